@@ -1,0 +1,97 @@
+# cloud2dev — one non-recursive Makefile.
+#   make            build/c2d-agent (BPF object, skeleton, agent)
+#   make test       unit tests (cmocka, ASan+UBSan) then integration tests (root, real kernel)
+#   make bench      benchmarks: ratios measured side by side
+#   make fuzz       libFuzzer harnesses, bounded time
+
+BUILD    ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent
+CFLAGS   ?= -O2 -g
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LIBS     := -lbpf -lelf -lz -lcjson -lpthread
+
+# maps.bpf.c defines what the others declare extern: it is linked first.
+BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
+
+COMMON_SRCS := $(wildcard common/*.c)
+AGENT_SRCS  := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_HDRS  := $(wildcard agent/*.h common/*.h) bpf/c2d_abi.h
+
+.PHONY: all test unit integration bench fuzz clean
+all: $(BUILD)/c2d-agent
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+		-Wno-unused-function -Wno-gnu-variable-sized-type-not-at-end -I$(BUILD) -Ibpf -c $< -o $@
+
+# One object for all kernels: the per-family objects are linked, hooks are chosen at start-up.
+$(BUILD)/c2d.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/c2d.skel.h: $(BUILD)/c2d.bpf.o
+	$(BPFTOOL) gen skeleton $< name c2d_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c $< -o $@
+
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AGENT_SRCS) $(COMMON_SRCS))
+
+$(BUILD)/c2d-agent: $(BUILD)/obj/agent/main.o $(AGENT_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# ---- tests --------------------------------------------------------------------------------
+# Unit tests build every module again with ASan+UBSan.
+$(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -c $< -o $@
+
+SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(AGENT_SRCS) $(COMMON_SRCS))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
+
+TRIGGER_SRCS := $(wildcard tests/integration/triggers/*.c)
+TRIGGER_BINS := $(patsubst tests/integration/triggers/%.c,$(BUILD)/triggers/%,$(TRIGGER_SRCS))
+$(BUILD)/triggers/%: tests/integration/triggers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -o $@ $<
+
+$(BUILD)/c2d-agent-san: $(BUILD)/san/agent/main.o $(SAN_OBJS)
+	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+integration: $(BUILD)/c2d-agent $(BUILD)/c2d-agent-san $(TRIGGER_BINS)
+	tests/integration/run.sh
+
+test: all
+	$(MAKE) unit
+	$(MAKE) integration
+
+bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop
+	tests/bench/run.sh
+
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -Wall -Werror -D_GNU_SOURCE -o $@ $<
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * c2d_abi.h - the one contract between the eBPF programs and user space.
+ *
+ * Every struct that crosses the ring buffer or sits in a map shared with the agent is defined
+ * here, laid out by hand: fixed-width fields, explicit padding, sizes pinned by _Static_assert.
+ * Bump C2D_ABI_VERSION on any change; tests/unit/test_abi.c checks the layout the BPF object
+ * was compiled with (its BTF) against this header.
+ */
+#ifndef C2D_ABI_H
+#define C2D_ABI_H
+
+#ifdef __BPF__
+/* vmlinux.h already provides __u8 … __u64 and __s64. */
+#else
+#include <linux/types.h>
+#endif
+
+#define C2D_ABI_VERSION 1
+
+#define C2D_COMM_LEN 16
+#define C2D_PATH_MAX 4096	/* a rebuilt path, NUL included */
+#define C2D_NAME_MAX 256	/* one path component, NUL included */
+#define C2D_MAX_DEPTH 64	/* dentry levels walked, mount crossings included */
+#define C2D_ARGS_MAX 1024	/* bytes of argv copied at exec */
+#define C2D_STR_MAX 256		/* other user strings (mount source, module name, …) */
+#define C2D_DATA_MAX (2 * C2D_PATH_MAX) /* variable part of a syscall event */
+#define C2D_LPM_MAX 256		/* LPM trie key data (kernel limit: 256 bytes) */
+#define C2D_COMP_MAX 64		/* bytes of one component used in suffix keys */
+#define C2D_LEAF_GLOB_MAX 16	/* leaf prefix of a `<any>/dir/prefix*` rule */
+#define C2D_MAX_STRS 3
+
+/* Ring-buffer record types. */
+enum c2d_event_type {
+	C2D_EV_EXEC = 1,
+	C2D_EV_FORK = 2,
+	C2D_EV_EXIT = 3,
+	C2D_EV_SYSCALL = 4, /* a policy match: credential read, privileged call, … */
+};
+
+/* Finding kinds, as in EVENTS.md. */
+enum c2d_kind {
+	C2D_KIND_NONE = 0,
+	C2D_KIND_CREDENTIAL_READ = 1,
+	C2D_KIND_PRIVILEGED_CALL = 2,
+	C2D_KIND_STORAGE_WRITE = 3,
+	C2D_KIND_METADATA_ACCESS = 4,
+	C2D_KIND_MAX = 5,
+};
+
+/* The syscalls the programs hook, numbered by us (not the arch's numbers). */
+enum c2d_sys {
+	C2D_SYS_OPEN = 0,
+	C2D_SYS_OPENAT,
+	C2D_SYS_OPENAT2,
+	C2D_SYS_CREAT,
+	C2D_SYS_TRUNCATE,
+	C2D_SYS_FTRUNCATE,
+	C2D_SYS_UNLINK,
+	C2D_SYS_UNLINKAT,
+	C2D_SYS_RMDIR,
+	C2D_SYS_RENAME,
+	C2D_SYS_RENAMEAT,
+	C2D_SYS_RENAMEAT2,
+	C2D_SYS_CONNECT,
+	C2D_SYS_SETUID,
+	C2D_SYS_SETGID,
+	C2D_SYS_SETREUID,
+	C2D_SYS_SETREGID,
+	C2D_SYS_SETRESUID,
+	C2D_SYS_SETRESGID,
+	C2D_SYS_SETFSUID,
+	C2D_SYS_SETFSGID,
+	C2D_SYS_CAPSET,
+	C2D_SYS_PTRACE,
+	C2D_SYS_PROCESS_VM_WRITEV,
+	C2D_SYS_MOUNT,
+	C2D_SYS_UMOUNT2,
+	C2D_SYS_MOVE_MOUNT,
+	C2D_SYS_FSMOUNT,
+	C2D_SYS_PIVOT_ROOT,
+	C2D_SYS_CHROOT,
+	C2D_SYS_UNSHARE,
+	C2D_SYS_SETNS,
+	C2D_SYS_CLONE,
+	C2D_SYS_CLONE3,
+	C2D_SYS_INIT_MODULE,
+	C2D_SYS_FINIT_MODULE,
+	C2D_SYS_DELETE_MODULE,
+	C2D_SYS_BPF,
+	C2D_SYS_PERF_EVENT_OPEN,
+	C2D_SYS_KEXEC_LOAD,
+	C2D_SYS_KEXEC_FILE_LOAD,
+	C2D_SYS_KEYCTL,
+	C2D_SYS_ADD_KEY,
+	C2D_SYS_PERSONALITY,
+	C2D_SYS_MAX,
+};
+
+/* c2d_event_hdr.flags */
+#define C2D_F_PATH_TRUNCATED (1u << 0) /* a path hit C2D_MAX_DEPTH or C2D_PATH_MAX */
+#define C2D_F_STR_TRUNCATED (1u << 1)  /* a user string was longer than its buffer */
+#define C2D_F_UNRESOLVED (1u << 2)     /* path joined from user input, may hold `.`/`..`:
+					* user space normalises it and re-checks the policy */
+#define C2D_F_ARGS_TRUNCATED (1u << 3)
+#define C2D_F_FROM_FD (1u << 4)	       /* path rebuilt from the opened file (exact) */
+
+/* Common header of every ring-buffer record: 72 bytes. */
+struct c2d_event_hdr {
+	__u16 type;	 /* enum c2d_event_type */
+	__u16 size;	 /* whole record, header included */
+	__u16 sys;	 /* enum c2d_sys (C2D_EV_SYSCALL) */
+	__u16 flags;	 /* C2D_F_* */
+	__u64 ktime_ns;	 /* bpf_ktime_get_boot_ns() */
+	__u32 pid;	 /* thread id */
+	__u32 tgid;	 /* process id */
+	__u32 ppid;	 /* real parent's tgid */
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u64 cgroup_id; /* cgroup v2 id of the task */
+	__u64 start_ns;	 /* process (group leader) start, boot-time ns */
+	char comm[C2D_COMM_LEN];
+};
+
+/*
+ * A policy match. `args` holds the decoded raw arguments (meaning per syscall, see
+ * agent/syscalls.c); `data` holds `nstr` NUL-terminated strings back to back, each
+ * `str_len[i]` bytes long (NUL included): paths, mount source/target/type, names.
+ */
+struct c2d_syscall_event {
+	struct c2d_event_hdr hdr;
+	__s64 ret;
+	__u64 args[6];
+	__u16 rule_id; /* index into the agent's rule table */
+	__u8 kind;     /* enum c2d_kind */
+	__u8 nstr;
+	__u16 str_len[C2D_MAX_STRS];
+	__u8 pad[6];
+	char data[];
+};
+
+struct c2d_exec_event {
+	struct c2d_event_hdr hdr;
+	__u16 exe_len;	/* resolved executable path, NUL included */
+	__u16 args_len; /* argv bytes (NUL separated) */
+	__u32 pad;
+	char data[]; /* exe path, then argv */
+};
+
+struct c2d_fork_event {
+	struct c2d_event_hdr hdr; /* describes the child */
+	__u32 parent_pid;
+	__u32 parent_tgid;
+};
+
+struct c2d_exit_event {
+	struct c2d_event_hdr hdr;
+	__s32 exit_code;
+	__u32 pad;
+};
+
+/* Policy maps. */
+struct c2d_lpm_key {
+	__u32 prefixlen; /* in bits */
+	__u8 data[C2D_LPM_MAX];
+};
+
+struct c2d_rule_val {
+	__u16 rule_id;
+	__u8 kind;	     /* enum c2d_kind */
+	__u8 leaf_glob_len;  /* dir rules: leaf must start with leaf_glob[0..len) */
+	char leaf_glob[C2D_LEAF_GLOB_MAX];
+};
+
+/* Per privileged syscall: enabled or not, and which rule reports it. */
+struct c2d_sys_rule {
+	__u16 rule_id;
+	__u8 enabled;
+	__u8 pad;
+	__u32 only_mask; /* syscall-specific filter (namespace flags for unshare/clone…) */
+};
+
+/* Cloud metadata endpoints: key of the `meta_addrs` hash. */
+struct c2d_addr_key {
+	__u16 family; /* AF_INET / AF_INET6 */
+	__u16 pad;
+	__u8 addr[16];
+};
+
+/* Per-CPU counters (`stats` map): every loss point has one. */
+struct c2d_stats {
+	__u64 events[C2D_KIND_MAX]; /* findings emitted, by kind */
+	__u64 proc_events;	    /* exec/fork/exit records emitted */
+	__u64 drop_ringbuf;	    /* bpf_ringbuf_output() failed: ring full */
+	__u64 drop_proc_ringbuf;    /* same, for exec/fork/exit */
+	__u64 path_truncated;	    /* path deeper/longer than the walk allows */
+	__u64 str_truncated;	    /* a user string did not fit */
+	__u64 map_full;		    /* a map update failed */
+	__u64 read_errors;	    /* a kernel/user read failed */
+	__u64 unresolved;	    /* candidates sent for user-space normalisation */
+};
+
+/* Policy switches written by the agent after load (.bss). */
+#define C2D_POL_SUFFIX (1u << 0)   /* suffix_trie has entries */
+#define C2D_POL_DIR (1u << 1)	   /* dir_trie has entries */
+#define C2D_POL_STORAGE (1u << 2)  /* storage_trie has entries */
+#define C2D_POL_FAILURES (1u << 3) /* report EACCES/EPERM opens */
+
+#ifndef __BPF__
+_Static_assert(sizeof(struct c2d_event_hdr) == 72, "c2d_event_hdr layout");
+_Static_assert(sizeof(struct c2d_syscall_event) == 144, "c2d_syscall_event layout");
+_Static_assert(sizeof(struct c2d_exec_event) == 80, "c2d_exec_event layout");
+_Static_assert(sizeof(struct c2d_fork_event) == 80, "c2d_fork_event layout");
+_Static_assert(sizeof(struct c2d_exit_event) == 80, "c2d_exit_event layout");
+_Static_assert(sizeof(struct c2d_rule_val) == 20, "c2d_rule_val layout");
+_Static_assert(sizeof(struct c2d_stats) == 13 * 8, "c2d_stats layout");
+#endif
+
+#endif /* C2D_ABI_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * emit.bpf.h - assemble a c2d_syscall_event in scratch and send it.
+ */
+#ifndef C2D_EMIT_BPF_H
+#define C2D_EMIT_BPF_H
+
+#include "policy.bpf.h"
+
+#define C2D_DATA_MASK (C2D_DATA_MAX - 1)
+
+/* Start a new event in scratch: no strings, no flags yet. */
+static __always_inline void sysev__reset(struct c2d_scratch *s)
+{
+	s->ev.nstr = 0;
+	s->ev.str_len[0] = s->ev.str_len[1] = s->ev.str_len[2] = 0;
+	s->flags = 0;
+}
+
+static __always_inline void sysev__begin(struct c2d_scratch *s, struct task_struct *task, __u16 sys,
+					 long ret, struct c2d_sysargs *args)
+{
+	hdr__fill(&s->ev.hdr, task, C2D_EV_SYSCALL);
+	s->ev.hdr.flags = s->flags;
+	s->ev.hdr.sys = sys;
+	s->ev.ret = ret;
+	for (int i = 0; i < 6; i++)
+		s->ev.args[i] = args->a[i];
+}
+
+static __always_inline __u32 sysev__used(struct c2d_scratch *s)
+{
+	return s->ev.str_len[0] + s->ev.str_len[1] + s->ev.str_len[2];
+}
+
+/* Append pbuf[off, end] (NUL included) as the next string, at most C2D_PATH_MAX - 1 bytes. */
+static __always_inline void sysev__add_path(struct c2d_scratch *s, int off)
+{
+	__u32 pos = sysev__used(s);
+	__u32 n = s->end - off + 1;
+	__u32 i = s->ev.nstr;
+
+	if (i >= C2D_MAX_STRS || pos >= C2D_PATH_MAX || n == 0)
+		return;
+	if (n > C2D_PATH_MAX - 1) { /* a joined path can be longer than one walk */
+		n = C2D_PATH_MAX - 1;
+		s->ev.hdr.flags |= C2D_F_PATH_TRUNCATED;
+	}
+	c2d_barrier_var(n);
+	n &= C2D_PATH_MAX - 1; /* verifier: the size register itself is bounded */
+	pos &= C2D_PATH_MAX - 1;
+	if (bpf_probe_read_kernel(&s->data[pos], n, &s->pbuf[off & C2D_PBUF_MASK]) < 0)
+		return;
+	s->data[(pos + n - 1) & C2D_DATA_MASK] = 0;
+	s->ev.str_len[i & 3] = n;
+	s->ev.nstr = i + 1;
+}
+
+/* Append a user-space string (at most C2D_STR_MAX bytes). */
+static __always_inline void sysev__add_ustr(struct c2d_scratch *s, const void *uptr)
+{
+	__u32 pos = sysev__used(s);
+	__u32 i = s->ev.nstr;
+	long n;
+
+	if (i >= C2D_MAX_STRS || pos >= C2D_DATA_MAX - C2D_STR_MAX)
+		return;
+	n = bpf_probe_read_user_str(&s->data[pos & C2D_DATA_MASK], C2D_STR_MAX, uptr);
+	if (n <= 0) {
+		s->data[pos & C2D_DATA_MASK] = 0;
+		n = 1;
+	} else if (n == C2D_STR_MAX) {
+		s->ev.hdr.flags |= C2D_F_STR_TRUNCATED;
+		C2D_STAT_INC(str_truncated);
+	}
+	s->ev.str_len[i & 3] = n;
+	s->ev.nstr = i + 1;
+}
+
+static __always_inline void stats__event(__u8 kind)
+{
+	__u32 k = 0;
+	struct c2d_stats *st = bpf_map_lookup_elem(&stats, &k);
+
+	if (st && kind < C2D_KIND_MAX)
+		st->events[kind]++;
+}
+
+static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_val *rule, __u8 kind)
+{
+	__u32 size = sizeof(s->ev) + sysev__used(s);
+
+	s->ev.rule_id = rule ? rule->rule_id : 0xffff;
+	s->ev.kind = kind;
+	if (size > sizeof(s->ev) + C2D_DATA_MAX)
+		return 0;
+	s->ev.hdr.size = size;
+	if (emit__output(&s->ev, size) < 0) {
+		C2D_STAT_INC(drop_ringbuf);
+		return 0;
+	}
+	if (kind == C2D_KIND_NONE)
+		C2D_STAT_INC(unresolved);
+	else
+		stats__event(kind);
+	return 0;
+}
+
+#endif /* C2D_EMIT_BPF_H */

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * maps.bpf.h - every map and knob of the object, in one documented place.
+ *
+ * The object is linked from several *.bpf.c files; the maps are defined in maps.bpf.c
+ * (C2D_DEFINE_MAPS) and declared extern everywhere else.
+ *
+ * | map          | written by                 | read by        | size and why                     |
+ * |--------------|----------------------------|----------------|----------------------------------|
+ * | events       | every program (output)     | agent ringbuf  | set by agent (--ringbuf-size),   |
+ * |              |                            |                | one ring for all CPUs            |
+ * | scratch      | the program running on CPU | same program   | 1 per CPU: event + path buffers  |
+ * | proc_scratch | exec program               | same program   | 1 per CPU: exec record           |
+ * | stats        | every program              | agent (metrics)| 1 per CPU: loss counters         |
+ * | prefix_trie  | agent at start-up          | file programs  | exact + prefix credential rules  |
+ * | suffix_trie  | agent                      | file programs  | `<any>/a/b` rules, components reversed|
+ * | dir_trie     | agent                      | file programs  | `<any>/dir/` and `<any>/dir/leaf*` rules |
+ * | storage_trie | agent                      | file programs  | production-storage prefixes      |
+ * | sys_rules    | agent                      | priv programs  | one slot per enum c2d_sys        |
+ * | meta_addrs   | agent                      | net program    | instance-metadata addresses      |
+ */
+#ifndef C2D_MAPS_BPF_H
+#define C2D_MAPS_BPF_H
+
+#include "../c2d_abi.h"
+
+#ifdef C2D_DEFINE_MAPS
+#define C2D_MAP
+#define C2D_KNOB(type, name, init) const volatile type name = init
+#define C2D_VAR(type, name) volatile type name
+#else
+#define C2D_MAP extern
+#define C2D_KNOB(type, name, init) extern const volatile type name
+#define C2D_VAR(type, name) extern volatile type name
+#endif
+
+#define C2D_POLICY_ENTRIES 1024
+
+/* Static knobs, set between __open and __load. */
+C2D_KNOB(__u32, c2d_agent_tgid, 0);	       /* self-exclusion */
+C2D_KNOB(__u64, c2d_wakeup_bytes, 256 * 1024); /* wake the reader past this much data */
+
+/* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
+C2D_VAR(__u32, c2d_policy_flags);
+
+/* Ring buffer; max_entries is set by the agent before load (power of two, page multiple). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Per-CPU working memory: the event being built and the buffer the path is walked into.
+ * Programs never sleep and never nest on one CPU for these hooks (tracepoints run with
+ * preemption disabled), so one slot per CPU is enough. */
+struct c2d_scratch {
+	struct c2d_syscall_event ev;
+	char data[C2D_DATA_MAX + C2D_NAME_MAX]; /* must follow ev: output sends ev+data */
+	char pbuf[2 * C2D_PATH_MAX];		/* reverse walk in [0, PATH_MAX), user tail after */
+	struct c2d_lpm_key key;
+	__u8 key_slack[2 * C2D_COMP_MAX]; /* lets masked copies near the end stay in bounds */
+	__u16 comp_off[4];		  /* offsets in pbuf of the last 4 components, leaf first */
+	__u16 comp_len[4];
+	__u32 ncomp;
+	__u32 end;		  /* offset in pbuf of the path's terminating NUL */
+	__u16 flags;		  /* C2D_F_* gathered while building the path */
+	__u16 nslash;		  /* slashes seen in a caller's tail (path__scan_tail) */
+	__u16 slash[4];		  /* ring of their positions */
+	__u32 scan_len;
+	struct c2d_rule_val rule; /* the rule a matcher found */
+	__u32 pad4;
+};
+
+/* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
+struct c2d_proc_scratch {
+	struct c2d_exec_event ev;
+	char data[C2D_PATH_MAX + C2D_ARGS_MAX];
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct c2d_scratch);
+} scratch SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct c2d_proc_scratch);
+} proc_scratch SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct c2d_stats);
+} stats SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, C2D_POLICY_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct c2d_lpm_key);
+	__type(value, struct c2d_rule_val);
+} prefix_trie SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, C2D_POLICY_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct c2d_lpm_key);
+	__type(value, struct c2d_rule_val);
+} suffix_trie SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, C2D_POLICY_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct c2d_lpm_key);
+	__type(value, struct c2d_rule_val);
+} dir_trie SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, C2D_POLICY_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct c2d_lpm_key);
+	__type(value, struct c2d_rule_val);
+} storage_trie SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, C2D_SYS_MAX);
+	__type(key, __u32);
+	__type(value, struct c2d_sys_rule);
+} sys_rules SEC(".maps");
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct c2d_addr_key);
+	__type(value, struct c2d_rule_val);
+} meta_addrs SEC(".maps");
+
+#endif /* C2D_MAPS_BPF_H */

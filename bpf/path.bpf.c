@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* path.bpf.c - the path walk and the user-path join (see lib/path.bpf.h). */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "lib/path.bpf.h"
+
+/* Prepend one component; returns the new start offset or -1 when it does not fit. */
+static __always_inline int path__prepend(struct c2d_scratch *s, int off, const unsigned char *name,
+					 __u32 len)
+{
+	len &= C2D_NAME_MASK; /* d_name.len <= NAME_MAX (255): the mask only informs the verifier */
+	if ((int)len + 1 >= off)
+		return -1;
+	off -= len;
+	off &= C2D_PATH_MASK; /* verifier: off stays inside pbuf */
+	if (bpf_probe_read_kernel(&s->pbuf[off], len, name) < 0)
+		return -1;
+	off -= 1;
+	off &= C2D_PATH_MASK;
+	s->pbuf[off] = '/';
+	return off;
+}
+
+/* Remember where the last components are, leaf first; `slash` is the '/' before one. */
+static __always_inline void path__note_comp(struct c2d_scratch *s, int slash, __u32 len)
+{
+	__u32 n = s->ncomp;
+
+	if (n < 4) {
+		s->comp_off[n & 3] = slash + 1;
+		s->comp_len[n & 3] = len;
+		s->ncomp = n + 1;
+	}
+}
+
+__noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt_p,
+			     __u64 root_dentry, __u64 root_mnt)
+{
+	struct dentry *dentry = (struct dentry *)dentry_p;
+	struct vfsmount *vfsmnt = (struct vfsmount *)vfsmnt_p;
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	int off = C2D_PATH_MAX - 1;
+	bool done = false;
+
+	if (!s)
+		return -1;
+	s->pbuf[off] = 0;
+	s->ncomp = 0;
+	s->end = off;
+	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
+		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+		if ((__u64)dentry == root_dentry && (__u64)vfsmnt == root_mnt) {
+			done = true;
+			break;
+		}
+		if (dentry == mnt_root || dentry == parent) {
+			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (dentry != mnt_root || mnt == mnt_parent) {
+				done = true; /* global root, or a detached/pseudo mount */
+				break;
+			}
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mnt_parent;
+			vfsmnt = &mnt->mnt;
+			continue;
+		}
+		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+		__u32 len = BPF_CORE_READ(dentry, d_name.len);
+		int noff = path__prepend(s, off, name, len);
+
+		if (noff < 0)
+			break;
+		path__note_comp(s, noff, len & C2D_NAME_MASK);
+		off = noff;
+		dentry = parent;
+	}
+	if (!done) {
+		s->flags |= C2D_F_PATH_TRUNCATED;
+		C2D_STAT_INC(path_truncated);
+	}
+	if (off == C2D_PATH_MAX - 1) { /* the root itself */
+		off--;
+		s->pbuf[off & C2D_PATH_MASK] = '/';
+	}
+	return off & C2D_PATH_MASK;
+}
+
+/* Directory a relative path is resolved against: dirfd, or the cwd for AT_FDCWD. */
+static __always_inline int path__dirfd(struct c2d_scratch *s, struct task_struct *task, long dirfd)
+{
+	__u64 rd = (__u64)BPF_CORE_READ(task, fs, root.dentry);
+	__u64 rm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
+	struct file *f;
+
+	if ((int)dirfd == C2D_AT_FDCWD)
+		return c2d_path_walk(s, (__u64)BPF_CORE_READ(task, fs, pwd.dentry),
+				     (__u64)BPF_CORE_READ(task, fs, pwd.mnt), rd, rm);
+	f = path__fd_file(task, dirfd);
+	if (!f)
+		return -1;
+	return c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
+			     (__u64)BPF_CORE_READ(f, f_path.mnt), rd, rm);
+}
+
+/*
+ * Loops below keep what they carry from one iteration to the next in scratch memory, not in
+ * registers: the verifier does not track map contents, so every iteration reaches the loop head
+ * in the same state and is pruned, instead of forking on each byte seen.
+ */
+
+/*
+ * Each loop is a global function of its own: verified once, whatever state the caller is in.
+ *
+ * One pass over the caller's tail (at most 255 bytes): flag `.`/`..` components and remember
+ * where the slashes are (a ring of the last four, in scratch).
+ */
+__noinline int c2d_path_scan_tail(struct c2d_scratch *s, __u32 len)
+{
+	/* volatile: one load per byte per iteration, no value carried in a register */
+	volatile char *tail;
+
+	if (!s)
+		return 0;
+	tail = &s->pbuf[C2D_PATH_MAX];
+	s->nslash = 0;
+	s->scan_len = len; /* compared from memory: the exit test refines no live register */
+	if (len > 255)
+		s->flags |= C2D_F_UNRESOLVED; /* not scanned past here: let user space look */
+	for (__u32 i = 0; i < 255; i++) {
+		char c;
+
+		if (i >= *(volatile __u32 *)&s->scan_len)
+			break;
+		c = tail[i];
+		if (c == '/') {
+			__u16 ns = *(volatile __u16 *)&s->nslash;
+
+			s->slash[ns & 3] = i;
+			*(volatile __u16 *)&s->nslash = ns + 1;
+		} else if (c == '.' && (i == 0 || tail[(i - 1) & 255] == '/')) {
+			s->flags |= C2D_F_UNRESOLVED;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Components of a joined path, leaf first: those of the tail (from the slash ring), then,
+ * for a relative tail, the directory's own (noted by the walk, already leaf first).
+ */
+__noinline int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 relative)
+{
+	__u32 dir_n;
+	__u16 dir_off[4], dir_len[4];
+	__u32 end = len, k = 0;
+
+	if (!s)
+		return 0;
+	dir_n = relative ? s->ncomp : 0;
+	for (int j = 0; j < 4; j++) {
+		dir_off[j] = s->comp_off[j];
+		dir_len[j] = s->comp_len[j];
+	}
+	for (int j = 0; j < 4; j++) { /* walk the slash ring backwards */
+		__u32 ns = s->nslash;
+		__u32 start;
+
+		if ((__u32)j > ns)
+			break;
+		start = (__u32)j < ns ? s->slash[(ns - 1 - j) & 3] + 1 : 0;
+		if (end > start) {
+			s->comp_off[k & 3] = C2D_PATH_MAX + start;
+			s->comp_len[k & 3] = end - start;
+			k++;
+		}
+		end = start ? start - 1 : 0;
+		if ((__u32)j == ns || k >= 4)
+			break;
+	}
+	for (int j = 0; j < 4; j++) {
+		if (k >= 4 || (__u32)j >= dir_n)
+			break;
+		s->comp_off[k & 3] = dir_off[j];
+		s->comp_len[k & 3] = dir_len[j];
+		k++;
+	}
+	s->ncomp = k;
+	return 0;
+}
+
+__noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
+{
+	/* bpf_get_current_task() is a plain u64 here: read only through BPF_CORE_READ. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	bool relative;
+	int n, off;
+
+	if (!s)
+		return -1;
+	n = bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX, (const char *)upath);
+	if (n <= 1)
+		return -1;
+	if (n == C2D_PATH_MAX) {
+		s->flags |= C2D_F_STR_TRUNCATED;
+		C2D_STAT_INC(str_truncated);
+	}
+	relative = s->pbuf[C2D_PATH_MAX] != '/';
+	if (!relative) {
+		off = C2D_PATH_MAX;
+		s->ncomp = 0;
+	} else {
+		off = path__dirfd(s, task, dirfd);
+		if (off < 0)
+			return -1;
+		s->pbuf[C2D_PATH_MAX - 1] = '/';
+		if (off == C2D_PATH_MAX - 2) /* the directory is "/": no "//" */
+			off = C2D_PATH_MAX - 1;
+	}
+	c2d_path_scan_tail(s, n - 1);
+	c2d_path_comps_joined(s, n - 1, relative);
+	s->end = C2D_PATH_MAX + n - 1;
+	return off & C2D_PBUF_MASK;
+}

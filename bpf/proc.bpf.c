@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * proc.bpf.c - exec, fork and exit: what the agent's process cache is kept with.
+ *
+ * tp_btf programs get the task pointers typed (direct loads). Threads are skipped: the cache
+ * is per process (tgid). Exit is reported when the last thread of the group leaves.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "lib/emit.bpf.h"
+
+static __always_inline struct c2d_proc_scratch *proc__scratch(void)
+{
+	__u32 k = 0;
+
+	return bpf_map_lookup_elem(&proc_scratch, &k);
+}
+
+static __always_inline int proc__output(void *ev, __u32 size)
+{
+	if (emit__output(ev, size) < 0) {
+		C2D_STAT_INC(drop_proc_ringbuf);
+		return 0;
+	}
+	C2D_STAT_INC(proc_events);
+	return 0;
+}
+
+/* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct c2d_proc_scratch *ps = proc__scratch();
+	struct c2d_scratch *s = scratch__get();
+	struct mm_struct *mm = task->mm;
+	unsigned long astart, aend;
+	__u16 fl;
+	__u32 n, alen;
+	int off;
+
+	if (!ps || !s || !mm || self__is_agent())
+		return 0;
+	hdr__fill(&ps->ev.hdr, task, C2D_EV_EXEC);
+	/* The executable as the kernel opened it (/bin/cat -> /bin/busybox). */
+	s->flags = 0;
+	off = c2d_path_walk(s, (__u64)BPF_CORE_READ(mm, exe_file, f_path.dentry),
+			    (__u64)BPF_CORE_READ(mm, exe_file, f_path.mnt),
+			    (__u64)BPF_CORE_READ(task, fs, root.dentry),
+			    (__u64)BPF_CORE_READ(task, fs, root.mnt));
+	if (off < 0)
+		return 0;
+	fl = s->flags;
+	n = (s->end - off + 1) & (C2D_PATH_MAX - 1); /* a walk yields at most 4095 bytes */
+	if (n == 0)
+		return 0;
+	bpf_probe_read_kernel(ps->data, n, &s->pbuf[off & C2D_PBUF_MASK]);
+	ps->ev.exe_len = n;
+	/* argv, bounded; environment is never read. */
+	astart = mm->arg_start;
+	aend = mm->arg_end;
+	alen = aend > astart ? aend - astart : 0;
+	if (alen > C2D_ARGS_MAX - 1) {
+		alen = C2D_ARGS_MAX - 1;
+		fl |= C2D_F_ARGS_TRUNCATED;
+	}
+	c2d_barrier_var(alen);
+	alen &= C2D_ARGS_MAX - 1;
+	if (bpf_probe_read_user(&ps->data[n], alen, (void *)astart) < 0)
+		alen = 0;
+	ps->ev.args_len = alen;
+	ps->ev.hdr.flags = fl;
+	n = sizeof(ps->ev) + n + alen;
+	if (n > sizeof(*ps))
+		return 0;
+	ps->ev.hdr.size = n;
+	return proc__output(&ps->ev, n);
+}
+
+/* sched_process_fork(struct task_struct *parent, struct task_struct *child) */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(c2d_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct c2d_fork_event ev = {};
+
+	if (child->pid != child->tgid || self__is_agent())
+		return 0; /* a new thread, not a new process */
+	hdr__fill(&ev.hdr, bpf_get_current_task_btf(), C2D_EV_FORK);
+	ev.hdr.pid = child->pid;
+	ev.hdr.tgid = child->tgid;
+	ev.hdr.ppid = parent->tgid;
+	ev.hdr.start_ns = child->start_boottime;
+	ev.parent_pid = parent->pid;
+	ev.parent_tgid = parent->tgid;
+	ev.hdr.size = sizeof(ev);
+	return proc__output(&ev, sizeof(ev));
+}
+
+/* sched_process_exit(struct task_struct *p): p is current */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(c2d_exit, struct task_struct *p)
+{
+	struct c2d_exit_event ev = {};
+
+	if (p->signal->live.counter != 0 || self__is_agent())
+		return 0; /* other threads of the group still run */
+	hdr__fill(&ev.hdr, p, C2D_EV_EXIT);
+	ev.exit_code = p->exit_code;
+	ev.hdr.size = sizeof(ev);
+	return proc__output(&ev, sizeof(ev));
+}
