@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * event.h - decode and validate one ring-buffer record. Nothing from the kernel is trusted:
+ * sizes, counts and string terminators are all checked before any field is used.
+ */
+#ifndef C2D_EVENT_H
+#define C2D_EVENT_H
+
+#include <stddef.h>
+
+#include "c2d_abi.h"
+
+struct c2d_decoded {
+	const struct c2d_event_hdr *hdr;
+	/* C2D_EV_SYSCALL */
+	const struct c2d_syscall_event *sys;
+	const char *strs[C2D_MAX_STRS];
+	size_t slen[C2D_MAX_STRS]; /* without the NUL */
+	int nstr;
+	/* C2D_EV_EXEC */
+	const struct c2d_exec_event *exec;
+	const char *exe;
+	const char *args; /* NUL separated */
+	size_t args_len;
+	/* C2D_EV_FORK / C2D_EV_EXIT */
+	const struct c2d_fork_event *fork;
+	const struct c2d_exit_event *exit;
+};
+
+/* Returns 0, or -EINVAL for a malformed record. */
+int event_decode(const void *data, size_t size, struct c2d_decoded *out);
+
+#endif

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* loader.c - see loader.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "c2d.skel.h"
+#include "loader.h"
+#include "log.h"
+#include "syscalls.h"
+
+#define WAKEUP_BYTES_DIV 8 /* wake the reader when 1/8 of the ring is used */
+
+static int libbpf_log(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (lvl == LIBBPF_DEBUG && c2d_log_get_level() < C2D_LOG_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	c2d_log(lvl == LIBBPF_WARN ? C2D_LOG_WARN : C2D_LOG_DEBUG, "libbpf: %s", line);
+	return 0;
+}
+
+/* Which privileged rule (enabled) reports syscall s, or -1. */
+static int sys_rule(const struct c2d_policy *p, int s)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->rules[i].kind == C2D_KIND_PRIVILEGED_CALL && p->rules[i].enabled &&
+		    (p->rules[i].sys_mask & (1ull << s)))
+			return (int)i;
+	return -1;
+}
+
+static bool kind_enabled(const struct c2d_policy *p, enum c2d_kind k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->rules[i].kind == k && p->rules[i].enabled)
+			return true;
+	return false;
+}
+
+/* Is the program of syscall s needed by the policy? */
+static bool sys_needed(const struct c2d_policy *p, int s)
+{
+	if (s <= C2D_SYS_CREAT)
+		return kind_enabled(p, C2D_KIND_CREDENTIAL_READ) ||
+		       kind_enabled(p, C2D_KIND_STORAGE_WRITE);
+	if (s < C2D_SYS_CONNECT)
+		return kind_enabled(p, C2D_KIND_STORAGE_WRITE);
+	if (s == C2D_SYS_CONNECT)
+		return kind_enabled(p, C2D_KIND_METADATA_ACCESS);
+	return sys_rule(p, s) >= 0;
+}
+
+int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
+		const struct c2d_policy *p, uint64_t ringbuf_bytes, char *err, size_t errlen)
+{
+	size_t slen = 0;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	libbpf_set_print(libbpf_log);
+	l->skel = c2d_bpf__open();
+	if (!l->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	l->skel->rodata->c2d_agent_tgid = (uint32_t)getpid();
+	l->skel->rodata->c2d_wakeup_bytes = ringbuf_bytes / WAKEUP_BYTES_DIV;
+	bpf_map__set_max_entries(l->skel->maps.events, (uint32_t)ringbuf_bytes);
+	for (int s = 0; s < C2D_SYS_MAX; s++) {
+		const struct c2d_sysinfo *si = sys_info((unsigned)s);
+		struct bpf_program *prog = bpf_object__find_program_by_name(l->skel->obj, si->prog);
+
+		if (!prog) {
+			snprintf(err, errlen, "BPF program %s missing from the object", si->prog);
+			return -ENOENT;
+		}
+		if (!plan->sys_available[s] || !sys_needed(p, s)) {
+			bpf_program__set_autoload(prog, false);
+			if (plan->sys_available[s] && slen < sizeof(l->skipped) - 32)
+				slen += (size_t)snprintf(l->skipped + slen, sizeof(l->skipped) - slen,
+							 "%s%s", slen ? "," : "", si->name);
+		}
+	}
+	rc = c2d_bpf__load(l->skel);
+	if (rc) {
+		snprintf(err, errlen, "loading the BPF programs failed: %s (run with --log-level "
+				      "debug for the verifier log)",
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int put_trie(int fd, const struct c2d_rule *r, uint32_t id, char *err, size_t errlen)
+{
+	struct c2d_lpm_key key;
+	struct c2d_rule_val val;
+
+	if (policy_encode_path(r, id, &key, &val) < 0 ||
+	    bpf_map_update_elem(fd, &key, &val, BPF_ANY) < 0) {
+		snprintf(err, errlen, "rule %s (%s): cannot be stored in the kernel: %s", r->name,
+			 r->pattern, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen)
+{
+	struct c2d_bpf *sk = l->skel;
+	uint32_t flags = p->report_denied_opens ? C2D_POL_FAILURES : 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct c2d_rule *r = &p->rules[i];
+		int fd = -1;
+
+		if (!r->enabled)
+			continue;
+		if (r->kind == C2D_KIND_STORAGE_WRITE) {
+			fd = bpf_map__fd(sk->maps.storage_trie);
+			flags |= C2D_POL_STORAGE;
+		} else if (r->kind == C2D_KIND_CREDENTIAL_READ) {
+			if (r->match == C2D_MATCH_SUFFIX) {
+				fd = bpf_map__fd(sk->maps.suffix_trie);
+				flags |= C2D_POL_SUFFIX;
+			} else if (r->match == C2D_MATCH_DIR) {
+				fd = bpf_map__fd(sk->maps.dir_trie);
+				flags |= C2D_POL_DIR;
+			} else {
+				fd = bpf_map__fd(sk->maps.prefix_trie);
+			}
+		} else if (r->kind == C2D_KIND_METADATA_ACCESS) {
+			struct c2d_rule_val v = {.rule_id = (uint16_t)i, .kind = (uint8_t)r->kind};
+
+			if (bpf_map_update_elem(bpf_map__fd(sk->maps.meta_addrs), &r->addr, &v,
+						BPF_ANY) < 0) {
+				snprintf(err, errlen, "rule %s: cannot store address %s: %s", r->name,
+					 r->pattern, strerror(errno));
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (fd >= 0 && put_trie(fd, r, (uint32_t)i, err, errlen) < 0)
+			return -EINVAL;
+	}
+	for (int s = C2D_SYS_SETUID; s < C2D_SYS_MAX; s++) {
+		int ri = sys_rule(p, s);
+		struct c2d_sys_rule sr = {0};
+		uint32_t key = (uint32_t)s;
+
+		if (ri >= 0) {
+			sr.rule_id = (uint16_t)ri;
+			sr.enabled = 1;
+			sr.only_mask = p->rules[ri].only_mask;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(sk->maps.sys_rules), &key, &sr, BPF_ANY) < 0) {
+			snprintf(err, errlen, "cannot fill sys_rules: %s", strerror(errno));
+			return -EINVAL;
+		}
+	}
+	/* last: the programs start matching once every map is complete */
+	sk->bss->c2d_policy_flags = flags;
+	return 0;
+}
+
+int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj)
+	{
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			snprintf(err, errlen, "attaching %s failed: %s", bpf_program__name(prog),
+				 strerror(errno));
+			return -errno;
+		}
+		l->links[l->nlinks++] = link;
+		if (strncmp(bpf_program__name(prog), "c2d_exit_", 9) == 0)
+			l->n_sys_attached++;
+	}
+	return 0;
+}
+
+int loader_ringbuf_fd(const struct c2d_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct c2d_stats *per;
+	uint32_t key = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu <= 0)
+		return -EINVAL;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.stats), &key, per) < 0) {
+		free(per);
+		return -errno;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		const uint64_t *src = (const uint64_t *)&per[c];
+		uint64_t *dst = (uint64_t *)sum;
+
+		for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+			dst[i] += src[i];
+	}
+	free(per);
+	return 0;
+}
+
+void loader_close(struct c2d_loader *l)
+{
+	for (int i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	l->nlinks = 0;
+	c2d_bpf__destroy(l->skel);
+	l->skel = NULL;
+}

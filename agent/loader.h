@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * loader.h - open, configure, load and attach the BPF object; fill the policy maps; read the
+ * kernel's loss counters. Knobs before load (rodata, ring size, autoload), policy after.
+ */
+#ifndef C2D_LOADER_H
+#define C2D_LOADER_H
+
+#include <stdint.h>
+
+#include "c2d_abi.h"
+#include "policy.h"
+#include "probe.h"
+
+struct c2d_bpf;
+struct bpf_link;
+
+struct c2d_loader {
+	struct c2d_bpf *skel;
+	struct bpf_link *links[C2D_SYS_MAX + 4];
+	int nlinks;
+	int n_sys_attached;
+	char skipped[512]; /* watched by no enabled rule: not attached */
+};
+
+int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
+		const struct c2d_policy *p, uint64_t ringbuf_bytes, char *err, size_t errlen);
+int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen);
+int loader_attach(struct c2d_loader *l, char *err, size_t errlen);
+int loader_ringbuf_fd(const struct c2d_loader *l);
+/* Sum the per-CPU counters. */
+int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum);
+void loader_close(struct c2d_loader *l);
+
+#endif

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * c2d-agent - the cloud2dev node agent. This file only orchestrates:
+ * options → policy → kernel probe → load, fill, attach → /proc seed → "ready" → ring-buffer
+ * loop → clean stop on SIGINT/SIGTERM with the loss counters logged.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "ids.h"
+#include "loader.h"
+#include "log.h"
+#include "options.h"
+#include "pipeline.h"
+#include "policy.h"
+#include "probe.h"
+#include "procfs.h"
+
+#define C2D_VERSION "0.1.0"
+#define EXIT_USAGE 2
+#define POLL_MS 20		     /* a lone event waits at most this long (no per-event wakeup) */
+#define PROC_CACHE_BYTES (64u << 20) /* hard cap on process-cache memory */
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	g_stop = sig;
+}
+
+static int64_t boot_to_real_ns(void)
+{
+	struct timespec r, b;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	return ((int64_t)r.tv_sec - b.tv_sec) * 1000000000LL + (r.tv_nsec - b.tv_nsec);
+}
+
+static const char *node_name(const struct c2d_agent_opts *o, char *buf, size_t len)
+{
+	const char *env = getenv("C2D_NODE_NAME");
+
+	if (o->node_name)
+		return o->node_name;
+	if (env && *env)
+		return env;
+	env = getenv("NODE_NAME");
+	if (env && *env)
+		return env;
+	if (gethostname(buf, len) < 0)
+		snprintf(buf, len, "unknown");
+	buf[len - 1] = 0;
+	return buf;
+}
+
+static int build_policy(struct c2d_policy *p, const struct c2d_agent_opts *o)
+{
+	char err[512];
+
+	policy_defaults(p);
+	if (o->policy_file && policy_load_file(p, o->policy_file, err, sizeof(err)) < 0) {
+		log_error("policy refused: %s", err);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nstorage; i++) {
+		if (policy_add_storage_path(p, o->storage_paths[i], err, sizeof(err)) < 0) {
+			log_error("--storage-path %s: %s", o->storage_paths[i], err);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
+{
+	struct proc_cache_stats pcs;
+	struct c2d_stats k;
+
+	if (loader_read_stats(l, &k) < 0)
+		return;
+	proc_cache_get_stats(pl->rctx.pc, &pcs);
+	log_info("stats: findings credential_read=%llu privileged_call=%llu storage_write=%llu "
+		 "metadata_access=%llu; kernel drops ringbuf=%llu proc_ringbuf=%llu "
+		 "path_truncated=%llu str_truncated=%llu; user filtered=%llu decode_errors=%llu; "
+		 "proc cache entries=%llu evictions=%llu",
+		 (unsigned long long)k.events[C2D_KIND_CREDENTIAL_READ],
+		 (unsigned long long)k.events[C2D_KIND_PRIVILEGED_CALL],
+		 (unsigned long long)k.events[C2D_KIND_STORAGE_WRITE],
+		 (unsigned long long)k.events[C2D_KIND_METADATA_ACCESS],
+		 (unsigned long long)k.drop_ringbuf, (unsigned long long)k.drop_proc_ringbuf,
+		 (unsigned long long)k.path_truncated, (unsigned long long)k.str_truncated,
+		 (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.decode_errors,
+		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
+}
+
+static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_agent_opts *o)
+{
+	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(l), pipeline_handle, pl, NULL);
+	time_t last_stats = time(NULL), last_clock = last_stats;
+
+	if (!rb) {
+		log_error("ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	while (!g_stop) {
+		int n = ring_buffer__poll(rb, POLL_MS);
+		time_t now;
+
+		if (n < 0 && n != -EINTR) {
+			log_error("ring buffer poll: %s", strerror(-n));
+			break;
+		}
+		/* records written with BPF_RB_NO_WAKEUP do not wake epoll: drain on every tick */
+		ring_buffer__consume(rb);
+		if (pl->out)
+			fflush(pl->out);
+		now = time(NULL);
+		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
+			pl->rctx.boot_to_real_ns = boot_to_real_ns();
+			last_clock = now;
+		}
+		if (o->stats_interval && now - last_stats >= (time_t)o->stats_interval) {
+			log_stats(l, pl);
+			last_stats = now;
+		}
+	}
+	ring_buffer__consume(rb); /* what is already in the ring is not lost on stop */
+	if (pl->out)
+		fflush(pl->out);
+	ring_buffer__free(rb);
+	return 0;
+}
+
+static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o)
+{
+	struct c2d_hook_plan plan;
+	char err[512];
+
+	if (probe_kernel(&plan, err, sizeof(err)) < 0) {
+		log_error("kernel probe: %s", err);
+		return -1;
+	}
+	if (loader_load(l, &plan, p, o->ringbuf_mb << 20, err, sizeof(err)) < 0 ||
+	    loader_fill_policy(l, p, err, sizeof(err)) < 0 || loader_attach(l, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_info("hooks: %d syscall exit tracepoints (per-syscall, arguments from saved registers), "
+		 "tp_btf sched_process_exec/fork/exit; ring buffer %llu MiB for all CPUs; "
+		 "no tracepoint on this kernel: %s; not needed by the policy: %s",
+		 l->n_sys_attached, (unsigned long long)o->ringbuf_mb,
+		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct c2d_policy policy;
+	static struct pipeline pl;
+	struct c2d_agent_opts o;
+	struct c2d_loader l = {0};
+	struct sigaction sa = {.sa_handler = on_signal};
+	char err[512], host[256];
+	int rc = EXIT_FAILURE, nproc;
+
+	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "c2d-agent: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (o.help) {
+		options_usage(stdout, "c2d-agent");
+		return 0;
+	}
+	if (o.version) {
+		printf("c2d-agent %s (ABI %d)\n", C2D_VERSION, C2D_ABI_VERSION);
+		return 0;
+	}
+	c2d_log_set_level(o.log_level);
+	if (build_policy(&policy, &o) < 0)
+		return EXIT_USAGE;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	pl.out = o.stdout_mode ? stdout : NULL;
+	pl.rctx.node_name = node_name(&o, host, sizeof(host));
+	pl.rctx.policy = &policy;
+	pl.rctx.proc_root = "/proc";
+	pl.rctx.boot_to_real_ns = boot_to_real_ns();
+	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
+	if (!pl.rctx.pc || ids_random_hex16(pl.rctx.instance) < 0) {
+		log_error("out of memory or entropy at start-up");
+		return EXIT_FAILURE;
+	}
+	if (o.stdout_mode)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (start(&l, &policy, &o) < 0)
+		goto out;
+	nproc = procfs_seed(pl.rctx.pc, "/proc");
+	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
+	log_info("ready: instance %s on node %s, every program attached", pl.rctx.instance,
+		 pl.rctx.node_name);
+	rc = run_loop(&l, &pl, &o) < 0 ? EXIT_FAILURE : 0;
+	log_stats(&l, &pl);
+	log_info("stopped (%s)", g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
+out:
+	loader_close(&l);
+	proc_cache_free(pl.rctx.pc);
+	return rc;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* options.c - see options.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+enum opt_type { OPT_FLAG, OPT_STR, OPT_STRLIST, OPT_UINT, OPT_LOGLEVEL };
+
+struct opt_def {
+	const char *name;
+	enum opt_type type;
+	size_t off;
+	const char *def;
+	uint64_t min, max;
+	bool pow2;
+	const char *arg;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct c2d_agent_opts, f)
+
+static const struct opt_def defs[] = {
+	{"stdout", OPT_FLAG, OFF(stdout_mode), NULL, 0, 0, false, NULL,
+	 "print every event as one JSON object per line (NDJSON) on standard output"},
+	{"policy", OPT_STR, OFF(policy_file), NULL, 0, 0, false, "FILE",
+	 "policy file (JSON) adding rules or changing the built-in ones (README: Policy)"},
+	{"storage-path", OPT_STRLIST, OFF(storage_paths), NULL, 0, 0, false, "PREFIX",
+	 "a production-storage directory: writes, truncates, unlinks, renames below it are "
+	 "reported (repeatable)"},
+	{"node-name", OPT_STR, OFF(node_name), NULL, 0, 0, false, "NAME",
+	 "node name in events (default: $C2D_NODE_NAME, $NODE_NAME, else the host name)"},
+	{"log-level", OPT_LOGLEVEL, OFF(log_level), "info", 0, 0, false, "LEVEL",
+	 "error, warn, info or debug"},
+	{"ringbuf-mb", OPT_UINT, OFF(ringbuf_mb), "8", 1, 256, true, "MB",
+	 "kernel ring buffer size for all CPUs, MiB, a power of two"},
+	{"proc-cache-size", OPT_UINT, OFF(proc_cache_size), "65536", 1024, 1 << 22, false, "N",
+	 "most processes kept in the process cache (least recently used are evicted)"},
+	{"stats-interval", OPT_UINT, OFF(stats_interval), "60", 0, 86400, false, "SECONDS",
+	 "log the loss counters this often (0: only at exit)"},
+	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
+	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
+};
+
+#define NDEFS (sizeof(defs) / sizeof(defs[0]))
+
+static int set_value(struct c2d_agent_opts *o, const struct opt_def *d, const char *v, char *err,
+		     size_t errlen)
+{
+	char *p = (char *)o + d->off;
+	char *end;
+	uint64_t u;
+
+	switch (d->type) {
+	case OPT_FLAG:
+		*(bool *)p = true;
+		return 0;
+	case OPT_STR:
+		if (!v || !*v)
+			goto empty;
+		*(const char **)p = v;
+		return 0;
+	case OPT_STRLIST:
+		if (!v || !*v)
+			goto empty;
+		if (o->nstorage >= C2D_MAX_STORAGE_PATHS) {
+			snprintf(err, errlen, "--%s: at most %d", d->name, C2D_MAX_STORAGE_PATHS);
+			return -EINVAL;
+		}
+		((const char **)p)[o->nstorage++] = v;
+		return 0;
+	case OPT_LOGLEVEL:
+		if (c2d_log_parse_level(v, (enum c2d_log_level *)p) < 0) {
+			snprintf(err, errlen, "--%s: \"%s\" is not one of error, warn, info, debug",
+				 d->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_UINT:
+		errno = 0;
+		u = strtoull(v, &end, 10);
+		if (errno || end == v || *end || v[0] == '-' || u < d->min || u > d->max ||
+		    (d->pow2 && (u & (u - 1)))) {
+			snprintf(err, errlen, "--%s: \"%s\" is not %s in [%" PRIu64 ", %" PRIu64 "]",
+				 d->name, v, d->pow2 ? "a power of two" : "a whole number", d->min,
+				 d->max);
+			return -EINVAL;
+		}
+		*(uint64_t *)p = u;
+		return 0;
+	}
+	return 0;
+empty:
+	snprintf(err, errlen, "--%s: needs a non-empty value", d->name);
+	return -EINVAL;
+}
+
+int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct option longopts[NDEFS + 1];
+	int idx, c;
+
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < NDEFS; i++) {
+		longopts[i] = (struct option){defs[i].name,
+					      defs[i].type == OPT_FLAG ? no_argument
+								       : required_argument,
+					      NULL, (int)i + 256};
+		if (defs[i].def && set_value(o, &defs[i], defs[i].def, err, errlen) < 0)
+			return -EINVAL;
+	}
+	memset(&longopts[NDEFS], 0, sizeof(longopts[NDEFS]));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+		if (c == 'h') {
+			o->help = true;
+			continue;
+		}
+		if (c < 256 || c >= 256 + (int)NDEFS) {
+			const char *bad = argv[optind - 1];
+
+			if (optopt >= 256 && optopt < 256 + (int)NDEFS)
+				snprintf(err, errlen, "--%s: needs a value", defs[optopt - 256].name);
+			else
+				snprintf(err, errlen, "unknown option \"%s\" (see --help)", bad);
+			return -EINVAL;
+		}
+		if (set_value(o, &defs[c - 256], optarg, err, errlen) < 0)
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument \"%s\" (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void options_usage(FILE *f, const char *prog)
+{
+	fprintf(f, "usage: %s [options]\n\ncloud2dev node agent: captures credential reads, "
+		   "privileged calls, production-storage writes\nand cloud-metadata access with eBPF.\n\n",
+		prog);
+	for (size_t i = 0; i < NDEFS; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", defs[i].name, defs[i].arg ? " " : "",
+			 defs[i].arg ? defs[i].arg : "");
+		fprintf(f, "  %-26s %s", left, defs[i].help);
+		if (defs[i].def)
+			fprintf(f, " [default: %s]", defs[i].def);
+		fputc('\n', f);
+	}
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * options.h - the agent's options, driven by one table (name, type, default, bounds, help):
+ * the same table parses argv, validates, prints --help and is what the README lists.
+ */
+#ifndef C2D_OPTIONS_H
+#define C2D_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "log.h"
+
+#define C2D_MAX_STORAGE_PATHS 64
+
+struct c2d_agent_opts {
+	bool stdout_mode;
+	bool help;
+	bool version;
+	const char *policy_file;
+	const char *storage_paths[C2D_MAX_STORAGE_PATHS];
+	int nstorage;
+	const char *node_name;
+	enum c2d_log_level log_level;
+	uint64_t ringbuf_mb;
+	uint64_t proc_cache_size;
+	uint64_t stats_interval;
+};
+
+/* Parse argv. Returns 0, or -EINVAL with a message naming the option in err. */
+int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, size_t errlen);
+void options_usage(FILE *f, const char *prog);
+
+#endif

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* pipeline.c - see pipeline.h. Runs on the ring-buffer thread: never blocks on the network. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "pipeline.h"
+#include "redact.h"
+
+static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
+{
+	const struct c2d_event_hdr *h = d->hdr;
+	struct proc_entry *e = proc_cache_upsert(pl->rctx.pc, h->tgid);
+	char args[C2D_PROC_ARGS_MAX];
+	size_t n;
+
+	if (!e)
+		return;
+	e->ppid = h->ppid;
+	e->uid = h->uid;
+	e->euid = h->euid;
+	e->gid = h->gid;
+	e->start_ns = h->start_ns;
+	e->cgroup_id = h->cgroup_id;
+	memcpy(e->comm, h->comm, sizeof(e->comm));
+	e->comm[sizeof(e->comm) - 1] = 0;
+	n = redact_args(d->args, d->args_len, args, sizeof(args)); /* before anything keeps it */
+	proc_cache_set_exec(pl->rctx.pc, e, d->exe, args, n,
+			    (h->flags & C2D_F_ARGS_TRUNCATED) != 0);
+}
+
+static void on_fork(struct pipeline *pl, const struct c2d_decoded *d)
+{
+	const struct c2d_event_hdr *h = d->hdr;
+	struct proc_entry *parent = proc_cache_get(pl->rctx.pc, d->fork->parent_tgid);
+	char *exe = NULL, *args = NULL;
+	size_t alen = 0;
+	bool trunc = false;
+	struct proc_entry *e;
+
+	/* the child runs the parent's image until it execs: copy before the upsert may evict */
+	if (parent) {
+		exe = parent->exe ? strdup(parent->exe) : NULL;
+		if (parent->args_len && (args = malloc(parent->args_len)) != NULL) {
+			memcpy(args, parent->args, parent->args_len);
+			alen = parent->args_len;
+		}
+		trunc = parent->args_truncated;
+	}
+	e = proc_cache_upsert(pl->rctx.pc, h->tgid);
+	if (e) {
+		e->ppid = h->ppid;
+		e->uid = h->uid;
+		e->euid = h->euid;
+		e->gid = h->gid;
+		e->start_ns = h->start_ns;
+		e->cgroup_id = h->cgroup_id;
+		memcpy(e->comm, h->comm, sizeof(e->comm));
+		e->comm[sizeof(e->comm) - 1] = 0;
+		proc_cache_set_exec(pl->rctx.pc, e, exe, args, alen, trunc);
+	}
+	free(exe);
+	free(args);
+}
+
+/*
+ * A candidate the kernel could not judge (a joined path with `.`/`..`): normalise each path
+ * and apply the same rules. Returns 0 if it matches (f is completed), -1 to drop it.
+ */
+static int resolve(struct pipeline *pl, struct finding *f, char paths[2][C2D_PATH_MAX])
+{
+	const struct c2d_syscall_event *ev = f->d->sys;
+	unsigned kinds = 1u << C2D_KIND_STORAGE_WRITE;
+
+	if (ev->hdr.sys <= C2D_SYS_CREAT) {
+		kinds = 1u << C2D_KIND_CREDENTIAL_READ;
+		if ((ev->args[0] & 3) || (ev->args[0] & (0100 | 01000)))
+			kinds |= 1u << C2D_KIND_STORAGE_WRITE;
+	}
+	for (int i = 0; i < f->d->nstr && i < 2; i++) {
+		snprintf(paths[i], C2D_PATH_MAX, "%s", f->d->strs[i]);
+		if (policy_normalize_path(paths[i]) < 0)
+			return -1;
+		f->path[i] = paths[i];
+	}
+	for (int i = 0; i < f->d->nstr && i < 2; i++) {
+		int r = policy_match_path(pl->rctx.policy, paths[i], kinds);
+
+		if (r >= 0) {
+			f->rule = r;
+			f->kind = pl->rctx.policy->rules[r].kind;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void on_finding(struct pipeline *pl, const struct c2d_decoded *d)
+{
+	const struct c2d_syscall_event *ev = d->sys;
+	char paths[2][C2D_PATH_MAX];
+	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
+	long n;
+
+	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS) {
+		f.path[0] = d->nstr > 0 ? d->strs[0] : NULL;
+		f.path[1] = d->nstr > 1 ? d->strs[1] : NULL;
+	}
+	if (ev->kind == C2D_KIND_NONE) {
+		if (resolve(pl, &f, paths) < 0) {
+			pl->st.user_filtered++;
+			return;
+		}
+	} else if (ev->rule_id >= pl->rctx.policy->n ||
+		   pl->rctx.policy->rules[ev->rule_id].kind != (enum c2d_kind)ev->kind) {
+		pl->st.decode_errors++; /* a rule id we never gave the kernel */
+		return;
+	}
+	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &f);
+	if (n < 0) {
+		pl->st.render_errors++;
+		return;
+	}
+	pl->st.findings[f.kind]++;
+	if (pl->out) {
+		pl->buf[n++] = '\n';
+		if (fwrite(pl->buf, 1, (size_t)n, pl->out) != (size_t)n && !pl->st.write_errors++)
+			log_error("writing events to the output failed: %s", strerror(errno));
+	}
+}
+
+int pipeline_handle(void *ctx, void *data, size_t size)
+{
+	struct pipeline *pl = ctx;
+	struct c2d_decoded d;
+
+	pl->st.records++;
+	if (event_decode(data, size, &d) < 0) {
+		if (!pl->st.decode_errors++)
+			log_warn("malformed ring-buffer record (%zu bytes) dropped", size);
+		return 0;
+	}
+	switch (d.hdr->type) {
+	case C2D_EV_EXEC:
+		on_exec(pl, &d);
+		break;
+	case C2D_EV_FORK:
+		on_fork(pl, &d);
+		break;
+	case C2D_EV_EXIT:
+		proc_cache_mark_exited(pl->rctx.pc, d.hdr->tgid);
+		break;
+	case C2D_EV_SYSCALL:
+		on_finding(pl, &d);
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* probe.c - see probe.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "probe.h"
+#include "syscalls.h"
+
+#define BTF_PATH "/sys/kernel/btf/vmlinux"
+
+static const char *const events_dirs[] = {"/sys/kernel/tracing/events",
+					  "/sys/kernel/debug/tracing/events"};
+
+static int find_events_dir(struct c2d_hook_plan *plan)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		for (size_t i = 0; i < sizeof(events_dirs) / sizeof(events_dirs[0]); i++) {
+			char p[96];
+
+			snprintf(p, sizeof(p), "%s/syscalls", events_dirs[i]);
+			if (access(p, R_OK) == 0) {
+				snprintf(plan->events_dir, sizeof(plan->events_dir), "%s",
+					 events_dirs[i]);
+				return 0;
+			}
+		}
+		/* not mounted yet (a fresh node, a container): mount tracefs ourselves */
+		if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0 && errno != EBUSY)
+			break;
+	}
+	return -ENOENT;
+}
+
+static bool tp_btf_available(const char *tp)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char name[96];
+	bool ok;
+
+	if (!btf)
+		return false;
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	ok = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return ok;
+}
+
+int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
+{
+	size_t mlen = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	if (access(BTF_PATH, R_OK) < 0) {
+		snprintf(err, errlen,
+			 "kernel BTF not found at %s: cloud2dev needs a kernel built with "
+			 "CONFIG_DEBUG_INFO_BTF=y (5.15 or later)",
+			 BTF_PATH);
+		return -ENOENT;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		snprintf(err, errlen, "this kernel has no BPF ring buffer (needs 5.8 or later)");
+		return -EOPNOTSUPP;
+	}
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) != 1) {
+		snprintf(err, errlen, "this kernel lacks bpf_task_pt_regs (needs 5.15 or later)");
+		return -EOPNOTSUPP;
+	}
+	if (!tp_btf_available("sched_process_exec") || !tp_btf_available("sched_process_fork") ||
+	    !tp_btf_available("sched_process_exit")) {
+		snprintf(err, errlen, "this kernel cannot attach tp_btf programs to the sched_process "
+				      "tracepoints (needs 5.5 or later with BTF)");
+		return -EOPNOTSUPP;
+	}
+	if (find_events_dir(plan) < 0) {
+		snprintf(err, errlen,
+			 "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing "
+			 "and could not be (mount -t tracefs tracefs /sys/kernel/tracing), or the "
+			 "kernel lacks CONFIG_FTRACE_SYSCALLS");
+		return -ENOENT;
+	}
+	for (int s = 0; s < C2D_SYS_MAX; s++) {
+		const struct c2d_sysinfo *si = sys_info((unsigned)s);
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/syscalls/sys_exit_%s/id", plan->events_dir, si->tracepoint);
+		if (access(p, R_OK) == 0) {
+			plan->sys_available[s] = true;
+			plan->n_available++;
+		} else if (mlen < sizeof(plan->missing) - 32) {
+			mlen += (size_t)snprintf(plan->missing + mlen, sizeof(plan->missing) - mlen,
+						 "%s%s", mlen ? "," : "", si->name);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * probe.h - what this kernel offers, and so which hooks the agent uses. Checked at start-up:
+ * kernel BTF, the BPF ring buffer, bpf_task_pt_regs, tp_btf for the scheduler tracepoints,
+ * and each syscall's exit tracepoint (a kernel without modules has no init_module one…).
+ */
+#ifndef C2D_PROBE_H
+#define C2D_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "c2d_abi.h"
+
+struct c2d_hook_plan {
+	bool sys_available[C2D_SYS_MAX];
+	int n_available;
+	char missing[512]; /* comma-separated syscall names without a tracepoint */
+	char events_dir[64]; /* tracefs events directory */
+};
+
+/* Returns 0, or a negative errno with the reason (and what to do) in err. */
+int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen);
+
+#endif

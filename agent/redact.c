@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* redact.c - see redact.h. Tables, not if-chains: add a pattern by adding a row. */
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "redact.h"
+
+/* A flag whose name contains one of these carries a secret. */
+static const char *const secret_words[] = {
+	"password", "passwd", "secret", "token", "apikey", "api-key", "api_key", "credential",
+	"private-key", "private_key", "access-key", "access_key", "auth",
+};
+
+/* A value starting with one of these is a credential whatever flag it follows. */
+static const char *const secret_prefixes[] = {
+	"AKIA", "ASIA", "ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-",
+	"sk_live_", "-----BEGIN", "eyJ",
+};
+
+static bool name_is_secret(const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof(secret_words) / sizeof(secret_words[0]); i++) {
+		size_t wl = strlen(secret_words[i]);
+
+		for (size_t j = 0; j + wl <= n; j++)
+			if (strncasecmp(name + j, secret_words[i], wl) == 0)
+				return true;
+	}
+	return false;
+}
+
+static bool value_is_secret(const char *v)
+{
+	for (size_t i = 0; i < sizeof(secret_prefixes) / sizeof(secret_prefixes[0]); i++)
+		if (strncmp(v, secret_prefixes[i], strlen(secret_prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+static size_t put(char *out, size_t cap, size_t pos, const char *s, size_t n)
+{
+	if (pos >= cap)
+		return pos;
+	if (n > cap - pos - 1)
+		n = cap - pos - 1;
+	memcpy(out + pos, s, n);
+	return pos + n;
+}
+
+/* scheme://user:pass@host -> scheme://user:[REDACTED]@host */
+static size_t put_url(char *out, size_t cap, size_t pos, const char *a, size_t n)
+{
+	const char *scheme = strstr(a, "://");
+	const char *at, *colon, *slash;
+
+	if (!scheme)
+		return put(out, cap, pos, a, n);
+	at = strchr(scheme + 3, '@');
+	colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+	slash = strchr(scheme + 3, '/');
+	if (!colon || (slash && slash < at))
+		return put(out, cap, pos, a, n);
+	pos = put(out, cap, pos, a, (size_t)(colon + 1 - a));
+	pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
+	return put(out, cap, pos, at, n - (size_t)(at - a));
+}
+
+size_t redact_args(const char *in, size_t n, char *out, size_t cap)
+{
+	bool next_secret = false;
+	size_t pos = 0, i = 0;
+
+	if (cap == 0)
+		return 0;
+	while (i < n) {
+		const char *a = in + i;
+		size_t len = strnlen(a, n - i);
+		const char *eq = memchr(a, '=', len);
+
+		if (next_secret || value_is_secret(a)) {
+			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
+			next_secret = false;
+		} else if (a[0] == '-' && eq && name_is_secret(a, (size_t)(eq - a))) {
+			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
+			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
+		} else if (eq && !strchr(a, ' ') && name_is_secret(a, (size_t)(eq - a)) &&
+			   isupper((unsigned char)a[0])) { /* PASSWORD=x as an argument (env, sudo) */
+			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
+			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
+		} else if (eq && value_is_secret(eq + 1)) {
+			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
+			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
+		} else {
+			if (a[0] == '-' && !eq && name_is_secret(a, len))
+				next_secret = true; /* --password VALUE */
+			pos = put_url(out, cap, pos, a, len);
+		}
+		if (pos < cap)
+			out[pos++] = 0;
+		i += len + 1;
+	}
+	if (pos == cap)
+		out[cap - 1] = 0;
+	return pos;
+}

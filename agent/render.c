@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * render.c - a finding as JSON, written directly (jsonw) in the order of EVENTS.md.
+ * Fields that are unknown are omitted, never filled with placeholders.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonw.h"
+#include "procfs.h"
+#include "render.h"
+#include "syscalls.h"
+
+void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns)
+{
+	int64_t real = (int64_t)boot_ns + boot_to_real_ns;
+	time_t sec = (time_t)(real / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, real % 1000000000);
+}
+
+static void render_args(struct jw *w, const struct proc_entry *e)
+{
+	size_t i = 0;
+
+	jw_key(w, "args");
+	jw_arr_begin(w);
+	while (i < e->args_len) {
+		size_t n = strnlen(e->args + i, e->args_len - i);
+
+		jw_strn(w, e->args + i, n);
+		i += n + 1;
+	}
+	jw_arr_end(w);
+	if (e->args_truncated)
+		jw_key(w, "args_truncated"), jw_bool(w, true);
+}
+
+static struct proc_entry *lookup(struct render_ctx *ctx, uint32_t tgid)
+{
+	struct proc_entry *e = proc_cache_get(ctx->pc, tgid);
+
+	if (!e && ctx->proc_root) /* a miss: the process may still be there */
+		e = procfs_read(ctx->pc, ctx->proc_root, tgid);
+	return e;
+}
+
+static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2d_event_hdr *h)
+{
+	struct proc_entry *e = lookup(ctx, h->tgid);
+	struct proc_entry *p;
+	char ts[48];
+
+	jw_key(w, "process");
+	jw_obj_begin(w);
+	jw_kv_u64(w, "pid", h->tgid);
+	if (h->pid != h->tgid)
+		jw_kv_u64(w, "tid", h->pid);
+	jw_kv_u64(w, "ppid", h->ppid);
+	jw_kv_u64(w, "uid", h->uid);
+	jw_kv_u64(w, "euid", h->euid);
+	jw_kv_u64(w, "gid", h->gid);
+	jw_key(w, "comm");
+	jw_strn(w, h->comm, strnlen(h->comm, sizeof(h->comm)));
+	if (e && e->exe)
+		jw_kv_str(w, "executable", e->exe);
+	if (e && e->args)
+		render_args(w, e);
+	render_time(ts, sizeof(ts), h->start_ns, ctx->boot_to_real_ns);
+	jw_kv_str(w, "start_time", ts);
+	p = h->ppid ? lookup(ctx, h->ppid) : NULL;
+	if (p) {
+		jw_key(w, "parent");
+		jw_obj_begin(w);
+		jw_kv_u64(w, "pid", h->ppid);
+		jw_kv_str(w, "comm", p->comm);
+		if (p->exe)
+			jw_kv_str(w, "executable", p->exe);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void render_syscall(struct jw *w, const struct finding *f)
+{
+	const struct c2d_syscall_event *ev = f->d->sys;
+	const struct c2d_sysinfo *si = sys_info(ev->hdr.sys);
+
+	jw_key(w, "syscall");
+	jw_obj_begin(w);
+	jw_kv_str(w, "name", si ? si->name : "unknown");
+	jw_kv_i64(w, "ret", ev->ret);
+	if (ev->ret < 0 && ev->ret > -4096) {
+		const char *en = strerrorname_np((int)-ev->ret);
+
+		jw_kv_i64(w, "errno", -ev->ret);
+		if (en)
+			jw_kv_str(w, "error", en);
+	}
+	if (ev->hdr.sys <= C2D_SYS_CREAT) {
+		jw_key(w, "flags");
+		sys_render_open_flags(w, ev->args[0]);
+	}
+	if (f->kind == C2D_KIND_PRIVILEGED_CALL && si && si->render) {
+		const char *strs[C2D_MAX_STRS];
+
+		for (int i = 0; i < f->d->nstr; i++)
+			strs[i] = f->d->strs[i];
+		jw_key(w, "args");
+		jw_obj_begin(w);
+		si->render(w, (const uint64_t *)ev->args, strs, f->d->nstr);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void render_network(struct jw *w, const struct c2d_syscall_event *ev)
+{
+	unsigned char addr[16];
+	char s[64];
+
+	memcpy(addr, &ev->args[3], 8);
+	memcpy(addr + 8, &ev->args[4], 8);
+	jw_key(w, "network");
+	jw_obj_begin(w);
+	if (ev->args[1] == 2) {
+		snprintf(s, sizeof(s), "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
+		jw_kv_str(w, "family", "ipv4");
+	} else {
+		size_t n = 0;
+
+		for (int i = 0; i < 16; i += 2)
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "%s%x", i ? ":" : "",
+					      (addr[i] << 8) | addr[i + 1]);
+		jw_kv_str(w, "family", "ipv6");
+	}
+	jw_kv_str(w, "address", s);
+	jw_kv_u64(w, "port", ev->args[2]);
+	jw_obj_end(w);
+}
+
+static const char *outcome(const struct c2d_syscall_event *ev)
+{
+	/* a non-blocking connect in progress reached the endpoint as far as we can know */
+	if (ev->ret >= 0 || (ev->hdr.sys == C2D_SYS_CONNECT && ev->ret == -EINPROGRESS))
+		return "success";
+	return "failure";
+}
+
+long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f)
+{
+	const struct c2d_syscall_event *ev = f->d->sys;
+	const struct c2d_rule *r = &ctx->policy->rules[f->rule];
+	char id[40], ts[48];
+	struct jw w;
+
+	ctx->seq++;
+	snprintf(id, sizeof(id), "%s-%016" PRIx64, ctx->instance, ctx->seq);
+	render_time(ts, sizeof(ts), ev->hdr.ktime_ns, ctx->boot_to_real_ns);
+	jw_init(&w, buf, cap);
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "schema", C2D_SCHEMA);
+	jw_kv_str(&w, "id", id);
+	jw_kv_str(&w, "time", ts);
+	jw_kv_str(&w, "kind", policy_kind_name(f->kind));
+	jw_kv_str(&w, "rule", r->name);
+	jw_kv_str(&w, "severity", r->severity);
+	jw_kv_str(&w, "outcome", outcome(ev));
+	jw_key(&w, "node");
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "name", ctx->node_name);
+	jw_obj_end(&w);
+	render_process(&w, ctx, &ev->hdr);
+	render_syscall(&w, f);
+	if (f->path[0]) {
+		jw_key(&w, "file");
+		jw_obj_begin(&w);
+		jw_kv_str(&w, "path", f->path[0]);
+		if (f->path[1])
+			jw_kv_str(&w, "new_path", f->path[1]);
+		if (ev->hdr.flags & C2D_F_PATH_TRUNCATED)
+			jw_key(&w, "truncated"), jw_bool(&w, true);
+		jw_obj_end(&w);
+	}
+	if (f->kind == C2D_KIND_METADATA_ACCESS)
+		render_network(&w, ev);
+	jw_kv_u64(&w, "cgroup_id", ev->hdr.cgroup_id);
+	jw_obj_end(&w);
+	return jw_finish(&w);
+}

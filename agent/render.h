@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* render.h - one finding as a cloud2dev.event/v1 JSON object (EVENTS.md), into a buffer. */
+#ifndef C2D_RENDER_H
+#define C2D_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "policy.h"
+#include "proc_cache.h"
+
+#define C2D_SCHEMA "cloud2dev.event/v1"
+#define C2D_EVENT_JSON_MAX 16384
+
+struct render_ctx {
+	const char *node_name;
+	char instance[17];	  /* 16 hex digits, random per agent start */
+	uint64_t seq;		  /* last id issued */
+	int64_t boot_to_real_ns;  /* wall clock = boot-time ns + this */
+	const struct c2d_policy *policy;
+	struct proc_cache *pc;
+	const char *proc_root;
+};
+
+struct finding {
+	const struct c2d_decoded *d;
+	int rule;		/* index in policy->rules */
+	enum c2d_kind kind;
+	const char *path[2];	/* file.path and file.new_path (rename); NULL if none */
+};
+
+/* Format boot-time ns as RFC 3339 UTC with nanoseconds. */
+void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns);
+
+/* Render; takes the next id. Returns the length, or -ENOSPC. */
+long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f);
+
+#endif

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * syscalls.c - one table row per hooked syscall: its name, its exit tracepoint, its BPF
+ * program, and the decoder that turns the raw arguments of a privileged call into
+ * `syscall.args` (EVENTS.md). Arguments are what the caller asked; never memory contents
+ * beyond the names and paths listed (mount data, key payloads are never read).
+ */
+#include <fcntl.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "syscalls.h"
+
+static void r_none(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+}
+
+static void r_uid1(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_i64(w, "target_id", (int32_t)a[0]);
+}
+
+static void r_uid2(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_i64(w, "real_id", (int32_t)a[0]);
+	jw_kv_i64(w, "effective_id", (int32_t)a[1]);
+}
+
+static void r_uid3(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	r_uid2(w, a, s, n);
+	jw_kv_i64(w, "saved_id", (int32_t)a[2]);
+}
+
+static void r_capset(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_i64(w, "target_pid", (int32_t)a[2]);
+	jw_kv_u64(w, "effective", a[3]);
+	jw_kv_u64(w, "permitted", a[4]);
+}
+
+static const struct {
+	uint64_t v;
+	const char *name;
+} ptrace_reqs[] = {
+	{4, "PTRACE_POKETEXT"},	  {5, "PTRACE_POKEDATA"},   {6, "PTRACE_POKEUSER"},
+	{13, "PTRACE_SETREGS"},	  {15, "PTRACE_SETFPREGS"}, {16, "PTRACE_ATTACH"},
+	{0x4205, "PTRACE_SETREGSET"}, {0x4206, "PTRACE_SEIZE"},
+};
+
+static void r_ptrace(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	const char *name = NULL;
+
+	for (size_t i = 0; i < sizeof(ptrace_reqs) / sizeof(ptrace_reqs[0]); i++)
+		if (ptrace_reqs[i].v == a[0])
+			name = ptrace_reqs[i].name;
+	if (name)
+		jw_kv_str(w, "request", name);
+	else
+		jw_kv_u64(w, "request", a[0]);
+	jw_kv_i64(w, "target_pid", (int32_t)a[1]);
+}
+
+static void r_vmwrite(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_i64(w, "target_pid", (int32_t)a[0]);
+}
+
+static void str_arg(struct jw *w, const char *key, const char *const *s, int n, int i)
+{
+	if (i < n && s[i])
+		jw_kv_str(w, key, s[i]);
+}
+
+static void r_mount(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "source", s, n, 0);
+	str_arg(w, "target", s, n, 1);
+	str_arg(w, "fstype", s, n, 2);
+	jw_kv_u64(w, "flags", a[3]);
+}
+
+static void r_umount(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "target", s, n, 0);
+	jw_kv_u64(w, "flags", a[1]);
+}
+
+static void r_move_mount(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "from", s, n, 0);
+	str_arg(w, "to", s, n, 1);
+}
+
+static void r_path1(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "path", s, n, 0);
+}
+
+static void r_pivot(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "new_root", s, n, 0);
+	str_arg(w, "put_old", s, n, 1);
+}
+
+static const struct {
+	uint64_t bit;
+	const char *name;
+} ns_flags[] = {
+	{0x00020000, "CLONE_NEWNS"},	 {0x02000000, "CLONE_NEWCGROUP"}, {0x04000000, "CLONE_NEWUTS"},
+	{0x08000000, "CLONE_NEWIPC"},	 {0x10000000, "CLONE_NEWUSER"},	  {0x20000000, "CLONE_NEWPID"},
+	{0x40000000, "CLONE_NEWNET"},	 {0x00000080, "CLONE_NEWTIME"},
+};
+
+static void ns_list(struct jw *w, uint64_t flags)
+{
+	jw_key(w, "namespaces");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
+		if (flags & ns_flags[i].bit)
+			jw_str(w, ns_flags[i].name);
+	jw_arr_end(w);
+}
+
+static void r_unshare(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_u64(w, "flags", a[0]);
+	ns_list(w, a[0]);
+}
+
+static void r_clone3(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_u64(w, "flags", a[1]);
+	ns_list(w, a[1]);
+}
+
+static void r_setns(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_i64(w, "fd", (int32_t)a[0]);
+	jw_kv_u64(w, "nstype", a[1]);
+	ns_list(w, a[1]);
+}
+
+static void r_module(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "module", s, n, 0);
+}
+
+static void r_bpf(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_str(w, "command", "BPF_PROG_LOAD");
+	jw_kv_u64(w, "prog_type", a[3]);
+	str_arg(w, "prog_name", s, n, 0);
+}
+
+static void r_perf(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_i64(w, "target_pid", (int32_t)a[1]);
+	jw_kv_i64(w, "cpu", (int32_t)a[2]);
+}
+
+static void r_keyctl(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_u64(w, "operation", a[0]);
+}
+
+static void r_add_key(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	str_arg(w, "key_type", s, n, 0);
+	str_arg(w, "description", s, n, 1);
+}
+
+static void r_personality(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_u64(w, "persona", a[0] & 0xffffffffu);
+}
+
+#define ROW(sys, nm, tp, fn) [sys] = {nm, tp, "c2d_exit_" tp, fn}
+
+static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
+	ROW(C2D_SYS_OPEN, "open", "open", r_none),
+	ROW(C2D_SYS_OPENAT, "openat", "openat", r_none),
+	ROW(C2D_SYS_OPENAT2, "openat2", "openat2", r_none),
+	ROW(C2D_SYS_CREAT, "creat", "creat", r_none),
+	ROW(C2D_SYS_TRUNCATE, "truncate", "truncate", r_none),
+	ROW(C2D_SYS_FTRUNCATE, "ftruncate", "ftruncate", r_none),
+	ROW(C2D_SYS_UNLINK, "unlink", "unlink", r_none),
+	ROW(C2D_SYS_UNLINKAT, "unlinkat", "unlinkat", r_none),
+	ROW(C2D_SYS_RMDIR, "rmdir", "rmdir", r_none),
+	ROW(C2D_SYS_RENAME, "rename", "rename", r_none),
+	ROW(C2D_SYS_RENAMEAT, "renameat", "renameat", r_none),
+	ROW(C2D_SYS_RENAMEAT2, "renameat2", "renameat2", r_none),
+	ROW(C2D_SYS_CONNECT, "connect", "connect", r_none),
+	ROW(C2D_SYS_SETUID, "setuid", "setuid", r_uid1),
+	ROW(C2D_SYS_SETGID, "setgid", "setgid", r_uid1),
+	ROW(C2D_SYS_SETREUID, "setreuid", "setreuid", r_uid2),
+	ROW(C2D_SYS_SETREGID, "setregid", "setregid", r_uid2),
+	ROW(C2D_SYS_SETRESUID, "setresuid", "setresuid", r_uid3),
+	ROW(C2D_SYS_SETRESGID, "setresgid", "setresgid", r_uid3),
+	ROW(C2D_SYS_SETFSUID, "setfsuid", "setfsuid", r_uid1),
+	ROW(C2D_SYS_SETFSGID, "setfsgid", "setfsgid", r_uid1),
+	ROW(C2D_SYS_CAPSET, "capset", "capset", r_capset),
+	ROW(C2D_SYS_PTRACE, "ptrace", "ptrace", r_ptrace),
+	ROW(C2D_SYS_PROCESS_VM_WRITEV, "process_vm_writev", "process_vm_writev", r_vmwrite),
+	ROW(C2D_SYS_MOUNT, "mount", "mount", r_mount),
+	ROW(C2D_SYS_UMOUNT2, "umount2", "umount", r_umount),
+	ROW(C2D_SYS_MOVE_MOUNT, "move_mount", "move_mount", r_move_mount),
+	ROW(C2D_SYS_FSMOUNT, "fsmount", "fsmount", r_none),
+	ROW(C2D_SYS_PIVOT_ROOT, "pivot_root", "pivot_root", r_pivot),
+	ROW(C2D_SYS_CHROOT, "chroot", "chroot", r_path1),
+	ROW(C2D_SYS_UNSHARE, "unshare", "unshare", r_unshare),
+	ROW(C2D_SYS_SETNS, "setns", "setns", r_setns),
+	ROW(C2D_SYS_CLONE, "clone", "clone", r_unshare),
+	ROW(C2D_SYS_CLONE3, "clone3", "clone3", r_clone3),
+	ROW(C2D_SYS_INIT_MODULE, "init_module", "init_module", r_none),
+	ROW(C2D_SYS_FINIT_MODULE, "finit_module", "finit_module", r_module),
+	ROW(C2D_SYS_DELETE_MODULE, "delete_module", "delete_module", r_module),
+	ROW(C2D_SYS_BPF, "bpf", "bpf", r_bpf),
+	ROW(C2D_SYS_PERF_EVENT_OPEN, "perf_event_open", "perf_event_open", r_perf),
+	ROW(C2D_SYS_KEXEC_LOAD, "kexec_load", "kexec_load", r_none),
+	ROW(C2D_SYS_KEXEC_FILE_LOAD, "kexec_file_load", "kexec_file_load", r_none),
+	ROW(C2D_SYS_KEYCTL, "keyctl", "keyctl", r_keyctl),
+	ROW(C2D_SYS_ADD_KEY, "add_key", "add_key", r_add_key),
+	ROW(C2D_SYS_PERSONALITY, "personality", "personality", r_personality),
+};
+
+const struct c2d_sysinfo *sys_info(unsigned sys)
+{
+	if (sys >= C2D_SYS_MAX || !table[sys].name)
+		return NULL;
+	return &table[sys];
+}
+
+int sys_by_name(const char *name)
+{
+	for (int i = 0; i < C2D_SYS_MAX; i++)
+		if (table[i].name && strcmp(table[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static const struct {
+	uint64_t bit;
+	const char *name;
+} open_flags[] = {
+	{O_CREAT, "O_CREAT"},	    {O_EXCL, "O_EXCL"},		{O_NOCTTY, "O_NOCTTY"},
+	{O_TRUNC, "O_TRUNC"},	    {O_APPEND, "O_APPEND"},	{O_NONBLOCK, "O_NONBLOCK"},
+	{O_DSYNC, "O_DSYNC"},	    {O_DIRECT, "O_DIRECT"},	{O_LARGEFILE, "O_LARGEFILE"},
+	{O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
+	{O_CLOEXEC, "O_CLOEXEC"},   {O_PATH, "O_PATH"},		{O_TMPFILE & ~O_DIRECTORY, "O_TMPFILE"},
+};
+
+void sys_render_open_flags(struct jw *w, uint64_t flags)
+{
+	static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+
+	jw_arr_begin(w);
+	jw_str(w, acc[flags & O_ACCMODE]);
+	for (size_t i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++)
+		if (flags & open_flags[i].bit)
+			jw_str(w, open_flags[i].name);
+	jw_arr_end(w);
+}

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* jsonw.c - see jsonw.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	if (w->overflow || n > w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void putc1(struct jw *w, char c)
+{
+	put(w, &c, 1);
+}
+
+/* A comma before every value but the first of its container; none after a key. */
+static void sep(struct jw *w)
+{
+	if (w->depth <= 0)
+		return;
+	if (!w->first[w->depth])
+		putc1(w, ',');
+	w->first[w->depth] = false;
+}
+
+void jw_init(struct jw *w, char *buf, size_t cap)
+{
+	memset(w, 0, sizeof(*w));
+	w->buf = buf;
+	w->cap = cap;
+}
+
+static void value_sep(struct jw *w);
+
+static void open_(struct jw *w, char c)
+{
+	value_sep(w);
+	putc1(w, c);
+	if (w->depth + 1 >= JW_MAX_DEPTH) {
+		w->overflow = true;
+		return;
+	}
+	w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void close_(struct jw *w, char c)
+{
+	putc1(w, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_obj_begin(struct jw *w)
+{
+	open_(w, '{');
+}
+
+void jw_obj_end(struct jw *w)
+{
+	close_(w, '}');
+}
+
+void jw_arr_begin(struct jw *w)
+{
+	open_(w, '[');
+}
+
+void jw_arr_end(struct jw *w)
+{
+	close_(w, ']');
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0; /* overlong, out of range or a surrogate */
+	return len;
+}
+
+static void escape(struct jw *w, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	putc1(w, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t ul;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			run++;
+			i++;
+			continue;
+		}
+		put(w, (const char *)s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			put(w, e, 2);
+			i++;
+		} else if (c < 0x20) {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			put(w, e, 6);
+			i++;
+		} else if ((ul = utf8_len(s + i, n - i)) > 0) {
+			put(w, (const char *)s + i, ul);
+			i += ul;
+		} else {
+			put(w, "\\ufffd", 6);
+			i++;
+		}
+	}
+	put(w, (const char *)s + i - run, run);
+	putc1(w, '"');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	sep(w);
+	escape(w, key, strlen(key));
+	putc1(w, ':');
+	w->after_key = true; /* the value that follows takes no comma */
+}
+
+static void value_sep(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	sep(w);
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	value_sep(w);
+	escape(w, s, n);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s, strlen(s));
+}
+
+static void num(struct jw *w, char *tmp, int n)
+{
+	put(w, tmp, n);
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	char rev[24];
+
+	value_sep(w);
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		tmp[i] = rev[n - 1 - i];
+	num(w, tmp, n);
+}
+
+void jw_i64(struct jw *w, int64_t v)
+{
+	if (v < 0) {
+		value_sep(w);
+		putc1(w, '-');
+		/* the value after '-' must not take a separator: write digits directly */
+		uint64_t u = (uint64_t)(-(v + 1)) + 1;
+		char rev[24];
+		int n = 0;
+
+		do {
+			rev[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		while (n > 0)
+			putc1(w, rev[--n]);
+		return;
+	}
+	jw_u64(w, (uint64_t)v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	jw_raw(w, v ? "true" : "false");
+}
+
+void jw_raw(struct jw *w, const char *s)
+{
+	value_sep(w);
+	put(w, s, strlen(s));
+}
+
+void jw_kv_str(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_str(w, v);
+}
+
+void jw_kv_u64(struct jw *w, const char *k, uint64_t v)
+{
+	jw_key(w, k);
+	jw_u64(w, v);
+}
+
+void jw_kv_i64(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	jw_i64(w, v);
+}
+
+long jw_finish(struct jw *w)
+{
+	if (w->overflow || w->depth != 0)
+		return -ENOSPC;
+	return (long)w->len;
+}
