@@ -2,7 +2,7 @@
 #   make            build/c2d-agent (BPF object, skeleton, agent)
 #   make test       unit tests (cmocka, ASan+UBSan) then integration tests (root, real kernel)
 #   make bench      benchmarks: ratios measured side by side
-#   make fuzz       libFuzzer harnesses, bounded time
+#   make demo       end-to-end demo on this node (root)
 
 BUILD    ?= build
 CC       ?= cc
@@ -25,7 +25,7 @@ COMMON_SRCS := $(wildcard common/*.c)
 AGENT_SRCS  := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_HDRS  := $(wildcard agent/*.h common/*.h) bpf/c2d_abi.h
 
-.PHONY: all test unit integration bench fuzz clean
+.PHONY: all test unit integration bench fuzz clean demo
 all: $(BUILD)/c2d-agent
 
 $(BUILD)/vmlinux.h:
@@ -76,11 +76,20 @@ $(BUILD)/triggers/%: tests/integration/triggers/%.c
 $(BUILD)/c2d-agent-san: $(BUILD)/san/agent/main.o $(SAN_OBJS)
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 
+# Integration tests: cmocka programs that run the real agent and real trigger programs.
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/integ/%,$(INTEG_SRCS))
+INTEG_LIB  := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
+
+$(BUILD)/integ/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integration/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests/integration -o $@ $< $(INTEG_LIB) -lcjson -lcmocka
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-integration: $(BUILD)/c2d-agent $(BUILD)/c2d-agent-san $(TRIGGER_BINS)
-	tests/integration/run.sh
+integration: $(BUILD)/c2d-agent $(BUILD)/c2d-agent-san $(TRIGGER_BINS) $(INTEG_BINS)
+	tests/integration/run.sh $(INTEG_BINS)
 
 test: all
 	$(MAKE) unit
@@ -92,6 +101,9 @@ bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Werror -D_GNU_SOURCE -o $@ $<
+
+demo: all
+	tests/demo/demo.sh
 
 clean:
 	rm -rf $(BUILD)
