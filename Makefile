@@ -63,7 +63,7 @@ SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(AGENT_SRCS) $(COMMON_SRCS))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 

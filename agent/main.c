@@ -14,6 +14,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "ids.h"
 #include "loader.h"
 #include "log.h"
@@ -27,6 +28,7 @@
 #define EXIT_USAGE 2
 #define POLL_MS 20		     /* a lone event waits at most this long (no per-event wakeup) */
 #define PROC_CACHE_BYTES (64u << 20) /* hard cap on process-cache memory */
+#define CGROUP_CACHE_SLOTS 4096	     /* cgroups remembered (direct-mapped) */
 
 static volatile sig_atomic_t g_stop;
 
@@ -111,14 +113,17 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		return -errno;
 	}
 	while (!g_stop) {
-		int n = ring_buffer__poll(rb, POLL_MS);
 		time_t now;
+		int n;
 
-		if (n < 0 && n != -EINTR) {
+		pl->budget = PIPELINE_BUDGET;
+		n = ring_buffer__poll(rb, POLL_MS);
+		if (n < 0 && n != -EINTR && n != -EAGAIN) {
 			log_error("ring buffer poll: %s", strerror(-n));
 			break;
 		}
 		/* records written with BPF_RB_NO_WAKEUP do not wake epoll: drain on every tick */
+		pl->budget = PIPELINE_BUDGET;
 		ring_buffer__consume(rb);
 		if (pl->out)
 			fflush(pl->out);
@@ -132,7 +137,8 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			last_stats = now;
 		}
 	}
-	ring_buffer__consume(rb); /* what is already in the ring is not lost on stop */
+	pl->budget = 0; /* no budget: what is already in the ring is not lost on stop */
+	ring_buffer__consume(rb);
 	if (pl->out)
 		fflush(pl->out);
 	ring_buffer__free(rb);
@@ -196,7 +202,8 @@ int main(int argc, char **argv)
 	pl.rctx.proc_root = "/proc";
 	pl.rctx.boot_to_real_ns = boot_to_real_ns();
 	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
-	if (!pl.rctx.pc || ids_random_hex16(pl.rctx.instance) < 0) {
+	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
+	if (!pl.rctx.pc || !pl.rctx.cg || ids_random_hex16(pl.rctx.instance) < 0) {
 		log_error("out of memory or entropy at start-up");
 		return EXIT_FAILURE;
 	}
@@ -214,5 +221,6 @@ int main(int argc, char **argv)
 out:
 	loader_close(&l);
 	proc_cache_free(pl.rctx.pc);
+	cgroup_cache_free(pl.rctx.cg);
 	return rc;
 }

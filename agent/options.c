@@ -62,6 +62,10 @@ static int set_value(struct c2d_agent_opts *o, const struct opt_def *d, const ch
 	case OPT_STR:
 		if (!v || !*v)
 			goto empty;
+		if (v[0] == '-' && v[1] == '-') { /* "--policy --stdout": a forgotten value */
+			snprintf(err, errlen, "--%s: needs a value, got the option \"%s\"", d->name, v);
+			return -EINVAL;
+		}
 		*(const char **)p = v;
 		return 0;
 	case OPT_STRLIST:
@@ -114,7 +118,8 @@ int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, si
 			return -EINVAL;
 	}
 	memset(&longopts[NDEFS], 0, sizeof(longopts[NDEFS]));
-	optind = 1;
+	optind = 0; /* 0, not 1: a full reset of getopt's state (a previous parse may have
+		     * stopped inside a group of short options) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		if (c == 'h') {
@@ -122,12 +127,15 @@ int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, si
 			continue;
 		}
 		if (c < 256 || c >= 256 + (int)NDEFS) {
-			const char *bad = argv[optind - 1];
-
 			if (optopt >= 256 && optopt < 256 + (int)NDEFS)
-				snprintf(err, errlen, "--%s: needs a value", defs[optopt - 256].name);
+				snprintf(err, errlen, "--%s: %s", defs[optopt - 256].name,
+					 defs[optopt - 256].type == OPT_FLAG ? "takes no value"
+									    : "needs a value");
+			else if (optopt > 0 && optopt < 256)
+				snprintf(err, errlen, "unknown option \"-%c\" (see --help)", optopt);
 			else
-				snprintf(err, errlen, "unknown option \"%s\" (see --help)", bad);
+				snprintf(err, errlen, "unknown option \"%s\" (see --help)",
+					 argv[optind - 1]);
 			return -EINVAL;
 		}
 		if (set_value(o, &defs[c - 256], optarg, err, errlen) < 0)

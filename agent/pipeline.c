@@ -155,5 +155,8 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		on_finding(pl, &d);
 		break;
 	}
+	/* this record is consumed either way; a negative return only ends the drain */
+	if (pl->budget && --pl->budget == 0)
+		return -EAGAIN;
 	return 0;
 }

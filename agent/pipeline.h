@@ -19,8 +19,13 @@ struct pipeline_stats {
 	uint64_t write_errors;	 /* output failed */
 };
 
+/* Records handled per poll/consume call: under a sustained flood libbpf would otherwise keep
+ * draining forever and the loop would never flush, log or see a stop signal. */
+#define PIPELINE_BUDGET 8192
+
 struct pipeline {
 	struct render_ctx rctx;
+	unsigned budget; /* set before each drain; at 0 the callback stops it (-EAGAIN) */
 	FILE *out; /* NDJSON sink (--stdout) or NULL */
 	struct pipeline_stats st;
 	char buf[C2D_EVENT_JSON_MAX];

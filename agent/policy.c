@@ -61,7 +61,7 @@ bool policy_severity_valid(const char *s)
 	       !strcmp(s, "critical");
 }
 
-static bool name_valid(const char *s)
+bool policy_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -108,7 +108,7 @@ static int split(const char *s, char comps[][C2D_PATTERN_MAX + 1], int max, char
 
 enum c2d_match policy_classify(const char *pat, char *err, size_t errlen)
 {
-	char comps[MAX_COMPS + 1][C2D_PATTERN_MAX + 1];
+	char comps[8][C2D_PATTERN_MAX + 1];
 	size_t len = strlen(pat);
 	int n;
 
@@ -131,7 +131,7 @@ enum c2d_match policy_classify(const char *pat, char *err, size_t errlen)
 		fail(err, errlen, "pattern must start with \"/\" (absolute) or \"*/\" (suffix)");
 		return C2D_MATCH_NONE;
 	}
-	n = split(pat + 2, comps, MAX_COMPS + 1, err, errlen);
+	n = split(pat + 2, comps, 8, err, errlen);
 	if (n <= 0) {
 		if (n == 0)
 			fail(err, errlen, "a suffix pattern needs at least one component");
@@ -176,7 +176,7 @@ static struct c2d_rule *new_rule(struct c2d_policy *p, const char *name, enum c2
 {
 	struct c2d_rule *r;
 
-	if (!name_valid(name)) {
+	if (!policy_name_valid(name)) {
 		fail(err, errlen, "rule name \"%s\" must be kebab-case [a-z0-9-], under %d bytes",
 		     name, C2D_RULE_NAME_MAX);
 		return NULL;
@@ -418,7 +418,8 @@ int policy_match_path(const struct c2d_policy *p, const char *path, unsigned kin
 				    (r->match != order[o][0] && r->match != order[o][1]))
 					continue;
 				sc = rule_score(r, path, pc, pn);
-				if (sc > best_score) {
+				if (sc >= 0 && sc >= best_score) { /* equal: the later rule, as
+								   * the kernel's overwrite */
 					best_score = sc;
 					best = (int)i;
 				}

@@ -88,6 +88,7 @@ int policy_normalize_path(char *path);
 const char *policy_kind_name(enum c2d_kind k);
 int policy_kind_parse(const char *s, enum c2d_kind *out);
 bool policy_severity_valid(const char *s);
+bool policy_name_valid(const char *s); /* kebab-case, under C2D_RULE_NAME_MAX */
 int policy_find(const struct c2d_policy *p, const char *name, size_t from);
 int policy_parse_addr(const char *s, struct c2d_addr_key *out);
 

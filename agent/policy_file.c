@@ -107,6 +107,9 @@ static int add_priv_rule(struct c2d_policy *p, const cJSON *o, const char *name,
 	uint32_t only = 0;
 	struct c2d_rule *r;
 
+	if (!policy_name_valid(name))
+		return ferr(why, wl, "rule name \"%s\" must be kebab-case [a-z0-9-], under %d bytes",
+			    name, C2D_RULE_NAME_MAX);
 	if (!cJSON_IsArray(sc) || cJSON_GetArraySize(sc) == 0)
 		return ferr(why, wl, "a privileged_call rule needs a non-empty \"syscalls\" array");
 	cJSON_ArrayForEach(it, sc)
@@ -138,8 +141,27 @@ static int add_priv_rule(struct c2d_policy *p, const cJSON *o, const char *name,
 	return 0;
 }
 
+static int add_rule_kind(struct c2d_policy *p, const cJSON *o, const char *name,
+			 const char *kind_s, char *why, size_t wl);
+
+/* A new rule; "enabled": false adds it switched off. */
 static int add_rule(struct c2d_policy *p, const cJSON *o, const char *name, const char *kind_s,
 		    char *why, size_t wl)
+{
+	const cJSON *en = cJSON_GetObjectItemCaseSensitive(o, "enabled");
+	size_t before = p->n;
+	int rc;
+
+	if (en && !cJSON_IsBool(en))
+		return ferr(why, wl, "\"enabled\" must be true or false");
+	rc = add_rule_kind(p, o, name, kind_s, why, wl);
+	if (rc == 0 && en && p->n > before)
+		p->rules[p->n - 1].enabled = cJSON_IsTrue(en);
+	return rc;
+}
+
+static int add_rule_kind(struct c2d_policy *p, const cJSON *o, const char *name,
+			 const char *kind_s, char *why, size_t wl)
 {
 	const char *sev, *path, *addr;
 	enum c2d_kind kind;

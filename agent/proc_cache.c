@@ -187,6 +187,10 @@ static char *bounded_dup(const char *s, size_t n, size_t max)
 void proc_cache_set_exec(struct proc_cache *pc, struct proc_entry *e, const char *exe,
 			 const char *args, size_t args_len, bool truncated)
 {
+	if (pc->head != e) { /* it is being used: never the one evicted to make room */
+		lru_unlink(pc, e);
+		lru_push_head(pc, e);
+	}
 	pc->st.bytes -= entry_bytes(e);
 	free(e->exe);
 	free(e->args);

@@ -19,6 +19,24 @@ static const char *const secret_prefixes[] = {
 	"sk_live_", "-----BEGIN", "eyJ",
 };
 
+#define REDACT_ARG_MAX 1024
+
+/* HTTP authorization schemes: what follows them is a credential. */
+static const char *const auth_schemes[] = {"bearer ", "basic ", "token "};
+
+/* Where the credential after an authorization scheme starts in a, or NULL. */
+static const char *auth_scheme(const char *a)
+{
+	for (size_t i = 0; i < sizeof(auth_schemes) / sizeof(auth_schemes[0]); i++) {
+		size_t sl = strlen(auth_schemes[i]);
+
+		for (const char *p = a; *p; p++)
+			if (strncasecmp(p, auth_schemes[i], sl) == 0 && p[sl])
+				return p + sl;
+	}
+	return NULL;
+}
+
 static bool name_is_secret(const char *name, size_t n)
 {
 	for (size_t i = 0; i < sizeof(secret_words) / sizeof(secret_words[0]); i++) {
@@ -75,9 +93,16 @@ size_t redact_args(const char *in, size_t n, char *out, size_t cap)
 	if (cap == 0)
 		return 0;
 	while (i < n) {
-		const char *a = in + i;
-		size_t len = strnlen(a, n - i);
-		const char *eq = memchr(a, '=', len);
+		size_t len = strnlen(in + i, n - i);
+		char a[REDACT_ARG_MAX];
+		const char *eq;
+
+		/* a NUL-terminated copy: the last argument may be cut without one */
+		if (len >= sizeof(a))
+			len = sizeof(a) - 1;
+		memcpy(a, in + i, len);
+		a[len] = 0;
+		eq = memchr(a, '=', len);
 
 		if (next_secret || value_is_secret(a)) {
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
@@ -89,6 +114,11 @@ size_t redact_args(const char *in, size_t n, char *out, size_t cap)
 			   isupper((unsigned char)a[0])) { /* PASSWORD=x as an argument (env, sudo) */
 			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
+		} else if (auth_scheme(a)) { /* "Authorization: Bearer <token>" */
+			const char *sp = auth_scheme(a);
+
+			pos = put(out, cap, pos, a, (size_t)(sp - a));
+			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
 		} else if (eq && value_is_secret(eq + 1)) {
 			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
@@ -99,7 +129,7 @@ size_t redact_args(const char *in, size_t n, char *out, size_t cap)
 		}
 		if (pos < cap)
 			out[pos++] = 0;
-		i += len + 1;
+		i += strnlen(in + i, n - i) + 1;
 	}
 	if (pos == cap)
 		out[cap - 1] = 0;

@@ -3,6 +3,7 @@
  * render.c - a finding as JSON, written directly (jsonw) in the order of EVENTS.md.
  * Fields that are unknown are omitted, never filled with placeholders.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -122,27 +123,40 @@ static void render_syscall(struct jw *w, const struct finding *f)
 
 static void render_network(struct jw *w, const struct c2d_syscall_event *ev)
 {
+	bool v4 = ev->args[1] == AF_INET;
 	unsigned char addr[16];
-	char s[64];
+	char s[INET6_ADDRSTRLEN];
 
 	memcpy(addr, &ev->args[3], 8);
 	memcpy(addr + 8, &ev->args[4], 8);
+	if (!inet_ntop(v4 ? AF_INET : AF_INET6, addr, s, sizeof(s)))
+		snprintf(s, sizeof(s), "?");
 	jw_key(w, "network");
 	jw_obj_begin(w);
-	if (ev->args[1] == 2) {
-		snprintf(s, sizeof(s), "%u.%u.%u.%u", addr[0], addr[1], addr[2], addr[3]);
-		jw_kv_str(w, "family", "ipv4");
-	} else {
-		size_t n = 0;
-
-		for (int i = 0; i < 16; i += 2)
-			n += (size_t)snprintf(s + n, sizeof(s) - n, "%s%x", i ? ":" : "",
-					      (addr[i] << 8) | addr[i + 1]);
-		jw_kv_str(w, "family", "ipv6");
-	}
+	jw_kv_str(w, "family", v4 ? "ipv4" : "ipv6");
 	jw_kv_str(w, "address", s);
 	jw_kv_u64(w, "port", ev->args[2]);
 	jw_obj_end(w);
+}
+
+/* Container and pod from the event's cgroup; host processes get neither. */
+static void render_container(struct jw *w, struct render_ctx *ctx, const struct c2d_event_hdr *h)
+{
+	const struct cgroup_info *ci;
+
+	if (!ctx->cg || !(ci = cgroup_resolve(ctx->cg, h->cgroup_id, h->tgid)) || !ci->is_container)
+		return;
+	jw_key(w, "container");
+	jw_obj_begin(w);
+	jw_kv_str(w, "id", ci->ref.id);
+	jw_kv_str(w, "runtime", ci->ref.runtime);
+	jw_obj_end(w);
+	if (ci->ref.pod_uid[0]) {
+		jw_key(w, "k8s");
+		jw_obj_begin(w);
+		jw_kv_str(w, "pod_uid", ci->ref.pod_uid);
+		jw_obj_end(w);
+	}
 }
 
 static const char *outcome(const struct c2d_syscall_event *ev)
@@ -190,6 +204,7 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	}
 	if (f->kind == C2D_KIND_METADATA_ACCESS)
 		render_network(&w, ev);
+	render_container(&w, ctx, &ev->hdr);
 	jw_kv_u64(&w, "cgroup_id", ev->hdr.cgroup_id);
 	jw_obj_end(&w);
 	return jw_finish(&w);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup.h"
 #include "event.h"
 #include "policy.h"
 #include "proc_cache.h"
@@ -21,6 +22,7 @@ struct render_ctx {
 	const struct c2d_policy *policy;
 	struct proc_cache *pc;
 	const char *proc_root;
+	struct cgroup_cache *cg; /* NULL: no container attribution */
 };
 
 struct finding {

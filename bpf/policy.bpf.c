@@ -97,9 +97,17 @@ __noinline int c2d_match_credential(struct c2d_scratch *s, int off)
 		if (v)
 			return policy__found(s, v);
 	}
-	if ((pf & C2D_POL_DIR) && s->ncomp > 1 && policy__rkey(s, 1, 3) > 0) {
+	if (!(pf & C2D_POL_DIR) || s->ncomp < 2)
+		return 0;
+	/* The longest directory key wins; if its leaf test fails, a rule naming fewer
+	 * directories may still apply (`<any>/.ssh/id_*` under a longer `.../x/.ssh/y*`). */
+	for (__u32 k = 3; k > 0; k--) {
+		if (policy__rkey(s, 1, k) <= 0)
+			break;
 		v = bpf_map_lookup_elem(&dir_trie, &s->key);
-		if (v && policy__leaf_ok(s, v))
+		if (!v)
+			break;
+		if (policy__leaf_ok(s, v))
 			return policy__found(s, v);
 	}
 	return 0;

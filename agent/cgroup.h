@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cgroup.h - cgroup v2 id (what bpf_get_current_cgroup_id() gives) → cgroup path → container.
+ * The id is the cgroupfs inode: open_by_handle_at() turns it into the directory without a
+ * walk; /proc/<pid>/cgroup is the fallback. Results, negative ones included, are cached in a
+ * bounded direct-mapped table (an id is never reused while the host runs).
+ */
+#ifndef C2D_CGROUP_H
+#define C2D_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "container_id.h"
+
+#define C2D_CGROUP_PATH_MAX 512
+
+struct cgroup_info {
+	uint64_t id;
+	bool is_container;
+	struct container_ref ref;
+	char path[C2D_CGROUP_PATH_MAX];
+};
+
+struct cgroup_cache_stats {
+	uint64_t hits, misses, resolve_failures;
+};
+
+struct cgroup_cache;
+
+/* root: the cgroup2 mount, or NULL to find it in /proc/self/mountinfo; proc_root for the
+ * per-process fallback. */
+struct cgroup_cache *cgroup_cache_new(unsigned slots, const char *root, const char *proc_root);
+void cgroup_cache_free(struct cgroup_cache *cc);
+/* The cgroup of an event; pid helps when the id cannot be opened. NULL if unknown. */
+const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid);
+void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st);
+
+#endif
