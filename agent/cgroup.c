@@ -12,13 +12,14 @@
 #define FILEID_KERNFS 0xfe /* include/linux/exportfs.h; confirmed at start from the mount */
 
 struct cgroup_cache {
-	struct cgroup_info *slots;
+	struct cgroup_info *slots; /* by v2 id */
 	bool *used;
+	struct cgroup_info *pslots; /* by process, when the v2 id is the root */
+	bool *pused;
 	unsigned nslots; /* power of two */
 	int root_fd;
 	int handle_type;
 	size_t root_len;
-	struct cgroup_info tmp; /* last uncached (per-process) answer */
 	char root[256];
 	char proc_root[64];
 	struct cgroup_cache_stats st;
@@ -38,7 +39,9 @@ struct cgroup_cache *cgroup_cache_new(unsigned slots, const char *root, const ch
 		n <<= 1;
 	cc->slots = calloc(n, sizeof(*cc->slots));
 	cc->used = calloc(n, sizeof(*cc->used));
-	if (!cc->slots || !cc->used) {
+	cc->pslots = calloc(n, sizeof(*cc->pslots));
+	cc->pused = calloc(n, sizeof(*cc->pused));
+	if (!cc->slots || !cc->used || !cc->pslots || !cc->pused) {
 		cgroup_cache_free(cc);
 		return NULL;
 	}
@@ -72,6 +75,8 @@ void cgroup_cache_free(struct cgroup_cache *cc)
 		close(cc->root_fd);
 	free(cc->slots);
 	free(cc->used);
+	free(cc->pslots);
+	free(cc->pused);
 	free(cc);
 }
 
@@ -174,34 +179,56 @@ static int find_cgroup2(char *out, size_t cap)
 	return rc;
 }
 
-const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid)
+static unsigned slot_of(const struct cgroup_cache *cc, uint64_t key)
 {
-	unsigned slot = (unsigned)((id * 0x9E3779B97F4A7C15ull) >> 32) & (cc->nslots - 1);
+	return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cc->nslots - 1);
+}
+
+/* Per process: for the v2 root id, which every process of a v1/hybrid host shares. */
+static const struct cgroup_info *resolve_pid(struct cgroup_cache *cc, uint64_t id, uint32_t pid,
+					     uint64_t start_ns)
+{
+	unsigned slot = slot_of(cc, pid);
+	struct cgroup_info *ci = &cc->pslots[slot];
+
+	if (cc->pused[slot] && ci->id == pid && ci->start_ns == start_ns) {
+		cc->st.hits++;
+		return ci;
+	}
+	cc->st.misses++;
+	memset(ci, 0, sizeof(*ci));
+	cc->pused[slot] = false;
+	if (!pid || path_by_pid(cc, pid, ci) < 0) {
+		cc->st.resolve_failures++;
+		return NULL;
+	}
+	ci->id = pid;
+	ci->start_ns = start_ns;
+	cc->pused[slot] = true;
+	return ci;
+}
+
+const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid,
+					 uint64_t start_ns)
+{
+	unsigned slot = slot_of(cc, id);
 	struct cgroup_info *ci = &cc->slots[slot];
 
 	if (cc->used[slot] && ci->id == id) {
 		cc->st.hits++;
 		return ci;
 	}
-	cc->st.misses++;
-	memset(ci, 0, sizeof(*ci));
-	cc->used[slot] = false;
-	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) == 0 &&
-	    container_id_from_path(ci->path, &ci->ref) == 0) {
+	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) == 0 && strcmp(ci->path, "/") != 0) {
+		/* a real v2 cgroup names its owner: cache by id, container or host */
+		cc->st.misses++;
 		ci->id = id;
-		ci->is_container = true;
-		cc->used[slot] = true; /* a container's own v2 cgroup: stable, cache it */
+		ci->start_ns = 0;
+		ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
+		cc->used[slot] = true;
 		return ci;
 	}
-	/* a host cgroup by v2 id — or a v1/hybrid host where v2 says nothing: ask /proc, and do
-	 * not cache by id (every process of a v1 host shares the v2 root id) */
-	memset(&cc->tmp, 0, sizeof(cc->tmp));
-	if (pid && path_by_pid(cc, pid, &cc->tmp) == 0) {
-		cc->tmp.id = id;
-		return &cc->tmp;
-	}
-	cc->st.resolve_failures++;
-	return NULL;
+	cc->used[slot] = false;
+	return resolve_pid(cc, id, pid, start_ns);
 }
 
 void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st)

@@ -16,7 +16,8 @@
 #define C2D_CGROUP_PATH_MAX 512
 
 struct cgroup_info {
-	uint64_t id;
+	uint64_t id;	   /* cgroup v2 id, or the pid for per-process entries */
+	uint64_t start_ns; /* per-process entries: the process start (pid reuse) */
 	bool is_container;
 	struct container_ref ref;
 	char path[C2D_CGROUP_PATH_MAX];
@@ -32,8 +33,11 @@ struct cgroup_cache;
  * per-process fallback. */
 struct cgroup_cache *cgroup_cache_new(unsigned slots, const char *root, const char *proc_root);
 void cgroup_cache_free(struct cgroup_cache *cc);
-/* The cgroup of an event; pid helps when the id cannot be opened. NULL if unknown. */
-const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid);
+/* The cgroup of an event. When the v2 id says nothing (the v2 root on a cgroup v1 or hybrid
+ * host), the process (pid, start time) is resolved through /proc and cached. NULL if
+ * unknown. */
+const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid,
+					 uint64_t start_ns);
 void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st);
 
 #endif

@@ -181,7 +181,14 @@ static int add_rule_kind(struct c2d_policy *p, const cJSON *o, const char *name,
 	case C2D_KIND_STORAGE_WRITE:
 		if (!path)
 			return ferr(why, wl, "a %s rule needs \"path\"", kind_s);
-		return policy_add_path_rule(p, name, kind, path, sev, why, wl);
+		if (policy_add_path_rule(p, name, kind, path, sev, why, wl) < 0) {
+			char inner[256];
+
+			memcpy(inner, why, sizeof(inner) < wl ? sizeof(inner) : wl);
+			inner[sizeof(inner) - 1] = 0;
+			return ferr(why, wl, "path \"%.*s\": %.*s", 64, path, 160, inner);
+		}
+		return 0;
 	case C2D_KIND_METADATA_ACCESS:
 		if (!addr)
 			return ferr(why, wl, "a metadata_access rule needs \"address\"");

@@ -144,7 +144,8 @@ static void render_container(struct jw *w, struct render_ctx *ctx, const struct 
 {
 	const struct cgroup_info *ci;
 
-	if (!ctx->cg || !(ci = cgroup_resolve(ctx->cg, h->cgroup_id, h->tgid)) || !ci->is_container)
+	if (!ctx->cg || !(ci = cgroup_resolve(ctx->cg, h->cgroup_id, h->tgid, h->start_ns)) ||
+	    !ci->is_container)
 		return;
 	jw_key(w, "container");
 	jw_obj_begin(w);

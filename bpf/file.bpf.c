@@ -22,6 +22,7 @@
 #define C2D_O_WRONLY 01
 #define C2D_O_CREAT 0100
 #define C2D_O_TRUNC 01000
+#define C2D_O_PATH 010000000
 
 static __always_inline bool open__is_write(__u64 f)
 {
@@ -50,12 +51,19 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		return 0;
 	task = bpf_get_current_task_btf();
 	sysargs__read(task, &a);
+	/* O_PATH opens only name the file: nothing can be read or written through them */
+	if (sys != C2D_SYS_OPENAT2 && sys != C2D_SYS_CREAT &&
+	    (a.a[sys == C2D_SYS_OPEN ? 1 : 2] & C2D_O_PATH))
+		return 0;
 	if (sys == C2D_SYS_OPENAT || sys == C2D_SYS_OPENAT2) {
 		dirfd = a.a[0];
 		upath = (const char *)a.a[1];
 		oflags = a.a[2];
-		if (sys == C2D_SYS_OPENAT2) /* struct open_how { u64 flags; … } */
+		if (sys == C2D_SYS_OPENAT2) { /* struct open_how { u64 flags; … } */
 			bpf_probe_read_user(&oflags, sizeof(oflags), (void *)a.a[2]);
+			if (oflags & C2D_O_PATH)
+				return 0;
+		}
 	} else if (sys == C2D_SYS_CREAT) {
 		upath = (const char *)a.a[0];
 		oflags = C2D_O_CREAT | C2D_O_WRONLY | C2D_O_TRUNC;

@@ -115,7 +115,8 @@ static __always_inline int path__dirfd(struct c2d_scratch *s, struct task_struct
 /*
  * Each loop is a global function of its own: verified once, whatever state the caller is in.
  *
- * One pass over the caller's tail (at most 255 bytes): flag `.`/`..` components and remember
+ * One pass over the caller's tail (at most 255 bytes): flag `.`/`..` components and `//`
+ * (user space normalises those) and remember
  * where the slashes are (a ring of the last four, in scratch).
  */
 __noinline int c2d_path_scan_tail(struct c2d_scratch *s, __u32 len)
@@ -138,6 +139,9 @@ __noinline int c2d_path_scan_tail(struct c2d_scratch *s, __u32 len)
 		c = tail[i];
 		if (c == '/') {
 			__u16 ns = *(volatile __u16 *)&s->nslash;
+
+			if (i > 0 && tail[(i - 1) & 255] == '/') /* "//": not the kernel's spelling */
+				s->flags |= C2D_F_UNRESOLVED;
 
 			s->slash[ns & 3] = i;
 			*(volatile __u16 *)&s->nslash = ns + 1;

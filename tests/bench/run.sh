@@ -57,7 +57,7 @@ if [ ! -d /sys/kernel/tracing/events ]; then
 fi
 
 TMP=$(mktemp -d /tmp/c2d-bench.XXXXXX) || die "mktemp"
-AGENT_PID='' COUNT_PID='' BURST_PID=''
+AGENT_PID='' COUNT_PID='' BURST_PID='' AGENT_PROGS=''
 FAILED=0
 
 cleanup() {
@@ -78,13 +78,28 @@ trap 'exit 143' TERM
 
 # ---- helpers ------------------------------------------------------------------------------------
 
-# start_agent STDOUT STDERR: starts the agent, waits for "ready"; sets AGENT_PID.
+# BPF programs loaded now (ids), and the recursion misses of some of them: an invocation the kernel
+# skipped because a BPF program was already running on that CPU is an event lost without any
+# counter of the agent seeing it.
+prog_ids() { bpftool prog show 2>/dev/null | awk -F: '/^[0-9]+:/ {print $1}' | sort; }
+prog_misses() { # IDS...
+	bpftool prog show 2>/dev/null | awk -v ids=" $* " '/^[0-9]+:/ {
+		id = $1; sub(":", "", id)
+		if (index(ids, " " id " "))
+			for (i = 1; i < NF; i++) if ($i == "recursion_misses") s += $(i + 1)
+	} END {print s + 0}'
+}
+
+# start_agent STDOUT STDERR: starts the agent, waits for "ready"; sets AGENT_PID and AGENT_PROGS
+# (the programs that appeared meanwhile: its own, unless someone else loaded some at that moment).
 start_agent() {
-	local out=$1 err=$2
+	local out=$1 err=$2 before
+	before=$(prog_ids)
 	"$AGENT" --stdout >"$out" 2>"$err" &
 	AGENT_PID=$!
 	for _ in $(seq 300); do
-		grep -q ' ready: ' "$err" 2>/dev/null && { sleep 0.3; return 0; }
+		grep -q ' ready: ' "$err" 2>/dev/null &&
+			{ AGENT_PROGS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' '); sleep 0.3; return 0; }
 		kill -0 "$AGENT_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -93,9 +108,12 @@ start_agent() {
 	die "agent start"
 }
 
-# stop_agent STDERR: SIGTERM, wait for a clean exit; sets DROPS and PDROPS from its stats line.
+# stop_agent STDERR: SIGTERM, wait for a clean exit; sets DROPS and PDROPS from its stats line,
+# MISSES from its programs' recursion misses.
 stop_agent() {
 	local err=$1 rc line
+	# shellcheck disable=SC2086
+	MISSES=$(prog_misses $AGENT_PROGS)
 	kill -TERM "$AGENT_PID" 2>/dev/null
 	for _ in $(seq 150); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$AGENT_PID" 2>/dev/null; then
@@ -128,24 +146,21 @@ foreign_agents() {
 	echo "$n"
 }
 
-median() { sort -g | awk '{v[NR] = $1} END {
-	if (NR == 0) { print "nan"; exit }
-	if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-minmax() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s–%s", lo, hi}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b / a}'; }
 kv() { tr ' ' '\n' | sed -n "s/^$1=//p"; } # kv KEY < "k=v k=v"
 proc_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # measure ROUND COND: one pass of the three loads, appended to $AB as "round cond measure wall cpu"
-# (ns per iteration: wall clock, and the loop's own CPU time).
+# (ns per iteration: wall clock, and the loop's own CPU time). The matching loop goes last: the
+# agent may still be draining its events for a while, which would slow down a measure after it
+# (stop_agent waits for that drain to end).
 measure() {
 	local out
+	out=$("$OL" getppid "$PPID_ITERS") || die "open_loop getppid"
+	echo "$1 $2 getppid $out" >>"$AB"
 	out=$("$OL" open "$NOMATCH" "$ITERS") || die "open_loop open $NOMATCH"
 	echo "$1 $2 nomatch $out" >>"$AB"
 	out=$("$OL" open "$MATCH" "$MATCH_ITERS") || die "open_loop open $MATCH"
 	echo "$1 $2 match $out" >>"$AB"
-	out=$("$OL" getppid "$PPID_ITERS") || die "open_loop getppid"
-	echo "$1 $2 getppid $out" >>"$AB"
 }
 
 # Wait (from a shared budget of QUIET_WAIT seconds) until no other c2d-agent runs.
@@ -164,6 +179,7 @@ wait_quiet() {
 STATS_ENABLED=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo "?")
 [ "$STATS_ENABLED" = 0 ] || log "WARNING: kernel.bpf_stats_enabled=$STATS_ENABLED: timings are inflated"
 START_S=$SECONDS
+START_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # ---- 1-3: interleaved A/B rounds ---------------------------------------------------------------
 # A round measures both conditions, in an order alternating from round to round. A round during
@@ -175,7 +191,7 @@ AB=$TMP/ab.txt
 log "warm-up"
 "$OL" open "$NOMATCH" "$ITERS" >/dev/null
 "$OL" open "$MATCH" "$ITERS" >/dev/null
-AB_DROPS=0 AB_PDROPS=0 CLEAN=0 FOREIGN_ROUNDS=0 RUN=0 CLEAN_LIST=' '
+AB_DROPS=0 AB_PDROPS=0 AB_MISSES=0 CLEAN=0 FOREIGN_ROUNDS=0 RUN=0 CLEAN_LIST=' '
 # (no extra round once the waiting budget is spent: the other agent is not going away)
 for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET_LEFT > 0); r++)); do
 	wait_quiet
@@ -187,6 +203,7 @@ for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET
 			measure "$r" with
 			stop_agent "$TMP/ab.err"
 			[ "$DROPS" = "?" ] || { AB_DROPS=$((AB_DROPS + DROPS)); AB_PDROPS=$((AB_PDROPS + PDROPS)); }
+			AB_MISSES=$((AB_MISSES + MISSES))
 		else
 			measure "$r" without
 		fi
@@ -236,7 +253,7 @@ END {
 			label[x], ma, mb, mq, md, lo, hi, mc
 	}
 }' "$AB")
-ROWS+=$'\n'"| kernel drops during the A/B rounds with agent (matching opens) | – | – | ringbuf=$AB_DROPS proc_ringbuf=$AB_PDROPS |"
+ROWS+=$'\n'"| kernel drops during the A/B rounds with agent (matching opens) | – | – | ringbuf=$AB_DROPS proc_ringbuf=$AB_PDROPS; program recursion misses $AB_MISSES |"
 
 # ---- 4: matching events/s delivered to --stdout ------------------------------------------------
 # burst RATE N: fresh agent with --stdout into `open_loop count`, N opens of $MATCH by a process
@@ -254,7 +271,7 @@ keep_evidence() {
 burst() {
 	local rate=$1 n=$2 go=$TMP/go ev=$TMP/ev bout=$TMP/burst.out cout=$TMP/count.out
 	local err=$TMP/burst.err gen start elapsed matched lines last cpu0 cpu1 drops pdrops
-	local deliv_ns deliv_rate gen_rate cpu_pct label verdict kcred
+	local deliv_ns deliv_rate gen_rate cpu_pct label verdict kcred misses
 	rm -f "$go" "$ev" "$bout" "$cout"
 	mkfifo "$go" "$ev" || die mkfifo
 	( read -r _ <"$go"; exec "$OL" burst "$MATCH" "$n" "$rate" ) >"$bout" &
@@ -269,7 +286,7 @@ burst() {
 	sleep 0.5 # > the agent's 20 ms poll tick: let it drain what it can before the stop
 	cpu1=$(proc_cpu_ticks "$AGENT_PID")
 	stop_agent "$err"
-	drops=$DROPS pdrops=$PDROPS
+	drops=$DROPS pdrops=$PDROPS misses=$MISSES
 	wait "$COUNT_PID"
 	COUNT_PID=
 	gen=$(kv generated <"$bout")
@@ -281,6 +298,10 @@ burst() {
 	lines=$(kv lines <"$cout")
 	last=$(kv last_ns <"$cout")
 	[ -n "$gen" ] && [ -n "$matched" ] || die "burst/count output missing"
+	log "agent: $(grep -o 'stats: .*' "$err" | tail -n 1)"
+	grep -E 'Z (warn|error) ' "$err" | sed 's/^/bench: agent said: /' >&2
+	kcred=$(grep -o 'credential_read=[0-9]*' "$err" | tail -n 1)
+	kcred=${kcred#credential_read=}
 	# delivered: from the burst's first open to the last of its events read from the agent's stdout
 	deliv_ns=$((matched > 0 ? last - start : elapsed))
 	deliv_rate=$(awk -v m="$matched" -v t="$deliv_ns" 'BEGIN {printf "%.0f", (t > 0 ? m * 1e9 / t : 0)}')
@@ -309,11 +330,8 @@ burst() {
 	fi
 	[ "$rate" = 0 ] && label="unpaced" || label="paced at $rate/s"
 	[ "$(foreign_agents)" = 0 ] || { label+=" (another c2d-agent running)"; FOREIGN_BURSTS=$((FOREIGN_BURSTS + 1)); }
-	log "agent: $(grep -o 'stats: .*' "$err" | tail -n 1)"
-	grep -E 'Z (warn|error) ' "$err" | sed 's/^/bench: agent said: /' >&2
-	kcred=$(grep -o 'credential_read=[0-9]*' "$err" | tail -n 1)
-	kcred=${kcred#credential_read=}
-	log "burst $label: generated $gen at $gen_rate/s, delivered $matched at $deliv_rate/s (agent printed $lines lines), drops $drops/$pdrops, agent CPU $cpu_pct % of a core per 10k ev/s"
+	log "burst $label: generated $gen at $gen_rate/s, delivered $matched at $deliv_rate/s (agent printed $lines lines), drops $drops/$pdrops, recursion misses $misses, agent CPU $cpu_pct % of a core per 10k ev/s"
+	[ "$misses" = 0 ] || verdict+="; **$misses program invocations skipped (recursion misses)**"
 	EV_ROWS+="| matching events to --stdout, burst $label, N=$n | generated $gen_rate/s | delivered $deliv_rate/s | $verdict; agent $cpu_pct % of a core per 10 k ev/s |"$'\n'
 	[ "$drops" = 0 ] && [ "$pdrops" = 0 ]
 }
@@ -337,7 +355,7 @@ FOREIGN_END=$(foreign_agents)
 # ---- table --------------------------------------------------------------------------------------
 echo "# cloud2dev bench"
 echo
-echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "- date: $START_DATE (start)"
 echo "- kernel: $(uname -srm), $(nproc) CPUs; kernel.bpf_stats_enabled=$STATS_ENABLED"
 echo "- agent: $AGENT --stdout (output to /dev/null in the A/B rounds); $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "?")"
 echo "- A/B: $RUN interleaved rounds in ${AB_S} s, medians over $USED_NOTE; $ITERS open+close ($MATCH_ITERS" \
