@@ -215,20 +215,25 @@ const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, u
 	struct cgroup_info *ci = &cc->slots[slot];
 
 	if (cc->used[slot] && ci->id == id) {
+		if (ci->per_process)
+			return resolve_pid(cc, id, pid, start_ns);
 		cc->st.hits++;
 		return ci;
 	}
-	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) == 0 && strcmp(ci->path, "/") != 0) {
-		/* a real v2 cgroup names its owner: cache by id, container or host */
-		cc->st.misses++;
-		ci->id = id;
-		ci->start_ns = 0;
-		ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
-		cc->used[slot] = true;
-		return ci;
-	}
+	memset(ci, 0, sizeof(*ci));
 	cc->used[slot] = false;
-	return resolve_pid(cc, id, pid, start_ns);
+	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) < 0)
+		return resolve_pid(cc, id, pid, start_ns); /* gone already, or no cgroup2 mount */
+	cc->st.misses++;
+	ci->id = id;
+	cc->used[slot] = true;
+	if (strcmp(ci->path, "/") == 0) { /* remembered, so the handle is opened once */
+		ci->per_process = true;
+		return resolve_pid(cc, id, pid, start_ns);
+	}
+	/* a real v2 cgroup names its owner: cached by id, container or host */
+	ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
+	return ci;
 }
 
 void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st)

@@ -19,6 +19,7 @@ struct cgroup_info {
 	uint64_t id;	   /* cgroup v2 id, or the pid for per-process entries */
 	uint64_t start_ns; /* per-process entries: the process start (pid reuse) */
 	bool is_container;
+	bool per_process; /* the v2 root: whose it is depends on the process (v1/hybrid) */
 	struct container_ref ref;
 	char path[C2D_CGROUP_PATH_MAX];
 };

@@ -25,6 +25,8 @@ static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 	e->cgroup_id = h->cgroup_id;
 	memcpy(e->comm, h->comm, sizeof(e->comm));
 	e->comm[sizeof(e->comm) - 1] = 0;
+	if (pl->rctx.cg) /* while the process is alive: a v1/hybrid host resolves through /proc */
+		cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns);
 	n = redact_args(d->args, d->args_len, args, sizeof(args)); /* before anything keeps it */
 	proc_cache_set_exec(pl->rctx.pc, e, d->exe, args, n,
 			    (h->flags & C2D_F_ARGS_TRUNCATED) != 0);

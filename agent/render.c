@@ -17,13 +17,43 @@
 
 void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns)
 {
+	/* Events come in bursts: format the date part once per second. Two slots, because an
+	 * event's time and its process's start time alternate. */
+	static __thread time_t sec_of[2] = {-1, -1};
+	static __thread char date[2][80];
+	static __thread unsigned next;
 	int64_t real = (int64_t)boot_ns + boot_to_real_ns;
 	time_t sec = (time_t)(real / 1000000000);
-	struct tm tm;
+	uint32_t ns = (uint32_t)(real % 1000000000);
+	unsigned k = sec == sec_of[0] ? 0 : sec == sec_of[1] ? 1 : 2;
+	char frac[12];
 
-	gmtime_r(&sec, &tm);
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, real % 1000000000);
+	if (k == 2) {
+		struct tm tm;
+
+		k = next++ & 1;
+		gmtime_r(&sec, &tm);
+		snprintf(date[k], sizeof(date[k]), "%04d-%02d-%02dT%02d:%02d:%02d",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec);
+		sec_of[k] = sec;
+	}
+	for (int i = 9; i >= 1; i--, ns /= 10)
+		frac[i] = (char)('0' + ns % 10);
+	frac[0] = '.';
+	frac[10] = 'Z';
+	frac[11] = 0;
+	if (cap) { /* like snprintf: cut to fit, always terminated */
+		size_t dl = strlen(date[k]), n = dl + sizeof(frac) - 1;
+		char full[96];
+
+		memcpy(full, date[k], dl);
+		memcpy(full + dl, frac, sizeof(frac));
+		if (n >= cap)
+			n = cap - 1;
+		memcpy(out, full, n);
+		out[n] = 0;
+	}
 }
 
 static void render_args(struct jw *w, const struct proc_entry *e)
@@ -168,6 +198,18 @@ static const char *outcome(const struct c2d_syscall_event *ev)
 	return "failure";
 }
 
+/* "<instance>-<16 hex sequence>" without printf: this runs for every event. */
+static void event_id(char out[34], const char instance[17], uint64_t seq)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(out, instance, 16);
+	out[16] = '-';
+	for (int i = 32; i >= 17; i--, seq >>= 4)
+		out[i] = hex[seq & 15];
+	out[33] = 0;
+}
+
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f)
 {
 	const struct c2d_syscall_event *ev = f->d->sys;
@@ -176,7 +218,7 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	struct jw w;
 
 	ctx->seq++;
-	snprintf(id, sizeof(id), "%s-%016" PRIx64, ctx->instance, ctx->seq);
+	event_id(id, ctx->instance, ctx->seq);
 	render_time(ts, sizeof(ts), ev->hdr.ktime_ns, ctx->boot_to_real_ns);
 	jw_init(&w, buf, cap);
 	jw_obj_begin(&w);

@@ -111,24 +111,31 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes that go out as they are: printable ASCII but the quote and the backslash. */
+static const bool plain[256] = {
+	[0x20 ... 0x21] = true, /* 0x22 is '"' */
+	[0x23 ... 0x5b] = true, /* 0x5c is '\\' */
+	[0x5d ... 0x7e] = true,
+};
+
 static void escape(struct jw *w, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
+	size_t i = 0;
 
 	putc1(w, '"');
 	while (i < n) {
-		unsigned char c = s[i];
+		size_t start = i;
+		unsigned char c;
 		size_t ul;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			run++;
+		while (i < n && plain[s[i]]) /* the common case: one copy per run */
 			i++;
-			continue;
-		}
-		put(w, (const char *)s + i - run, run);
-		run = 0;
+		put(w, (const char *)s + start, i - start);
+		if (i == n)
+			break;
+		c = s[i];
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
 			put(w, e, 2);
@@ -145,7 +152,6 @@ static void escape(struct jw *w, const char *str, size_t n)
 			i++;
 		}
 	}
-	put(w, (const char *)s + i - run, run);
 	putc1(w, '"');
 }
 
