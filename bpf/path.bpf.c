@@ -48,33 +48,43 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	s->pbuf[off] = 0;
 	s->ncomp = 0;
 	s->end = off;
+	/* Three helper calls per level (parent, name+len in one read, the name bytes); the
+	 * mount root is read once per mount, not per level. */
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+
 	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
-		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		struct dentry *parent;
+		struct qstr q;
+		int noff;
 
 		if ((__u64)dentry == root_dentry && (__u64)vfsmnt == root_mnt) {
 			done = true;
 			break;
 		}
-		if (dentry == mnt_root || dentry == parent) {
+		if (dentry == mnt_root) {
 			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 
-			if (dentry != mnt_root || mnt == mnt_parent) {
-				done = true; /* global root, or a detached/pseudo mount */
+			if (mnt == mnt_parent) {
+				done = true; /* the global root, or a detached mount */
 				break;
 			}
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = mnt_parent;
 			vfsmnt = &mnt->mnt;
+			mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 			continue;
 		}
-		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-		__u32 len = BPF_CORE_READ(dentry, d_name.len);
-		int noff = path__prepend(s, off, name, len);
-
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (dentry == parent) {
+			done = true; /* a pseudo filesystem's root (pipe:, anon_inode:) */
+			break;
+		}
+		if (bpf_core_read(&q, sizeof(q), &dentry->d_name) < 0)
+			break;
+		noff = path__prepend(s, off, q.name, q.len);
 		if (noff < 0)
 			break;
-		path__note_comp(s, noff, len & C2D_NAME_MASK);
+		path__note_comp(s, noff, q.len & C2D_NAME_MASK);
 		off = noff;
 		dentry = parent;
 	}
