@@ -8,6 +8,19 @@
 #include "pipeline.h"
 #include "redact.h"
 
+/* What the kernel's header says of a process, into its cache entry. */
+static void entry_from_hdr(struct proc_entry *e, const struct c2d_event_hdr *h)
+{
+	e->ppid = h->ppid;
+	e->uid = h->uid;
+	e->euid = h->euid;
+	e->gid = h->gid;
+	e->start_ns = h->start_ns;
+	e->cgroup_id = h->cgroup_id;
+	memcpy(e->comm, h->comm, sizeof(e->comm));
+	e->comm[sizeof(e->comm) - 1] = 0;
+}
+
 static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 {
 	const struct c2d_event_hdr *h = d->hdr;
@@ -17,14 +30,7 @@ static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 
 	if (!e)
 		return;
-	e->ppid = h->ppid;
-	e->uid = h->uid;
-	e->euid = h->euid;
-	e->gid = h->gid;
-	e->start_ns = h->start_ns;
-	e->cgroup_id = h->cgroup_id;
-	memcpy(e->comm, h->comm, sizeof(e->comm));
-	e->comm[sizeof(e->comm) - 1] = 0;
+	entry_from_hdr(e, h);
 	if (pl->rctx.cg) /* while the process is alive: a v1/hybrid host resolves through /proc */
 		cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns);
 	n = redact_args(d->args, d->args_len, args, sizeof(args)); /* before anything keeps it */
@@ -52,14 +58,7 @@ static void on_fork(struct pipeline *pl, const struct c2d_decoded *d)
 	}
 	e = proc_cache_upsert(pl->rctx.pc, h->tgid);
 	if (e) {
-		e->ppid = h->ppid;
-		e->uid = h->uid;
-		e->euid = h->euid;
-		e->gid = h->gid;
-		e->start_ns = h->start_ns;
-		e->cgroup_id = h->cgroup_id;
-		memcpy(e->comm, h->comm, sizeof(e->comm));
-		e->comm[sizeof(e->comm) - 1] = 0;
+		entry_from_hdr(e, h);
 		proc_cache_set_exec(pl->rctx.pc, e, exe, args, alen, trunc);
 	}
 	free(exe);

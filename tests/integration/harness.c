@@ -1017,3 +1017,29 @@ void h_expect_unique_ids(const struct h_agent *a)
 				fail_field(e, "id", "also carried by event #%zu", j);
 	}
 }
+
+int h_suite_setup(struct h_suite *s)
+{
+	const char *args[] = {"--storage-path", s->storage, NULL};
+
+	s->tmp = h_mkdtemp();
+	if (!s->tmp)
+		return -1;
+	snprintf(s->storage, sizeof(s->storage), "%s/storage", s->tmp);
+	if (mkdir(s->storage, 0755) < 0)
+		return -1;
+	s->agent = h_agent_start(args);
+	return s->agent ? 0 : -1;
+}
+
+int h_suite_teardown(struct h_suite *s)
+{
+	size_t bad = s->agent ? h_agent_bad_lines(s->agent) : 0;
+	int rc = s->agent ? h_agent_stop(s->agent) : 0; /* no agent: setup already failed */
+
+	h_rm_rf(s->tmp);
+	free(s->tmp);
+	if (bad)
+		fprintf(stderr, "%zu agent stdout lines were not JSON objects\n", bad);
+	return rc || bad ? -1 : 0;
+}

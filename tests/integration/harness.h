@@ -147,6 +147,18 @@ void h_expect_unique_ids(const struct h_agent *a);
 
 /* ---- files -------------------------------------------------------------------------------- */
 
+/* A suite's fixture: a fresh temp dir with a storage/ directory, and one agent started with
+ * `--storage-path <tmp>/storage`. Teardown fails if the agent exits badly or printed a line
+ * that is not a JSON object. */
+struct h_suite {
+	struct h_agent *agent;
+	char *tmp;
+	char storage[4096];
+};
+
+int h_suite_setup(struct h_suite *s);
+int h_suite_teardown(struct h_suite *s);
+
 char *h_mkdtemp(void);		/* a fresh 0755 /tmp/c2dtest.XXXXXX, malloc'd */
 int h_rm_rf(const char *dir);	/* only below /tmp/c2dtest. */
 unsigned long long h_cgroup_id(pid_t pid); /* cgroup v2 id, 0 if unknown */

@@ -24,8 +24,9 @@
 
 #include "harness.h"
 
-static struct h_agent *agent;
-static char *tmp; /* /tmp/c2dtest.XXXXXX: two levels deep, so ../../etc/shadow is /etc/shadow */
+static struct h_suite suite;
+#define agent (suite.agent)
+#define tmp (suite.tmp) /* /tmp/c2dtest.XXXXXX: two levels deep, so ../../etc/shadow is /etc/shadow */
 
 struct cred_case {
 	const char *rule, *severity;
@@ -88,29 +89,12 @@ static const cJSON *open_case(struct open_run *r, int id, const char *const *opt
 
 static int group_setup(void **state)
 {
-	char storage[PATH_MAX];
-	const char *args[] = {"--storage-path", storage, NULL};
-
-	tmp = h_mkdtemp();
-	if (!tmp)
-		return -1;
-	snprintf(storage, sizeof(storage), "%s/storage", tmp);
-	if (mkdir(storage, 0755) < 0)
-		return -1;
-	agent = h_agent_start(args);
-	return agent ? 0 : -1;
+	return h_suite_setup(&suite);
 }
 
 static int group_teardown(void **state)
 {
-	size_t bad = agent ? h_agent_bad_lines(agent) : 0;
-	int rc = agent ? h_agent_stop(agent) : 0; /* no agent: setup already failed */
-
-	h_rm_rf(tmp);
-	free(tmp);
-	if (bad)
-		fprintf(stderr, "%zu agent stdout lines were not JSON objects\n", bad);
-	return rc || bad ? -1 : 0;
+	return h_suite_teardown(&suite);
 }
 
 /* ---- every default credential rule ------------------------------------------------------- */
