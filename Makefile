@@ -2,6 +2,7 @@
 #   make            build/c2d-agent (BPF object, skeleton, agent)
 #   make test       unit tests (cmocka, ASan+UBSan) then integration tests (root, real kernel)
 #   make bench      benchmarks: ratios measured side by side
+#   make fuzz       libFuzzer harnesses for the byte parsers, bounded time
 #   make demo       end-to-end demo on this node (root)
 
 BUILD    ?= build
@@ -14,7 +15,7 @@ CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow
 	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS     := -lbpf -lelf -lz -lcjson -lpthread
+LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lpthread
 
 # maps.bpf.c defines what the others declare extern: it is linked first.
 BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
@@ -81,9 +82,10 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/integ/%,$(INTEG_SRCS))
 INTEG_LIB  := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
 
-$(BUILD)/integ/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integration/*.h)
+$(BUILD)/integ/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integration/*.h) $(SAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests/integration -o $@ $< $(INTEG_LIB) -lcjson -lcmocka
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests/integration -o $@ $< $(INTEG_LIB) $(SAN_OBJS) \
+		$(LIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
@@ -101,6 +103,10 @@ bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g -Wall -Werror -D_GNU_SOURCE -o $@ $<
+
+# libFuzzer harnesses for the byte parsers, each for FUZZ_SECONDS (default 30).
+fuzz:
+	tests/fuzz/run.sh
 
 demo: all
 	tests/demo/demo.sh

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* provenance.c - see provenance.h. Add a key by adding a row. */
+#include <stdio.h>
+#include <string.h>
+
+#include "provenance.h"
+
+enum prov_src { SRC_IMAGE_LABEL, SRC_POD_ANNOTATION, SRC_POD_LABEL };
+
+static const char *const src_prefix[] = {
+	[SRC_IMAGE_LABEL] = "image-label:",
+	[SRC_POD_ANNOTATION] = "pod-annotation:",
+	[SRC_POD_LABEL] = "pod-label:",
+};
+
+static const char *const field_names[PROV_MAX] = {
+	[PROV_COMMIT] = "commit",	    [PROV_REPOSITORY] = "repository",
+	[PROV_VERSION] = "version",	    [PROV_BUILD_TIME] = "build_time",
+	[PROV_PIPELINE_ID] = "pipeline_id", [PROV_PIPELINE_URL] = "pipeline_url",
+	[PROV_DEPLOY_COMMIT] = "deploy_commit",
+};
+
+/* In order of precedence within each field. */
+static const struct {
+	enum prov_field field;
+	enum prov_src src;
+	const char *key;
+} keys[] = {
+	{PROV_COMMIT, SRC_IMAGE_LABEL, "org.opencontainers.image.revision"},
+	{PROV_COMMIT, SRC_IMAGE_LABEL, "vcs-ref"},
+	{PROV_COMMIT, SRC_IMAGE_LABEL, "org.label-schema.vcs-ref"},
+	{PROV_COMMIT, SRC_POD_ANNOTATION, "cloud2dev.dev/commit"},
+	{PROV_REPOSITORY, SRC_IMAGE_LABEL, "org.opencontainers.image.source"},
+	{PROV_REPOSITORY, SRC_IMAGE_LABEL, "org.opencontainers.image.url"},
+	{PROV_REPOSITORY, SRC_IMAGE_LABEL, "vcs-url"},
+	{PROV_REPOSITORY, SRC_IMAGE_LABEL, "org.label-schema.vcs-url"},
+	{PROV_VERSION, SRC_IMAGE_LABEL, "org.opencontainers.image.version"},
+	{PROV_VERSION, SRC_POD_LABEL, "app.kubernetes.io/version"},
+	{PROV_BUILD_TIME, SRC_IMAGE_LABEL, "org.opencontainers.image.created"},
+	{PROV_BUILD_TIME, SRC_IMAGE_LABEL, "org.label-schema.build-date"},
+	{PROV_PIPELINE_ID, SRC_IMAGE_LABEL, "dev.cloud2dev.pipeline.id"},
+	{PROV_PIPELINE_ID, SRC_IMAGE_LABEL, "com.gitlab.ci.pipeline.id"},
+	{PROV_PIPELINE_ID, SRC_IMAGE_LABEL, "ci.pipeline.id"},
+	{PROV_PIPELINE_ID, SRC_IMAGE_LABEL, "io.jenkins.build.id"},
+	{PROV_PIPELINE_URL, SRC_IMAGE_LABEL, "dev.cloud2dev.pipeline.url"},
+	{PROV_PIPELINE_URL, SRC_IMAGE_LABEL, "com.gitlab.ci.pipeline.url"},
+	{PROV_PIPELINE_URL, SRC_IMAGE_LABEL, "ci.pipeline.url"},
+	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "cloud2dev.dev/deploy-commit"},
+	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "argocd.argoproj.io/revision"},
+	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "kustomize.toolkit.fluxcd.io/revision"},
+};
+
+const char *provenance_field_name(enum prov_field f)
+{
+	return (unsigned)f < PROV_MAX ? field_names[f] : "?";
+}
+
+static const struct label_set *pick(enum prov_src src, const struct label_set *img,
+				    const struct label_set *ann, const struct label_set *pl)
+{
+	return src == SRC_IMAGE_LABEL ? img : src == SRC_POD_ANNOTATION ? ann : pl;
+}
+
+void provenance_resolve(const struct label_set *img, const struct label_set *ann,
+			const struct label_set *pl, struct provenance *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct label_set *ls = pick(keys[i].src, img, ann, pl);
+		enum prov_field f = keys[i].field;
+		const char *v;
+
+		if (out->value[f][0] || !ls || !(v = labels_get(ls, keys[i].key)) || !*v ||
+		    strlen(v) >= PROV_VALUE_MAX)
+			continue;
+		memcpy(out->value[f], v, strlen(v) + 1);
+		snprintf(out->source[f], PROV_SOURCE_MAX, "%s%s", src_prefix[keys[i].src],
+			 keys[i].key);
+	}
+}
+
+void provenance_render(struct jw *w, const struct provenance *p)
+{
+	int known = 0;
+
+	for (int f = 0; f < PROV_MAX; f++)
+		known += p->value[f][0] != 0;
+	if (!known)
+		return;
+	jw_key(w, "provenance");
+	jw_obj_begin(w);
+	for (int f = 0; f < PROV_MAX; f++)
+		if (p->value[f][0])
+			jw_kv_str(w, field_names[f], p->value[f]);
+	jw_key(w, "sources");
+	jw_obj_begin(w);
+	for (int f = 0; f < PROV_MAX; f++)
+		if (p->value[f][0])
+			jw_kv_str(w, field_names[f], p->source[f]);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}

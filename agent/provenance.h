@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * provenance.h - which commit, repository, pipeline and deploy a container comes from, read
+ * from image labels and pod annotations/labels by an ordered table of keys (EVENTS.md
+ * "Default provenance keys"); every field records the key it came from.
+ */
+#ifndef C2D_PROVENANCE_H
+#define C2D_PROVENANCE_H
+
+#include "jsonw.h"
+#include "labels.h"
+
+enum prov_field {
+	PROV_COMMIT,
+	PROV_REPOSITORY,
+	PROV_VERSION,
+	PROV_BUILD_TIME,
+	PROV_PIPELINE_ID,
+	PROV_PIPELINE_URL,
+	PROV_DEPLOY_COMMIT,
+	PROV_MAX,
+};
+
+#define PROV_VALUE_MAX 256
+#define PROV_SOURCE_MAX 160
+
+struct provenance {
+	char value[PROV_MAX][PROV_VALUE_MAX];	/* "" = unknown */
+	char source[PROV_MAX][PROV_SOURCE_MAX]; /* "image-label:org.opencontainers.image.revision" */
+};
+
+/*
+ * image_labels: the container record's labels (containerd copies the image's config labels
+ * into them; kubelet's own are io.kubernetes.* only); pod_annotations, pod_labels: from the
+ * Kubernetes API, or NULL. The first key found wins, in the table's order.
+ */
+void provenance_resolve(const struct label_set *image_labels,
+			const struct label_set *pod_annotations,
+			const struct label_set *pod_labels, struct provenance *out);
+const char *provenance_field_name(enum prov_field f);
+/* "provenance": {... "sources": {...}} — nothing if every field is unknown. */
+void provenance_render(struct jw *w, const struct provenance *p);
+
+#endif

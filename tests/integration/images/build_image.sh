@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# build_image.sh - build a small OCI image offline (umoci + a static busybox) with the given
+# config labels, and import it into containerd.
+#
+#   build_image.sh NAMESPACE REF [KEY=VALUE]...     e.g. c2dtest c2d/app:rev-a org.opencontainers.image.revision=aaa
+#
+# Files the tests need inside (a service-account token, a config) are created in the image.
+set -euo pipefail
+
+ns=$1 ref=$2
+shift 2
+work=$(mktemp -d /tmp/c2d-image.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+umoci init --layout "$work/oci" >/dev/null
+umoci new --image "$work/oci:img" >/dev/null
+umoci unpack --rootless --image "$work/oci:img" "$work/bundle" >/dev/null 2>&1
+root=$work/bundle/rootfs
+mkdir -p "$root/bin" "$root/etc/app" "$root/var/run/secrets/kubernetes.io/serviceaccount" \
+	"$root/tmp" "$root/root"
+cp /bin/busybox "$root/bin/busybox"
+for applet in sh cat echo sleep mkdir rm mv ls unshare true; do
+	ln -sf busybox "$root/bin/$applet"
+done
+echo "token-placeholder-not-a-secret" >"$root/var/run/secrets/kubernetes.io/serviceaccount/token"
+echo "listen=8080" >"$root/etc/app/config"
+umoci repack --image "$work/oci:img" "$work/bundle" >/dev/null
+args=()
+for kv in "$@"; do
+	args+=(--config.label "$kv")
+done
+umoci config --image "$work/oci:img" --config.cmd /bin/sh "${args[@]}" >/dev/null
+(cd "$work/oci" && tar cf "$work/image.tar" .)
+ctr -n "$ns" images import --base-name "${ref%:*}" --index-name "$ref" "$work/image.tar" >/dev/null

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_containerd.c - the container record and the provenance from a real containerd: an
+ * image built offline with provenance labels, a container created with the labels CRI sets,
+ * read back through our gRPC client (HTTP/2 on the unix socket) and protobuf decoder.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "provenance.h"
+#include "runtime_containerd.h"
+
+#define NS "c2dtest-ctrd"
+#define IMAGE "c2d/provenance:rev-b"
+#define POD_UID "2b6f0e3c-9d41-4a7e-8c55-1f2e3d4c5b6a"
+
+static char ctr_id[64];
+static struct grpc_client *client;
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	if (rc != 0)
+		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
+	return rc;
+}
+
+static int group_setup(void **state)
+{
+	snprintf(ctr_id, sizeof(ctr_id), "c2d-ctrd-%d", getpid());
+	if (sh("tests/integration/images/build_image.sh %s %s "
+	       "org.opencontainers.image.revision=bbbb2222 "
+	       "org.opencontainers.image.source=https://git.example/acme/payments "
+	       "org.opencontainers.image.version=1.4.2 "
+	       "org.opencontainers.image.created=2026-11-27T09:12:00Z "
+	       "dev.cloud2dev.pipeline.id=101 "
+	       "dev.cloud2dev.pipeline.url=https://ci.example/acme/payments/-/pipelines/101",
+	       NS, IMAGE) != 0)
+		return -1;
+	if (sh("ctr -n %s containers create --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+	       "--label io.kubernetes.pod.namespace=prod --label io.kubernetes.pod.uid=%s "
+	       "--label io.kubernetes.container.name=payments %s %s /bin/sh >/dev/null",
+	       NS, POD_UID, IMAGE, ctr_id) != 0)
+		return -1;
+	client = grpc_client_new(CONTAINERD_SOCKET, 5000);
+	return client ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	grpc_client_free(client);
+	sh("ctr -n %s containers rm %s >/dev/null 2>&1", NS, ctr_id);
+	sh("ctr -n %s images rm %s c2d/provenance:img >/dev/null 2>&1", NS, IMAGE);
+	return 0;
+}
+
+static void test_container_record(void **state)
+{
+	static struct container_record rec;
+
+	assert_int_equal(containerd_get(client, NS, ctr_id, &rec), 0);
+	assert_string_equal(rec.id, ctr_id);
+	assert_string_equal(rec.ns, NS);
+	assert_string_equal(rec.image, IMAGE);
+	assert_string_equal(rec.runtime, "io.containerd.runc.v2");
+	assert_int_equal(strncmp(rec.image_digest, "sha256:", 7), 0);
+	assert_int_equal(strlen(rec.image_digest), 7 + 64);
+	assert_string_equal(labels_get(&rec.labels, "io.kubernetes.pod.name"),
+			    "payments-7d9f8c6b5-x2x4q");
+	assert_string_equal(labels_get(&rec.labels, "io.kubernetes.pod.namespace"), "prod");
+	assert_string_equal(labels_get(&rec.labels, "io.kubernetes.pod.uid"), POD_UID);
+	assert_string_equal(labels_get(&rec.labels, "io.kubernetes.container.name"), "payments");
+	assert_string_equal(labels_get(&rec.labels, "org.opencontainers.image.revision"),
+			    "bbbb2222");
+	assert_int_equal(rec.labels.dropped, 0);
+}
+
+static void test_provenance_from_record(void **state)
+{
+	static struct container_record rec;
+	struct provenance p;
+
+	assert_int_equal(containerd_get(client, NS, ctr_id, &rec), 0);
+	provenance_resolve(&rec.labels, NULL, NULL, &p);
+	assert_string_equal(p.value[PROV_COMMIT], "bbbb2222");
+	assert_string_equal(p.source[PROV_COMMIT], "image-label:org.opencontainers.image.revision");
+	assert_string_equal(p.value[PROV_REPOSITORY], "https://git.example/acme/payments");
+	assert_string_equal(p.value[PROV_VERSION], "1.4.2");
+	assert_string_equal(p.value[PROV_BUILD_TIME], "2026-11-27T09:12:00Z");
+	assert_string_equal(p.value[PROV_PIPELINE_ID], "101");
+	assert_string_equal(p.source[PROV_PIPELINE_ID], "image-label:dev.cloud2dev.pipeline.id");
+	assert_string_equal(p.value[PROV_PIPELINE_URL],
+			    "https://ci.example/acme/payments/-/pipelines/101");
+	assert_string_equal(p.value[PROV_DEPLOY_COMMIT], ""); /* no pod annotations here */
+}
+
+static void test_not_found_and_no_socket(void **state)
+{
+	static struct container_record rec;
+	struct grpc_client *none;
+
+	assert_int_equal(containerd_get(client, NS, "no-such-container", &rec),
+			 GRPC_ERR(GRPC_NOT_FOUND));
+	/* the same client still works after an error */
+	assert_int_equal(containerd_get(client, NS, ctr_id, &rec), 0);
+	none = grpc_client_new("/tmp/c2d-no-such.sock", 1000);
+	assert_non_null(none);
+	assert_true(containerd_get(none, NS, ctr_id, &rec) < 0);
+	grpc_client_free(none);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_container_record),
+		cmocka_unit_test(test_provenance_from_record),
+		cmocka_unit_test(test_not_found_and_no_socket),
+	};
+
+	return cmocka_run_group_tests_name("containerd", tests, group_setup, group_teardown);
+}
