@@ -106,7 +106,7 @@ $(BUILD)/bench/%: tests/bench/%.c
 
 # libFuzzer harnesses for the byte parsers, each for FUZZ_SECONDS (default 30).
 fuzz:
-	tests/fuzz/run.sh
+	BUILD=$(BUILD) tests/fuzz/run.sh
 
 demo: all
 	tests/demo/demo.sh

@@ -96,14 +96,17 @@ static bool match_pod(const char *c, size_t n, char *uid)
 	} else {
 		return false;
 	}
-	for (size_t i = 0; i < C2D_POD_UID_LEN; i++) {
+	char tmp[C2D_POD_UID_LEN + 1];
+
+	for (size_t i = 0; i < C2D_POD_UID_LEN; i++) { /* into tmp: a failed match leaves uid */
 		char ch = p[i] == '_' ? '-' : p[i];
 
 		if (!(isxdigit((unsigned char)ch) || ch == '-'))
 			return false;
-		uid[i] = ch;
+		tmp[i] = ch;
 	}
-	uid[C2D_POD_UID_LEN] = 0;
+	tmp[C2D_POD_UID_LEN] = 0;
+	memcpy(uid, tmp, sizeof(tmp));
 	return true;
 }
 

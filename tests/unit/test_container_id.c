@@ -66,6 +66,8 @@ static const struct case_ corpus[] = {
 	{"/k8s.io/" ID64, 0, ID64, "containerd", ""},
 	{"/default/c2d-test-1/sub", 0, "c2d-test-1", "containerd", ""},
 	{"/system.slice/nerdctl-" ID64 ".scope", 0, ID64, "containerd", ""},
+	/* found by fuzz_cgroup: a pod component failing half-way must not leave a partial uid */
+	{"/pod0000000x-0000-0000-0000-000000000000/docker-" ID64 ".scope", 0, ID64, "docker", ""},
 	/* host cgroups */
 	{"/", -ENOENT, NULL, NULL, NULL},
 	{"/system.slice/containerd.service", -ENOENT, NULL, NULL, NULL},
