@@ -166,11 +166,14 @@ int container_id_from_path(const char *path, struct container_ref *out)
 		} else if (i == 1 && is_ctr_namespace(comp[0], len[0]) && len[1] > 0 &&
 			   len[1] <= C2D_CONTAINER_ID_MAX) {
 			set_id(out, comp[1], len[1], "containerd"); /* ctr: /<namespace>/<any id> */
+			snprintf(out->ns, sizeof(out->ns), "%.*s", (int)len[0], comp[0]);
 			found = i;
 		}
 	}
 	if (found < 0)
 		return -ENOENT;
+	if (!out->ns[0] && !strcmp(out->runtime, "containerd") && strstr(path, "kubepods"))
+		snprintf(out->ns, sizeof(out->ns), "k8s.io"); /* the CRI plugin's namespace */
 	for (int i = found - 1; i >= 0; i--)
 		if (match_pod(comp[i], len[i], out->pod_uid))
 			break;

@@ -18,6 +18,7 @@
 struct container_ref {
 	char id[C2D_CONTAINER_ID_MAX + 1];
 	const char *runtime; /* "containerd", "cri-o", "docker", "podman" */
+	char ns[32];	     /* containerd namespace when the path tells it ("k8s.io", "default") */
 	char pod_uid[C2D_POD_UID_LEN + 1]; /* empty if not a Kubernetes pod */
 };
 

@@ -29,6 +29,7 @@
 #define POLL_MS 20		     /* a lone event waits at most this long (no per-event wakeup) */
 #define PROC_CACHE_BYTES (64u << 20) /* hard cap on process-cache memory */
 #define CGROUP_CACHE_SLOTS 4096	     /* cgroups remembered (direct-mapped) */
+#define META_CACHE_SLOTS 1024	     /* container records remembered */
 
 static volatile sig_atomic_t g_stop;
 
@@ -125,6 +126,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		/* records written with BPF_RB_NO_WAKEUP do not wake epoll: drain on every tick */
 		pl->budget = PIPELINE_BUDGET;
 		ring_buffer__consume(rb);
+		pipeline_tick(pl, false);
 		if (pl->out)
 			fflush(pl->out);
 		now = time(NULL);
@@ -139,6 +141,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 	}
 	pl->budget = 0; /* no budget: what is already in the ring is not lost on stop */
 	ring_buffer__consume(rb);
+	pipeline_tick(pl, true); /* and nothing held back is lost either */
 	if (pl->out)
 		fflush(pl->out);
 	ring_buffer__free(rb);
@@ -203,6 +206,8 @@ int main(int argc, char **argv)
 	pl.rctx.boot_to_real_ns = boot_to_real_ns();
 	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
 	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
+	if (strcmp(o.containerd_socket, "none") != 0)
+		pl.meta = meta_cache_new(META_CACHE_SLOTS, o.containerd_socket);
 	if (!pl.rctx.pc || !pl.rctx.cg || ids_random_hex16(pl.rctx.instance) < 0) {
 		log_error("out of memory or entropy at start-up");
 		return EXIT_FAILURE;
@@ -222,5 +227,7 @@ out:
 	loader_close(&l);
 	proc_cache_free(pl.rctx.pc);
 	cgroup_cache_free(pl.rctx.cg);
+	meta_cache_free(pl.meta);
+	deferred_clear(&pl.deferred);
 	return rc;
 }

@@ -42,6 +42,10 @@ static const struct opt_def defs[] = {
 	 "most processes kept in the process cache (least recently used are evicted)"},
 	{"stats-interval", OPT_UINT, OFF(stats_interval), "60", 0, 86400, false, "SECONDS",
 	 "log the loss counters this often (0: only at exit)"},
+	{"containerd-socket", OPT_STR, OFF(containerd_socket), "/run/containerd/containerd.sock", 0,
+	 0, false, "PATH",
+	 "containerd's API socket, for container records (image, pod, provenance); \"none\" to "
+	 "not ask"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
 	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
 };

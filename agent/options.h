@@ -26,6 +26,7 @@ struct c2d_agent_opts {
 	uint64_t ringbuf_mb;
 	uint64_t proc_cache_size;
 	uint64_t stats_interval;
+	const char *containerd_socket;
 };
 
 /* Parse argv. Returns 0, or -EINVAL with a message naming the option in err. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "pipeline.h"
@@ -31,8 +32,15 @@ static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 	if (!e)
 		return;
 	entry_from_hdr(e, h);
-	if (pl->rctx.cg) /* while the process is alive: a v1/hybrid host resolves through /proc */
-		cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns);
+	if (pl->rctx.cg) { /* while the process is alive: a v1/hybrid host resolves via /proc */
+		const struct cgroup_info *ci =
+			cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns);
+		static struct container_meta m;
+
+		/* a container's first exec: ask the runtime now, before its first finding */
+		if (ci && ci->is_container && pl->meta)
+			meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, &m);
+	}
 	n = redact_args(d->args, d->args_len, args, sizeof(args)); /* before anything keeps it */
 	proc_cache_set_exec(pl->rctx.pc, e, d->exe, args, n,
 			    (h->flags & C2D_F_ARGS_TRUNCATED) != 0);
@@ -97,11 +105,66 @@ static int resolve(struct pipeline *pl, struct finding *f, char paths[2][C2D_PAT
 	return -1;
 }
 
-static void on_finding(struct pipeline *pl, const struct c2d_decoded *d)
+static uint64_t mono_ns(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The runtime's record of the event's container: READY copies it into *m. A look-up still
+ * running (PENDING) holds the finding back — returns true when it was deferred — unless
+ * `final` (its deadline passed, or the queue is full: then it goes out with the id only).
+ */
+static bool container_meta(struct pipeline *pl, const struct c2d_decoded *d, bool final,
+			   struct container_meta *m, bool *have)
+{
+	const struct c2d_event_hdr *h = &d->sys->hdr;
+	const struct cgroup_info *ci;
+	enum meta_state st;
+
+	*have = false;
+	if (!pl->meta || !pl->rctx.cg ||
+	    !(ci = cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns)) ||
+	    !ci->is_container)
+		return false;
+	st = meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, m);
+	*have = st == META_READY;
+	if (st != META_PENDING || final)
+		return false;
+	if (deferred_push(&pl->deferred, d->sys, h->size, mono_ns() + PIPELINE_DEFER_NS) < 0) {
+		pl->st.defer_full++;
+		return false;
+	}
+	pl->st.deferred++;
+	return true;
+}
+
+/* Has the look-up for this deferred finding's container finished (either way)? */
+static bool container_meta_ready(struct pipeline *pl, const struct c2d_decoded *d,
+				 struct container_meta *m, bool *have)
+{
+	const struct c2d_event_hdr *h = &d->sys->hdr;
+	const struct cgroup_info *ci;
+
+	*have = false;
+	if (!pl->meta || !pl->rctx.cg ||
+	    !(ci = cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns)) ||
+	    !ci->is_container)
+		return true;
+	return meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, m) !=
+	       META_PENDING;
+}
+
+static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
+{
+	static struct container_meta meta; /* one ring-buffer thread: off the stack */
 	const struct c2d_syscall_event *ev = d->sys;
 	char paths[2][C2D_PATH_MAX];
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
+	bool have;
 	long n;
 
 	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS) {
@@ -118,6 +181,9 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d)
 		pl->st.decode_errors++; /* a rule id we never gave the kernel */
 		return;
 	}
+	if (container_meta(pl, d, final, &meta, &have))
+		return;
+	f.meta = have ? &meta : NULL;
 	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &f);
 	if (n < 0) {
 		pl->st.render_errors++;
@@ -153,11 +219,33 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		proc_cache_mark_exited(pl->rctx.pc, d.hdr->tgid);
 		break;
 	case C2D_EV_SYSCALL:
-		on_finding(pl, &d);
+		on_finding(pl, &d, false);
 		break;
 	}
 	/* this record is consumed either way; a negative return only ends the drain */
 	if (pl->budget && --pl->budget == 0)
 		return -EAGAIN;
 	return 0;
+}
+
+void pipeline_tick(struct pipeline *pl, bool flush)
+{
+	struct deferred_rec *r;
+	uint64_t now = mono_ns();
+
+	while ((r = deferred_peek(&pl->deferred)) != NULL) {
+		struct c2d_decoded d;
+		struct container_meta m;
+		bool have, due = flush || now >= r->deadline_ns;
+
+		if (event_decode(r->data, r->len, &d) < 0) {
+			deferred_pop(&pl->deferred);
+			continue;
+		}
+		/* in order: the oldest waits for its container, the rest wait behind it */
+		if (!due && !container_meta_ready(pl, &d, &m, &have))
+			break;
+		on_finding(pl, &d, true);
+		deferred_pop(&pl->deferred);
+	}
 }

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "deferred.h"
+#include "meta_cache.h"
 #include "render.h"
 
 struct pipeline_stats {
@@ -17,14 +19,21 @@ struct pipeline_stats {
 	uint64_t user_filtered;	 /* unresolved candidates that matched nothing once normalised */
 	uint64_t render_errors;	 /* a finding too large to render */
 	uint64_t write_errors;	 /* output failed */
+	uint64_t deferred;	 /* findings held back for their container's metadata */
+	uint64_t defer_full;	 /* ... that went out at once because the queue was full */
 };
 
 /* Records handled per poll/consume call: under a sustained flood libbpf would otherwise keep
  * draining forever and the loop would never flush, log or see a stop signal. */
 #define PIPELINE_BUDGET 8192
 
+/* How long a finding may wait for its container's record (the runtime answers in ms). */
+#define PIPELINE_DEFER_NS (2000ull * 1000 * 1000)
+
 struct pipeline {
 	struct render_ctx rctx;
+	struct meta_cache *meta; /* NULL: container records are not looked up */
+	struct deferred deferred;
 	unsigned budget; /* set before each drain; at 0 the callback stops it (-EAGAIN) */
 	FILE *out; /* NDJSON sink (--stdout) or NULL */
 	struct pipeline_stats st;
@@ -33,5 +42,7 @@ struct pipeline {
 
 /* ring_buffer_sample_fn */
 int pipeline_handle(void *ctx, void *data, size_t size);
+/* Release deferred findings whose container is known or whose wait is over (all: flush). */
+void pipeline_tick(struct pipeline *pl, bool flush);
 
 #endif

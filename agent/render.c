@@ -169,9 +169,46 @@ static void render_network(struct jw *w, const struct c2d_syscall_event *ev)
 	jw_obj_end(w);
 }
 
-/* Container and pod from the event's cgroup; host processes get neither. */
-static void render_container(struct jw *w, struct render_ctx *ctx, const struct c2d_event_hdr *h)
+static void kv_opt(struct jw *w, const char *k, const char *v)
 {
+	if (v && v[0])
+		jw_kv_str(w, k, v);
+}
+
+static void render_k8s(struct jw *w, const struct container_meta *m, const char *pod_uid,
+		       const char *node)
+{
+	if (!(m && m->pod[0]) && !pod_uid[0])
+		return;
+	jw_key(w, "k8s");
+	jw_obj_begin(w);
+	if (m) {
+		kv_opt(w, "namespace", m->k8s_namespace);
+		kv_opt(w, "pod", m->pod);
+	}
+	kv_opt(w, "pod_uid", m && m->pod_uid[0] ? m->pod_uid : pod_uid);
+	if (m) {
+		kv_opt(w, "container", m->container);
+		if (m->pod[0])
+			jw_kv_str(w, "node", node);
+	}
+	if (m && m->workload_kind[0]) {
+		jw_key(w, "workload");
+		jw_obj_begin(w);
+		jw_kv_str(w, "kind", m->workload_kind);
+		jw_kv_str(w, "name", m->workload_name);
+		jw_key(w, "derived"), jw_bool(w, true); /* from the pod name, not the API */
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+/* Container and pod from the event's cgroup and the runtime's record; host processes get
+ * neither. */
+static void render_container(struct jw *w, struct render_ctx *ctx, const struct finding *f)
+{
+	const struct c2d_event_hdr *h = &f->d->sys->hdr;
+	const struct container_meta *m = f->meta;
 	const struct cgroup_info *ci;
 
 	if (!ctx->cg || !(ci = cgroup_resolve(ctx->cg, h->cgroup_id, h->tgid, h->start_ns)) ||
@@ -181,13 +218,18 @@ static void render_container(struct jw *w, struct render_ctx *ctx, const struct 
 	jw_obj_begin(w);
 	jw_kv_str(w, "id", ci->ref.id);
 	jw_kv_str(w, "runtime", ci->ref.runtime);
-	jw_obj_end(w);
-	if (ci->ref.pod_uid[0]) {
-		jw_key(w, "k8s");
+	if (m) {
+		kv_opt(w, "name", m->container[0] ? m->container : NULL);
+		jw_key(w, "image");
 		jw_obj_begin(w);
-		jw_kv_str(w, "pod_uid", ci->ref.pod_uid);
+		kv_opt(w, "name", m->image);
+		kv_opt(w, "digest", m->digest);
 		jw_obj_end(w);
 	}
+	jw_obj_end(w);
+	render_k8s(w, m, ci->ref.pod_uid, ctx->node_name);
+	if (m)
+		provenance_render(w, &m->prov);
 }
 
 static const char *outcome(const struct c2d_syscall_event *ev)
@@ -247,7 +289,7 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	}
 	if (f->kind == C2D_KIND_METADATA_ACCESS)
 		render_network(&w, ev);
-	render_container(&w, ctx, &ev->hdr);
+	render_container(&w, ctx, f);
 	jw_kv_u64(&w, "cgroup_id", ev->hdr.cgroup_id);
 	jw_obj_end(&w);
 	return jw_finish(&w);

@@ -8,6 +8,7 @@
 
 #include "cgroup.h"
 #include "event.h"
+#include "meta_cache.h"
 #include "policy.h"
 #include "proc_cache.h"
 
@@ -30,6 +31,7 @@ struct finding {
 	int rule;		/* index in policy->rules */
 	enum c2d_kind kind;
 	const char *path[2];	/* file.path and file.new_path (rename); NULL if none */
+	const struct container_meta *meta; /* the runtime's record of its container, or NULL */
 };
 
 /* Format boot-time ns as RFC 3339 UTC with nanoseconds. */

@@ -46,6 +46,7 @@ struct h_agent {
 	char instance[17];
 	char node[256];
 	char self_pid[32], self_ppid[32]; /* "\"pid\":<us>," and "\"ppid\":<us>," */
+	char keep[4][160]; /* more substrings that make a line ours (a container id…) */
 };
 
 static int64_t now_ms(void)
@@ -86,8 +87,24 @@ static void store(struct h_agent *a, cJSON *ev)
  */
 static bool is_ours(const struct h_agent *a)
 {
-	return memmem(a->line, a->len, a->self_pid, strlen(a->self_pid)) ||
-	       memmem(a->line, a->len, a->self_ppid, strlen(a->self_ppid));
+	if (memmem(a->line, a->len, a->self_pid, strlen(a->self_pid)) ||
+	    memmem(a->line, a->len, a->self_ppid, strlen(a->self_ppid)))
+		return true;
+	for (int i = 0; i < 4 && a->keep[i][0]; i++)
+		if (memmem(a->line, a->len, a->keep[i], strlen(a->keep[i])))
+			return true;
+	return false;
+}
+
+int h_agent_keep(struct h_agent *a, const char *substr)
+{
+	for (int i = 0; i < 4; i++) {
+		if (!a->keep[i][0]) {
+			snprintf(a->keep[i], sizeof(a->keep[i]), "%s", substr);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static void end_line(struct h_agent *a)

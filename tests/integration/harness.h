@@ -52,6 +52,9 @@ const cJSON *h_agent_find(const struct h_agent *a, h_pred pred, const void *arg)
 const cJSON *h_agent_wait(struct h_agent *a, h_pred pred, const void *arg, int timeout_ms);
 
 size_t h_agent_nevents(const struct h_agent *a);
+/* Also keep events whose line holds substr (processes that are not our children, such as a
+ * container's). At most 4; returns 0 or -1. */
+int h_agent_keep(struct h_agent *a, const char *substr);
 const cJSON *h_agent_event(const struct h_agent *a, size_t i); /* 0 is the oldest kept */
 size_t h_agent_bad_lines(const struct h_agent *a); /* stdout lines that were not an object */
 const char *h_agent_instance(const struct h_agent *a); /* from the `ready` line, or NULL */

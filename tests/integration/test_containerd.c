@@ -15,10 +15,11 @@
 
 #include <cmocka.h>
 
+#include "harness.h"
 #include "provenance.h"
 #include "runtime_containerd.h"
 
-#define NS "c2dtest-ctrd"
+#define NS "default" /* ctr puts containers in /<namespace>/<id>: one the agent knows */
 #define IMAGE "c2d/provenance:rev-b"
 #define POD_UID "2b6f0e3c-9d41-4a7e-8c55-1f2e3d4c5b6a"
 
@@ -126,12 +127,96 @@ static void test_not_found_and_no_socket(void **state)
 	grpc_client_free(none);
 }
 
+/* ---- the agent, end to end ---------------------------------------------------------- */
+
+static bool in_container(const cJSON *ev, const void *arg)
+{
+	const char *const *want = arg; /* {container id, rule} */
+
+	return h_str(ev, "container.id") && !strcmp(h_str(ev, "container.id"), want[0]) &&
+	       !strcmp(h_str(ev, "rule"), want[1]);
+}
+
+static void expect_attributed(const cJSON *ev, const char *id)
+{
+	h_expect_str(ev, "container.id", id);
+	h_expect_str(ev, "container.runtime", "containerd");
+	h_expect_str(ev, "container.name", "payments");
+	h_expect_str(ev, "container.image.name", IMAGE);
+	assert_int_equal(strncmp(h_str(ev, "container.image.digest"), "sha256:", 7), 0);
+	h_expect_str(ev, "k8s.namespace", "prod");
+	h_expect_str(ev, "k8s.pod", "payments-7d9f8c6b5-x2x4q");
+	h_expect_str(ev, "k8s.pod_uid", POD_UID);
+	h_expect_str(ev, "k8s.container", "payments");
+	h_expect_str(ev, "k8s.workload.kind", "Deployment");
+	h_expect_str(ev, "k8s.workload.name", "payments");
+	h_expect_str(ev, "provenance.commit", "bbbb2222");
+	h_expect_str(ev, "provenance.sources.commit", "image-label:org.opencontainers.image.revision");
+	h_expect_str(ev, "provenance.repository", "https://git.example/acme/payments");
+	h_expect_str(ev, "provenance.sources.repository", "image-label:org.opencontainers.image.source");
+	h_expect_str(ev, "provenance.version", "1.4.2");
+	h_expect_str(ev, "provenance.build_time", "2026-11-27T09:12:00Z");
+	h_expect_str(ev, "provenance.pipeline_id", "101");
+	h_expect_str(ev, "provenance.sources.pipeline_id", "image-label:dev.cloud2dev.pipeline.id");
+	h_expect_str(ev, "provenance.pipeline_url",
+		     "https://ci.example/acme/payments/-/pipelines/101");
+}
+
+/*
+ * A short-lived container (`--rm`: removed as soon as it exits) reads its service-account
+ * token and creates a user namespace; both findings carry the container, the pod and the
+ * provenance. A host process next to it carries none of them.
+ */
+static void test_agent_attributes_short_lived_container(void **state)
+{
+	static const char *const host_argv[] = {"open_file", "/etc/shadow", NULL};
+	const char *tok[2], *ns[2];
+	struct h_agent *a = h_agent_start(NULL);
+	char id[64];
+	const cJSON *ev;
+	struct h_proc p;
+
+	assert_non_null(a);
+	snprintf(id, sizeof(id), "c2d-short-%d", getpid());
+	assert_int_equal(h_agent_keep(a, id), 0);
+	assert_int_equal(
+		sh("ctr -n %s run --rm --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+		   "--label io.kubernetes.pod.namespace=prod --label io.kubernetes.pod.uid=%s "
+		   "--label io.kubernetes.container.name=payments %s %s /bin/sh -c "
+		   "'cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null; "
+		   "unshare -U true' >/dev/null",
+		   NS, POD_UID, IMAGE, id),
+		0);
+	tok[0] = ns[0] = id;
+	tok[1] = "k8s-serviceaccount-token";
+	ns[1] = "namespace-create";
+	ev = h_agent_wait(a, in_container, tok, H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	h_expect_str(ev, "file.path", "/var/run/secrets/kubernetes.io/serviceaccount/token");
+	expect_attributed(ev, id);
+	ev = h_agent_wait(a, in_container, ns, H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	expect_attributed(ev, id);
+
+	{
+		char *argv[] = {(char *)h_trigger("open_file"), (char *)host_argv[1], NULL};
+
+		assert_int_equal(h_run(&p, a, argv, H_KEEP_ID, H_KEEP_ID), 0);
+	}
+	ev = h_expect_event(a, &p, "credential_read", "etc-shadow", NULL);
+	h_expect_absent(ev, "container");
+	h_expect_absent(ev, "k8s");
+	h_expect_absent(ev, "provenance");
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_container_record),
 		cmocka_unit_test(test_provenance_from_record),
 		cmocka_unit_test(test_not_found_and_no_socket),
+		cmocka_unit_test(test_agent_attributes_short_lived_container),
 	};
 
 	return cmocka_run_group_tests_name("containerd", tests, group_setup, group_teardown);

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* meta_cache.c - see meta_cache.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "meta_cache.h"
+#include "runtime_containerd.h"
+
+#define QUEUE_LEN 256
+#define TTL_READY_S 600	  /* a container's record does not change; refreshed now and then */
+#define TTL_FAILED_S 30	  /* negative answers are retried after this */
+#define RPC_TIMEOUT_MS 2000
+
+struct slot {
+	struct container_meta m;
+	char ns_hint[64];
+	time_t expires;
+	uint64_t used; /* LRU clock */
+};
+
+struct meta_cache {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	bool stop, started, unreachable_logged;
+	struct slot *slots;
+	unsigned nslots;
+	uint64_t clock;
+	unsigned q[QUEUE_LEN]; /* slot indexes waiting for the resolver */
+	unsigned qhead, qlen;
+	struct grpc_client *rt;
+	struct meta_cache_stats st;
+};
+
+/* Namespaces tried after the hint: Kubernetes', ctr's, Docker's. */
+static const char *const namespaces[] = {"k8s.io", "default", "moby"};
+
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static void fill(struct container_meta *m, const struct container_record *r)
+{
+	const struct label_set *l = &r->labels;
+
+	copy(m->image, sizeof(m->image), r->image);
+	copy(m->digest, sizeof(m->digest), r->image_digest);
+	copy(m->runtime_handler, sizeof(m->runtime_handler), r->runtime);
+	copy(m->k8s_namespace, sizeof(m->k8s_namespace), labels_get(l, "io.kubernetes.pod.namespace"));
+	copy(m->pod, sizeof(m->pod), labels_get(l, "io.kubernetes.pod.name"));
+	copy(m->pod_uid, sizeof(m->pod_uid), labels_get(l, "io.kubernetes.pod.uid"));
+	copy(m->container, sizeof(m->container), labels_get(l, "io.kubernetes.container.name"));
+	if (m->pod[0])
+		workload_from_pod(m->pod, m->workload_kind, sizeof(m->workload_kind),
+				  m->workload_name, sizeof(m->workload_name));
+	provenance_resolve(l, NULL, NULL, &m->prov);
+}
+
+/* One look-up, without the lock (the network is slow). */
+static int resolve(struct meta_cache *mc, const char *id, const char *hint,
+		   struct container_record *rec)
+{
+	int rc = -ENOENT;
+
+	if (hint[0] && (rc = containerd_get(mc->rt, hint, id, rec)) == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
+		if (!strcmp(hint, namespaces[i]))
+			continue;
+		rc = containerd_get(mc->rt, namespaces[i], id, rec);
+		if (rc == 0 || rc != GRPC_ERR(GRPC_NOT_FOUND))
+			return rc; /* found, or the runtime is not answering at all */
+	}
+	return rc;
+}
+
+static void *resolver(void *arg)
+{
+	static struct container_record rec; /* one resolver thread: large, so not on the stack */
+	struct meta_cache *mc = arg;
+
+	pthread_mutex_lock(&mc->mu);
+	while (!mc->stop) {
+		char id[129], hint[64];
+		unsigned s;
+		int rc;
+
+		if (!mc->qlen) {
+			pthread_cond_wait(&mc->cv, &mc->mu);
+			continue;
+		}
+		s = mc->q[mc->qhead];
+		mc->qhead = (mc->qhead + 1) % QUEUE_LEN;
+		mc->qlen--;
+		copy(id, sizeof(id), mc->slots[s].m.id);
+		copy(hint, sizeof(hint), mc->slots[s].ns_hint);
+		pthread_mutex_unlock(&mc->mu);
+		rc = resolve(mc, id, hint, &rec);
+		pthread_mutex_lock(&mc->mu);
+		if (rc < 0 && rc != GRPC_ERR(GRPC_NOT_FOUND) && !mc->unreachable_logged) {
+			log_warn("container runtime at %s not answering (%d): events keep their "
+				 "container id only; said once",
+				 CONTAINERD_SOCKET, rc);
+			mc->unreachable_logged = true;
+		}
+		if (strcmp(mc->slots[s].m.id, id) != 0)
+			continue; /* the slot was reused meanwhile */
+		if (rc == 0) {
+			fill(&mc->slots[s].m, &rec);
+			mc->slots[s].m.state = META_READY;
+			mc->slots[s].expires = now_s() + TTL_READY_S;
+			mc->st.resolved++;
+		} else {
+			mc->slots[s].m.state = META_FAILED;
+			mc->slots[s].expires = now_s() + TTL_FAILED_S;
+			mc->st.failures++;
+		}
+	}
+	pthread_mutex_unlock(&mc->mu);
+	return NULL;
+}
+
+struct meta_cache *meta_cache_new(unsigned nslots, const char *socket)
+{
+	struct meta_cache *mc = calloc(1, sizeof(*mc));
+
+	if (!mc)
+		return NULL;
+	mc->slots = calloc(nslots, sizeof(*mc->slots));
+	mc->nslots = nslots;
+	pthread_mutex_init(&mc->mu, NULL);
+	pthread_cond_init(&mc->cv, NULL);
+	if (socket)
+		mc->rt = grpc_client_new(socket, RPC_TIMEOUT_MS);
+	if (!mc->slots || (socket && !mc->rt)) {
+		meta_cache_free(mc);
+		return NULL;
+	}
+	if (mc->rt && pthread_create(&mc->thread, NULL, resolver, mc) == 0)
+		mc->started = true;
+	return mc;
+}
+
+void meta_cache_free(struct meta_cache *mc)
+{
+	if (!mc)
+		return;
+	if (mc->started) {
+		pthread_mutex_lock(&mc->mu);
+		mc->stop = true;
+		pthread_cond_signal(&mc->cv);
+		pthread_mutex_unlock(&mc->mu);
+		pthread_join(mc->thread, NULL);
+	}
+	grpc_client_free(mc->rt);
+	pthread_mutex_destroy(&mc->mu);
+	pthread_cond_destroy(&mc->cv);
+	free(mc->slots);
+	free(mc);
+}
+
+/* The slot holding id, or the one to (re)use for it: an empty one, else the least recently
+ * used that is not waiting for the resolver. */
+static int find_slot(struct meta_cache *mc, const char *id, bool *found)
+{
+	int victim = -1;
+
+	*found = false;
+	for (unsigned i = 0; i < mc->nslots; i++) {
+		struct slot *s = &mc->slots[i];
+
+		if (s->m.state != META_EMPTY && !strcmp(s->m.id, id)) {
+			*found = true;
+			return (int)i;
+		}
+		if (s->m.state == META_PENDING)
+			continue;
+		if (victim < 0 || s->m.state == META_EMPTY ||
+		    (mc->slots[victim].m.state != META_EMPTY && s->used < mc->slots[victim].used))
+			victim = (int)i;
+	}
+	return victim;
+}
+
+static enum meta_state queue_lookup(struct meta_cache *mc, int i, const char *id,
+				    const char *ns_hint)
+{
+	struct slot *s = &mc->slots[i];
+
+	if (!mc->started || mc->qlen == QUEUE_LEN) {
+		mc->st.queue_full += mc->started;
+		return META_FAILED; /* never resolved: the event goes out with what it has */
+	}
+	memset(s, 0, sizeof(*s));
+	copy(s->m.id, sizeof(s->m.id), id);
+	copy(s->ns_hint, sizeof(s->ns_hint), ns_hint);
+	s->m.state = META_PENDING;
+	s->used = ++mc->clock;
+	mc->q[(mc->qhead + mc->qlen) % QUEUE_LEN] = (unsigned)i;
+	mc->qlen++;
+	pthread_cond_signal(&mc->cv);
+	return META_PENDING;
+}
+
+enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const char *ns_hint,
+				  struct container_meta *out)
+{
+	enum meta_state st;
+	bool found;
+	int i;
+
+	pthread_mutex_lock(&mc->mu);
+	i = find_slot(mc, id, &found);
+	if (found && (mc->slots[i].m.state == META_PENDING || now_s() < mc->slots[i].expires)) {
+		struct slot *s = &mc->slots[i];
+
+		st = s->m.state;
+		s->used = ++mc->clock;
+		if (st == META_READY) {
+			*out = s->m;
+			mc->st.hits++;
+		}
+	} else {
+		mc->st.misses++;
+		st = i < 0 ? META_FAILED : queue_lookup(mc, i, id, ns_hint);
+	}
+	pthread_mutex_unlock(&mc->mu);
+	return st;
+}
+
+void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st)
+{
+	pthread_mutex_lock(&mc->mu);
+	*st = mc->st;
+	pthread_mutex_unlock(&mc->mu);
+}
+
+/* A run of n characters of the alphabet Kubernetes generates names from (no vowels, no 0, 1,
+ * 3: apimachinery's rand.String), so "node-exporter-x2x4q" is not read as a Deployment. */
+static bool is_suffix(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i] || !strchr("bcdfghjklmnpqrstvwxz2456789", s[i]))
+			return false;
+	return n > 0;
+}
+
+bool workload_from_pod(const char *pod, char *kind, size_t kcap, char *name, size_t ncap)
+{
+	const char *last = strrchr(pod, '-'), *prev;
+	size_t i;
+
+	if (!last || last == pod)
+		return false;
+	/* name-<replicaset hash (5-10)>-<pod suffix (5)>: a Deployment's pod */
+	for (prev = last - 1; prev > pod && *prev != '-'; prev--)
+		;
+	if (prev > pod && *prev == '-' && strlen(last + 1) == 5 && is_suffix(last + 1, 5) &&
+	    last - prev - 1 >= 5 && last - prev - 1 <= 10 && is_suffix(prev + 1, last - prev - 1)) {
+		snprintf(kind, kcap, "Deployment");
+		snprintf(name, ncap, "%.*s", (int)(prev - pod), pod);
+		return true;
+	}
+	/* name-<ordinal>: a StatefulSet's pod */
+	for (i = 1; last[i] && isdigit((unsigned char)last[i]); i++)
+		;
+	if (i > 1 && !last[i] && (i == 2 || last[1] != '0')) {
+		snprintf(kind, kcap, "StatefulSet");
+		snprintf(name, ncap, "%.*s", (int)(last - pod), pod);
+		return true;
+	}
+	return false;
+}

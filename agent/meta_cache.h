@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * meta_cache.h - container metadata (image, digest, Kubernetes fields, provenance) by
+ * container id, filled by a resolver thread that asks the runtime, so that the ring-buffer
+ * loop never waits on a socket. Bounded: a fixed table (least recently used replaced), a
+ * fixed request queue; answers expire (TTL), failures too (negative caching).
+ */
+#ifndef C2D_META_CACHE_H
+#define C2D_META_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "provenance.h"
+
+enum meta_state { META_EMPTY = 0, META_PENDING, META_READY, META_FAILED };
+
+struct container_meta {
+	enum meta_state state;
+	char id[129];
+	char image[256];
+	char digest[80];
+	char runtime_handler[64];
+	char k8s_namespace[64];
+	char pod[254];
+	char pod_uid[37];
+	char container[64];
+	char workload_kind[16]; /* derived from the pod name, see workload_from_pod() */
+	char workload_name[254];
+	struct provenance prov;
+};
+
+struct meta_cache_stats {
+	uint64_t hits, misses, resolved, failures, queue_full;
+};
+
+struct meta_cache;
+
+/* socket: containerd's; NULL disables look-ups (every container stays id-only). */
+struct meta_cache *meta_cache_new(unsigned slots, const char *socket);
+void meta_cache_free(struct meta_cache *mc);
+/*
+ * The state of container `id` (ns_hint: the containerd namespace if the cgroup path told it,
+ * else NULL). EMPTY is never returned: a miss queues a look-up and answers PENDING. On READY
+ * the record is copied into *out.
+ */
+enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const char *ns_hint,
+				  struct container_meta *out);
+void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st);
+
+/* Workload from a pod name as Kubernetes forms it: "name-<rs hash>-<5>" is a Deployment,
+ * "name-<ordinal>" a StatefulSet. False when the name says nothing certain. */
+bool workload_from_pod(const char *pod, char *kind, size_t kcap, char *name, size_t ncap);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_meta_cache.c - the workload derived from a pod name, the metadata cache without a
+ * runtime (look-ups fail fast, nothing blocks) and with one that is not there (the resolver
+ * answers FAILED, negative-cached), and the bounded deferral queue.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "deferred.h"
+#include "meta_cache.h"
+
+static void test_workload_from_pod(void **state)
+{
+	static const struct {
+		const char *pod, *kind, *name;
+	} cases[] = {
+		{"payments-7d9f8c6b5-x2x4q", "Deployment", "payments"},
+		{"my-app-v2-5b8c9d7f4-bcdfg", "Deployment", "my-app-v2"},
+		{"my-app-v2-5b8c9d7f4-abcde", NULL, NULL}, /* vowels are never generated */
+		{"web-0", "StatefulSet", "web"},
+		{"kafka-broker-12", "StatefulSet", "kafka-broker"},
+		{"node-exporter-x2x4q", NULL, NULL}, /* DaemonSet or Job: not certain */
+		{"web-01", NULL, NULL},		     /* not an ordinal */
+		{"standalone", NULL, NULL},
+		{"-0", NULL, NULL},
+		{"payments-7D9F8C6B5-x2x4q", NULL, NULL}, /* upper case is never generated */
+	};
+	char kind[16], name[254];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool ok = workload_from_pod(cases[i].pod, kind, sizeof(kind), name, sizeof(name));
+
+		if (ok != (cases[i].kind != NULL))
+			fail_msg("%s: derived %d", cases[i].pod, ok);
+		if (ok) {
+			assert_string_equal(kind, cases[i].kind);
+			assert_string_equal(name, cases[i].name);
+		}
+	}
+}
+
+static void test_cache_without_runtime(void **state)
+{
+	struct meta_cache *mc = meta_cache_new(8, NULL);
+	struct container_meta m;
+	struct meta_cache_stats st;
+
+	assert_non_null(mc);
+	assert_int_equal(meta_cache_lookup(mc, "abc", NULL, &m), META_FAILED);
+	meta_cache_get_stats(mc, &st);
+	assert_int_equal(st.misses, 1);
+	meta_cache_free(mc);
+}
+
+static void test_cache_runtime_missing(void **state)
+{
+	struct meta_cache *mc = meta_cache_new(4, "/tmp/c2d-unit-no-such.sock");
+	struct container_meta m;
+	enum meta_state s = META_PENDING;
+
+	assert_non_null(mc);
+	assert_int_equal(meta_cache_lookup(mc, "abc", "default", &m), META_PENDING);
+	for (int i = 0; i < 200 && s == META_PENDING; i++) { /* the resolver answers quickly */
+		usleep(10000);
+		s = meta_cache_lookup(mc, "abc", "default", &m);
+	}
+	assert_int_equal(s, META_FAILED); /* and the answer is kept: no new look-up */
+	assert_int_equal(meta_cache_lookup(mc, "abc", "default", &m), META_FAILED);
+	/* more containers than slots: old ones are replaced, never an error */
+	for (int i = 0; i < 20; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "c%d", i);
+		assert_true(meta_cache_lookup(mc, id, NULL, &m) != META_EMPTY);
+	}
+	meta_cache_free(mc);
+}
+
+static void test_deferred_bounds(void **state)
+{
+	static struct deferred d;
+	char rec[64] = "record";
+	int pushed = 0;
+
+	for (int i = 0; i < DEFERRED_MAX + 5; i++)
+		pushed += deferred_push(&d, rec, sizeof(rec), (uint64_t)i) == 0;
+	assert_int_equal(pushed, DEFERRED_MAX);
+	assert_int_equal(deferred_peek(&d)->deadline_ns, 0); /* first in, first out */
+	deferred_pop(&d);
+	assert_int_equal(deferred_peek(&d)->deadline_ns, 1);
+	deferred_clear(&d);
+	assert_null(deferred_peek(&d));
+	assert_int_equal(d.bytes, 0);
+	/* the byte cap holds as well as the count */
+	{
+		static char big[DEFERRED_BYTES / 2 + 1];
+
+		assert_int_equal(deferred_push(&d, big, sizeof(big), 0), 0);
+		assert_int_equal(deferred_push(&d, big, sizeof(big), 0), -ENOSPC);
+		deferred_clear(&d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_workload_from_pod),
+		cmocka_unit_test(test_cache_without_runtime),
+		cmocka_unit_test(test_cache_runtime_missing),
+		cmocka_unit_test(test_deferred_bounds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
