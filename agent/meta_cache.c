@@ -174,14 +174,27 @@ void meta_cache_free(struct meta_cache *mc)
 	free(mc);
 }
 
-/* The slot holding id, or the one to (re)use for it: an empty one, else the least recently
- * used that is not waiting for the resolver. */
+#define PROBE 8 /* slots an id may live in: its hash's and the next 7 */
+
+static unsigned hash_id(const char *id)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h;
+}
+
+/* The slot holding id, or the one to (re)use for it among its PROBE slots: an empty one,
+ * else the least recently used that is not waiting for the resolver. O(PROBE) per event. */
 static int find_slot(struct meta_cache *mc, const char *id, bool *found)
 {
+	unsigned base = hash_id(id);
 	int victim = -1;
 
 	*found = false;
-	for (unsigned i = 0; i < mc->nslots; i++) {
+	for (unsigned k = 0; k < PROBE && k < mc->nslots; k++) {
+		unsigned i = (base + k) % mc->nslots;
 		struct slot *s = &mc->slots[i];
 
 		if (s->m.state != META_EMPTY && !strcmp(s->m.id, id)) {
