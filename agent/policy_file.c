@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "policy.h"
+#include "provenance.h"
 #include "syscalls.h"
 
 #define POLICY_FILE_MAX (1 << 20)
@@ -217,10 +218,34 @@ static int apply_rule(struct c2d_policy *p, const cJSON *o, char *why, size_t wl
 	return add_rule(p, o, name, kind, why, wl);
 }
 
+/* "provenance_keys": {"commit": ["image-label:com.acme.sha", …], …} */
+static int apply_provenance_keys(const cJSON *pk, char *why, size_t wl)
+{
+	const cJSON *field, *spec;
+
+	if (!pk)
+		return 0;
+	if (!cJSON_IsObject(pk))
+		return ferr(why, wl, "must be an object of arrays of keys");
+	for (field = pk->child; field; field = field->next) {
+		if (!cJSON_IsArray(field))
+			return ferr(why, wl, "\"%s\" must be an array of keys", field->string);
+		cJSON_ArrayForEach(spec, field)
+		{
+			if (!cJSON_IsString(spec))
+				return ferr(why, wl, "\"%s\": keys are strings", field->string);
+			if (provenance_add_key(field->string, spec->valuestring, why, wl) < 0)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int policy_load_json(struct c2d_policy *p, const char *json, size_t len, const char *origin,
 		     char *err, size_t errlen)
 {
-	static const char *const top_keys[] = {"replace_defaults", "report_denied_opens", "rules"};
+	static const char *const top_keys[] = {"replace_defaults", "report_denied_opens", "rules",
+					       "provenance_keys"};
 	cJSON *root = cJSON_ParseWithLength(json, len);
 	const cJSON *rules, *v, *it;
 	const char *bad;
@@ -237,7 +262,7 @@ int policy_load_json(struct c2d_policy *p, const char *json, size_t len, const c
 		ferr(err, errlen, "%s: the policy must be a JSON object", origin);
 		goto out;
 	}
-	if (check_keys(root, top_keys, 3, &bad) < 0) {
+	if (check_keys(root, top_keys, 4, &bad) < 0) {
 		ferr(err, errlen, "%s: unknown top-level field \"%s\"", origin, bad);
 		goto out;
 	}
@@ -255,6 +280,11 @@ int policy_load_json(struct c2d_policy *p, const char *json, size_t len, const c
 	}
 	if (v)
 		p->report_denied_opens = cJSON_IsTrue(v);
+	if (apply_provenance_keys(cJSON_GetObjectItemCaseSensitive(root, "provenance_keys"), why,
+				  sizeof(why)) < 0) {
+		ferr(err, errlen, "%s: provenance_keys: %s", origin, why);
+		goto out;
+	}
 	rules = cJSON_GetObjectItemCaseSensitive(root, "rules");
 	if (rules && !cJSON_IsArray(rules)) {
 		ferr(err, errlen, "%s: \"rules\" must be an array", origin);

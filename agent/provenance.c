@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* provenance.c - see provenance.h. Add a key by adding a row. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,57 @@ static const struct {
 	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "kustomize.toolkit.fluxcd.io/revision"},
 };
 
+struct prov_key {
+	enum prov_field field;
+	enum prov_src src;
+	char key[128];
+};
+
+static struct prov_key custom[PROV_CUSTOM_MAX];
+static size_t ncustom;
+
+int provenance_add_key(const char *field, const char *spec, char *err, size_t errlen)
+{
+	struct prov_key k = {0};
+	size_t i;
+	int f = -1;
+
+	for (i = 0; i < PROV_MAX; i++)
+		if (!strcmp(field, field_names[i]))
+			f = (int)i;
+	if (f < 0) {
+		snprintf(err, errlen, "unknown provenance field \"%s\" (commit, repository, version, "
+				      "build_time, pipeline_id, pipeline_url, deploy_commit)", field);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(src_prefix) / sizeof(src_prefix[0]); i++) {
+		size_t pl = strlen(src_prefix[i]);
+
+		if (!strncmp(spec, src_prefix[i], pl) && spec[pl] && strlen(spec + pl) < sizeof(k.key)) {
+			k.src = (enum prov_src)i;
+			snprintf(k.key, sizeof(k.key), "%s", spec + pl);
+			break;
+		}
+	}
+	if (i == sizeof(src_prefix) / sizeof(src_prefix[0])) {
+		snprintf(err, errlen, "\"%s\": a key is image-label:KEY, pod-annotation:KEY or "
+				      "pod-label:KEY (KEY under 128 bytes)", spec);
+		return -EINVAL;
+	}
+	if (ncustom == PROV_CUSTOM_MAX) {
+		snprintf(err, errlen, "at most %d provenance keys", PROV_CUSTOM_MAX);
+		return -EINVAL;
+	}
+	k.field = (enum prov_field)f;
+	custom[ncustom++] = k;
+	return 0;
+}
+
+void provenance_clear_keys(void)
+{
+	ncustom = 0;
+}
+
 const char *provenance_field_name(enum prov_field f)
 {
 	return (unsigned)f < PROV_MAX ? field_names[f] : "?";
@@ -61,22 +113,29 @@ static const struct label_set *pick(enum prov_src src, const struct label_set *i
 	return src == SRC_IMAGE_LABEL ? img : src == SRC_POD_ANNOTATION ? ann : pl;
 }
 
+/* First key found wins: fields already set are skipped. */
+static void try_key(enum prov_field f, enum prov_src src, const char *key,
+		    const struct label_set *ls, struct provenance *out)
+{
+	const char *v;
+
+	if (out->value[f][0] || !ls || !(v = labels_get(ls, key)) || !*v ||
+	    strlen(v) >= PROV_VALUE_MAX)
+		return;
+	memcpy(out->value[f], v, strlen(v) + 1);
+	snprintf(out->source[f], PROV_SOURCE_MAX, "%s%s", src_prefix[src], key);
+}
+
 void provenance_resolve(const struct label_set *img, const struct label_set *ann,
 			const struct label_set *pl, struct provenance *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const struct label_set *ls = pick(keys[i].src, img, ann, pl);
-		enum prov_field f = keys[i].field;
-		const char *v;
-
-		if (out->value[f][0] || !ls || !(v = labels_get(ls, keys[i].key)) || !*v ||
-		    strlen(v) >= PROV_VALUE_MAX)
-			continue;
-		memcpy(out->value[f], v, strlen(v) + 1);
-		snprintf(out->source[f], PROV_SOURCE_MAX, "%s%s", src_prefix[keys[i].src],
-			 keys[i].key);
-	}
+	for (size_t i = 0; i < ncustom; i++) /* the operator's keys first */
+		try_key(custom[i].field, custom[i].src, custom[i].key,
+			pick(custom[i].src, img, ann, pl), out);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		try_key(keys[i].field, keys[i].src, keys[i].key, pick(keys[i].src, img, ann, pl),
+			out);
 }
 
 void provenance_render(struct jw *w, const struct provenance *p)

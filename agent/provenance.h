@@ -38,6 +38,14 @@ void provenance_resolve(const struct label_set *image_labels,
 			const struct label_set *pod_annotations,
 			const struct label_set *pod_labels, struct provenance *out);
 const char *provenance_field_name(enum prov_field f);
+
+#define PROV_CUSTOM_MAX 32
+
+/* A key of the operator's ("image-label:com.acme.git.sha", "pod-annotation:acme.io/commit",
+ * "pod-label:…") for a field ("commit", "repository", …), looked up before the defaults.
+ * Set at start-up, before any thread reads the table. 0, or -EINVAL (why in err). */
+int provenance_add_key(const char *field, const char *spec, char *err, size_t errlen);
+void provenance_clear_keys(void);
 /* "provenance": {... "sources": {...}} — nothing if every field is unknown. */
 void provenance_render(struct jw *w, const struct provenance *p);
 

@@ -3,6 +3,7 @@
  * test_provenance.c - the provenance table: precedence within a field, each source kind,
  * unknown fields omitted, oversized values refused; and the bounded label set.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "policy.h"
 #include "provenance.h"
 
 static void add(struct label_set *ls, const char *k, const char *v)
@@ -119,12 +121,56 @@ static void test_label_set_bounds(void **state)
 	assert_null(labels_get(&ls, "k200"));
 }
 
+static int load(struct c2d_policy *pol, const char *json, char *err, size_t errlen)
+{
+	return policy_load_json(pol, json, strlen(json), "p.json", err, errlen);
+}
+
+static void test_custom_keys(void **state)
+{
+	static struct label_set img, ann;
+	static struct c2d_policy pol;
+	struct provenance p;
+	char err[256] = "";
+
+	provenance_clear_keys();
+	labels_init(&img);
+	labels_init(&ann);
+	add(&img, "org.opencontainers.image.revision", "oci-rev");
+	add(&img, "com.acme.git.sha", "acme-sha");
+	add(&ann, "acme.io/deployed-from", "gitops-sha");
+	/* through the policy file, as an operator writes it */
+	assert_int_equal(load(&pol,
+			      "{\"provenance_keys\": {\"commit\": [\"image-label:com.acme.git.sha\"], "
+			      "\"deploy_commit\": [\"pod-annotation:acme.io/deployed-from\"]}}",
+			      err, sizeof(err)),
+			 0);
+	provenance_resolve(&img, &ann, NULL, &p);
+	assert_string_equal(p.value[PROV_COMMIT], "acme-sha"); /* ahead of the OCI default */
+	assert_string_equal(p.source[PROV_COMMIT], "image-label:com.acme.git.sha");
+	assert_string_equal(p.value[PROV_DEPLOY_COMMIT], "gitops-sha");
+	assert_string_equal(p.source[PROV_DEPLOY_COMMIT], "pod-annotation:acme.io/deployed-from");
+	/* errors name what is wrong */
+	assert_int_equal(provenance_add_key("sha", "image-label:x", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown provenance field \"sha\""));
+	assert_int_equal(provenance_add_key("commit", "label:x", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "image-label:KEY"));
+	assert_int_equal(provenance_add_key("commit", "image-label:", err, sizeof(err)), -EINVAL);
+	assert_int_equal(load(&pol, "{\"provenance_keys\": {\"commit\": \"x\"}}", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "p.json: provenance_keys: \"commit\" must be an array"));
+	provenance_clear_keys();
+	provenance_resolve(&img, &ann, NULL, &p);
+	assert_string_equal(p.value[PROV_COMMIT], "oci-rev");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_precedence_and_sources),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_label_set_bounds),
+		cmocka_unit_test(test_custom_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
