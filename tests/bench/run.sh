@@ -372,6 +372,12 @@ echo "| --- | --- | --- | --- |"
 echo "$ROWS"
 printf '%s' "$EV_ROWS"
 echo "| highest delivered rate with zero drops | – | – | **$BEST_RATE events/s** |"
+# attribution: a container's events through enrichment, and a new container's first event
+if command -v containerd >/dev/null && command -v umoci >/dev/null; then
+	"$ROOT/tests/bench/attribution.sh" || { log "attribution bench failed"; FAILED=1; }
+else
+	echo "| attribution | – | – | skipped: containerd/umoci not installed (bash .ci/setup) |"
+fi
 echo
 echo "total: $((SECONDS - START_S)) s"
 [ "$FAILED" = 0 ] || { log "FAILED (see above)"; exit 1; }

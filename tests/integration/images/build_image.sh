@@ -4,7 +4,8 @@
 #
 #   build_image.sh NAMESPACE REF [KEY=VALUE]...     e.g. c2dtest c2d/app:rev-a org.opencontainers.image.revision=aaa
 #
-# Files the tests need inside (a service-account token, a config) are created in the image.
+# Files the tests need inside (a service-account token, a config) are created in the image;
+# C2D_IMAGE_EXTRA="SRC:DEST …" copies more in.
 set -euo pipefail
 
 ns=$1 ref=$2
@@ -19,6 +20,10 @@ root=$work/bundle/rootfs
 mkdir -p "$root/bin" "$root/etc/app" "$root/var/run/secrets/kubernetes.io/serviceaccount" \
 	"$root/tmp" "$root/root"
 cp /bin/busybox "$root/bin/busybox"
+# C2D_IMAGE_EXTRA="SRC:DEST …": more files (a static benchmark binary…)
+for pair in ${C2D_IMAGE_EXTRA:-}; do
+	cp "${pair%%:*}" "$root/${pair#*:}"
+done
 for applet in sh cat echo sleep mkdir rm mv ls unshare true; do
 	ln -sf busybox "$root/bin/$applet"
 done
