@@ -2,6 +2,9 @@
 /* meta_cache.c - see meta_cache.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +19,13 @@
 #define TTL_READY_S 600	  /* a container's record does not change; refreshed now and then */
 #define TTL_FAILED_S 30	  /* negative answers are retried after this */
 #define RPC_TIMEOUT_MS 2000
+#define ENV_READ_MAX (32 * 1024) /* of a process's environment, for allowlisted names */
 
 struct slot {
 	struct container_meta m;
 	char ns_hint[64];
+	uint32_t pid;	/* a process that exec'd in the container: its environment */
+	bool env_done; /* read once per container */
 	time_t expires;
 	uint64_t used; /* LRU clock */
 };
@@ -35,6 +41,7 @@ struct meta_cache {
 	unsigned q[QUEUE_LEN]; /* slot indexes waiting for the resolver */
 	unsigned qhead, qlen;
 	struct grpc_client *rt;
+	const char *proc_root;
 	struct meta_cache_stats st;
 };
 
@@ -54,7 +61,33 @@ static void copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static void fill(struct container_meta *m, const struct container_record *r)
+/* Allowlisted names from the first process's environment, read once per container; the
+ * buffer is wiped after use (other values are never looked at, but were in memory). */
+static void env_provenance(uint32_t pid, const char *proc_root, struct provenance *p)
+{
+	char path[96], *env;
+	ssize_t n;
+	int fd;
+
+	if (!pid)
+		return;
+	snprintf(path, sizeof(path), "%s/%u/environ", proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	env = malloc(ENV_READ_MAX); /* both threads come here: no shared buffer */
+	n = env ? read(fd, env, ENV_READ_MAX) : -1;
+	close(fd);
+	if (n > 0)
+		provenance_from_env(env, (size_t)n, p);
+	if (env) {
+		explicit_bzero(env, ENV_READ_MAX);
+		free(env);
+	}
+}
+
+static void fill(struct container_meta *m, const struct container_record *r, uint32_t pid,
+		 const char *proc_root)
 {
 	const struct label_set *l = &r->labels;
 
@@ -69,6 +102,7 @@ static void fill(struct container_meta *m, const struct container_record *r)
 		workload_from_pod(m->pod, m->workload_kind, sizeof(m->workload_kind),
 				  m->workload_name, sizeof(m->workload_name));
 	provenance_resolve(l, NULL, NULL, &m->prov);
+	env_provenance(pid, proc_root, &m->prov); /* fills only what the labels did not give */
 }
 
 /* One look-up, without the lock (the network is slow). */
@@ -91,12 +125,15 @@ static int resolve(struct meta_cache *mc, const char *id, const char *hint,
 
 static void *resolver(void *arg)
 {
-	static struct container_record rec; /* one resolver thread: large, so not on the stack */
+	/* one resolver thread: large, so not on the stack */
+	static struct container_record rec;
+	static struct container_meta tmp;
 	struct meta_cache *mc = arg;
 
 	pthread_mutex_lock(&mc->mu);
 	while (!mc->stop) {
 		char id[129], hint[64];
+		uint32_t pid;
 		unsigned s;
 		int rc;
 
@@ -109,9 +146,16 @@ static void *resolver(void *arg)
 		mc->qlen--;
 		copy(id, sizeof(id), mc->slots[s].m.id);
 		copy(hint, sizeof(hint), mc->slots[s].ns_hint);
+		pid = mc->slots[s].pid;
 		pthread_mutex_unlock(&mc->mu);
 		rc = resolve(mc, id, hint, &rec);
+		if (rc == 0) {
+			memset(&tmp, 0, sizeof(tmp)); /* nothing of the previous container */
+			fill(&tmp, &rec, pid, mc->proc_root);
+		}
 		pthread_mutex_lock(&mc->mu);
+		if (rc == 0 && pid && !strcmp(mc->slots[s].m.id, id))
+			mc->slots[s].env_done = true;
 		if (rc < 0 && rc != GRPC_ERR(GRPC_NOT_FOUND) && !mc->unreachable_logged) {
 			log_warn("container runtime at %s not answering (%d): events keep their "
 				 "container id only; said once",
@@ -121,7 +165,9 @@ static void *resolver(void *arg)
 		if (strcmp(mc->slots[s].m.id, id) != 0)
 			continue; /* the slot was reused meanwhile */
 		if (rc == 0) {
-			fill(&mc->slots[s].m, &rec);
+			memcpy(mc->slots[s].m.image, tmp.image, sizeof(tmp) - offsetof(struct
+										container_meta,
+										image));
 			mc->slots[s].m.state = META_READY;
 			mc->slots[s].expires = now_s() + TTL_READY_S;
 			mc->st.resolved++;
@@ -143,6 +189,7 @@ struct meta_cache *meta_cache_new(unsigned nslots, const char *socket)
 		return NULL;
 	mc->slots = calloc(nslots, sizeof(*mc->slots));
 	mc->nslots = nslots;
+	mc->proc_root = "/proc";
 	pthread_mutex_init(&mc->mu, NULL);
 	pthread_cond_init(&mc->cv, NULL);
 	if (socket)
@@ -211,7 +258,7 @@ static int find_slot(struct meta_cache *mc, const char *id, bool *found)
 }
 
 static enum meta_state queue_lookup(struct meta_cache *mc, int i, const char *id,
-				    const char *ns_hint)
+				    const char *ns_hint, uint32_t pid)
 {
 	struct slot *s = &mc->slots[i];
 
@@ -222,6 +269,7 @@ static enum meta_state queue_lookup(struct meta_cache *mc, int i, const char *id
 	memset(s, 0, sizeof(*s));
 	copy(s->m.id, sizeof(s->m.id), id);
 	copy(s->ns_hint, sizeof(s->ns_hint), ns_hint);
+	s->pid = pid;
 	s->m.state = META_PENDING;
 	s->used = ++mc->clock;
 	mc->q[(mc->qhead + mc->qlen) % QUEUE_LEN] = (unsigned)i;
@@ -231,7 +279,7 @@ static enum meta_state queue_lookup(struct meta_cache *mc, int i, const char *id
 }
 
 enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const char *ns_hint,
-				  struct container_meta *out)
+				  uint32_t pid, struct container_meta *out)
 {
 	enum meta_state st;
 	bool found;
@@ -244,13 +292,21 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 
 		st = s->m.state;
 		s->used = ++mc->clock;
+		if (pid && !s->env_done) { /* the container's first exec: its environment */
+			if (st == META_PENDING) {
+				s->pid = pid; /* the resolver reads it */
+			} else if (st == META_READY) {
+				env_provenance(pid, mc->proc_root, &s->m.prov);
+				s->env_done = true;
+			}
+		}
 		if (st == META_READY) {
 			*out = s->m;
 			mc->st.hits++;
 		}
 	} else {
 		mc->st.misses++;
-		st = i < 0 ? META_FAILED : queue_lookup(mc, i, id, ns_hint);
+		st = i < 0 ? META_FAILED : queue_lookup(mc, i, id, ns_hint, pid);
 	}
 	pthread_mutex_unlock(&mc->mu);
 	return st;

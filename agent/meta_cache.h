@@ -42,10 +42,12 @@ void meta_cache_free(struct meta_cache *mc);
 /*
  * The state of container `id` (ns_hint: the containerd namespace if the cgroup path told it,
  * else NULL). EMPTY is never returned: a miss queues a look-up and answers PENDING. On READY
- * the record is copied into *out.
+ * the record is copied into *out. pid: a process that has just exec'd in the container (its
+ * first program, not the runtime's init), whose allowlisted environment variables fill the
+ * provenance the labels do not give, once per container; 0 from any other event.
  */
 enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const char *ns_hint,
-				  struct container_meta *out);
+				  uint32_t pid, struct container_meta *out);
 void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st);
 
 /* Workload from a pod name as Kubernetes forms it: "name-<rs hash>-<5>" is a Deployment,

@@ -39,7 +39,8 @@ static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 
 		/* a container's first exec: ask the runtime now, before its first finding */
 		if (ci && ci->is_container && pl->meta)
-			meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, &m);
+			meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL,
+					  h->tgid, &m);
 	}
 	n = redact_args(d->args, d->args_len, args, sizeof(args)); /* before anything keeps it */
 	proc_cache_set_exec(pl->rctx.pc, e, d->exe, args, n,
@@ -130,7 +131,7 @@ static bool container_meta(struct pipeline *pl, const struct c2d_decoded *d, boo
 	    !(ci = cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns)) ||
 	    !ci->is_container)
 		return false;
-	st = meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, m);
+	st = meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, 0, m);
 	*have = st == META_READY;
 	if (st != META_PENDING || final)
 		return false;
@@ -154,7 +155,7 @@ static bool container_meta_ready(struct pipeline *pl, const struct c2d_decoded *
 	    !(ci = cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns)) ||
 	    !ci->is_container)
 		return true;
-	return meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, m) !=
+	return meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, 0, m) !=
 	       META_PENDING;
 }
 

@@ -102,6 +102,52 @@ void provenance_clear_keys(void)
 	ncustom = 0;
 }
 
+/* The environment variables CI systems and tracers set for the code's origin. */
+static const struct {
+	const char *name;
+	enum prov_field field;
+} env_allow[] = {
+	{"GIT_COMMIT", PROV_COMMIT},
+	{"GIT_SHA", PROV_COMMIT},
+	{"DD_GIT_COMMIT_SHA", PROV_COMMIT},
+	{"GITHUB_SHA", PROV_COMMIT},
+	{"CI_COMMIT_SHA", PROV_COMMIT},
+	{"SOURCE_COMMIT", PROV_COMMIT},
+	{"DD_GIT_REPOSITORY_URL", PROV_REPOSITORY},
+	{"GIT_URL", PROV_REPOSITORY},
+	{"CI_PROJECT_URL", PROV_REPOSITORY},
+	{"CI_PIPELINE_ID", PROV_PIPELINE_ID},
+	{"GITHUB_RUN_ID", PROV_PIPELINE_ID},
+	{"BUILD_ID", PROV_PIPELINE_ID},
+	{"CI_PIPELINE_URL", PROV_PIPELINE_URL},
+	{"BUILD_URL", PROV_PIPELINE_URL},
+	{"DD_VERSION", PROV_VERSION},
+};
+
+void provenance_from_env(const char *env, size_t len, struct provenance *p)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *e = env + i;
+		size_t n = strnlen(e, len - i);
+		const char *eq = memchr(e, '=', n);
+
+		for (size_t k = 0; eq && k < sizeof(env_allow) / sizeof(env_allow[0]); k++) {
+			enum prov_field f = env_allow[k].field;
+			size_t nl = strlen(env_allow[k].name), vl = n - (size_t)(eq + 1 - e);
+
+			if ((size_t)(eq - e) != nl || memcmp(e, env_allow[k].name, nl) != 0 ||
+			    p->value[f][0] || vl == 0 || vl >= PROV_VALUE_MAX)
+				continue;
+			memcpy(p->value[f], eq + 1, vl);
+			p->value[f][vl] = 0;
+			snprintf(p->source[f], PROV_SOURCE_MAX, "env:%s", env_allow[k].name);
+		}
+		i += n + 1;
+	}
+}
+
 const char *provenance_field_name(enum prov_field f)
 {
 	return (unsigned)f < PROV_MAX ? field_names[f] : "?";

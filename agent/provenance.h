@@ -39,6 +39,11 @@ void provenance_resolve(const struct label_set *image_labels,
 			const struct label_set *pod_labels, struct provenance *out);
 const char *provenance_field_name(enum prov_field f);
 
+/* Fill the fields still unknown from a process environment (NUL-separated NAME=VALUE, as in
+ * /proc/<pid>/environ): only the allowlisted names (GIT_COMMIT, DD_GIT_COMMIT_SHA, …) are
+ * looked at; every other value is skipped unread. Sources are "env:NAME". */
+void provenance_from_env(const char *env, size_t len, struct provenance *p);
+
 #define PROV_CUSTOM_MAX 32
 
 /* A key of the operator's ("image-label:com.acme.git.sha", "pod-annotation:acme.io/commit",

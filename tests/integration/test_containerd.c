@@ -210,6 +210,47 @@ static void test_agent_attributes_short_lived_container(void **state)
 	assert_int_equal(h_agent_stop(a), 0);
 }
 
+/*
+ * Provenance from the allowlisted environment of the container's first process, when the
+ * image has no revision label; a canary in another variable never appears in any event.
+ */
+static void test_agent_env_provenance_without_canary(void **state)
+{
+	static const char canary[] = "c2d-canary-7f3a9e";
+	const char *want[2];
+	struct h_agent *a = h_agent_start(NULL);
+	char id[64], *text;
+	const cJSON *ev;
+
+	assert_non_null(a);
+	snprintf(id, sizeof(id), "c2d-env-%d", getpid());
+	assert_int_equal(h_agent_keep(a, id), 0);
+	assert_int_equal(sh("tests/integration/images/build_image.sh %s c2d/noref:v1 "
+			    "org.opencontainers.image.source=https://git.example/acme/noref",
+			    NS),
+			 0);
+	assert_int_equal(sh("ctr -n %s run --rm --env GIT_COMMIT=feedface1234 --env API_TOKEN=%s "
+			    "c2d/noref:v1 %s /bin/sh -c 'cat %s >/dev/null; sleep 1' >/dev/null",
+			    NS, canary, id, "/var/run/secrets/kubernetes.io/serviceaccount/token"),
+			 0);
+	want[0] = id;
+	want[1] = "k8s-serviceaccount-token";
+	ev = h_agent_wait(a, in_container, want, H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	h_expect_str(ev, "provenance.commit", "feedface1234");
+	h_expect_str(ev, "provenance.sources.commit", "env:GIT_COMMIT");
+	h_expect_str(ev, "provenance.repository", "https://git.example/acme/noref");
+	for (size_t i = 0; i < h_agent_nevents(a); i++) {
+		text = cJSON_PrintUnformatted(h_agent_event(a, i));
+		assert_non_null(text);
+		if (strstr(text, canary))
+			fail_msg("the canary leaked into an event: %s", text);
+		free(text);
+	}
+	assert_int_equal(h_agent_stop(a), 0);
+	sh("ctr -n %s images rm c2d/noref:v1 c2d/noref:img >/dev/null 2>&1", NS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_provenance_from_record),
 		cmocka_unit_test(test_not_found_and_no_socket),
 		cmocka_unit_test(test_agent_attributes_short_lived_container),
+		cmocka_unit_test(test_agent_env_provenance_without_canary),
 	};
 
 	return cmocka_run_group_tests_name("containerd", tests, group_setup, group_teardown);

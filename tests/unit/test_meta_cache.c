@@ -54,7 +54,7 @@ static void test_cache_without_runtime(void **state)
 	struct meta_cache_stats st;
 
 	assert_non_null(mc);
-	assert_int_equal(meta_cache_lookup(mc, "abc", NULL, &m), META_FAILED);
+	assert_int_equal(meta_cache_lookup(mc, "abc", NULL, 0, &m), META_FAILED);
 	meta_cache_get_stats(mc, &st);
 	assert_int_equal(st.misses, 1);
 	meta_cache_free(mc);
@@ -67,19 +67,19 @@ static void test_cache_runtime_missing(void **state)
 	enum meta_state s = META_PENDING;
 
 	assert_non_null(mc);
-	assert_int_equal(meta_cache_lookup(mc, "abc", "default", &m), META_PENDING);
+	assert_int_equal(meta_cache_lookup(mc, "abc", "default", 0, &m), META_PENDING);
 	for (int i = 0; i < 200 && s == META_PENDING; i++) { /* the resolver answers quickly */
 		usleep(10000);
-		s = meta_cache_lookup(mc, "abc", "default", &m);
+		s = meta_cache_lookup(mc, "abc", "default", 0, &m);
 	}
 	assert_int_equal(s, META_FAILED); /* and the answer is kept: no new look-up */
-	assert_int_equal(meta_cache_lookup(mc, "abc", "default", &m), META_FAILED);
+	assert_int_equal(meta_cache_lookup(mc, "abc", "default", 0, &m), META_FAILED);
 	/* more containers than slots: old ones are replaced, never an error */
 	for (int i = 0; i < 20; i++) {
 		char id[16];
 
 		snprintf(id, sizeof(id), "c%d", i);
-		assert_true(meta_cache_lookup(mc, id, NULL, &m) != META_EMPTY);
+		assert_true(meta_cache_lookup(mc, id, NULL, 0, &m) != META_EMPTY);
 	}
 	meta_cache_free(mc);
 }

@@ -121,6 +121,27 @@ static void test_label_set_bounds(void **state)
 	assert_null(labels_get(&ls, "k200"));
 }
 
+static void test_from_env(void **state)
+{
+	static struct label_set img;
+	static const char env[] = "PATH=/bin\0SECRET_TOKEN=canary-do-not-leak\0GIT_COMMIT=c0ffee\0"
+				  "CI_PIPELINE_ID=42\0DD_GIT_REPOSITORY_URL=\0GIT_URLX=nope\0"
+				  "BUILD_URL=https://ci.example/b/42";
+	struct provenance p;
+
+	labels_init(&img);
+	add(&img, "dev.cloud2dev.pipeline.id", "from-label");
+	provenance_resolve(&img, NULL, NULL, &p);
+	provenance_from_env(env, sizeof(env) - 1, &p); /* the last entry has no NUL: bounded */
+	assert_string_equal(p.value[PROV_COMMIT], "c0ffee");
+	assert_string_equal(p.source[PROV_COMMIT], "env:GIT_COMMIT");
+	assert_string_equal(p.value[PROV_PIPELINE_ID], "from-label"); /* labels come first */
+	assert_string_equal(p.value[PROV_REPOSITORY], "");	       /* empty values ignored */
+	assert_string_equal(p.value[PROV_PIPELINE_URL], "https://ci.example/b/42");
+	for (int f = 0; f < PROV_MAX; f++) /* a value that is not allowlisted never lands */
+		assert_null(strstr(p.value[f], "canary"));
+}
+
 static int load(struct c2d_policy *pol, const char *json, char *err, size_t errlen)
 {
 	return policy_load_json(pol, json, strlen(json), "p.json", err, errlen);
@@ -171,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_label_set_bounds),
 		cmocka_unit_test(test_custom_keys),
+		cmocka_unit_test(test_from_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
