@@ -169,6 +169,11 @@ static void *resolver(void *arg)
 										container_meta,
 										image));
 			mc->slots[s].m.state = META_READY;
+			/* an exec seen while the look-up ran: its environment, now (a procfs read) */
+			if (!mc->slots[s].env_done && mc->slots[s].pid) {
+				env_provenance(mc->slots[s].pid, mc->proc_root, &mc->slots[s].m.prov);
+				mc->slots[s].env_done = true;
+			}
 			mc->slots[s].expires = now_s() + TTL_READY_S;
 			mc->st.resolved++;
 		} else {
