@@ -48,9 +48,12 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	s->pbuf[off] = 0;
 	s->ncomp = 0;
 	s->end = off;
-	/* Three helper calls per level (parent, name+len in one read, the name bytes); the
+	/* Two helper calls per level (parent and name+len in one read, the name bytes); the
 	 * mount root is read once per mount, not per level. */
 	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	/* true on every kernel seen (6.x: d_parent then the d_name union); CO-RE checks it */
+	bool adjacent = bpf_core_field_offset(struct dentry, d_name) ==
+			bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *);
 
 	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
 		struct dentry *parent;
@@ -74,13 +77,26 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 			mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 			continue;
 		}
-		parent = BPF_CORE_READ(dentry, d_parent);
+		if (adjacent) { /* d_parent and d_name side by side: one read for both */
+			struct {
+				struct dentry *parent;
+				struct qstr name;
+			} pn;
+
+			if (bpf_probe_read_kernel(&pn, sizeof(pn),
+						  (void *)dentry + bpf_core_field_offset(dentry->d_parent)) < 0)
+				break;
+			parent = pn.parent;
+			q = pn.name;
+		} else {
+			parent = BPF_CORE_READ(dentry, d_parent);
+			if (bpf_core_read(&q, sizeof(q), &dentry->d_name) < 0)
+				break;
+		}
 		if (dentry == parent) {
 			done = true; /* a pseudo filesystem's root (pipe:, anon_inode:) */
 			break;
 		}
-		if (bpf_core_read(&q, sizeof(q), &dentry->d_name) < 0)
-			break;
 		noff = path__prepend(s, off, q.name, q.len);
 		if (noff < 0)
 			break;
