@@ -27,7 +27,32 @@ struct grpc_client {
 	int grpc_status; /* -1 until seen */
 	uint8_t *req;	 /* framed request */
 	size_t req_cap;
+	/* server streaming: each complete message goes to on_msg as it arrives */
+	grpc_msg_fn on_msg;
+	void *msg_ctx;
+	const volatile int *stop;
 };
+
+/* Hand every complete frame in the buffer to on_msg, keep the rest; false on a bad frame. */
+static bool deliver_frames(struct grpc_client *c)
+{
+	size_t off = 0;
+
+	while (c->len - off >= 5) {
+		const uint8_t *f = c->body + off;
+		size_t n = ((size_t)f[1] << 24) | ((size_t)f[2] << 16) | ((size_t)f[3] << 8) | f[4];
+
+		if (f[0] != 0 || n > GRPC_RESPONSE_MAX)
+			return false;
+		if (c->len - off - 5 < n)
+			break;
+		c->on_msg(c->msg_ctx, f + 5, n);
+		off += 5 + n;
+	}
+	memmove(c->body, c->body + off, c->len - off);
+	c->len -= off;
+	return true;
+}
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -52,7 +77,18 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	memcpy(c->body + c->len, ptr, n);
 	c->len += n;
+	if (c->on_msg && !deliver_frames(c))
+		return 0; /* a frame no server would send: abort */
 	return n;
+}
+
+/* Streams have no timeout: this is how a stop request ends one (libcurl calls it about once
+ * a second even when nothing arrives). */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	struct grpc_client *c = ud;
+
+	return c->stop && *c->stop ? 1 : 0;
 }
 
 /* Headers and trailers both come here: keep grpc-status. */
@@ -119,7 +155,10 @@ static int prepare(struct grpc_client *c, const char *path, struct curl_slist *h
 	SETOPT(c, CURLOPT_WRITEDATA, c);
 	SETOPT(c, CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(c, CURLOPT_HEADERDATA, c);
-	SETOPT(c, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	SETOPT(c, CURLOPT_TIMEOUT_MS, c->on_msg ? 0L : c->timeout_ms);
+	SETOPT(c, CURLOPT_NOPROGRESS, c->on_msg ? 0L : 1L);
+	SETOPT(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	SETOPT(c, CURLOPT_XFERINFODATA, c);
 	SETOPT(c, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
 	SETOPT(c, CURLOPT_NOSIGNAL, 1L);
 	/* libcurl 7.88 fails the second request on a reused h2c connection over a unix socket
@@ -237,5 +276,23 @@ int grpc_call(struct grpc_client *c, const char *path, const char *ns, const voi
 	}
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
+	return rc;
+}
+
+int grpc_stream(struct grpc_client *c, const char *path, const char *ns, const void *req,
+		size_t req_len, grpc_msg_fn on_msg, void *ctx, const volatile int *stop)
+{
+	const uint8_t *unused;
+	size_t unused_len;
+	int rc;
+
+	c->on_msg = on_msg;
+	c->msg_ctx = ctx;
+	c->stop = stop;
+	rc = grpc_call(c, path, ns, req, req_len, &unused, &unused_len);
+	c->on_msg = NULL;
+	c->stop = NULL;
+	if (rc == -EPROTO && c->len == 0) /* frames were delivered as they came */
+		rc = 0;
 	return rc;
 }

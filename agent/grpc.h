@@ -28,6 +28,16 @@ void grpc_client_free(struct grpc_client *c);
 int grpc_call(struct grpc_client *c, const char *path, const char *ns, const void *req,
 	      size_t req_len, const uint8_t **resp, size_t *resp_len);
 
+typedef void (*grpc_msg_fn)(void *ctx, const uint8_t *msg, size_t len);
+
+/*
+ * A server-streaming call: every message goes to on_msg as it arrives; returns when the
+ * server ends the stream, on an error, or when *stop becomes non-zero (within about a second).
+ * No timeout. Same errors as grpc_call.
+ */
+int grpc_stream(struct grpc_client *c, const char *path, const char *ns, const void *req,
+		size_t req_len, grpc_msg_fn on_msg, void *ctx, const volatile int *stop);
+
 #define GRPC_ERR(status) (-(1000 + (status)))
 #define GRPC_NOT_FOUND 5
 

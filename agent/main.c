@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "probe.h"
 #include "procfs.h"
+#include "runtime_events.h"
 
 #define C2D_VERSION "0.1.0"
 #define EXIT_USAGE 2
@@ -32,6 +33,7 @@
 #define META_CACHE_SLOTS 1024	     /* container records remembered */
 
 static volatile sig_atomic_t g_stop;
+static struct runtime_events *g_events; /* containerd task starts: records asked for early */
 
 static void on_signal(int sig)
 {
@@ -82,11 +84,27 @@ static int build_policy(struct c2d_policy *p, const struct c2d_agent_opts *o)
 	return 0;
 }
 
+static void log_meta_stats(const struct pipeline *pl)
+{
+	struct meta_cache_stats ms;
+
+	if (!pl->meta)
+		return;
+	meta_cache_get_stats(pl->meta, &ms);
+	log_info("stats: containers resolved=%llu failed=%llu queue_full=%llu cache hits=%llu "
+		 "misses=%llu; task starts seen=%llu; findings deferred=%llu defer_full=%llu",
+		 (unsigned long long)ms.resolved, (unsigned long long)ms.failures,
+		 (unsigned long long)ms.queue_full, (unsigned long long)ms.hits,
+		 (unsigned long long)ms.misses, (unsigned long long)runtime_events_seen(g_events),
+		 (unsigned long long)pl->st.deferred, (unsigned long long)pl->st.defer_full);
+}
+
 static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 {
 	struct proc_cache_stats pcs;
 	struct c2d_stats k;
 
+	log_meta_stats(pl);
 	if (loader_read_stats(l, &k) < 0)
 		return;
 	proc_cache_get_stats(pl->rctx.pc, &pcs);
@@ -206,8 +224,11 @@ int main(int argc, char **argv)
 	pl.rctx.boot_to_real_ns = boot_to_real_ns();
 	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
 	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
-	if (strcmp(o.containerd_socket, "none") != 0)
+	if (strcmp(o.containerd_socket, "none") != 0) {
 		pl.meta = meta_cache_new(META_CACHE_SLOTS, o.containerd_socket);
+		if (pl.meta)
+			g_events = runtime_events_start(o.containerd_socket, pl.meta);
+	}
 	if (!pl.rctx.pc || !pl.rctx.cg || ids_random_hex16(pl.rctx.instance) < 0) {
 		log_error("out of memory or entropy at start-up");
 		return EXIT_FAILURE;
@@ -227,6 +248,7 @@ out:
 	loader_close(&l);
 	proc_cache_free(pl.rctx.pc);
 	cgroup_cache_free(pl.rctx.cg);
+	runtime_events_stop(g_events); /* before the cache it feeds */
 	meta_cache_free(pl.meta);
 	deferred_clear(&pl.deferred);
 	return rc;

@@ -20,12 +20,14 @@
 #define TTL_FAILED_S 30	  /* negative answers are retried after this */
 #define RPC_TIMEOUT_MS 2000
 #define ENV_READ_MAX (32 * 1024) /* of a process's environment, for allowlisted names */
+#define ENV_TRIES 4		 /* execs looked at per container before giving up */
 
 struct slot {
 	struct container_meta m;
 	char ns_hint[64];
-	uint32_t pid;	/* a process that exec'd in the container: its environment */
-	bool env_done; /* read once per container */
+	uint32_t pid;	   /* a process that exec'd in the container: its environment */
+	bool env_done;	   /* an environment gave allowlisted names, or ENV_TRIES were read */
+	uint8_t env_tries; /* the runtime's own execs come first and carry nothing */
 	time_t expires;
 	uint64_t used; /* LRU clock */
 };
@@ -63,31 +65,44 @@ static void copy(char *dst, size_t cap, const char *src)
 
 /* Allowlisted names from the first process's environment, read once per container; the
  * buffer is wiped after use (other values are never looked at, but were in memory). */
-static void env_provenance(uint32_t pid, const char *proc_root, struct provenance *p)
+static int env_provenance(uint32_t pid, const char *proc_root, struct provenance *p)
 {
+	int filled = 0;
+
 	char path[96], *env;
 	ssize_t n;
 	int fd;
 
 	if (!pid)
-		return;
+		return 0;
 	snprintf(path, sizeof(path), "%s/%u/environ", proc_root, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
+	if (fd < 0) {
+		log_debug("container environment of pid %u: %s", pid, strerror(errno));
+		return 0;
+	}
 	env = malloc(ENV_READ_MAX); /* both threads come here: no shared buffer */
 	n = env ? read(fd, env, ENV_READ_MAX) : -1;
 	close(fd);
 	if (n > 0)
-		provenance_from_env(env, (size_t)n, p);
+		filled = provenance_from_env(env, (size_t)n, p);
 	if (env) {
 		explicit_bzero(env, ENV_READ_MAX);
 		free(env);
 	}
+	return filled;
 }
 
-static void fill(struct container_meta *m, const struct container_record *r, uint32_t pid,
-		 const char *proc_root)
+/* One more environment of the container, unless one already gave something. */
+static void env_try(struct slot *s, uint32_t pid, const char *proc_root)
+{
+	if (s->env_done || !pid)
+		return;
+	if (env_provenance(pid, proc_root, &s->m.prov) > 0 || ++s->env_tries >= ENV_TRIES)
+		s->env_done = true;
+}
+
+static void fill(struct container_meta *m, const struct container_record *r)
 {
 	const struct label_set *l = &r->labels;
 
@@ -102,7 +117,6 @@ static void fill(struct container_meta *m, const struct container_record *r, uin
 		workload_from_pod(m->pod, m->workload_kind, sizeof(m->workload_kind),
 				  m->workload_name, sizeof(m->workload_name));
 	provenance_resolve(l, NULL, NULL, &m->prov);
-	env_provenance(pid, proc_root, &m->prov); /* fills only what the labels did not give */
 }
 
 /* One look-up, without the lock (the network is slow). */
@@ -151,11 +165,10 @@ static void *resolver(void *arg)
 		rc = resolve(mc, id, hint, &rec);
 		if (rc == 0) {
 			memset(&tmp, 0, sizeof(tmp)); /* nothing of the previous container */
-			fill(&tmp, &rec, pid, mc->proc_root);
+			fill(&tmp, &rec);
 		}
 		pthread_mutex_lock(&mc->mu);
-		if (rc == 0 && pid && !strcmp(mc->slots[s].m.id, id))
-			mc->slots[s].env_done = true;
+
 		if (rc < 0 && rc != GRPC_ERR(GRPC_NOT_FOUND) && !mc->unreachable_logged) {
 			log_warn("container runtime at %s not answering (%d): events keep their "
 				 "container id only; said once",
@@ -169,11 +182,10 @@ static void *resolver(void *arg)
 										container_meta,
 										image));
 			mc->slots[s].m.state = META_READY;
-			/* an exec seen while the look-up ran: its environment, now (a procfs read) */
-			if (!mc->slots[s].env_done && mc->slots[s].pid) {
-				env_provenance(mc->slots[s].pid, mc->proc_root, &mc->slots[s].m.prov);
-				mc->slots[s].env_done = true;
-			}
+			/* the environments of the execs seen so far (procfs reads; labels first) */
+			env_try(&mc->slots[s], pid, mc->proc_root);
+			if (mc->slots[s].pid != pid)
+				env_try(&mc->slots[s], mc->slots[s].pid, mc->proc_root);
 			mc->slots[s].expires = now_s() + TTL_READY_S;
 			mc->st.resolved++;
 		} else {
@@ -297,13 +309,11 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 
 		st = s->m.state;
 		s->used = ++mc->clock;
-		if (pid && !s->env_done) { /* the container's first exec: its environment */
-			if (st == META_PENDING) {
+		if (pid && !s->env_done) { /* an exec in the container: its environment */
+			if (st == META_PENDING)
 				s->pid = pid; /* the resolver reads it */
-			} else if (st == META_READY) {
-				env_provenance(pid, mc->proc_root, &s->m.prov);
-				s->env_done = true;
-			}
+			else if (st == META_READY)
+				env_try(s, pid, mc->proc_root);
 		}
 		if (st == META_READY) {
 			*out = s->m;

@@ -124,9 +124,10 @@ static const struct {
 	{"DD_VERSION", PROV_VERSION},
 };
 
-void provenance_from_env(const char *env, size_t len, struct provenance *p)
+int provenance_from_env(const char *env, size_t len, struct provenance *p)
 {
 	size_t i = 0;
+	int filled = 0;
 
 	while (i < len) {
 		const char *e = env + i;
@@ -143,9 +144,11 @@ void provenance_from_env(const char *env, size_t len, struct provenance *p)
 			memcpy(p->value[f], eq + 1, vl);
 			p->value[f][vl] = 0;
 			snprintf(p->source[f], PROV_SOURCE_MAX, "env:%s", env_allow[k].name);
+			filled++;
 		}
 		i += n + 1;
 	}
+	return filled;
 }
 
 const char *provenance_field_name(enum prov_field f)

@@ -42,7 +42,7 @@ const char *provenance_field_name(enum prov_field f);
 /* Fill the fields still unknown from a process environment (NUL-separated NAME=VALUE, as in
  * /proc/<pid>/environ): only the allowlisted names (GIT_COMMIT, DD_GIT_COMMIT_SHA, …) are
  * looked at; every other value is skipped unread. Sources are "env:NAME". */
-void provenance_from_env(const char *env, size_t len, struct provenance *p);
+int provenance_from_env(const char *env, size_t len, struct provenance *p); /* fields filled */
 
 #define PROV_CUSTOM_MAX 32
 
