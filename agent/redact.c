@@ -24,15 +24,23 @@ static const char *const secret_prefixes[] = {
 /* HTTP authorization schemes: what follows them is a credential. */
 static const char *const auth_schemes[] = {"bearer ", "basic ", "token "};
 
-/* Where the credential after an authorization scheme starts in a, or NULL. */
+/*
+ * Where the credential after an authorization scheme starts in a, or NULL: "Bearer x" as a
+ * whole argument, or "Authorization: Bearer x" anywhere in one (curl -H). A shell string that
+ * merely holds the word ("cat …/token >/dev/null") is left alone.
+ */
 static const char *auth_scheme(const char *a)
 {
+	const char *h = strcasestr(a, "authorization:");
+	const char *at = h ? h + 14 : a;
+
+	while (h && *at == ' ')
+		at++;
 	for (size_t i = 0; i < sizeof(auth_schemes) / sizeof(auth_schemes[0]); i++) {
 		size_t sl = strlen(auth_schemes[i]);
 
-		for (const char *p = a; *p; p++)
-			if (strncasecmp(p, auth_schemes[i], sl) == 0 && p[sl])
-				return p + sl;
+		if (strncasecmp(at, auth_schemes[i], sl) == 0 && at[sl])
+			return at + sl;
 	}
 	return NULL;
 }

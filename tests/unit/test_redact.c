@@ -165,6 +165,22 @@ static void test_token_inside_argument(void **state)
 	check_case(&c);
 }
 
+static void test_scheme_words_in_shell_strings(void **state)
+{
+	/* "token " inside a shell command is a path, not an authorization header */
+	static const struct redact_case plain = {
+		{"sh", "-c", "cat /run/secrets/token >/dev/null; true", NULL},
+		{"sh", "-c", "cat /run/secrets/token >/dev/null; true", NULL},
+	};
+	static const struct redact_case whole = {
+		{"client", "Bearer abc.def", NULL},
+		{"client", "Bearer " R, NULL},
+	};
+
+	check_case(&plain);
+	check_case(&whole);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_unterminated_last_arg),
 		cmocka_unit_test(test_token_inside_argument),
+		cmocka_unit_test(test_scheme_words_in_shell_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
