@@ -22,6 +22,7 @@
 #include "pipeline.h"
 #include "policy.h"
 #include "probe.h"
+#include "k8s.h"
 #include "procfs.h"
 #include "runtime_events.h"
 
@@ -34,6 +35,22 @@
 
 static volatile sig_atomic_t g_stop;
 static struct runtime_events *g_events; /* containerd task starts: records asked for early */
+static struct k8s *g_k8s;		 /* pods of this node from the API, if one is reachable */
+
+/* --k8s-api, else the in-cluster address; NULL when there is none. */
+static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len)
+{
+	const char *host = getenv("KUBERNETES_SERVICE_HOST");
+	const char *port = getenv("KUBERNETES_SERVICE_PORT");
+
+	if (o->k8s_api)
+		return strcmp(o->k8s_api, "none") ? o->k8s_api : NULL;
+	if (!host || !*host)
+		return NULL;
+	snprintf(buf, len, strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host,
+		 port && *port ? port : "443");
+	return buf;
+}
 
 static void on_signal(int sig)
 {
@@ -195,7 +212,8 @@ int main(int argc, char **argv)
 	struct c2d_agent_opts o;
 	struct c2d_loader l = {0};
 	struct sigaction sa = {.sa_handler = on_signal};
-	char err[512], host[256];
+	char err[512], host[256], api[300];
+	const char *k8s_url;
 	int rc = EXIT_FAILURE, nproc;
 
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
@@ -229,6 +247,11 @@ int main(int argc, char **argv)
 		if (pl.meta)
 			g_events = runtime_events_start(o.containerd_socket, pl.meta);
 	}
+	if (pl.meta && (k8s_url = k8s_api(&o, api, sizeof(api))) != NULL) {
+		g_k8s = k8s_start(k8s_url, o.k8s_ca, o.k8s_token_file, pl.rctx.node_name);
+		meta_cache_set_k8s(pl.meta, g_k8s);
+		log_info("kubernetes: watching pods of node %s at %s", pl.rctx.node_name, k8s_url);
+	}
 	if (!pl.rctx.pc || !pl.rctx.cg || ids_random_hex16(pl.rctx.instance) < 0) {
 		log_error("out of memory or entropy at start-up");
 		return EXIT_FAILURE;
@@ -250,6 +273,7 @@ out:
 	cgroup_cache_free(pl.rctx.cg);
 	runtime_events_stop(g_events); /* before the cache it feeds */
 	meta_cache_free(pl.meta);
+	k8s_stop(g_k8s); /* after the resolver that reads it */
 	deferred_clear(&pl.deferred);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "k8s.h"
 #include "log.h"
 #include "meta_cache.h"
 #include "runtime_containerd.h"
@@ -18,6 +19,7 @@
 #define QUEUE_LEN 256
 #define TTL_READY_S 600	  /* a container's record does not change; refreshed now and then */
 #define TTL_FAILED_S 30	  /* negative answers are retried after this */
+#define TTL_POD_WAIT_S 5  /* the record of a pod the API has not shown yet */
 #define RPC_TIMEOUT_MS 2000
 #define ENV_READ_MAX (32 * 1024) /* of a process's environment, for allowlisted names */
 #define ENV_TRIES 4		 /* execs looked at per container before giving up */
@@ -43,6 +45,7 @@ struct meta_cache {
 	unsigned q[QUEUE_LEN]; /* slot indexes waiting for the resolver */
 	unsigned qhead, qlen;
 	struct grpc_client *rt;
+	struct k8s *k8s;
 	const char *proc_root;
 	struct meta_cache_stats st;
 };
@@ -102,6 +105,26 @@ static void env_try(struct slot *s, uint32_t pid, const char *proc_root)
 		s->env_done = true;
 }
 
+/* The API's view of the pod, when it has one: owners instead of a name guess, annotations
+ * (deploy commit) and labels (version) for the provenance. */
+static bool fill_pod(struct meta_cache *mc, struct container_meta *m, const struct label_set *l)
+{
+	static struct k8s_pod_info pod; /* one resolver thread: off the stack */
+
+	if (!mc->k8s || !m->pod_uid[0])
+		return true;
+	if (!k8s_pod(mc->k8s, m->pod_uid, &pod))
+		return false; /* the watch has not brought it yet */
+	if (pod.workload_kind[0]) {
+		copy(m->workload_kind, sizeof(m->workload_kind), pod.workload_kind);
+		copy(m->workload_name, sizeof(m->workload_name), pod.workload_name);
+		m->workload_derived = false;
+	}
+	copy(m->service_account, sizeof(m->service_account), pod.service_account);
+	provenance_resolve(l, &pod.annotations, &pod.labels, &m->prov);
+	return true;
+}
+
 static void fill(struct container_meta *m, const struct container_record *r)
 {
 	const struct label_set *l = &r->labels;
@@ -114,8 +137,9 @@ static void fill(struct container_meta *m, const struct container_record *r)
 	copy(m->pod_uid, sizeof(m->pod_uid), labels_get(l, "io.kubernetes.pod.uid"));
 	copy(m->container, sizeof(m->container), labels_get(l, "io.kubernetes.container.name"));
 	if (m->pod[0])
-		workload_from_pod(m->pod, m->workload_kind, sizeof(m->workload_kind),
-				  m->workload_name, sizeof(m->workload_name));
+		m->workload_derived = workload_from_pod(m->pod, m->workload_kind,
+							sizeof(m->workload_kind), m->workload_name,
+							sizeof(m->workload_name));
 	provenance_resolve(l, NULL, NULL, &m->prov);
 }
 
@@ -147,6 +171,7 @@ static void *resolver(void *arg)
 	pthread_mutex_lock(&mc->mu);
 	while (!mc->stop) {
 		char id[129], hint[64];
+		bool pod_known = true;
 		uint32_t pid;
 		unsigned s;
 		int rc;
@@ -166,6 +191,7 @@ static void *resolver(void *arg)
 		if (rc == 0) {
 			memset(&tmp, 0, sizeof(tmp)); /* nothing of the previous container */
 			fill(&tmp, &rec);
+			pod_known = fill_pod(mc, &tmp, &rec.labels);
 		}
 		pthread_mutex_lock(&mc->mu);
 
@@ -186,7 +212,8 @@ static void *resolver(void *arg)
 			env_try(&mc->slots[s], pid, mc->proc_root);
 			if (mc->slots[s].pid != pid)
 				env_try(&mc->slots[s], mc->slots[s].pid, mc->proc_root);
-			mc->slots[s].expires = now_s() + TTL_READY_S;
+			/* a pod the API has not shown yet: asked again soon */
+			mc->slots[s].expires = now_s() + (pod_known ? TTL_READY_S : TTL_POD_WAIT_S);
 			mc->st.resolved++;
 		} else {
 			mc->slots[s].m.state = META_FAILED;
@@ -320,8 +347,11 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 			mc->st.hits++;
 		}
 	} else {
+		/* an expired record is asked for again; its process keeps its environment's chance */
+		uint32_t keep = found && !pid ? mc->slots[i].pid : pid;
+
 		mc->st.misses++;
-		st = i < 0 ? META_FAILED : queue_lookup(mc, i, id, ns_hint, pid);
+		st = i < 0 ? META_FAILED : queue_lookup(mc, i, id, ns_hint, keep);
 	}
 	pthread_mutex_unlock(&mc->mu);
 	return st;
@@ -369,4 +399,9 @@ bool workload_from_pod(const char *pod, char *kind, size_t kcap, char *name, siz
 		return true;
 	}
 	return false;
+}
+
+void meta_cache_set_k8s(struct meta_cache *mc, struct k8s *k)
+{
+	mc->k8s = k;
 }

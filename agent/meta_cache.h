@@ -25,8 +25,10 @@ struct container_meta {
 	char pod[254];
 	char pod_uid[37];
 	char container[64];
-	char workload_kind[16]; /* derived from the pod name, see workload_from_pod() */
+	char workload_kind[32]; /* from the API's owners, else derived from the pod name */
 	char workload_name[254];
+	bool workload_derived;
+	char service_account[254];
 	struct provenance prov;
 };
 
@@ -49,6 +51,11 @@ void meta_cache_free(struct meta_cache *mc);
 enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const char *ns_hint,
 				  uint32_t pid, struct container_meta *out);
 void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st);
+
+struct k8s;
+/* Pod metadata from the Kubernetes API (annotations, labels, owners, service account) for the
+ * records resolved from now on. Set before the first look-up. */
+void meta_cache_set_k8s(struct meta_cache *mc, struct k8s *k);
 
 /* Workload from a pod name as Kubernetes forms it: "name-<rs hash>-<5>" is a Deployment,
  * "name-<ordinal>" a StatefulSet. False when the name says nothing certain. */

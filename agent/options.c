@@ -46,6 +46,14 @@ static const struct opt_def defs[] = {
 	 0, false, "PATH",
 	 "containerd's API socket, for container records (image, pod, provenance); \"none\" to "
 	 "not ask"},
+	{"k8s-api", OPT_STR, OFF(k8s_api), NULL, 0, 0, false, "URL",
+	 "Kubernetes API server (default in a pod: https://$KUBERNETES_SERVICE_HOST:$…_PORT; "
+	 "\"none\": do not ask)"},
+	{"k8s-ca", OPT_STR, OFF(k8s_ca), "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", 0, 0,
+	 false, "FILE", "CA bundle the API server's certificate must chain to"},
+	{"k8s-token-file", OPT_STR, OFF(k8s_token_file),
+	 "/var/run/secrets/kubernetes.io/serviceaccount/token", 0, 0, false, "FILE",
+	 "bearer token for the API server (re-read on every request)"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
 	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
 };

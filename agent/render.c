@@ -191,13 +191,15 @@ static void render_k8s(struct jw *w, const struct container_meta *m, const char 
 		kv_opt(w, "container", m->container);
 		if (m->pod[0])
 			jw_kv_str(w, "node", node);
+		kv_opt(w, "service_account", m->service_account);
 	}
 	if (m && m->workload_kind[0]) {
 		jw_key(w, "workload");
 		jw_obj_begin(w);
 		jw_kv_str(w, "kind", m->workload_kind);
 		jw_kv_str(w, "name", m->workload_name);
-		jw_key(w, "derived"), jw_bool(w, true); /* from the pod name, not the API */
+		if (m->workload_derived) /* from the pod name, not the API's owners */
+			jw_key(w, "derived"), jw_bool(w, true);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);

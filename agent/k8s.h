@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * k8s.h - pods of this node from the Kubernetes API: list, then watch from the list's
+ * resourceVersion (resumed after a drop, relisted on 410 Gone), over verified TLS with a bearer
+ * token re-read on every request (kubelet rotates it). Each pod's controller is followed to its
+ * workload (ReplicaSet → Deployment, Job → CronJob). A thread of its own; bounded table.
+ */
+#ifndef C2D_K8S_H
+#define C2D_K8S_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "labels.h"
+
+#define K8S_PODS_MAX 256 /* a node runs at most 110 pods by default */
+
+struct k8s_pod_info {
+	char uid[40];
+	char ns[64];
+	char name[254];
+	char service_account[254];
+	char workload_kind[32];
+	char workload_name[254];
+	struct label_set annotations;
+	struct label_set labels;
+};
+
+struct k8s_stats {
+	uint64_t lists, watches, events, errors, pods;
+};
+
+struct k8s;
+
+/* api: "https://10.0.0.1:443"; ca_file: the cluster CA; token_file: the bearer token. */
+struct k8s *k8s_start(const char *api, const char *ca_file, const char *token_file,
+		      const char *node);
+void k8s_stop(struct k8s *k);
+/* Copy the pod with this uid; false if unknown. */
+bool k8s_pod(struct k8s *k, const char *uid, struct k8s_pod_info *out);
+void k8s_get_stats(struct k8s *k, struct k8s_stats *st);
+
+#endif

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""k8s_standin.py - a stand-in Kubernetes API server for the agent's tests: HTTPS on loopback,
+bearer-token checked, serving recorded-shape responses for one node's pods.
+
+  k8s_standin.py CERT KEY TOKEN NODE POD_UID PORT_FILE LOG_FILE
+
+- GET /api/v1/pods?fieldSelector=spec.nodeName=NODE            list, resourceVersion "100"
+- …&watch=1&resourceVersion=100: ADDED (rv 101), MODIFIED with the deploy-commit annotation
+  (rv 102), then the connection drops (as API servers do at their watch timeout)
+- …&watch=1&resourceVersion=102: a BOOKMARK (rv 103), then held open
+- any other resourceVersion: an ERROR event with code 410 (Gone)
+- GET /apis/apps/v1/namespaces/prod/replicasets/payments-7d9f8c6b5: owned by Deployment payments
+Every request is logged as "METHOD PATH auth=ok|bad".
+"""
+import json
+import ssl
+import sys
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CERT, KEY, TOKEN, NODE, UID, PORT_FILE, LOG = sys.argv[1:8]
+
+
+def pod(rv, annotations):
+    return {
+        "kind": "Pod", "apiVersion": "v1",
+        "metadata": {
+            "name": "payments-7d9f8c6b5-x2x4q", "generateName": "payments-7d9f8c6b5-",
+            "namespace": "prod", "uid": UID, "resourceVersion": str(rv),
+            "labels": {"app": "payments", "pod-template-hash": "7d9f8c6b5",
+                       "app.kubernetes.io/version": "1.4.2"},
+            "annotations": annotations,
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                 "name": "payments-7d9f8c6b5", "uid": "rs-uid-1",
+                                 "controller": True, "blockOwnerDeletion": True}],
+        },
+        "spec": {"nodeName": NODE, "serviceAccountName": "payments-sa",
+                 "containers": [{"name": "payments", "image": "c2d/provenance:rev-b"}]},
+        "status": {"phase": "Running"},
+    }
+
+
+REPLICASET = {
+    "kind": "ReplicaSet", "apiVersion": "apps/v1",
+    "metadata": {"name": "payments-7d9f8c6b5", "namespace": "prod", "uid": "rs-uid-1",
+                 "resourceVersion": "90",
+                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                                      "name": "payments", "uid": "dep-uid-1",
+                                      "controller": True, "blockOwnerDeletion": True}]},
+    "spec": {"replicas": 1},
+}
+
+
+def log(line):
+    with open(LOG, "a") as f:
+        f.write(line + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, obj, status=200):
+        body = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def event(self, kind, obj):
+        line = (json.dumps({"type": kind, "object": obj}) + "\n").encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+        self.wfile.flush()
+
+    def do_GET(self):
+        ok = self.headers.get("Authorization") == "Bearer " + TOKEN
+        log("GET %s auth=%s" % (self.path, "ok" if ok else "bad"))
+        if not ok:
+            return self.send_json({"kind": "Status", "code": 401}, 401)
+        url = urllib.parse.urlparse(self.path)
+        q = urllib.parse.parse_qs(url.query)
+        if url.path == "/apis/apps/v1/namespaces/prod/replicasets/payments-7d9f8c6b5":
+            return self.send_json(REPLICASET)
+        if url.path != "/api/v1/pods" or q.get("fieldSelector") != ["spec.nodeName=" + NODE]:
+            return self.send_json({"kind": "Status", "code": 404}, 404)
+        if "watch" not in q:
+            return self.send_json({"kind": "PodList", "apiVersion": "v1",
+                                   "metadata": {"resourceVersion": "100"}, "items": []})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        rv = q.get("resourceVersion", [""])[0]
+        if rv == "100":
+            self.event("ADDED", pod(101, {}))
+            self.event("MODIFIED", pod(102, {"cloud2dev.dev/deploy-commit": "9a8b7c6d"}))
+            self.close_connection = True  # the drop: no final chunk
+            return
+        if rv == "102":
+            self.event("BOOKMARK", {"kind": "Pod", "apiVersion": "v1",
+                                    "metadata": {"resourceVersion": "103"}})
+            for _ in range(600):  # held open, as a quiet watch is
+                time.sleep(0.1)
+            return
+        self.event("ERROR", {"kind": "Status", "code": 410, "reason": "Expired"})
+        self.close_connection = True
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(CERT, KEY)
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+with open(PORT_FILE + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os
+os.rename(PORT_FILE + ".tmp", PORT_FILE)
+server.serve_forever()

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_k8s.c - pod metadata from the Kubernetes API, against a stand-in API server on
+ * loopback (tests/integration/k8s_standin.py: verified TLS, bearer token, list, a watch that
+ * drops after ADDED and MODIFIED and is resumed from its resourceVersion, ReplicaSet get).
+ * A container of that pod reads its token: the event carries the workload from the owners,
+ * the service account, the deploy commit from the pod annotation and the version from the
+ * pod label. With a CA the server's certificate does not chain to, nothing of the API is used.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define NS "default"
+#define IMAGE "c2d/k8s:rev-b"
+#define NODE "c2d-test-node"
+#define POD_UID "7c0a1d2e-3f40-4b5c-9d6e-7f8091a2b3c4"
+#define TOKEN "stand-in-token-not-a-secret"
+
+static char dir[64], port[16];
+static pid_t standin;
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static bool log_has(const char *needle)
+{
+	char path[128], line[2048];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/requests.log", dir);
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int group_setup(void **state)
+{
+	char pf[128];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/c2dk8s.XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	if (sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
+	       "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
+	       "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 1 "
+	       "-subj /CN=other 2>/dev/null && printf '%%s\\n' '%s' > token",
+	       dir, TOKEN) != 0)
+		return -1;
+	if (sh("tests/integration/images/build_image.sh %s %s "
+	       "org.opencontainers.image.revision=bbbb2222",
+	       NS, IMAGE) != 0)
+		return -1;
+	standin = fork();
+	if (standin == 0) {
+		char cert[96], key[96], log[96];
+
+		snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+		snprintf(key, sizeof(key), "%s/key.pem", dir);
+		snprintf(pf, sizeof(pf), "%s/port", dir);
+		snprintf(log, sizeof(log), "%s/requests.log", dir);
+		execlp("python3", "python3", "tests/integration/k8s_standin.py", cert, key, TOKEN, NODE,
+		       POD_UID, pf, log, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(pf, sizeof(pf), "%s/port", dir);
+	for (int i = 0; i < 100 && access(pf, R_OK) != 0; i++)
+		usleep(100000);
+	f = fopen(pf, "r");
+	if (!f || !fgets(port, sizeof(port), f))
+		return -1;
+	fclose(f);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	if (standin > 0) {
+		kill(standin, SIGTERM);
+		waitpid(standin, NULL, 0);
+	}
+	sh("ctr -n %s images rm %s c2d/k8s:img >/dev/null 2>&1", NS, IMAGE);
+	sh("rm -rf %s", dir);
+	return 0;
+}
+
+static bool ours(const cJSON *ev, const void *id)
+{
+	const char *cid = h_str(ev, "container.id");
+
+	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "credential_read");
+}
+
+/* Start an agent against the stand-in (CA file given), run a container of the pod. */
+static const cJSON *run_pod_container(struct h_agent **out, const char *ca, const char *id)
+{
+	char api[64], cafile[96], tokfile[96];
+	const char *args[] = {"--node-name", NODE, "--k8s-api", api, "--k8s-ca", cafile,
+			      "--k8s-token-file", tokfile, NULL};
+	struct h_agent *a;
+
+	snprintf(api, sizeof(api), "https://127.0.0.1:%s", port);
+	snprintf(cafile, sizeof(cafile), "%s/%s", dir, ca);
+	snprintf(tokfile, sizeof(tokfile), "%s/token", dir);
+	a = h_agent_start(args);
+	assert_non_null(a);
+	*out = a;
+	assert_int_equal(h_agent_keep(a, id), 0);
+	/* with the right CA: wait until the watch was dropped and resumed from rv 102 */
+	for (int i = 0; i < 100 && !strcmp(ca, "cert.pem") &&
+			!log_has("watch=1&resourceVersion=102");
+	     i++)
+		h_agent_pump(a, 100);
+	assert_int_equal(sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
+			    "--label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+			    "--label io.kubernetes.pod.namespace=prod "
+			    "--label io.kubernetes.container.name=payments %s %s "
+			    "/bin/cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null",
+			    NS, POD_UID, IMAGE, id),
+			 0);
+	return h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+}
+
+static void test_pod_from_api(void **state)
+{
+	struct h_agent *a;
+	char id[64];
+	const cJSON *ev;
+
+	snprintf(id, sizeof(id), "c2d-k8s-%d", getpid());
+	ev = run_pod_container(&a, "cert.pem", id);
+	assert_non_null(ev);
+	assert_true(log_has("watch=1&resourceVersion=100&allowWatchBookmarks=true auth=ok"));
+	assert_true(log_has("watch=1&resourceVersion=102&allowWatchBookmarks=true auth=ok"));
+	assert_true(log_has("/replicasets/payments-7d9f8c6b5 auth=ok"));
+	assert_false(log_has("auth=bad"));
+	h_expect_str(ev, "k8s.pod_uid", POD_UID);
+	h_expect_str(ev, "k8s.service_account", "payments-sa");
+	h_expect_str(ev, "k8s.workload.kind", "Deployment");
+	h_expect_str(ev, "k8s.workload.name", "payments");
+	h_expect_absent(ev, "k8s.workload.derived"); /* from the owners, not guessed */
+	h_expect_str(ev, "provenance.deploy_commit", "9a8b7c6d");
+	h_expect_str(ev, "provenance.sources.deploy_commit",
+		     "pod-annotation:cloud2dev.dev/deploy-commit");
+	h_expect_str(ev, "provenance.version", "1.4.2");
+	h_expect_str(ev, "provenance.sources.version", "pod-label:app.kubernetes.io/version");
+	h_expect_str(ev, "provenance.commit", "bbbb2222");
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+static void test_untrusted_server_is_not_used(void **state)
+{
+	struct h_agent *a;
+	char id[64];
+	const cJSON *ev;
+
+	snprintf(id, sizeof(id), "c2d-k8s-ca-%d", getpid());
+	ev = run_pod_container(&a, "other.pem", id); /* a CA that did not sign the server */
+	assert_non_null(ev);
+	h_expect_absent(ev, "k8s.service_account");
+	h_expect_absent(ev, "provenance.deploy_commit");
+	h_expect_str(ev, "k8s.workload.kind", "Deployment"); /* the name guess still works */
+	h_expect_str(ev, "k8s.workload.name", "payments");
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pod_from_api),
+		cmocka_unit_test(test_untrusted_server_is_not_used),
+	};
+
+	return cmocka_run_group_tests_name("k8s", tests, group_setup, group_teardown);
+}
