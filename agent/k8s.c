@@ -404,7 +404,10 @@ bool k8s_pod(struct k8s *k, const char *uid, struct k8s_pod_info *out)
 	return found;
 }
 
+/* Counters written by the k8s thread alone; read here as aligned 64-bit words. */
 void k8s_get_stats(struct k8s *k, struct k8s_stats *st)
 {
+	pthread_mutex_lock(&k->mu);
 	*st = k->st;
+	pthread_mutex_unlock(&k->mu);
 }

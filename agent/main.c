@@ -114,6 +114,14 @@ static void log_meta_stats(const struct pipeline *pl)
 		 (unsigned long long)ms.queue_full, (unsigned long long)ms.hits,
 		 (unsigned long long)ms.misses, (unsigned long long)runtime_events_seen(g_events),
 		 (unsigned long long)pl->st.deferred, (unsigned long long)pl->st.defer_full);
+	if (g_k8s) {
+		struct k8s_stats ks;
+
+		k8s_get_stats(g_k8s, &ks);
+		log_info("stats: kubernetes lists=%llu watches=%llu events=%llu errors=%llu",
+			 (unsigned long long)ks.lists, (unsigned long long)ks.watches,
+			 (unsigned long long)ks.events, (unsigned long long)ks.errors);
+	}
 }
 
 static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
