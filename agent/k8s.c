@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "k8s.h"
 #include "log.h"
 
@@ -340,9 +341,7 @@ static void *run(void *arg)
 					 "labels meanwhile; said once",
 					 k->api, rc < 0 ? strerror(-rc) : "request failed", st);
 			k->warned = true;
-			for (unsigned i = 0; i < backoff * 10 && !k->stop; i++)
-				usleep(100000);
-			backoff = backoff < 30 ? backoff * 2 : 30;
+			backoff_wait(&backoff, 30, &k->stop);
 		} else {
 			backoff = 1; /* a clean end of a watch: resume at once from rv */
 		}
@@ -367,6 +366,7 @@ struct k8s *k8s_start(const char *api, const char *ca, const char *token_file, c
 	if (!k->main.curl || !k->aux.curl || pthread_create(&k->thread, NULL, run, k) != 0) {
 		curl_easy_cleanup(k->main.curl);
 		curl_easy_cleanup(k->aux.curl);
+		pthread_mutex_destroy(&k->mu);
 		free(k);
 		return NULL;
 	}

@@ -343,7 +343,8 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 				env_try(s, pid, mc->proc_root);
 		}
 		if (st == META_READY) {
-			*out = s->m;
+			if (out)
+				*out = s->m;
 			mc->st.hits++;
 		}
 	} else {

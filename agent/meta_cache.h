@@ -44,7 +44,8 @@ void meta_cache_free(struct meta_cache *mc);
 /*
  * The state of container `id` (ns_hint: the containerd namespace if the cgroup path told it,
  * else NULL). EMPTY is never returned: a miss queues a look-up and answers PENDING. On READY
- * the record is copied into *out. pid: a process that has just exec'd in the container (its
+ * the record is copied into *out, unless out is NULL (a caller that only wants the look-up
+ * started, or the state). pid: a process that has just exec'd in the container (its
  * first program, not the runtime's init), whose allowlisted environment variables fill the
  * provenance the labels do not give, once per container; 0 from any other event.
  */

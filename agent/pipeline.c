@@ -22,6 +22,22 @@ static void entry_from_hdr(struct proc_entry *e, const struct c2d_event_hdr *h)
 	e->comm[sizeof(e->comm) - 1] = 0;
 }
 
+/* The cgroup (and so container) of the process an event is about, or NULL. */
+static const struct cgroup_info *event_cgroup(struct pipeline *pl, const struct c2d_event_hdr *h)
+{
+	return pl->rctx.cg ? cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns) : NULL;
+}
+
+/* The runtime's record of ci's container (copied into m unless NULL); FAILED when there is no
+ * container or no runtime to ask. pid: see meta_cache_lookup(). */
+static enum meta_state container_state(struct pipeline *pl, const struct cgroup_info *ci,
+				       uint32_t pid, struct container_meta *m)
+{
+	if (!pl->meta || !ci || !ci->is_container)
+		return META_FAILED;
+	return meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, pid, m);
+}
+
 static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 {
 	const struct c2d_event_hdr *h = d->hdr;
@@ -32,16 +48,9 @@ static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 	if (!e)
 		return;
 	entry_from_hdr(e, h);
-	if (pl->rctx.cg) { /* while the process is alive: a v1/hybrid host resolves via /proc */
-		const struct cgroup_info *ci =
-			cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns);
-		static struct container_meta m;
-
-		/* a container's first exec: ask the runtime now, before its first finding */
-		if (ci && ci->is_container && pl->meta)
-			meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL,
-					  h->tgid, &m);
-	}
+	/* while the process is alive (a v1/hybrid host resolves through /proc); a container's
+	 * exec asks the runtime now, before its first finding, and offers its environment */
+	container_state(pl, event_cgroup(pl, h), h->tgid, NULL);
 	n = redact_args(d->args, d->args_len, args, sizeof(args)); /* before anything keeps it */
 	proc_cache_set_exec(pl->rctx.pc, e, d->exe, args, n,
 			    (h->flags & C2D_F_ARGS_TRUNCATED) != 0);
@@ -115,23 +124,16 @@ static uint64_t mono_ns(void)
 }
 
 /*
- * The runtime's record of the event's container: READY copies it into *m. A look-up still
- * running (PENDING) holds the finding back — returns true when it was deferred — unless
- * `final` (its deadline passed, or the queue is full: then it goes out with the id only).
+ * A finding in a container whose record is still being looked up (PENDING) is held back —
+ * returns true when it was — unless `final` (its deadline passed, or the queue is full: then
+ * it goes out with what is known). *have says whether m holds the record.
  */
-static bool container_meta(struct pipeline *pl, const struct c2d_decoded *d, bool final,
-			   struct container_meta *m, bool *have)
+static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, bool final,
+			     const struct cgroup_info *ci, struct container_meta *m, bool *have)
 {
+	enum meta_state st = container_state(pl, ci, 0, m);
 	const struct c2d_event_hdr *h = &d->sys->hdr;
-	const struct cgroup_info *ci;
-	enum meta_state st;
 
-	*have = false;
-	if (!pl->meta || !pl->rctx.cg ||
-	    !(ci = cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns)) ||
-	    !ci->is_container)
-		return false;
-	st = meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, 0, m);
 	*have = st == META_READY;
 	if (st != META_PENDING || final)
 		return false;
@@ -141,22 +143,6 @@ static bool container_meta(struct pipeline *pl, const struct c2d_decoded *d, boo
 	}
 	pl->st.deferred++;
 	return true;
-}
-
-/* Has the look-up for this deferred finding's container finished (either way)? */
-static bool container_meta_ready(struct pipeline *pl, const struct c2d_decoded *d,
-				 struct container_meta *m, bool *have)
-{
-	const struct c2d_event_hdr *h = &d->sys->hdr;
-	const struct cgroup_info *ci;
-
-	*have = false;
-	if (!pl->meta || !pl->rctx.cg ||
-	    !(ci = cgroup_resolve(pl->rctx.cg, h->cgroup_id, h->tgid, h->start_ns)) ||
-	    !ci->is_container)
-		return true;
-	return meta_cache_lookup(pl->meta, ci->ref.id, ci->ref.ns[0] ? ci->ref.ns : NULL, 0, m) !=
-	       META_PENDING;
 }
 
 static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
@@ -182,7 +168,8 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 		pl->st.decode_errors++; /* a rule id we never gave the kernel */
 		return;
 	}
-	if (container_meta(pl, d, final, &meta, &have))
+	f.cgroup = event_cgroup(pl, &ev->hdr); /* once per finding: record look-up and render */
+	if (defer_for_record(pl, d, final, f.cgroup, &meta, &have))
 		return;
 	f.meta = have ? &meta : NULL;
 	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &f);
@@ -236,15 +223,14 @@ void pipeline_tick(struct pipeline *pl, bool flush)
 
 	while ((r = deferred_peek(&pl->deferred)) != NULL) {
 		struct c2d_decoded d;
-		struct container_meta m;
-		bool have, due = flush || now >= r->deadline_ns;
+		bool due = flush || now >= r->deadline_ns;
 
 		if (event_decode(r->data, r->len, &d) < 0) {
 			deferred_pop(&pl->deferred);
 			continue;
 		}
 		/* in order: the oldest waits for its container, the rest wait behind it */
-		if (!due && !container_meta_ready(pl, &d, &m, &have))
+		if (!due && container_state(pl, event_cgroup(pl, d.hdr), 0, NULL) == META_PENDING)
 			break;
 		on_finding(pl, &d, true);
 		deferred_pop(&pl->deferred);

@@ -209,12 +209,10 @@ static void render_k8s(struct jw *w, const struct container_meta *m, const char 
  * neither. */
 static void render_container(struct jw *w, struct render_ctx *ctx, const struct finding *f)
 {
-	const struct c2d_event_hdr *h = &f->d->sys->hdr;
+	const struct cgroup_info *ci = f->cgroup;
 	const struct container_meta *m = f->meta;
-	const struct cgroup_info *ci;
 
-	if (!ctx->cg || !(ci = cgroup_resolve(ctx->cg, h->cgroup_id, h->tgid, h->start_ns)) ||
-	    !ci->is_container)
+	if (!ci || !ci->is_container)
 		return;
 	jw_key(w, "container");
 	jw_obj_begin(w);

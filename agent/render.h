@@ -23,7 +23,7 @@ struct render_ctx {
 	const struct c2d_policy *policy;
 	struct proc_cache *pc;
 	const char *proc_root;
-	struct cgroup_cache *cg; /* NULL: no container attribution */
+	struct cgroup_cache *cg; /* NULL: no container attribution (the pipeline resolves) */
 };
 
 struct finding {
@@ -31,6 +31,7 @@ struct finding {
 	int rule;		/* index in policy->rules */
 	enum c2d_kind kind;
 	const char *path[2];	/* file.path and file.new_path (rename); NULL if none */
+	const struct cgroup_info *cgroup;  /* the process's cgroup if known (container fields) */
 	const struct container_meta *meta; /* the runtime's record of its container, or NULL */
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "grpc.h"
 #include "log.h"
 #include "pb.h"
@@ -82,7 +83,6 @@ int runtime_events_decode(const uint8_t *msg, size_t len, char *id, size_t idcap
 static void on_envelope(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct runtime_events *re = ctx;
-	static struct container_meta unused;
 	char id[129], ns[64];
 	uint32_t pid;
 
@@ -90,7 +90,7 @@ static void on_envelope(void *ctx, const uint8_t *msg, size_t len)
 		return;
 	re->seen++;
 	/* queue the look-up now; pid is the container's first program, for its environment */
-	meta_cache_lookup(re->mc, id, ns[0] ? ns : NULL, pid, &unused);
+	meta_cache_lookup(re->mc, id, ns[0] ? ns : NULL, pid, NULL);
 }
 
 static void *run(void *arg)
@@ -115,9 +115,7 @@ static void *run(void *arg)
 				 rc);
 			logged = true;
 		}
-		for (unsigned i = 0; i < backoff * 10 && !re->stop; i++)
-			usleep(100000);
-		backoff = backoff * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : backoff * 2;
+		backoff_wait(&backoff, BACKOFF_MAX_S, &re->stop);
 	}
 	return NULL;
 }
