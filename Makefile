@@ -1,5 +1,5 @@
 # cloud2dev — one non-recursive Makefile.
-#   make            build/c2d-agent (BPF object, skeleton, agent)
+#   make            build/c2d-agent (BPF object, skeleton, agent), build/c2d-collector, build/c2d
 #   make test       unit tests (cmocka, ASan+UBSan) then integration tests (root, real kernel)
 #   make bench      benchmarks: ratios measured side by side
 #   make fuzz       libFuzzer harnesses for the byte parsers, bounded time
@@ -16,6 +16,8 @@ CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lpthread
+COLLECTOR_LIBS := -lmicrohttpd -lsqlite3 -lz -lcjson -lpthread
+CLI_LIBS := -lcurl -lcjson
 
 # maps.bpf.c defines what the others declare extern: it is linked first.
 BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
@@ -25,9 +27,14 @@ BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
 COMMON_SRCS := $(wildcard common/*.c)
 AGENT_SRCS  := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_HDRS  := $(wildcard agent/*.h common/*.h) bpf/c2d_abi.h
+# The collector (collector/*.c) and the CLI (collector/cli/*.c) include their own headers by
+# relative name; common/ is shared by all three binaries.
+COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c))
+CLI_SRCS       := $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c))
+COLLECTOR_HDRS := $(wildcard collector/*.h collector/cli/*.h common/*.h)
 
 .PHONY: all test unit integration bench fuzz clean demo
-all: $(BUILD)/c2d-agent
+all: $(BUILD)/c2d-agent $(BUILD)/c2d-collector $(BUILD)/c2d
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(BUILD)
@@ -54,6 +61,20 @@ AGENT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(AGENT_SRCS) $(COMMON_SRCS))
 $(BUILD)/c2d-agent: $(BUILD)/obj/agent/main.o $(AGENT_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/obj/collector/%.o: collector/%.c $(COLLECTOR_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c $< -o $@
+
+COMMON_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRCS))
+COLLECTOR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLLECTOR_SRCS))
+CLI_OBJS       := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
+
+$(BUILD)/c2d-collector: $(BUILD)/obj/collector/main.o $(COLLECTOR_OBJS) $(COMMON_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(COLLECTOR_LIBS)
+
+$(BUILD)/c2d: $(BUILD)/obj/collector/cli/main.o $(CLI_OBJS) $(COMMON_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS)
+
 # ---- tests --------------------------------------------------------------------------------
 # Unit tests build every module again with ASan+UBSan.
 $(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
@@ -67,6 +88,27 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 $(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
+
+# Collector and CLI unit tests (tests/unit/collector/) link the collector's modules instead.
+$(BUILD)/san/collector/%.o: collector/%.c $(COLLECTOR_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -c $< -o $@
+
+SAN_COMMON_OBJS    := $(patsubst %.c,$(BUILD)/san/%.o,$(COMMON_SRCS))
+SAN_COLLECTOR_OBJS := $(patsubst %.c,$(BUILD)/san/%.o,$(COLLECTOR_SRCS) $(CLI_SRCS))
+COL_UNIT_SRCS := $(wildcard tests/unit/collector/test_*.c)
+COL_UNIT_BINS := $(patsubst tests/unit/collector/%.c,$(BUILD)/tests/collector/%,$(COL_UNIT_SRCS))
+
+$(BUILD)/tests/collector/%: tests/unit/collector/%.c $(SAN_COLLECTOR_OBJS) $(SAN_COMMON_OBJS) \
+		$(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Icollector -o $@ $< $(SAN_COLLECTOR_OBJS) \
+		$(SAN_COMMON_OBJS) $(COLLECTOR_LIBS) $(CLI_LIBS) -lcmocka
+
+$(BUILD)/c2d-collector-san: $(BUILD)/san/collector/main.o $(SAN_COLLECTOR_OBJS) $(SAN_COMMON_OBJS)
+	$(CC) -g $(SAN) -o $@ $(BUILD)/san/collector/main.o \
+		$(filter-out $(BUILD)/san/collector/cli/%,$(SAN_COLLECTOR_OBJS)) $(SAN_COMMON_OBJS) \
+		$(COLLECTOR_LIBS)
 
 TRIGGER_SRCS := $(wildcard tests/integration/triggers/*.c)
 TRIGGER_BINS := $(patsubst tests/integration/triggers/%.c,$(BUILD)/triggers/%,$(TRIGGER_SRCS))
@@ -87,10 +129,10 @@ $(BUILD)/integ/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integratio
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests/integration -o $@ $< $(INTEG_LIB) $(SAN_OBJS) \
 		$(LIBS) -lcmocka
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+unit: $(UNIT_BINS) $(COL_UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS) $(COL_UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-integration: $(BUILD)/c2d-agent $(BUILD)/c2d-agent-san $(TRIGGER_BINS) $(INTEG_BINS)
+integration: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BINS) $(INTEG_BINS)
 	tests/integration/run.sh $(INTEG_BINS)
 
 test: all
