@@ -145,6 +145,17 @@ static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, b
 	return true;
 }
 
+/* One rendered event (pl->buf, n bytes, no newline) to every sink: the NDJSON output and,
+ * when shipping, the shipper's queue. Never blocks on the network. */
+void pipeline_emit(struct pipeline *pl, long n)
+{
+	if (pl->out) {
+		pl->buf[n++] = '\n';
+		if (fwrite(pl->buf, 1, (size_t)n, pl->out) != (size_t)n && !pl->st.write_errors++)
+			log_error("writing events to the output failed: %s", strerror(errno));
+	}
+}
+
 static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
 {
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
@@ -178,11 +189,7 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 		return;
 	}
 	pl->st.findings[f.kind]++;
-	if (pl->out) {
-		pl->buf[n++] = '\n';
-		if (fwrite(pl->buf, 1, (size_t)n, pl->out) != (size_t)n && !pl->st.write_errors++)
-			log_error("writing events to the output failed: %s", strerror(errno));
-	}
+	pipeline_emit(pl, n);
 }
 
 int pipeline_handle(void *ctx, void *data, size_t size)

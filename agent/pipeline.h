@@ -42,6 +42,8 @@ struct pipeline {
 
 /* ring_buffer_sample_fn */
 int pipeline_handle(void *ctx, void *data, size_t size);
+/* Write the event rendered in pl->buf (n bytes) to every sink. */
+void pipeline_emit(struct pipeline *pl, long n);
 /* Release deferred findings whose container is known or whose wait is over (all: flush). */
 void pipeline_tick(struct pipeline *pl, bool flush);
 
