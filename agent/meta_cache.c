@@ -23,6 +23,7 @@
 #define RPC_TIMEOUT_MS 2000
 #define ENV_READ_MAX (32 * 1024) /* of a process's environment, for allowlisted names */
 #define ENV_TRIES 4		 /* execs looked at per container before giving up */
+#define STARTED_LEN 64		 /* containers resolved and not yet announced */
 
 struct slot {
 	struct container_meta m;
@@ -30,6 +31,7 @@ struct slot {
 	uint32_t pid;	   /* a process that exec'd in the container: its environment */
 	bool env_done;	   /* an environment gave allowlisted names, or ENV_TRIES were read */
 	uint8_t env_tries; /* the runtime's own execs come first and carry nothing */
+	bool announced;	   /* given to meta_cache_next_started() once */
 	time_t expires;
 	uint64_t used; /* LRU clock */
 };
@@ -47,6 +49,8 @@ struct meta_cache {
 	struct grpc_client *rt;
 	struct k8s *k8s;
 	const char *proc_root;
+	char announce_q[STARTED_LEN][129]; /* ids resolved for the first time, oldest first */
+	unsigned shead, slen;
 	struct meta_cache_stats st;
 };
 
@@ -131,6 +135,7 @@ static void fill(struct container_meta *m, const struct container_record *r)
 
 	copy(m->image, sizeof(m->image), r->image);
 	copy(m->digest, sizeof(m->digest), r->image_digest);
+	copy(m->runtime, sizeof(m->runtime), "containerd");
 	copy(m->runtime_handler, sizeof(m->runtime_handler), r->runtime);
 	copy(m->k8s_namespace, sizeof(m->k8s_namespace), labels_get(l, "io.kubernetes.pod.namespace"));
 	copy(m->pod, sizeof(m->pod), labels_get(l, "io.kubernetes.pod.name"));
@@ -159,6 +164,22 @@ static int resolve(struct meta_cache *mc, const char *id, const char *hint,
 			return rc; /* found, or the runtime is not answering at all */
 	}
 	return rc;
+}
+
+/* A container resolved for the first time is announced once (container_start), so that a
+ * workload revision that produces no finding is still known to have run. */
+static void announce(struct meta_cache *mc, struct slot *s)
+{
+	if (s->announced)
+		return;
+	s->announced = true;
+	if (mc->slen == STARTED_LEN) {
+		mc->st.announce_dropped++;
+		return;
+	}
+	copy(mc->announce_q[(mc->shead + mc->slen) % STARTED_LEN], sizeof(mc->announce_q[0]),
+	     s->m.id);
+	mc->slen++;
 }
 
 static void *resolver(void *arg)
@@ -215,6 +236,7 @@ static void *resolver(void *arg)
 			/* a pod the API has not shown yet: asked again soon */
 			mc->slots[s].expires = now_s() + (pod_known ? TTL_READY_S : TTL_POD_WAIT_S);
 			mc->st.resolved++;
+			announce(mc, &mc->slots[s]);
 		} else {
 			mc->slots[s].m.state = META_FAILED;
 			mc->slots[s].expires = now_s() + TTL_FAILED_S;
@@ -305,6 +327,7 @@ static enum meta_state queue_lookup(struct meta_cache *mc, int i, const char *id
 				    const char *ns_hint, uint32_t pid)
 {
 	struct slot *s = &mc->slots[i];
+	bool announced = s->m.state != META_EMPTY && !strcmp(s->m.id, id) && s->announced;
 
 	if (!mc->started || mc->qlen == QUEUE_LEN) {
 		mc->st.queue_full += mc->started;
@@ -315,6 +338,7 @@ static enum meta_state queue_lookup(struct meta_cache *mc, int i, const char *id
 	copy(s->ns_hint, sizeof(s->ns_hint), ns_hint);
 	s->pid = pid;
 	s->m.state = META_PENDING;
+	s->announced = announced; /* a refresh of the same container is not a new start */
 	s->used = ++mc->clock;
 	mc->q[(mc->qhead + mc->qlen) % QUEUE_LEN] = (unsigned)i;
 	mc->qlen++;
@@ -356,6 +380,27 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 	}
 	pthread_mutex_unlock(&mc->mu);
 	return st;
+}
+
+bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&mc->mu);
+	while (mc->slen && !got) {
+		const char *id = mc->announce_q[mc->shead];
+		bool found;
+		int i = find_slot(mc, id, &found);
+
+		mc->shead = (mc->shead + 1) % STARTED_LEN;
+		mc->slen--;
+		if (found && mc->slots[i].m.state == META_READY) { /* else evicted meanwhile */
+			*out = mc->slots[i].m;
+			got = true;
+		}
+	}
+	pthread_mutex_unlock(&mc->mu);
+	return got;
 }
 
 void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st)

@@ -20,6 +20,7 @@ struct container_meta {
 	char id[129];
 	char image[256];
 	char digest[80];
+	char runtime[16]; /* who answered: "containerd", "cri-o" */
 	char runtime_handler[64];
 	char k8s_namespace[64];
 	char pod[254];
@@ -34,6 +35,7 @@ struct container_meta {
 
 struct meta_cache_stats {
 	uint64_t hits, misses, resolved, failures, queue_full;
+	uint64_t announce_dropped; /* container starts not announced: too many at once */
 };
 
 struct meta_cache;
@@ -52,6 +54,9 @@ void meta_cache_free(struct meta_cache *mc);
 enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const char *ns_hint,
 				  uint32_t pid, struct container_meta *out);
 void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st);
+/* The next container resolved for the first time (oldest first) into *out; false when none.
+ * Each container is given once, for its container_start event. */
+bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out);
 
 struct k8s;
 /* Pod metadata from the Kubernetes API (annotations, labels, owners, service account) for the

@@ -156,6 +156,28 @@ void pipeline_emit(struct pipeline *pl, long n)
 	}
 }
 
+/* One container_start per container resolved for the first time since the last tick. */
+static void announce_started(struct pipeline *pl)
+{
+	static struct container_meta m; /* one ring-buffer thread: off the stack */
+	long n;
+
+	while (pl->meta && meta_cache_next_started(pl->meta, &m)) {
+		struct timespec ts; /* event times are boot-time ns, like the kernel's */
+
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		n = render_container_start(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &m,
+					   (uint64_t)ts.tv_sec * 1000000000ull +
+						   (uint64_t)ts.tv_nsec);
+		if (n < 0) {
+			pl->st.render_errors++;
+			continue;
+		}
+		pl->st.container_starts++;
+		pipeline_emit(pl, n);
+	}
+}
+
 static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
 {
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
@@ -183,6 +205,8 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 	if (defer_for_record(pl, d, final, f.cgroup, &meta, &have))
 		return;
 	f.meta = have ? &meta : NULL;
+	if (have)
+		announce_started(pl); /* a container's start goes out before its findings */
 	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &f);
 	if (n < 0) {
 		pl->st.render_errors++;
@@ -228,6 +252,7 @@ void pipeline_tick(struct pipeline *pl, bool flush)
 	struct deferred_rec *r;
 	uint64_t now = mono_ns();
 
+	announce_started(pl); /* before the findings it held back, which come after it */
 	while ((r = deferred_peek(&pl->deferred)) != NULL) {
 		struct c2d_decoded d;
 		bool due = flush || now >= r->deadline_ns;

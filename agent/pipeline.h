@@ -21,6 +21,7 @@ struct pipeline_stats {
 	uint64_t write_errors;	 /* output failed */
 	uint64_t deferred;	 /* findings held back for their container's metadata */
 	uint64_t defer_full;	 /* ... that went out at once because the queue was full */
+	uint64_t container_starts; /* container_start events emitted */
 };
 
 /* Records handled per poll/consume call: under a sustained flood libbpf would otherwise keep

@@ -205,19 +205,14 @@ static void render_k8s(struct jw *w, const struct container_meta *m, const char 
 	jw_obj_end(w);
 }
 
-/* Container and pod from the event's cgroup and the runtime's record; host processes get
- * neither. */
-static void render_container(struct jw *w, struct render_ctx *ctx, const struct finding *f)
+static void render_container_fields(struct jw *w, struct render_ctx *ctx, const char *id,
+				    const char *runtime, const char *pod_uid,
+				    const struct container_meta *m)
 {
-	const struct cgroup_info *ci = f->cgroup;
-	const struct container_meta *m = f->meta;
-
-	if (!ci || !ci->is_container)
-		return;
 	jw_key(w, "container");
 	jw_obj_begin(w);
-	jw_kv_str(w, "id", ci->ref.id);
-	jw_kv_str(w, "runtime", ci->ref.runtime);
+	jw_kv_str(w, "id", id);
+	jw_kv_str(w, "runtime", runtime);
 	if (m) {
 		kv_opt(w, "name", m->container[0] ? m->container : NULL);
 		jw_key(w, "image");
@@ -227,9 +222,20 @@ static void render_container(struct jw *w, struct render_ctx *ctx, const struct 
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
-	render_k8s(w, m, ci->ref.pod_uid, ctx->node_name);
+	render_k8s(w, m, pod_uid, ctx->node_name);
 	if (m)
 		provenance_render(w, &m->prov);
+}
+
+/* Container and pod from the event's cgroup and the runtime's record; host processes get
+ * neither. */
+static void render_container(struct jw *w, struct render_ctx *ctx, const struct finding *f)
+{
+	const struct cgroup_info *ci = f->cgroup;
+
+	if (!ci || !ci->is_container)
+		return;
+	render_container_fields(w, ctx, ci->ref.id, ci->ref.runtime, ci->ref.pod_uid, f->meta);
 }
 
 static const char *outcome(const struct c2d_syscall_event *ev)
@@ -291,6 +297,32 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 		render_network(&w, ev);
 	render_container(&w, ctx, f);
 	jw_kv_u64(&w, "cgroup_id", ev->hdr.cgroup_id);
+	jw_obj_end(&w);
+	return jw_finish(&w);
+}
+
+long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, uint64_t boot_ns)
+{
+	char id[40], ts[48];
+	struct jw w;
+
+	ctx->seq++;
+	event_id(id, ctx->instance, ctx->seq);
+	render_time(ts, sizeof(ts), boot_ns, ctx->boot_to_real_ns);
+	jw_init(&w, buf, cap);
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "schema", C2D_SCHEMA);
+	jw_kv_str(&w, "id", id);
+	jw_kv_str(&w, "time", ts);
+	jw_kv_str(&w, "kind", "container_start");
+	jw_kv_str(&w, "severity", "info");
+	jw_key(&w, "node");
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "name", ctx->node_name);
+	jw_obj_end(&w);
+	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
+				m->pod_uid, m);
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }

@@ -41,4 +41,10 @@ void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_n
 /* Render; takes the next id. Returns the length, or -ENOSPC. */
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f);
 
+/* A container_start event (a kind beyond EVENTS.md): this container's record was resolved, at
+ * boot-time boot_ns. It tells the collector that a workload revision ran, even one that
+ * produces no finding, so that "introduced between A and B" can name A. Takes the next id. */
+long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, uint64_t boot_ns);
+
 #endif

@@ -134,7 +134,13 @@ static bool in_container(const cJSON *ev, const void *arg)
 	const char *const *want = arg; /* {container id, rule} */
 
 	return h_str(ev, "container.id") && !strcmp(h_str(ev, "container.id"), want[0]) &&
-	       !strcmp(h_str(ev, "rule"), want[1]);
+	       h_str(ev, "rule") && !strcmp(h_str(ev, "rule"), want[1]);
+}
+
+static bool started(const cJSON *ev, const void *id)
+{
+	return h_str(ev, "container.id") && !strcmp(h_str(ev, "container.id"), id) &&
+	       !strcmp(h_str(ev, "kind"), "container_start");
 }
 
 static void expect_attributed(const cJSON *ev, const char *id)
@@ -197,6 +203,28 @@ static void test_agent_attributes_short_lived_container(void **state)
 	ev = h_agent_wait(a, in_container, ns, H_EVENT_TIMEOUT_MS);
 	assert_non_null(ev);
 	expect_attributed(ev, id);
+	/* the container's start was announced once, with everything its findings carry, before
+	 * them (the collector learns the revision ran even if it never produces a finding) */
+	ev = h_agent_find(a, started, id);
+	assert_non_null(ev);
+	expect_attributed(ev, id);
+	h_expect_str(ev, "severity", "info");
+	h_expect_absent(ev, "rule");
+	h_expect_absent(ev, "process");
+	{
+		size_t first = SIZE_MAX, nstart = 0;
+
+		for (size_t i = 0; i < h_agent_nevents(a); i++) {
+			const cJSON *e = h_agent_event(a, i);
+
+			nstart += started(e, id);
+			if (e == ev)
+				first = i;
+			else if (in_container(e, tok) || in_container(e, ns))
+				assert_true(first != SIZE_MAX); /* the start came first */
+		}
+		assert_int_equal(nstart, 1);
+	}
 
 	{
 		char *argv[] = {(char *)h_trigger("open_file"), (char *)host_argv[1], NULL};
