@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "probe.h"
 #include "k8s.h"
+#include "kubeconfig.h"
 #include "procfs.h"
 #include "runtime_events.h"
 
@@ -217,11 +218,12 @@ int main(int argc, char **argv)
 {
 	static struct c2d_policy policy;
 	static struct pipeline pl;
+	static struct kubeconfig kc = {.ca_fd = -1, .token_fd = -1};
 	struct c2d_agent_opts o;
 	struct c2d_loader l = {0};
 	struct sigaction sa = {.sa_handler = on_signal};
 	char err[512], host[256], api[300];
-	const char *k8s_url;
+	const char *k8s_url, *ctrd;
 	int rc = EXIT_FAILURE, nproc;
 
 	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
@@ -237,6 +239,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	c2d_log_set_level(o.log_level);
+	if (o.kubeconfig) { /* instead of the in-cluster settings; --k8s-api still wins */
+		if (kubeconfig_load(o.kubeconfig, &kc, err, sizeof(err)) < 0) {
+			fprintf(stderr, "c2d-agent: --kubeconfig %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.k8s_api = o.k8s_api ? o.k8s_api : kc.server;
+		o.k8s_ca = kc.ca_file;
+		o.k8s_token_file = kc.token_file;
+	}
 	if (build_policy(&policy, &o) < 0)
 		return EXIT_USAGE;
 	sigaction(SIGINT, &sa, NULL);
@@ -250,10 +261,11 @@ int main(int argc, char **argv)
 	pl.rctx.boot_to_real_ns = boot_to_real_ns();
 	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
 	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
-	if (strcmp(o.containerd_socket, "none") != 0) {
-		pl.meta = meta_cache_new(META_CACHE_SLOTS, o.containerd_socket);
-		if (pl.meta)
-			g_events = runtime_events_start(o.containerd_socket, pl.meta);
+	ctrd = strcmp(o.containerd_socket, "none") ? o.containerd_socket : NULL;
+	if (ctrd || o.cri_socket) { /* CRI first, then containerd's own API */
+		pl.meta = meta_cache_new_runtimes(META_CACHE_SLOTS, ctrd, o.cri_socket);
+		if (pl.meta && ctrd)
+			g_events = runtime_events_start(ctrd, pl.meta);
 	}
 	if (pl.meta && (k8s_url = k8s_api(&o, api, sizeof(api))) != NULL) {
 		g_k8s = k8s_start(k8s_url, o.k8s_ca, o.k8s_token_file, pl.rctx.node_name);
@@ -282,6 +294,7 @@ out:
 	runtime_events_stop(g_events); /* before the cache it feeds */
 	meta_cache_free(pl.meta);
 	k8s_stop(g_k8s); /* after the resolver that reads it */
+	kubeconfig_release(&kc);
 	deferred_clear(&pl.deferred);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "meta_cache.h"
 #include "runtime_containerd.h"
+#include "runtime_cri.h"
 
 #define QUEUE_LEN 256
 #define TTL_READY_S 600	  /* a container's record does not change; refreshed now and then */
@@ -47,6 +48,8 @@ struct meta_cache {
 	unsigned q[QUEUE_LEN]; /* slot indexes waiting for the resolver */
 	unsigned qhead, qlen;
 	struct grpc_client *rt;
+	struct grpc_client *cri; /* a CRI runtime (--cri-socket): asked first */
+	char cri_name[16];	 /* its runtime_name, from Version */
 	struct k8s *k8s;
 	const char *proc_root;
 	char announce_q[STARTED_LEN][129]; /* ids resolved for the first time, oldest first */
@@ -148,12 +151,30 @@ static void fill(struct container_meta *m, const struct container_record *r)
 	provenance_resolve(l, NULL, NULL, &m->prov);
 }
 
-/* One look-up, without the lock (the network is slow). */
+/* Through CRI; its Version names the runtime ("containerd", "cri-o"), asked until known. */
+static int cri_resolve(struct meta_cache *mc, const char *id, struct container_record *rec)
+{
+	char ver[64];
+	int rc = cri_get(mc->cri, id, rec);
+
+	if (rc == 0 && !mc->cri_name[0])
+		cri_version(mc->cri, mc->cri_name, sizeof(mc->cri_name), ver, sizeof(ver));
+	if (rc == 0)
+		copy(rec->runtime_name, sizeof(rec->runtime_name), mc->cri_name);
+	return rc;
+}
+
+/* One look-up, without the lock (the network is slow): CRI first when configured, then the
+ * native containerd API (containers CRI does not know: ctr's, Docker's). */
 static int resolve(struct meta_cache *mc, const char *id, const char *hint,
 		   struct container_record *rec)
 {
 	int rc = -ENOENT;
 
+	if (mc->cri && (rc = cri_resolve(mc, id, rec)) == 0)
+		return 0;
+	if (!mc->rt)
+		return rc;
 	if (hint[0] && (rc = containerd_get(mc->rt, hint, id, rec)) == 0)
 		return 0;
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
@@ -249,6 +270,12 @@ static void *resolver(void *arg)
 
 struct meta_cache *meta_cache_new(unsigned nslots, const char *socket)
 {
+	return meta_cache_new_runtimes(nslots, socket, NULL);
+}
+
+struct meta_cache *meta_cache_new_runtimes(unsigned nslots, const char *socket,
+					   const char *cri_socket)
+{
 	struct meta_cache *mc = calloc(1, sizeof(*mc));
 
 	if (!mc)
@@ -260,11 +287,13 @@ struct meta_cache *meta_cache_new(unsigned nslots, const char *socket)
 	pthread_cond_init(&mc->cv, NULL);
 	if (socket)
 		mc->rt = grpc_client_new(socket, RPC_TIMEOUT_MS);
-	if (!mc->slots || (socket && !mc->rt)) {
+	if (cri_socket)
+		mc->cri = grpc_client_new(cri_socket, RPC_TIMEOUT_MS);
+	if (!mc->slots || (socket && !mc->rt) || (cri_socket && !mc->cri)) {
 		meta_cache_free(mc);
 		return NULL;
 	}
-	if (mc->rt && pthread_create(&mc->thread, NULL, resolver, mc) == 0)
+	if ((mc->rt || mc->cri) && pthread_create(&mc->thread, NULL, resolver, mc) == 0)
 		mc->started = true;
 	return mc;
 }
@@ -281,6 +310,7 @@ void meta_cache_free(struct meta_cache *mc)
 		pthread_join(mc->thread, NULL);
 	}
 	grpc_client_free(mc->rt);
+	grpc_client_free(mc->cri);
 	pthread_mutex_destroy(&mc->mu);
 	pthread_cond_destroy(&mc->cv);
 	free(mc->slots);

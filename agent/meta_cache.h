@@ -42,6 +42,10 @@ struct meta_cache;
 
 /* socket: containerd's; NULL disables look-ups (every container stays id-only). */
 struct meta_cache *meta_cache_new(unsigned slots, const char *socket);
+/* The same with a CRI runtime's socket (cri_socket, or NULL) asked first, then containerd's
+ * native API (socket, or NULL) for the containers CRI does not know. */
+struct meta_cache *meta_cache_new_runtimes(unsigned slots, const char *socket,
+					   const char *cri_socket);
 void meta_cache_free(struct meta_cache *mc);
 /*
  * The state of container `id` (ns_hint: the containerd namespace if the cgroup path told it,

@@ -46,6 +46,9 @@ static const struct opt_def defs[] = {
 	 0, false, "PATH",
 	 "containerd's API socket, for container records (image, pod, provenance); \"none\" to "
 	 "not ask"},
+	{"cri-socket", OPT_STR, OFF(cri_socket), NULL, 0, 0, false, "PATH",
+	 "a CRI runtime's socket (runtime.v1), asked first for container records; the only source "
+	 "on CRI-O nodes: /var/run/crio/crio.sock"},
 	{"k8s-api", OPT_STR, OFF(k8s_api), NULL, 0, 0, false, "URL",
 	 "Kubernetes API server (default in a pod: https://$KUBERNETES_SERVICE_HOST:$…_PORT; "
 	 "\"none\": do not ask)"},
@@ -54,6 +57,9 @@ static const struct opt_def defs[] = {
 	{"k8s-token-file", OPT_STR, OFF(k8s_token_file),
 	 "/var/run/secrets/kubernetes.io/serviceaccount/token", 0, 0, false, "FILE",
 	 "bearer token for the API server (re-read on every request)"},
+	{"kubeconfig", OPT_STR, OFF(kubeconfig), NULL, 0, 0, false, "FILE",
+	 "kubeconfig for the Kubernetes API instead of the in-cluster settings: its current "
+	 "context's server, CA and token (or tokenFile); --k8s-api none still disables"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
 	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
 };

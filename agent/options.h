@@ -27,9 +27,11 @@ struct c2d_agent_opts {
 	uint64_t proc_cache_size;
 	uint64_t stats_interval;
 	const char *containerd_socket;
+	const char *cri_socket;
 	const char *k8s_api;
 	const char *k8s_ca;
 	const char *k8s_token_file;
+	const char *kubeconfig;
 };
 
 /* Parse argv. Returns 0, or -EINVAL with a message naming the option in err. */

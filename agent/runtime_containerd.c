@@ -138,6 +138,7 @@ int containerd_get(struct grpc_client *c, const char *ns, const char *id,
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->ns, sizeof(out->ns), "%s", ns);
+	snprintf(out->runtime_name, sizeof(out->runtime_name), "containerd");
 	rc = get_one(c, ns, PATH_CONTAINERS_GET, id, &resp, &len);
 	if (rc == 0)
 		rc = containerd_decode_container(resp, len, out);

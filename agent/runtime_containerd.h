@@ -20,6 +20,7 @@ struct container_record {
 	char image_digest[80]; /* sha256:… of the image's root (index or manifest) */
 	char runtime[64];     /* io.containerd.runc.v2 … */
 	char sandbox[129];    /* the pod sandbox (containerd 2.x CRI) */
+	char runtime_name[16]; /* who answered: "containerd", or CRI's runtime_name ("cri-o") */
 	struct label_set labels;
 };
 
