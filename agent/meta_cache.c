@@ -138,7 +138,7 @@ static void fill(struct container_meta *m, const struct container_record *r)
 
 	copy(m->image, sizeof(m->image), r->image);
 	copy(m->digest, sizeof(m->digest), r->image_digest);
-	copy(m->runtime, sizeof(m->runtime), "containerd");
+	copy(m->runtime, sizeof(m->runtime), r->runtime_name[0] ? r->runtime_name : "containerd");
 	copy(m->runtime_handler, sizeof(m->runtime_handler), r->runtime);
 	copy(m->k8s_namespace, sizeof(m->k8s_namespace), labels_get(l, "io.kubernetes.pod.namespace"));
 	copy(m->pod, sizeof(m->pod), labels_get(l, "io.kubernetes.pod.name"));
