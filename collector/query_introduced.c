@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * query_introduced.c - GET /v1/introduced?workload=NAMESPACE/NAME: for every behaviour (rule,
+ * target, executable) of the workload's findings, the first revision it showed in and the
+ * revision that ran just before without it ("introduced between A and B"); behaviours that
+ * went away in a revision that ran and came back later are flagged as reintroduced.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "links.h"
+#include "query_revisions.h"
+
+/* Behaviours held while scanning; the `limit` first seen are returned. */
+#define BEHAVIOURS_MAX 20000
+#define URL_MAX 1024
+
+struct behaviour {
+	char *rule, *target, *executable, *kind;
+	int64_t count, first_ns, last_ns;
+	int introduced;	  /* revision index, -1: only seen without a known revision */
+	int reintroduced; /* latest reappearance after a revision without it, or -1 */
+	int absent;	  /* the revision just before that reappearance */
+};
+
+struct scan {
+	struct behaviour *v;
+	int n;
+	bool truncated;
+	unsigned char *seen; /* one flag per revision, for the behaviour being read */
+};
+
+static void behaviour_free(struct behaviour *b)
+{
+	free(b->rule);
+	free(b->target);
+	free(b->executable);
+	free(b->kind);
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*oom = true;
+	return d;
+}
+
+static bool same_text(const char *a, const unsigned char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, (const char *)b));
+}
+
+static bool same_behaviour(const struct behaviour *b, sqlite3_stmt *st)
+{
+	return same_text(b->rule, sqlite3_column_text(st, 0)) &&
+	       same_text(b->target, sqlite3_column_text(st, 1)) &&
+	       same_text(b->executable, sqlite3_column_text(st, 2));
+}
+
+/* Walks the revisions in the order they ran: the first with the behaviour introduced it; a
+ * revision with it after one without it is a reappearance (the last one is reported). */
+static void finish(struct scan *s, struct behaviour *b, int nrevs)
+{
+	int last = -1;
+
+	b->introduced = b->reintroduced = b->absent = -1;
+	for (int i = 0; i < nrevs; i++) {
+		if (!s->seen[i])
+			continue;
+		if (last < 0)
+			b->introduced = i;
+		else if (i > last + 1) {
+			b->reintroduced = i;
+			b->absent = i - 1;
+		}
+		last = i;
+	}
+	memset(s->seen, 0, (size_t)nrevs);
+}
+
+static int start(struct scan *s, sqlite3_stmt *st)
+{
+	struct behaviour *b = &s->v[s->n];
+	bool oom = false;
+
+	memset(b, 0, sizeof(*b));
+	b->rule = dup_or_null(query_col_text(st, 0), &oom);
+	b->target = dup_or_null(query_col_text(st, 1), &oom);
+	b->executable = dup_or_null(query_col_text(st, 2), &oom);
+	b->kind = dup_or_null(query_col_text(st, 4), &oom);
+	b->first_ns = INT64_MAX;
+	b->last_ns = INT64_MIN;
+	s->n++;
+	return oom ? -ENOMEM : 0;
+}
+
+static void add_row(struct scan *s, const struct query_revs *r, sqlite3_stmt *st)
+{
+	struct behaviour *b = &s->v[s->n - 1];
+	const char *rev = query_col_text(st, 3);
+	int i = rev ? query_revs_find(r, rev) : -1;
+	int64_t first = sqlite3_column_int64(st, 6), last = sqlite3_column_int64(st, 7);
+
+	if (i >= 0)
+		s->seen[i] = 1;
+	b->count += sqlite3_column_int64(st, 5);
+	b->first_ns = first < b->first_ns ? first : b->first_ns;
+	b->last_ns = last > b->last_ns ? last : b->last_ns;
+}
+
+static int scan_behaviours(struct query_req *q, const char *ns, const char *name,
+			   const struct query_revs *r, struct scan *s)
+{
+	static const char sql[] =
+		"SELECT rule, target, executable, revision, MIN(kind), COUNT(*), MIN(time_ns),"
+		" MAX(time_ns) FROM events WHERE namespace = ? AND workload_name = ? AND kind IN "
+		QUERY_FINDING_KINDS " GROUP BY rule, target, executable, revision"
+		" ORDER BY rule, target, executable";
+	sqlite3_stmt *st = query_prepare(q, sql);
+	int rc;
+
+	s->v = calloc(BEHAVIOURS_MAX, sizeof(*s->v));
+	s->seen = calloc((size_t)r->n + 1, 1);
+	if (!st || !s->v || !s->seen)
+		return sqlite3_finalize(st), -1;
+	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	while ((rc = query_step(q, st)) == SQLITE_ROW) {
+		if (!s->n || !same_behaviour(&s->v[s->n - 1], st)) {
+			if (s->n)
+				finish(s, &s->v[s->n - 1], r->n);
+			if (s->n == BEHAVIOURS_MAX) {
+				s->truncated = true;
+				break;
+			}
+			if (start(s, st) < 0)
+				break;
+		}
+		add_row(s, r, st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && !s->truncated)
+		return -1;
+	if (s->n && !s->truncated)
+		finish(s, &s->v[s->n - 1], r->n);
+	return 0;
+}
+
+static int by_first_seen(const void *a, const void *b)
+{
+	const struct behaviour *x = a, *y = b;
+
+	if (x->first_ns != y->first_ns)
+		return x->first_ns < y->first_ns ? -1 : 1;
+	return strcmp(x->rule ? x->rule : "", y->rule ? y->rule : ""); /* stable output */
+}
+
+/* Link to the changes from revision `from` to `to` where both are commits of a repository the
+ * links module knows the pages of. */
+static bool add_compare(cJSON *o, const char *key, const struct query_revs *r, int from, int to)
+{
+	char url[URL_MAX];
+	const struct query_rev *a = from >= 0 ? &r->v[from] : NULL, *b = to >= 0 ? &r->v[to] : NULL;
+	const char *repo = b ? (b->repository ? b->repository : a ? a->repository : NULL) : NULL;
+	bool ok = a && b && a->commit && b->commit &&
+		  links_compare_url(repo, a->commit, b->commit, url, sizeof(url)) == 0;
+
+	return qj_str(o, key, ok ? url : NULL);
+}
+
+static bool add_text(cJSON *o, const struct query_revs *r, const struct behaviour *b)
+{
+	char from[64], to[64], text[200];
+
+	if (b->introduced < 0)
+		return qj_str(o, "text", "seen only in events without a known revision");
+	query_short_rev(r->v[b->introduced].revision, to, sizeof(to));
+	if (b->introduced == 0) {
+		snprintf(text, sizeof(text), "present since the first known revision %s", to);
+	} else {
+		query_short_rev(r->v[b->introduced - 1].revision, from, sizeof(from));
+		snprintf(text, sizeof(text), "introduced between %s and %s", from, to);
+	}
+	return qj_str(o, "text", text);
+}
+
+static bool add_behaviour(cJSON *arr, const struct query_revs *r, const struct behaviour *b)
+{
+	int prev = b->introduced > 0 ? b->introduced - 1 : -1;
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), false;
+	return qj_str(o, "rule", b->rule) && qj_str(o, "target", b->target) &&
+	       qj_str(o, "executable", b->executable) && qj_str(o, "kind", b->kind) &&
+	       query_revs_add_ref(o, "introduced_in", r, b->introduced) &&
+	       query_revs_add_ref(o, "previous", r, prev) && add_text(o, r, b) &&
+	       add_compare(o, "compare_url", r, prev, b->introduced) &&
+	       cJSON_AddBoolToObject(o, "reintroduced", b->reintroduced >= 0) &&
+	       query_revs_add_ref(o, "reintroduced_in", r, b->reintroduced) &&
+	       query_revs_add_ref(o, "absent_in", r, b->absent) &&
+	       add_compare(o, "reintroduced_compare_url", r, b->absent, b->reintroduced) &&
+	       cJSON_AddNumberToObject(o, "count", (double)b->count) &&
+	       qj_time(o, "first_seen", b->first_ns) && qj_time(o, "last_seen", b->last_ns);
+}
+
+static bool add_revision(cJSON *arr, const struct query_rev *v)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), false;
+	return qj_str(o, "revision", v->revision) && qj_str(o, "commit", v->commit) &&
+	       qj_str(o, "image_digest", v->image_digest) &&
+	       qj_str(o, "pipeline_id", v->pipeline_id) && qj_str(o, "repository", v->repository) &&
+	       qj_time(o, "first_seen", v->first_ns) && qj_time(o, "last_seen", v->last_ns) &&
+	       cJSON_AddNumberToObject(o, "events", (double)v->events);
+}
+
+static cJSON *build(const char *ns, const char *name, const struct query_revs *r,
+		    struct scan *s, int limit)
+{
+	cJSON *res = cJSON_CreateObject(), *w, *revs, *bs;
+	bool ok;
+
+	w = res ? cJSON_AddObjectToObject(res, "workload") : NULL;
+	ok = w && qj_str(w, "namespace", ns) && qj_str(w, "name", name) &&
+	     qj_str(w, "kind", r->workload_kind);
+	revs = ok ? cJSON_AddArrayToObject(res, "revisions") : NULL;
+	for (int i = 0; revs && ok && i < r->n; i++)
+		ok = add_revision(revs, &r->v[i]);
+	qsort(s->v, (size_t)s->n, sizeof(*s->v), by_first_seen);
+	bs = ok && revs ? cJSON_AddArrayToObject(res, "behaviours") : NULL;
+	for (int i = 0; bs && ok && i < s->n && i < limit; i++)
+		ok = add_behaviour(bs, r, &s->v[i]);
+	if (!bs || !ok ||
+	    !cJSON_AddBoolToObject(res, "truncated", r->truncated || s->truncated || s->n > limit)) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* "NAMESPACE/NAME" split in place into buf; 0 or a 400 in q. */
+static int workload_param(struct query_req *q, char *buf, size_t len, const char **ns,
+			  const char **name)
+{
+	const char *v = query_param(q, "workload");
+	char *slash;
+
+	if (!v)
+		return query_fail(q, 400, "workload: required, as NAMESPACE/NAME"), -EINVAL;
+	if (strlen(v) >= len)
+		return query_fail(q, 400, "workload: longer than %zu characters", len - 1), -EINVAL;
+	snprintf(buf, len, "%s", v);
+	slash = strchr(buf, '/');
+	if (!slash || slash == buf || !slash[1] || strchr(slash + 1, '/'))
+		return query_fail(q, 400, "workload: \"%.100s\" is not NAMESPACE/NAME", v), -EINVAL;
+	*slash = 0;
+	*ns = buf;
+	*name = slash + 1;
+	return 0;
+}
+
+cJSON *query_introduced(struct query_req *q)
+{
+	struct query_revs revs = {0};
+	struct scan scan = {0};
+	const char *ns, *name;
+	char buf[512];
+	cJSON *res = NULL;
+	int limit;
+
+	if (workload_param(q, buf, sizeof(buf), &ns, &name) < 0 ||
+	    query_param_limit(q, &limit) < 0)
+		return NULL;
+	if (query_revs_load(q, ns, name, &revs) == 0 &&
+	    scan_behaviours(q, ns, name, &revs, &scan) == 0)
+		res = build(ns, name, &revs, &scan, limit);
+	for (int i = 0; scan.v && i < scan.n; i++)
+		behaviour_free(&scan.v[i]);
+	free(scan.v);
+	free(scan.seen);
+	query_revs_free(&revs);
+	return res;
+}

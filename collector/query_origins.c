@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * query_origins.c - GET /v1/origins?by=commit|pipeline|repository: findings grouped by where
+ * the code came from, the most recently active origin first.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "links.h"
+#include "query_internal.h"
+
+/* Distinct kinds/rules/workloads listed per origin; a commit deployed to hundreds of workloads
+ * is summarised, not enumerated. */
+#define DISTINCT_MAX 50
+#define URL_MAX 1024
+
+static const struct grouping {
+	const char *by;
+	const char *column; /* a constant of this table: never from the request */
+} groupings[] = {
+	{"commit", "commit_sha"},
+	{"pipeline", "pipeline_id"},
+	{"repository", "repository"},
+};
+
+#define NGROUPINGS (sizeof(groupings) / sizeof(groupings[0]))
+
+static const struct grouping *grouping_param(struct query_req *q)
+{
+	const char *by = query_param(q, "by");
+
+	if (!by)
+		by = "commit";
+	for (size_t i = 0; i < NGROUPINGS; i++)
+		if (!strcmp(by, groupings[i].by))
+			return &groupings[i];
+	query_fail(q, 400, "by: \"%.64s\" is not one of commit, pipeline, repository", by);
+	return NULL;
+}
+
+static sqlite3_stmt *prepare(struct query_req *q, const struct grouping *g, bool ns, bool since)
+{
+	char sql[1536];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s AS key, MAX(repository), MAX(pipeline_url), COUNT(*), MIN(time_ns),"
+		 " MAX(time_ns) AS last, json_group_array(DISTINCT kind),"
+		 " json_group_array(DISTINCT rule),"
+		 " json_group_array(DISTINCT namespace || '/' || workload_name),"
+		 " COUNT(DISTINCT commit_sha), MAX(commit_sha)"
+		 " FROM events WHERE kind IN " QUERY_FINDING_KINDS " AND %s <> ''%s%s"
+		 " GROUP BY %s ORDER BY last DESC, key LIMIT ?",
+		 g->column, g->column, ns ? " AND namespace = ?" : "",
+		 since ? " AND time_ns >= ?" : "", g->column);
+	return query_prepare(q, sql);
+}
+
+/* obj[key] = the JSON array text without nulls, cut at DISTINCT_MAX. */
+static bool add_distinct(cJSON *obj, const char *key, const char *json)
+{
+	cJSON *in = json ? cJSON_Parse(json) : NULL, *out = cJSON_AddArrayToObject(obj, key), *it;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, in)
+	{
+		if (!cJSON_IsString(it) || n++ >= DISTINCT_MAX)
+			continue;
+		if (!out || !cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring)))
+			out = NULL;
+	}
+	cJSON_Delete(in);
+	return out != NULL;
+}
+
+static bool add_specific(cJSON *o, const struct grouping *g, sqlite3_stmt *st)
+{
+	char url[URL_MAX];
+	const char *key = query_col_text(st, 0), *repo = query_col_text(st, 1);
+
+	if (!strcmp(g->by, "commit"))
+		return qj_str(o, "repository", repo) &&
+		       qj_str(o, "commit_url",
+			      links_commit_url(repo, key, url, sizeof(url)) == 0 ? url : NULL);
+	if (!strcmp(g->by, "pipeline"))
+		return qj_str(o, "repository", repo) &&
+		       qj_str(o, "pipeline_url", query_col_text(st, 2)) &&
+		       qj_str(o, "commit", query_col_text(st, 10));
+	return cJSON_AddNumberToObject(o, "commits", sqlite3_column_int(st, 9)) != NULL;
+}
+
+static bool add_row(cJSON *arr, const struct grouping *g, sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), false;
+	return qj_str(o, "key", query_col_text(st, 0)) && add_specific(o, g, st) &&
+	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 3)) &&
+	       add_distinct(o, "kinds", query_col_text(st, 6)) &&
+	       add_distinct(o, "rules", query_col_text(st, 7)) &&
+	       add_distinct(o, "workloads", query_col_text(st, 8)) &&
+	       qj_time(o, "first_seen", sqlite3_column_int64(st, 4)) &&
+	       qj_time(o, "last_seen", sqlite3_column_int64(st, 5));
+}
+
+cJSON *query_origins(struct query_req *q)
+{
+	const struct grouping *g = grouping_param(q);
+	const char *ns = query_param(q, "namespace");
+	int64_t since;
+	int limit, idx = 1, rc = SQLITE_ERROR, count = 0;
+	sqlite3_stmt *st;
+	cJSON *res, *arr;
+
+	if (!g || query_param_since(q, &since) < 0 || query_param_limit(q, &limit) < 0)
+		return NULL;
+	st = prepare(q, g, ns, since > 0);
+	if (!st)
+		return NULL;
+	if (ns)
+		sqlite3_bind_text(st, idx++, ns, -1, SQLITE_STATIC);
+	if (since > 0)
+		sqlite3_bind_int64(st, idx++, since);
+	sqlite3_bind_int(st, idx, limit);
+	res = cJSON_CreateObject();
+	arr = res && cJSON_AddStringToObject(res, "by", g->by)
+		      ? cJSON_AddArrayToObject(res, "origins")
+		      : NULL;
+	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add_row(arr, g, st))
+		count++;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	return res;
+}

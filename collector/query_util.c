@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* query_util.c - parameters, times, statements and JSON helpers the query modules share. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "query_internal.h"
+
+#define NS_PER_S 1000000000LL
+
+cJSON *query_fail(struct query_req *q, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	q->status = status;
+	va_start(ap, fmt);
+	vsnprintf(q->err, sizeof(q->err), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+const char *query_param(struct query_req *q, const char *name)
+{
+	const char *v = q->param ? q->param(q->ctx, name) : NULL;
+
+	return v && *v ? v : NULL;
+}
+
+int query_param_limit(struct query_req *q, int *limit)
+{
+	const char *v = query_param(q, "limit");
+	char *end;
+	long n;
+
+	*limit = QUERY_LIMIT_DEFAULT;
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 1 || n > QUERY_LIMIT_MAX) {
+		query_fail(q, 400, "limit: \"%.64s\" is not a whole number in [1, %d]", v,
+			   QUERY_LIMIT_MAX);
+		return -EINVAL;
+	}
+	*limit = (int)n;
+	return 0;
+}
+
+int query_param_since(struct query_req *q, int64_t *ns)
+{
+	const char *v = query_param(q, "since");
+	struct timespec now;
+	int64_t d;
+
+	*ns = 0;
+	if (!v)
+		return 0;
+	if (query_parse_time(v, ns) == 0)
+		return 0;
+	if (query_parse_duration(v, &d) == 0) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		*ns = (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec - d;
+		return 0;
+	}
+	query_fail(q, 400, "since: \"%.64s\" is neither an RFC 3339 time nor a duration (30m, 1h, 7d)",
+		   v);
+	return -EINVAL;
+}
+
+/* Reads exactly n digits. */
+static int digits(const char **s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++, (*s)++) {
+		if (!isdigit((unsigned char)**s))
+			return -EINVAL;
+		*out = *out * 10 + (**s - '0');
+	}
+	return 0;
+}
+
+static int parse_fraction(const char **s, int64_t *frac)
+{
+	int64_t scale = NS_PER_S / 10;
+
+	*frac = 0;
+	if (**s != '.')
+		return 0;
+	(*s)++;
+	if (!isdigit((unsigned char)**s))
+		return -EINVAL;
+	for (; isdigit((unsigned char)**s); (*s)++, scale /= 10)
+		*frac += (**s - '0') * scale; /* digits past ns are dropped (scale reaches 0) */
+	return 0;
+}
+
+static int parse_offset(const char *s, int *off_s)
+{
+	int h, m, sign;
+
+	if ((*s == 'Z' || *s == 'z') && !s[1]) {
+		*off_s = 0;
+		return 0;
+	}
+	if (*s != '+' && *s != '-')
+		return -EINVAL;
+	sign = *s++ == '-' ? -1 : 1;
+	if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &m) || *s || h > 23 || m > 59)
+		return -EINVAL;
+	*off_s = sign * (h * 3600 + m * 60);
+	return 0;
+}
+
+int query_parse_time(const char *s, int64_t *ns)
+{
+	struct tm tm = {0};
+	int y, mo, d, h, mi, sec, off;
+	int64_t frac;
+	time_t t;
+
+	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
+	    digits(&s, 2, &d) || (*s != 'T' && *s != 't' && *s != ' ') || (s++, 0) ||
+	    digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) || *s++ != ':' ||
+	    digits(&s, 2, &sec) || parse_fraction(&s, &frac) || parse_offset(s, &off))
+		return -EINVAL;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	*ns = ((int64_t)t - off) * NS_PER_S + frac;
+	return 0;
+}
+
+int query_parse_duration(const char *s, int64_t *ns)
+{
+	static const struct {
+		char unit;
+		int64_t seconds;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+	char *end;
+	long long n;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || !*end || end[1])
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (*end != units[i].unit)
+			continue;
+		if (n > INT64_MAX / NS_PER_S / units[i].seconds)
+			return -EINVAL;
+		*ns = n * units[i].seconds * NS_PER_S;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void query_format_time(int64_t ns, char out[QUERY_TIME_MAX])
+{
+	time_t t = (time_t)(ns / NS_PER_S);
+	long frac = (long)(ns % NS_PER_S);
+	struct tm tm;
+	size_t n;
+
+	if (frac < 0) { /* before 1970: floor, not truncate */
+		t--;
+		frac += NS_PER_S;
+	}
+	gmtime_r(&t, &tm);
+	n = strftime(out, QUERY_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (frac)
+		snprintf(out + n, QUERY_TIME_MAX - n, ".%09ldZ", frac);
+	else
+		snprintf(out + n, QUERY_TIME_MAX - n, "Z");
+}
+
+sqlite3_stmt *query_prepare(struct query_req *q, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_error("query: prepare: %s", sqlite3_errmsg(q->db));
+		query_fail(q, 500, "store query failed");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int query_step(struct query_req *q, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	log_error("query: step: %s", sqlite3_errmsg(q->db));
+	query_fail(q, 500, rc == SQLITE_BUSY ? "store busy" : "store query failed");
+	return SQLITE_ERROR;
+}
+
+const char *query_col_text(sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	return s && *s ? s : NULL;
+}
+
+bool qj_str(cJSON *obj, const char *key, const char *value)
+{
+	return value ? cJSON_AddStringToObject(obj, key, value) != NULL
+		     : cJSON_AddNullToObject(obj, key) != NULL;
+}
+
+bool qj_time(cJSON *obj, const char *key, int64_t ns)
+{
+	char buf[QUERY_TIME_MAX];
+
+	query_format_time(ns, buf);
+	return cJSON_AddStringToObject(obj, key, buf) != NULL;
+}
+
+void query_short_rev(const char *rev, char *out, size_t len)
+{
+	if (!strncmp(rev, "sha256:", 7))
+		snprintf(out, len, "sha256:%.12s", rev + 7);
+	else
+		snprintf(out, len, "%.12s", rev);
+}
