@@ -26,6 +26,8 @@
 #include "kubeconfig.h"
 #include "procfs.h"
 #include "runtime_events.h"
+#include "seqstate.h"
+#include "ship.h"
 
 #define C2D_VERSION "0.1.0"
 #define EXIT_USAGE 2
@@ -37,6 +39,9 @@
 static volatile sig_atomic_t g_stop;
 static struct runtime_events *g_events; /* containerd task starts: records asked for early */
 static struct k8s *g_k8s;		 /* pods of this node from the API, if one is reachable */
+static struct ship *g_ship;		 /* --collector: batches, spool, sender */
+static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restarts */
+static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
 static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len)
@@ -131,6 +136,7 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 	struct c2d_stats k;
 
 	log_meta_stats(pl);
+	ship_log_stats(g_ship);
 	if (loader_read_stats(l, &k) < 0)
 		return;
 	proc_cache_get_stats(pl->rctx.pc, &pcs);
@@ -146,6 +152,29 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 		 (unsigned long long)k.path_truncated, (unsigned long long)k.str_truncated,
 		 (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.decode_errors,
 		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
+}
+
+static int emit_gap(void *arg, const char *line, size_t len)
+{
+	return pipeline_emit(arg, (long)len); /* line is pl->buf */
+}
+
+/* Once a second when shipping: kernel ring-buffer drops become a loss like the others, and
+ * the losses of every reason go out as agent_gap events (rate-limited in gap.c). */
+static void report_gaps(struct c2d_loader *l, struct pipeline *pl, time_t now)
+{
+	static uint64_t kernel_seen;
+	static time_t last;
+	struct c2d_stats k;
+
+	if (!g_ship || now == last)
+		return;
+	last = now;
+	if (loader_read_stats(l, &k) == 0 && k.drop_ringbuf > kernel_seen) {
+		gap_count(&g_gap, GAP_KERNEL_RING_FULL, k.drop_ringbuf - kernel_seen, 0);
+		kernel_seen = k.drop_ringbuf;
+	}
+	gap_poll(&g_gap, &pl->rctx, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap, pl);
 }
 
 static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_agent_opts *o)
@@ -174,6 +203,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		if (pl->out)
 			fflush(pl->out);
 		now = time(NULL);
+		report_gaps(l, pl, now);
 		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
 			pl->rctx.boot_to_real_ns = boot_to_real_ns();
 			last_clock = now;
@@ -189,6 +219,46 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 	if (pl->out)
 		fflush(pl->out);
 	ring_buffer__free(rb);
+	return 0;
+}
+
+/* --state-dir / --collector: persistent event ids, then the shipper. 0 or -errno (logged). */
+static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
+{
+	const char *dir = o->state_dir ? o->state_dir : o->collector ? C2D_STATE_DIR_DEFAULT : NULL;
+	struct ship_opts so = {
+		.url = o->collector, .token_file = o->token_file, .ca_file = o->collector_ca,
+		.batch = {o->batch_events, o->batch_bytes, o->batch_age_ms},
+		.spool_max_bytes = o->spool_max_mb << 20};
+	char spool[4096];
+	int rc;
+
+	if (!dir)
+		return 0;
+	rc = seqstate_open(&g_seq, dir, 0);
+	if (rc < 0) {
+		log_error("state directory %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	memcpy(pl->rctx.instance, seqstate_agent_id(g_seq), sizeof(pl->rctx.instance));
+	pl->rctx.seq = seqstate_first(g_seq) - 1;
+	pl->rctx.seq_limit = seqstate_limit(g_seq);
+	pl->rctx.reserve = seqstate_reserve;
+	pl->rctx.reserve_arg = g_seq;
+	if (!o->collector)
+		return 0;
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	so.spool_dir = spool;
+	rc = ship_start(&g_ship, &so, &g_gap);
+	if (rc < 0) {
+		log_error("shipping to %s: %s", o->collector, strerror(-rc));
+		return rc;
+	}
+	pl->ship = g_ship;
+	log_info("shipping to %s: spool %s (at most %llu MiB), batches of %llu events / %llu "
+		 "bytes / %llu ms", o->collector, spool, (unsigned long long)o->spool_max_mb,
+		 (unsigned long long)o->batch_events, (unsigned long long)o->batch_bytes,
+		 (unsigned long long)o->batch_age_ms);
 	return 0;
 }
 
@@ -278,13 +348,15 @@ int main(int argc, char **argv)
 	}
 	if (o.stdout_mode)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (start(&l, &policy, &o) < 0)
+	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o) < 0)
 		goto out;
 	nproc = procfs_seed(pl.rctx.pc, "/proc");
 	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
 	log_info("ready: instance %s on node %s, every program attached", pl.rctx.instance,
 		 pl.rctx.node_name);
 	rc = run_loop(&l, &pl, &o) < 0 ? EXIT_FAILURE : 0;
+	ship_stop(g_ship, SHIP_DRAIN_MS); /* the last batch into the spool, then a bounded send */
+	g_ship = pl.ship = NULL;
 	log_stats(&l, &pl);
 	log_info("stopped (%s)", g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
 out:
@@ -296,5 +368,7 @@ out:
 	k8s_stop(g_k8s); /* after the resolver that reads it */
 	kubeconfig_release(&kc);
 	deferred_clear(&pl.deferred);
+	ship_stop(g_ship, 0); /* a failed start: nothing was queued */
+	seqstate_free(g_seq);
 	return rc;
 }

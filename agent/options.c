@@ -60,6 +60,25 @@ static const struct opt_def defs[] = {
 	{"kubeconfig", OPT_STR, OFF(kubeconfig), NULL, 0, 0, false, "FILE",
 	 "kubeconfig for the Kubernetes API instead of the in-cluster settings: its current "
 	 "context's server, CA and token (or tokenFile); --k8s-api none still disables"},
+	{"collector", OPT_STR, OFF(collector), NULL, 0, 0, false, "URL",
+	 "ship events to this collector (http:// or https://), batched, gzip'd, spooled on disk "
+	 "while it is unreachable (works alongside --stdout)"},
+	{"token-file", OPT_STR, OFF(token_file), NULL, 0, 0, false, "FILE",
+	 "bearer token for the collector (re-read when the file changes; never logged)"},
+	{"collector-ca", OPT_STR, OFF(collector_ca), NULL, 0, 0, false, "FILE",
+	 "CA bundle the collector's certificate must chain to (default: the system's)"},
+	{"state-dir", OPT_STR, OFF(state_dir), NULL, 0, 0, false, "DIR",
+	 "spool and event-id state, made 0700 (default with --collector: /var/lib/cloud2dev; "
+	 "without either, ids use a random instance per start)"},
+	{"batch-events", OPT_UINT, OFF(batch_events), "1000", 1, 100000, false, "N",
+	 "most events in one batch sent to the collector"},
+	{"batch-bytes", OPT_UINT, OFF(batch_bytes), "1048576", 4096, 64 << 20, false, "BYTES",
+	 "most uncompressed bytes in one batch"},
+	{"batch-age-ms", OPT_UINT, OFF(batch_age_ms), "1000", 1, 60000, false, "MS",
+	 "longest an event waits for its batch to fill (the unsynced window of a crash)"},
+	{"spool-max-mb", OPT_UINT, OFF(spool_max_mb), "256", 1, 1 << 20, false, "MB",
+	 "most disk the spool takes; when full the oldest batches are dropped and reported "
+	 "(agent_gap)"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
 	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
 };

@@ -32,7 +32,17 @@ struct c2d_agent_opts {
 	const char *k8s_ca;
 	const char *k8s_token_file;
 	const char *kubeconfig;
+	const char *collector;	    /* shipping (agent/SHIPPING.md): NULL = off */
+	const char *token_file;
+	const char *collector_ca;
+	const char *state_dir;	    /* NULL: C2D_STATE_DIR_DEFAULT when shipping, else none */
+	uint64_t batch_events;
+	uint64_t batch_bytes;
+	uint64_t batch_age_ms;
+	uint64_t spool_max_mb;
 };
+
+#define C2D_STATE_DIR_DEFAULT "/var/lib/cloud2dev"
 
 /* Parse argv. Returns 0, or -EINVAL with a message naming the option in err. */
 int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, size_t errlen);

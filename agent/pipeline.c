@@ -147,13 +147,17 @@ static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, b
 
 /* One rendered event (pl->buf, n bytes, no newline) to every sink: the NDJSON output and,
  * when shipping, the shipper's queue. Never blocks on the network. */
-void pipeline_emit(struct pipeline *pl, long n)
+int pipeline_emit(struct pipeline *pl, long n)
 {
+	/* first: the queue takes the line without the newline the output adds */
+	int rc = pl->ship ? ship_push(pl->ship, pl->buf, (size_t)n) : 0;
+
 	if (pl->out) {
 		pl->buf[n++] = '\n';
 		if (fwrite(pl->buf, 1, (size_t)n, pl->out) != (size_t)n && !pl->st.write_errors++)
 			log_error("writing events to the output failed: %s", strerror(errno));
 	}
+	return rc;
 }
 
 /* One container_start per container resolved for the first time since the last tick. */

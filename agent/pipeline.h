@@ -11,6 +11,7 @@
 #include "deferred.h"
 #include "meta_cache.h"
 #include "render.h"
+#include "ship.h"
 
 struct pipeline_stats {
 	uint64_t records;
@@ -37,14 +38,16 @@ struct pipeline {
 	struct deferred deferred;
 	unsigned budget; /* set before each drain; at 0 the callback stops it (-EAGAIN) */
 	FILE *out; /* NDJSON sink (--stdout) or NULL */
+	struct ship *ship; /* --collector: the shipper's queue, or NULL */
 	struct pipeline_stats st;
 	char buf[C2D_EVENT_JSON_MAX];
 };
 
 /* ring_buffer_sample_fn */
 int pipeline_handle(void *ctx, void *data, size_t size);
-/* Write the event rendered in pl->buf (n bytes) to every sink. */
-void pipeline_emit(struct pipeline *pl, long n);
+/* Write the event rendered in pl->buf (n bytes) to every sink. 0, or -ENOSPC when the
+ * shipper's queue refused it (counted there as a gap). */
+int pipeline_emit(struct pipeline *pl, long n);
 /* Release deferred findings whose container is known or whose wait is over (all: flush). */
 void pipeline_tick(struct pipeline *pl, bool flush);
 

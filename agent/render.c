@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ids.h"
 #include "jsonw.h"
+#include "log.h"
 #include "procfs.h"
 #include "render.h"
 #include "syscalls.h"
@@ -258,6 +260,29 @@ static void event_id(char out[34], const char instance[17], uint64_t seq)
 	out[33] = 0;
 }
 
+/* Cold path, once per block: reserve the next block durably before issuing from it. If that
+ * fails, a fresh random instance keeps ids unique without any state (logged once). */
+static void __attribute__((noinline)) reserve_block(struct render_ctx *ctx)
+{
+	int rc = ctx->reserve(ctx->reserve_arg, ctx->seq, &ctx->seq_limit);
+
+	if (rc < 0 || ctx->seq >= ctx->seq_limit) {
+		ctx->reserve = NULL;
+		if (ids_random_hex16(ctx->instance) < 0)
+			ctx->instance[0] ^= 1; /* never the old id, even without entropy */
+		log_error("state: reserving event ids failed (%s): using instance %s from now on",
+			  strerror(rc < 0 ? -rc : ERANGE), ctx->instance);
+	}
+}
+
+void render_next_id(struct render_ctx *ctx, char id[34])
+{
+	ctx->seq++;
+	if (ctx->reserve && ctx->seq >= ctx->seq_limit)
+		reserve_block(ctx);
+	event_id(id, ctx->instance, ctx->seq);
+}
+
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f)
 {
 	const struct c2d_syscall_event *ev = f->d->sys;
@@ -265,8 +290,7 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	char id[40], ts[48];
 	struct jw w;
 
-	ctx->seq++;
-	event_id(id, ctx->instance, ctx->seq);
+	render_next_id(ctx, id);
 	render_time(ts, sizeof(ts), ev->hdr.ktime_ns, ctx->boot_to_real_ns);
 	jw_init(&w, buf, cap);
 	jw_obj_begin(&w);
@@ -307,8 +331,7 @@ long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
 	char id[40], ts[48];
 	struct jw w;
 
-	ctx->seq++;
-	event_id(id, ctx->instance, ctx->seq);
+	render_next_id(ctx, id);
 	render_time(ts, sizeof(ts), boot_ns, ctx->boot_to_real_ns);
 	jw_init(&w, buf, cap);
 	jw_obj_begin(&w);

@@ -19,6 +19,11 @@ struct render_ctx {
 	const char *node_name;
 	char instance[17];	  /* 16 hex digits, random per agent start */
 	uint64_t seq;		  /* last id issued */
+	/* --state-dir: ids from seq_limit on are not reserved yet; reaching it calls reserve once
+	 * per block (NULL: no reservation, a random instance per start) */
+	uint64_t seq_limit;
+	int (*reserve)(void *arg, uint64_t next, uint64_t *limit);
+	void *reserve_arg;
 	int64_t boot_to_real_ns;  /* wall clock = boot-time ns + this */
 	const struct c2d_policy *policy;
 	struct proc_cache *pc;
@@ -37,6 +42,9 @@ struct finding {
 
 /* Format boot-time ns as RFC 3339 UTC with nanoseconds. */
 void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns);
+
+/* Take the next event id, "<instance>-<16 hex sequence>" (34 bytes with the NUL). */
+void render_next_id(struct render_ctx *ctx, char id[34]);
 
 /* Render; takes the next id. Returns the length, or -ENOSPC. */
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f);

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* batch.c - see batch.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "batch.h"
+
+struct batch {
+	struct batch_limits lim;
+	char *buf;
+	size_t len, cap, n;
+	uint64_t first_ms;
+};
+
+struct batch *batch_new(const struct batch_limits *lim)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->lim = *lim;
+	return b;
+}
+
+void batch_free(struct batch *b)
+{
+	if (b)
+		free(b->buf);
+	free(b);
+}
+
+static int reserve(struct batch *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *p;
+
+	if (need <= b->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->buf, cap);
+	if (!p)
+		return -ENOMEM;
+	b->buf = p;
+	b->cap = cap;
+	return 0;
+}
+
+int batch_add(struct batch *b, const char *line, size_t len, uint64_t now_ms)
+{
+	if (b->n && (b->n >= b->lim.max_events || b->len + len + 1 > b->lim.max_bytes))
+		return -E2BIG;
+	if (reserve(b, b->len + len + 1) < 0)
+		return -ENOMEM;
+	if (!b->n)
+		b->first_ms = now_ms;
+	memcpy(b->buf + b->len, line, len);
+	b->len += len;
+	b->buf[b->len++] = '\n';
+	b->n++;
+	return 0;
+}
+
+bool batch_due(const struct batch *b, uint64_t now_ms)
+{
+	if (!b->n)
+		return false;
+	return b->n >= b->lim.max_events || b->len >= b->lim.max_bytes ||
+	       now_ms >= b->first_ms + b->lim.max_age_ms;
+}
+
+uint64_t batch_deadline_ms(const struct batch *b)
+{
+	return b->n ? b->first_ms + b->lim.max_age_ms : UINT64_MAX;
+}
+
+size_t batch_events(const struct batch *b)
+{
+	return b->n;
+}
+
+size_t batch_bytes(const struct batch *b)
+{
+	return b->len;
+}
+
+const char *batch_data(const struct batch *b)
+{
+	return b->buf;
+}
+
+uint64_t batch_first_ms(const struct batch *b)
+{
+	return b->first_ms;
+}
+
+void batch_reset(struct batch *b)
+{
+	b->len = 0;
+	b->n = 0;
+	/* a batch that once held a huge line gives the memory back */
+	if (b->cap > ((size_t)4 << 20)) {
+		free(b->buf);
+		b->buf = NULL;
+		b->cap = 0;
+	}
+}
+
+int gz_compress(const void *in, size_t n, uint8_t **out, size_t *outlen)
+{
+	z_stream zs = {0};
+	size_t cap;
+	int rc;
+
+	/* 15 + 16: a gzip header and trailer, not zlib's; level 6 is zlib's balance */
+	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	cap = deflateBound(&zs, n);
+	*out = malloc(cap);
+	if (!*out) {
+		deflateEnd(&zs);
+		return -ENOMEM;
+	}
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = *out;
+	zs.avail_out = (uInt)cap;
+	rc = deflate(&zs, Z_FINISH);
+	*outlen = zs.total_out;
+	deflateEnd(&zs);
+	if (rc != Z_STREAM_END) {
+		free(*out);
+		*out = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+int gz_decompress(const void *in, size_t n, size_t max, uint8_t **out, size_t *outlen)
+{
+	z_stream zs = {0};
+	size_t cap = 4096;
+	int rc = Z_OK;
+
+	if (inflateInit2(&zs, 15 + 16) != Z_OK)
+		return -ENOMEM;
+	*out = NULL;
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)n;
+	while (rc != Z_STREAM_END) {
+		uint8_t *p = realloc(*out, cap);
+
+		if (!p) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		*out = p;
+		zs.next_out = p + zs.total_out;
+		zs.avail_out = (uInt)(cap - zs.total_out);
+		rc = inflate(&zs, Z_NO_FLUSH);
+		if (rc != Z_OK && rc != Z_STREAM_END) {
+			rc = -EBADMSG;
+			goto fail;
+		}
+		if (zs.total_out > max) {
+			rc = -EFBIG;
+			goto fail;
+		}
+		if (rc == Z_OK && zs.avail_out == 0)
+			cap *= 2;
+		else if (rc == Z_OK && zs.avail_in == 0) {
+			rc = -EBADMSG; /* truncated stream */
+			goto fail;
+		}
+	}
+	*outlen = zs.total_out;
+	inflateEnd(&zs);
+	return 0;
+fail:
+	inflateEnd(&zs);
+	free(*out);
+	*out = NULL;
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ship.h - shipping events to the collector (SHIPPING.md). The ring-buffer thread hands each
+ * rendered line to ship_push, which never blocks; a batcher thread builds gzip'd batches and
+ * appends them to the spool (fsync'd); a sender thread POSTs the oldest unsent record and
+ * advances the spool only on a 2xx.
+ */
+#ifndef C2D_SHIP_H
+#define C2D_SHIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "gap.h"
+
+#define SHIP_QUEUE_BYTES (8u << 20) /* in-memory hand-off between the two sides */
+#define SHIP_DRAIN_MS 5000	    /* on stop: how long unsent batches may still be sent */
+
+struct ship_opts {
+	const char *url, *token_file, *ca_file;
+	const char *spool_dir;
+	struct batch_limits batch;
+	uint64_t spool_max_bytes;
+	size_t queue_bytes;	/* 0: SHIP_QUEUE_BYTES */
+};
+
+struct ship_stats {
+	uint64_t batches_2xx, batches_dropped, batches_auth, batches_retry, batches_neterr;
+	uint64_t retries;
+	uint64_t events_sent, bytes_sent; /* gzip'd bytes acknowledged */
+	uint64_t batches_spooled, events_spooled;
+	uint64_t queue_full;		  /* events refused by ship_push */
+	uint64_t spool_failed;		  /* events of batches the spool could not take */
+};
+
+struct ship;
+
+/* Open the spool and start both threads. Losses are counted into gap. 0 or -errno. */
+int ship_start(struct ship **out, const struct ship_opts *o, struct gap *gap);
+
+/* Ring-buffer thread: queue one line (no newline). 0, or -ENOSPC (counted as a gap). */
+int ship_push(struct ship *s, const char *line, size_t len);
+
+/* Flush the batch being assembled to the spool, send for at most drain_ms, stop, free. */
+void ship_stop(struct ship *s, int drain_ms);
+
+void ship_log_stats(struct ship *s);
+void ship_get_stats(struct ship *s, struct ship_stats *st);
+
+#endif
