@@ -5,7 +5,8 @@
 #   build_image.sh NAMESPACE REF [KEY=VALUE]...     e.g. c2dtest c2d/app:rev-a org.opencontainers.image.revision=aaa
 #
 # Files the tests need inside (a service-account token, a config) are created in the image;
-# C2D_IMAGE_EXTRA="SRC:DEST …" copies more in.
+# C2D_IMAGE_EXTRA="SRC:DEST …" copies more in; C2D_IMAGE_CMD="/bin/sleep 3600" sets the command
+# (default /bin/sh), e.g. for a pod sandbox ("pause") image, which must keep running.
 set -euo pipefail
 
 ns=$1 ref=$2
@@ -34,6 +35,9 @@ args=()
 for kv in "$@"; do
 	args+=(--config.label "$kv")
 done
-umoci config --image "$work/oci:img" --config.cmd /bin/sh "${args[@]}" >/dev/null
+for word in ${C2D_IMAGE_CMD:-/bin/sh}; do
+	args+=(--config.cmd "$word")
+done
+umoci config --image "$work/oci:img" "${args[@]}" >/dev/null
 (cd "$work/oci" && tar cf "$work/image.tar" .)
 ctr -n "$ns" images import --base-name "${ref%:*}" --index-name "$ref" "$work/image.tar" >/dev/null
