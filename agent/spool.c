@@ -153,7 +153,8 @@ static int seg_list(struct spool *sp)
 		sp->st.bytes += (uint64_t)st.st_size;
 	}
 	closedir(d);
-	qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seg);
+	if (sp->nsegs)
+		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seg);
 	return rc;
 }
 
