@@ -190,11 +190,87 @@ static void test_untrusted_server_is_not_used(void **state)
 	assert_int_equal(h_agent_stop(a), 0);
 }
 
+/* A kubeconfig for the stand-in: CA inline (base64), token inline; `user` is the user entry's
+ * body, to vary it. */
+static void write_kubeconfig(const char *path, const char *user)
+{
+	assert_int_equal(sh("cd %s && { printf 'apiVersion: v1\nkind: Config\n"
+			    "current-context: standin\nclusters:\n- name: c1\n  cluster:\n"
+			    "    server: https://127.0.0.1:%s\n    certificate-authority-data: ';"
+			    " base64 -w0 cert.pem; printf '\ncontexts:\n- name: standin\n"
+			    "  context:\n    cluster: c1\n    user: u1\nusers:\n- name: u1\n"
+			    "  user:\n    %s\n'; } > %s",
+			    dir, port, user, path),
+			 0);
+}
+
+/* --kubeconfig instead of the in-cluster options: the same pod metadata. */
+static void test_pod_from_kubeconfig(void **state)
+{
+	char kc[96], id[64];
+	const char *args[] = {"--node-name", NODE, "--kubeconfig", kc, NULL};
+	struct h_agent *a;
+	const cJSON *ev;
+
+	snprintf(kc, sizeof(kc), "%s/kubeconfig", dir);
+	write_kubeconfig(kc, "token: " TOKEN);
+	snprintf(id, sizeof(id), "c2d-k8s-kc-%d", getpid());
+	a = h_agent_start(args);
+	assert_non_null(a);
+	assert_int_equal(h_agent_keep(a, id), 0);
+	for (int i = 0; i < 100 && !log_has("watch=1&resourceVersion=102"); i++)
+		h_agent_pump(a, 100);
+	assert_int_equal(sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
+			    "--label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+			    "--label io.kubernetes.pod.namespace=prod "
+			    "--label io.kubernetes.container.name=payments %s %s "
+			    "/bin/cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null",
+			    NS, POD_UID, IMAGE, id),
+			 0);
+	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	assert_false(log_has("auth=bad"));
+	h_expect_str(ev, "k8s.service_account", "payments-sa");
+	h_expect_str(ev, "k8s.workload.kind", "Deployment");
+	h_expect_str(ev, "k8s.workload.name", "payments");
+	h_expect_absent(ev, "k8s.workload.derived"); /* from the owners, not guessed */
+	h_expect_str(ev, "provenance.deploy_commit", "9a8b7c6d");
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+/* A kubeconfig the client cannot use: exit 2, naming the file and the field, never a value. */
+static void expect_refused(const char *user, const char *field)
+{
+	const char *agent = getenv("C2D_AGENT") ? getenv("C2D_AGENT") : "build/c2d-agent-san";
+	char kc[96], out[256], err[1024];
+	char *argv[] = {(char *)agent, "--stdout", "--kubeconfig", kc, NULL};
+	int status;
+
+	snprintf(kc, sizeof(kc), "%s/bad-kubeconfig", dir);
+	write_kubeconfig(kc, user);
+	assert_int_equal(h_run_capture(argv, &status, out, sizeof(out), err, sizeof(err)), 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 2);
+	if (!strstr(err, kc) || !strstr(err, field))
+		fail_msg("want \"%s\" and \"%s\" in: %s", kc, field, err);
+	assert_null(strstr(err, "s3cr3t"));
+}
+
+static void test_bad_kubeconfig(void **state)
+{
+	expect_refused("client-key-data: s3cr3t", "users[u1].user.client-key-data");
+	expect_refused("exec: {command: s3cr3t}", "users[u1].user.exec");
+	expect_refused("username: s3cr3t", "users[u1].user.username");
+	expect_refused("tokenFile: ''", "users[u1].user");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pod_from_api),
 		cmocka_unit_test(test_untrusted_server_is_not_used),
+		cmocka_unit_test(test_pod_from_kubeconfig),
+		cmocka_unit_test(test_bad_kubeconfig),
 	};
 
 	return cmocka_run_group_tests_name("k8s", tests, group_setup, group_teardown);
