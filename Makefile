@@ -127,7 +127,7 @@ INTEG_LIB  := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
 $(BUILD)/integ/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integration/*.h) $(SAN_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests/integration -o $@ $< $(INTEG_LIB) $(SAN_OBJS) \
-		$(LIBS) -lcmocka
+		$(LIBS) -lsqlite3 -lcmocka
 
 unit: $(UNIT_BINS) $(COL_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(COL_UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
