@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * render_introduced.c - `c2d introduced`: the workload's revisions as a table, then one
+ * sentence per behaviour: "<kind> <rule> <target> by <exe>: introduced between A (pipeline
+ * 100) and B (pipeline 101)", the compare link, and the reintroduction when there was one.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "table.h"
+
+#define LINE 1024
+
+/* "1111111111aa (pipeline 100)" for a revision reference. */
+static const char *rev_label(const cJSON *ref, char *buf, size_t len)
+{
+	const char *c = cli_str(ref, "commit"), *p = cli_str(ref, "pipeline_id");
+	char sb[32];
+
+	cli_short(c ? c : cli_str(ref, "revision"), sb, sizeof(sb));
+	if (p)
+		snprintf(buf, len, "%s (pipeline %s)", sb, p);
+	else
+		snprintf(buf, len, "%s", sb);
+	return buf;
+}
+
+static int revisions(const cJSON *res, FILE *out)
+{
+	static const char *const headers[] = {"REVISION", "PIPELINE", "FIRST SEEN (UTC)",
+					      "LAST SEEN (UTC)", "EVENTS", "IMAGE"};
+	const cJSON *r;
+	struct cli_table *t = cli_table_new(6, headers);
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(res, "revisions"))
+	{
+		char rb[32], fb[32], lb[32], ib[32], ev[24];
+		const char *c = cli_str(r, "commit");
+		const char *cells[6] = {cli_short(c ? c : cli_str(r, "revision"), rb, sizeof(rb)),
+					cli_str(r, "pipeline_id"),
+					cli_time(cli_str(r, "first_seen"), fb, sizeof(fb)),
+					cli_time(cli_str(r, "last_seen"), lb, sizeof(lb)), ev,
+					cli_short(cli_str(r, "image_digest"), ib, sizeof(ib))};
+
+		snprintf(ev, sizeof(ev), "%d",
+			 (int)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "events")));
+		if (!err)
+			err = cli_table_add(t, cells);
+	}
+	if (!err)
+		cli_table_print(t, out);
+	cli_table_free(t);
+	return err;
+}
+
+static void behaviour(const cJSON *b, FILE *out)
+{
+	const cJSON *intro = cJSON_GetObjectItemCaseSensitive(b, "introduced_in");
+	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(b, "previous");
+	char ib[96], pb[96], ab[96], rb[96];
+	const char *s;
+
+	fprintf(out, "%s %s %s by %s: ", cli_str(b, "kind") ? cli_str(b, "kind") : "-",
+		cli_str(b, "rule") ? cli_str(b, "rule") : "-",
+		cli_str(b, "target") ? cli_str(b, "target") : "-",
+		cli_str(b, "executable") ? cli_str(b, "executable") : "-");
+	if (cJSON_IsObject(prev))
+		fprintf(out, "introduced between %s and %s\n", rev_label(prev, pb, sizeof(pb)),
+			rev_label(intro, ib, sizeof(ib)));
+	else if (cJSON_IsObject(intro))
+		fprintf(out, "present since the first known revision %s\n",
+			rev_label(intro, ib, sizeof(ib)));
+	else
+		fprintf(out, "seen only without a known revision\n");
+	if ((s = cli_str(b, "compare_url")))
+		fprintf(out, "    compare: %s\n", s);
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "reintroduced")))
+		return;
+	fprintf(out, "    REINTRODUCED in %s after %s ran without it\n",
+		rev_label(cJSON_GetObjectItemCaseSensitive(b, "reintroduced_in"), rb, sizeof(rb)),
+		rev_label(cJSON_GetObjectItemCaseSensitive(b, "absent_in"), ab, sizeof(ab)));
+	if ((s = cli_str(b, "reintroduced_compare_url")))
+		fprintf(out, "    compare: %s\n", s);
+}
+
+int cli_render_introduced(const cJSON *res, FILE *out)
+{
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(res, "workload"), *b;
+	const cJSON *bs = cJSON_GetObjectItemCaseSensitive(res, "behaviours");
+	int err;
+
+	if (!cli_str(w, "name") || !cJSON_IsArray(bs))
+		return -EINVAL;
+	fprintf(out, "workload %s/%s (%s)\n\n", cli_str(w, "namespace") ? cli_str(w, "namespace") : "-",
+		cli_str(w, "name"), cli_str(w, "kind") ? cli_str(w, "kind") : "kind unknown");
+	err = revisions(res, out);
+	if (err)
+		return err;
+	fprintf(out, "\n%d behaviour%s\n", cJSON_GetArraySize(bs),
+		cJSON_GetArraySize(bs) == 1 ? "" : "s");
+	cJSON_ArrayForEach(b, bs)
+		behaviour(b, out);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "truncated")))
+		fprintf(out, "(truncated: raise --limit)\n");
+	return 0;
+}

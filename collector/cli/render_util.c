@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* render_util.c - small JSON and formatting helpers the renderers share (cli.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_str(const cJSON *obj, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(it) && it->valuestring[0] ? it->valuestring : NULL;
+}
+
+const char *cli_str2(const cJSON *obj, const char *k1, const char *k2)
+{
+	return cli_str(cJSON_GetObjectItemCaseSensitive(obj, k1), k2);
+}
+
+const char *cli_short(const char *rev, char *buf, size_t len)
+{
+	if (!rev)
+		return "-";
+	if (!strncmp(rev, "sha256:", 7))
+		snprintf(buf, len, "sha256:%.12s", rev + 7);
+	else
+		snprintf(buf, len, "%.12s", rev);
+	return buf;
+}
+
+const char *cli_time(const char *t, char *buf, size_t len)
+{
+	/* Seconds are enough for people; the JSON keeps the nanoseconds. */
+	if (!t || strlen(t) < 19 || t[10] != 'T')
+		return t;
+	snprintf(buf, len, "%.10s %.8s", t, t + 11);
+	return buf;
+}
