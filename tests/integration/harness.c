@@ -223,6 +223,11 @@ const char *h_agent_instance(const struct h_agent *a)
 	return a->instance[0] ? a->instance : NULL;
 }
 
+pid_t h_agent_pid(const struct h_agent *a)
+{
+	return a->pid;
+}
+
 const char *h_agent_node_name(const struct h_agent *a)
 {
 	return a->node;

@@ -59,6 +59,7 @@ const cJSON *h_agent_event(const struct h_agent *a, size_t i); /* 0 is the oldes
 size_t h_agent_bad_lines(const struct h_agent *a); /* stdout lines that were not an object */
 const char *h_agent_instance(const struct h_agent *a); /* from the `ready` line, or NULL */
 const char *h_agent_node_name(const struct h_agent *a); /* what node.name must be */
+pid_t h_agent_pid(const struct h_agent *a); /* to kill it hard (then h_agent_stop reaps) */
 void h_agent_dump_stderr(const struct h_agent *a);
 
 /* The usual predicate: fields left 0/NULL match anything. */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_ship.c - agent → collector delivery, end to end with the real collector: N credential
+ * reads are stored exactly N times (a) with the collector up, (b) when it was down while they
+ * happened, (c) when it is SIGKILLed mid-stream, and (d) an agent SIGKILLed and restarted on
+ * the same --state-dir issues no id it issued before.
+ *
+ * Events are ours by process.pid (json_extract on the stored body): other agents on the
+ * machine may ship to their own collectors, never to this one's port.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "harness_collector.h"
+
+#define DELIVER_TIMEOUT_MS 60000
+
+static struct h_collector col;
+static char *state; /* the agent's --state-dir, kept across agent restarts */
+
+static struct h_agent *start_agent(void)
+{
+	const char *args[16];
+	char sd[300];
+	static char sdbuf[300];
+	struct h_agent *a;
+
+	h_collector_agent_args(&col, args);
+	snprintf(sd, sizeof(sd), "%s/state", state);
+	memcpy(sdbuf, sd, sizeof(sd));
+	args[4] = "--state-dir";
+	args[5] = sdbuf;
+	args[6] = "--batch-age-ms";
+	args[7] = "200";
+	args[8] = "--containerd-socket";
+	args[9] = "none";
+	args[10] = "--k8s-api";
+	args[11] = "none";
+	args[12] = NULL;
+	a = h_agent_start(args);
+	assert_non_null(a);
+	return a;
+}
+
+static long long stored(pid_t pid, const char *what)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM events WHERE rule = 'etc-shadow' AND "
+		 "json_extract(body, '$.process.pid') = %d",
+		 what, (int)pid);
+	return h_collector_count(&col, sql);
+}
+
+/* Wait (keeping the agent's stdout drained) until the collector holds want events of pid;
+ * then a little longer, so that a duplicate arriving late would be seen too. */
+static void expect_stored(struct h_agent *a, pid_t pid, long long want)
+{
+	long long n = -1;
+
+	for (int waited = 0; waited < DELIVER_TIMEOUT_MS; waited += 250) {
+		h_agent_pump(a, 250);
+		n = stored(pid, "count(*)");
+		if (n >= want)
+			break;
+	}
+	h_agent_pump(a, 1000);
+	n = stored(pid, "count(*)");
+	if (n != want)
+		h_agent_dump_stderr(a);
+	assert_int_equal(n, want);
+	assert_int_equal(stored(pid, "count(DISTINCT id)"), want);
+}
+
+static pid_t burst(struct h_agent *a, struct h_proc *p, char *nbuf, int n)
+{
+	static char *argv[6];
+
+	snprintf(nbuf, 16, "%d", n);
+	argv[0] = (char *)h_trigger("many_opens");
+	argv[1] = "-n";
+	argv[2] = nbuf;
+	argv[3] = "/etc/shadow";
+	argv[4] = NULL;
+	assert_int_equal(h_spawn(p, argv, H_KEEP_ID, H_KEEP_ID), 0);
+	return p->pid;
+}
+
+static int setup(void **st)
+{
+	state = h_mkdtemp();
+	return state && h_collector_start(&col) == 0 ? 0 : -1;
+}
+
+static int teardown(void **st)
+{
+	h_collector_free(&col);
+	h_rm_rf(state);
+	free(state);
+	return 0;
+}
+
+static void test_delivered_once(void **st)
+{
+	struct h_agent *a = start_agent();
+	struct h_proc p;
+	char nb[16];
+
+	burst(a, &p, nb, 500);
+	assert_int_equal(h_wait(&p, a, H_RUN_TIMEOUT_MS), 0);
+	expect_stored(a, p.pid, 500);
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+static void test_collector_down_then_up(void **st)
+{
+	struct h_agent *a = start_agent();
+	struct h_proc p;
+	char nb[16];
+
+	assert_int_equal(h_collector_stop(&col, SIGTERM), 0);
+	burst(a, &p, nb, 500);
+	assert_int_equal(h_wait(&p, a, H_RUN_TIMEOUT_MS), 0);
+	h_agent_pump(a, 1500); /* batches go to the spool and the sender starts backing off */
+	assert_int_equal(h_collector_start(&col), 0);
+	expect_stored(a, p.pid, 500);
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+static void test_collector_killed_mid_stream(void **st)
+{
+	struct h_agent *a = start_agent();
+	struct h_proc p;
+	char nb[16];
+
+	burst(a, &p, nb, 5000);
+	h_agent_pump(a, 300);
+	assert_int_equal(h_collector_stop(&col, SIGKILL), 0);
+	assert_int_equal(h_wait(&p, a, H_RUN_TIMEOUT_MS), 0);
+	assert_int_equal(h_collector_start(&col), 0);
+	expect_stored(a, p.pid, 5000);
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+static long long max_seq_of(pid_t pid)
+{
+	return stored(pid, "max(agent_seq)");
+}
+
+static void test_agent_killed_no_id_reuse(void **st)
+{
+	struct h_agent *a = start_agent();
+	struct h_proc p1, p2;
+	char nb[16], agent1[17];
+	long long hi1;
+
+	burst(a, &p1, nb, 300);
+	assert_int_equal(h_wait(&p1, a, H_RUN_TIMEOUT_MS), 0);
+	expect_stored(a, p1.pid, 300);
+	hi1 = max_seq_of(p1.pid);
+	snprintf(agent1, sizeof(agent1), "%s", h_agent_instance(a));
+	kill(h_agent_pid(a), SIGKILL);
+	h_agent_stop(a); /* reaps; the status is SIGKILL's */
+
+	a = start_agent();
+	assert_string_equal(h_agent_instance(a), agent1); /* the same agent id */
+	burst(a, &p2, nb, 300);
+	assert_int_equal(h_wait(&p2, a, H_RUN_TIMEOUT_MS), 0);
+	expect_stored(a, p2.pid, 300); /* a reused id would be a duplicate: fewer stored */
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql),
+			 "SELECT min(agent_seq) FROM events WHERE json_extract(body, "
+			 "'$.process.pid') = %d", (int)p2.pid);
+		assert_true(h_collector_count(&col, sql) > hi1);
+	}
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_delivered_once),
+		cmocka_unit_test(test_collector_down_then_up),
+		cmocka_unit_test(test_collector_killed_mid_stream),
+		cmocka_unit_test(test_agent_killed_no_id_reuse),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
