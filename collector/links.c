@@ -16,9 +16,9 @@ static const struct {
 	const char *commit;  /* <web><commit><sha> */
 	const char *compare; /* <web><compare><from>...<to>; NULL: no such page */
 } forges[] = {
-	{"gitlab", "/-/commit/", "/-/compare/"},
-	{"bitbucket.org", "/commits/", NULL},
-	{"", "/commit/", "/compare/"},
+    {"gitlab", "/-/commit/", "/-/compare/"},
+    {"bitbucket.org", "/commits/", NULL},
+    {"", "/commit/", "/compare/"},
 };
 
 #define NFORGES (sizeof(forges) / sizeof(forges[0]))
@@ -39,8 +39,8 @@ static bool rev_safe(const char *s)
 	if (!s || !*s || strlen(s) > 128)
 		return false;
 	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      *s == '.' || *s == '_' || *s == '-'))
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z') || *s == '.' || *s == '_' || *s == '-'))
 			return false;
 	return true;
 }
@@ -78,7 +78,8 @@ static int check_shape(const char *url)
 {
 	const char *h = strstr(url, "://") + 3, *path = strchr(h, '/');
 
-	if (!path || path == h || !path[1] || !strchr(path + 1, '/') || path[strlen(path) - 1] == '/')
+	if (!path || path == h || !path[1] || !strchr(path + 1, '/') ||
+	    path[strlen(path) - 1] == '/')
 		return -EINVAL;
 	return 0;
 }

@@ -18,10 +18,10 @@ static const struct route {
 	bool prefix; /* path is a prefix followed by one non-empty segment */
 	query_handler_fn fn;
 } routes[] = {
-	{"/v1/findings", false, query_findings},
-	{"/v1/trace/", true, query_trace},
-	{"/v1/introduced", false, query_introduced},
-	{"/v1/origins", false, query_origins},
+    {"/v1/findings", false, query_findings},
+    {"/v1/trace/", true, query_trace},
+    {"/v1/introduced", false, query_introduced},
+    {"/v1/origins", false, query_origins},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -65,8 +65,8 @@ static int db_open(struct query_req *q, const char *db_path)
 	sqlite3_finalize(st);
 	if (version != SCHEMA_VERSION) {
 		if (version >= 0)
-			query_fail(q, 500, "store schema version %d, this collector reads %d", version,
-				   SCHEMA_VERSION);
+			query_fail(q, 500, "store schema version %d, this collector reads %d",
+				   version, SCHEMA_VERSION);
 		return -EIO;
 	}
 	return 0;

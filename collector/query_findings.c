@@ -17,17 +17,17 @@ static const struct filter {
 	enum filter_type type;
 	const char *sql;
 } filters[] = {
-	{"namespace", F_EXACT, " AND namespace = ?"},
-	{"workload", F_WORKLOAD, " AND workload_name = ?"},
-	{"kind", F_KIND, " AND kind = ?"},
-	{"rule", F_EXACT, " AND rule = ?"},
-	{"commit", F_COMMIT, " AND commit_sha = ?"},
-	{"pipeline", F_EXACT, " AND pipeline_id = ?"},
+    {"namespace", F_EXACT, " AND namespace = ?"},
+    {"workload", F_WORKLOAD, " AND workload_name = ?"},
+    {"kind", F_KIND, " AND kind = ?"},
+    {"rule", F_EXACT, " AND rule = ?"},
+    {"commit", F_COMMIT, " AND commit_sha = ?"},
+    {"pipeline", F_EXACT, " AND pipeline_id = ?"},
 };
 
-#define NFILTERS (sizeof(filters) / sizeof(filters[0]))
+#define NFILTERS    (sizeof(filters) / sizeof(filters[0]))
 #define MAX_CLAUSES (NFILTERS + 1)
-#define MAX_VALUE 256
+#define MAX_VALUE   256
 
 /* One "AND column = ?" and the value bound to it, in statement order. */
 struct clause {
@@ -88,7 +88,8 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 		if (!is_hex(v))
 			break;
 		if (strlen(v) < 4)
-			return query_fail(q, 400, "commit: a prefix needs at least 4 hex digits"), -1;
+			return query_fail(q, 400, "commit: a prefix needs at least 4 hex digits"),
+			       -1;
 		add_clause(c, n, " AND commit_sha GLOB ?", v, (int)strlen(v));
 		strcat(c[*n - 1].value, "*");
 		return 0;
@@ -122,13 +123,15 @@ static bool add_row(cJSON *arr, sqlite3_stmt *st)
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), false;
-	ok = qj_str(o, "id", query_col_text(st, 0)) && qj_time(o, "time", sqlite3_column_int64(st, 1)) &&
+	ok = qj_str(o, "id", query_col_text(st, 0)) &&
+	     qj_time(o, "time", sqlite3_column_int64(st, 1)) &&
 	     qj_str(o, "kind", query_col_text(st, 2)) && qj_str(o, "rule", query_col_text(st, 3)) &&
 	     qj_str(o, "severity", query_col_text(st, 4)) &&
 	     qj_str(o, "namespace", query_col_text(st, 5));
 	w = ok ? cJSON_AddObjectToObject(o, "workload") : NULL;
 	return w && qj_str(w, "kind", query_col_text(st, 6)) &&
-	       qj_str(w, "name", query_col_text(st, 7)) && qj_str(o, "pod", query_col_text(st, 8)) &&
+	       qj_str(w, "name", query_col_text(st, 7)) &&
+	       qj_str(o, "pod", query_col_text(st, 8)) &&
 	       qj_str(o, "target", query_col_text(st, 9)) &&
 	       qj_str(o, "executable", query_col_text(st, 10)) &&
 	       qj_str(o, "commit", query_col_text(st, 11)) &&

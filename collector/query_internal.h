@@ -17,11 +17,11 @@
 #include "query.h"
 
 #define QUERY_LIMIT_DEFAULT 100
-#define QUERY_LIMIT_MAX 1000
-#define QUERY_TIME_MAX 40 /* "2026-11-28T20:31:02.123456789Z" and room */
+#define QUERY_LIMIT_MAX	    1000
+#define QUERY_TIME_MAX	    40 /* "2026-11-28T20:31:02.123456789Z" and room */
 
 /* The four finding kinds, as an SQL list: container_start and agent_gap are not findings. */
-#define QUERY_FINDING_KINDS \
+#define QUERY_FINDING_KINDS                                                                        \
 	"('credential_read','privileged_call','storage_write','metadata_access')"
 
 struct query_req {
@@ -42,7 +42,7 @@ cJSON *query_origins(struct query_req *q);
 
 /* Sets status and the message; returns NULL so handlers can `return query_fail(...)`. */
 cJSON *query_fail(struct query_req *q, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* The parameter, or NULL when absent or empty. */
 const char *query_param(struct query_req *q, const char *name);
 /* `limit` in [1, QUERY_LIMIT_MAX], default QUERY_LIMIT_DEFAULT. 0 or -EINVAL (q->err set). */

@@ -15,7 +15,7 @@
 
 /* Behaviours held while scanning; the `limit` first seen are returned. */
 #define BEHAVIOURS_MAX 20000
-#define URL_MAX 1024
+#define URL_MAX	       1024
 
 struct behaviour {
 	char *rule, *target, *executable, *kind;
@@ -116,10 +116,10 @@ static int scan_behaviours(struct query_req *q, const char *ns, const char *name
 			   const struct query_revs *r, struct scan *s)
 {
 	static const char sql[] =
-		"SELECT rule, target, executable, revision, MIN(kind), COUNT(*), MIN(time_ns),"
-		" MAX(time_ns) FROM events WHERE namespace = ? AND workload_name = ? AND kind IN "
-		QUERY_FINDING_KINDS " GROUP BY rule, target, executable, revision"
-		" ORDER BY rule, target, executable";
+	    "SELECT rule, target, executable, revision, MIN(kind), COUNT(*), MIN(time_ns),"
+	    " MAX(time_ns) FROM events WHERE namespace = ? AND workload_name = ? AND kind "
+	    "IN " QUERY_FINDING_KINDS " GROUP BY rule, target, executable, revision"
+	    " ORDER BY rule, target, executable";
 	sqlite3_stmt *st = query_prepare(q, sql);
 	int rc;
 
@@ -221,8 +221,8 @@ static bool add_revision(cJSON *arr, const struct query_rev *v)
 	       cJSON_AddNumberToObject(o, "events", (double)v->events);
 }
 
-static cJSON *build(const char *ns, const char *name, const struct query_revs *r,
-		    struct scan *s, int limit)
+static cJSON *build(const char *ns, const char *name, const struct query_revs *r, struct scan *s,
+		    int limit)
 {
 	cJSON *res = cJSON_CreateObject(), *w, *revs, *bs;
 	bool ok;
@@ -238,7 +238,8 @@ static cJSON *build(const char *ns, const char *name, const struct query_revs *r
 	for (int i = 0; bs && ok && i < s->n && i < limit; i++)
 		ok = add_behaviour(bs, r, &s->v[i]);
 	if (!bs || !ok ||
-	    !cJSON_AddBoolToObject(res, "truncated", r->truncated || s->truncated || s->n > limit)) {
+	    !cJSON_AddBoolToObject(res, "truncated",
+				   r->truncated || s->truncated || s->n > limit)) {
 		cJSON_Delete(res);
 		return NULL;
 	}
@@ -275,8 +276,7 @@ cJSON *query_introduced(struct query_req *q)
 	cJSON *res = NULL;
 	int limit;
 
-	if (workload_param(q, buf, sizeof(buf), &ns, &name) < 0 ||
-	    query_param_limit(q, &limit) < 0)
+	if (workload_param(q, buf, sizeof(buf), &ns, &name) < 0 || query_param_limit(q, &limit) < 0)
 		return NULL;
 	if (query_revs_load(q, ns, name, &revs) == 0 &&
 	    scan_behaviours(q, ns, name, &revs, &scan) == 0)

@@ -12,15 +12,15 @@
 /* Distinct kinds/rules/workloads listed per origin; a commit deployed to hundreds of workloads
  * is summarised, not enumerated. */
 #define DISTINCT_MAX 50
-#define URL_MAX 1024
+#define URL_MAX	     1024
 
 static const struct grouping {
 	const char *by;
 	const char *column; /* a constant of this table: never from the request */
 } groupings[] = {
-	{"commit", "commit_sha"},
-	{"pipeline", "pipeline_id"},
-	{"repository", "repository"},
+    {"commit", "commit_sha"},
+    {"pipeline", "pipeline_id"},
+    {"repository", "repository"},
 };
 
 #define NGROUPINGS (sizeof(groupings) / sizeof(groupings[0]))
@@ -124,8 +124,8 @@ cJSON *query_origins(struct query_req *q)
 	sqlite3_bind_int(st, idx, limit);
 	res = cJSON_CreateObject();
 	arr = res && cJSON_AddStringToObject(res, "by", g->by)
-		      ? cJSON_AddArrayToObject(res, "origins")
-		      : NULL;
+		  ? cJSON_AddArrayToObject(res, "origins")
+		  : NULL;
 	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add_row(arr, g, st))
 		count++;
 	sqlite3_finalize(st);

@@ -76,10 +76,10 @@ static int index_names(struct query_revs *r)
 int query_revs_load(struct query_req *q, const char *ns, const char *name, struct query_revs *r)
 {
 	static const char sql[] =
-		"SELECT revision, MIN(time_ns) AS first, MAX(time_ns), MAX(commit_sha),"
-		" MAX(image_digest), MAX(pipeline_id), MAX(repository), COUNT(*) FROM events"
-		" WHERE namespace = ? AND workload_name = ? AND revision <> ''"
-		" AND kind <> 'agent_gap' GROUP BY revision ORDER BY first, revision LIMIT ?";
+	    "SELECT revision, MIN(time_ns) AS first, MAX(time_ns), MAX(commit_sha),"
+	    " MAX(image_digest), MAX(pipeline_id), MAX(repository), COUNT(*) FROM events"
+	    " WHERE namespace = ? AND workload_name = ? AND revision <> ''"
+	    " AND kind <> 'agent_gap' GROUP BY revision ORDER BY first, revision LIMIT ?";
 	sqlite3_stmt *st;
 	int rc, err;
 

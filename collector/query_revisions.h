@@ -14,7 +14,7 @@
 #define QUERY_REVISIONS_MAX 4096
 
 struct query_rev {
-	char *revision; /* commit, else image digest */
+	char *revision;						/* commit, else image digest */
 	char *commit, *image_digest, *pipeline_id, *repository; /* NULL when unknown */
 	int64_t first_ns, last_ns;
 	int64_t events;

@@ -12,12 +12,12 @@
 
 #define URL_MAX 1024
 
-static const char *const process_fields[] = {"pid",  "ppid",	   "uid",  "euid", "gid",
+static const char *const process_fields[] = {"pid",  "ppid",	   "uid",  "euid",   "gid",
 					     "comm", "executable", "args", "parent", NULL};
 static const char *const container_fields[] = {"id", "name", "runtime", "image", NULL};
-static const char *const provenance_fields[] = {
-	"commit",	"repository",	"version", "build_time", "pipeline_id",
-	"pipeline_url", "deploy_commit", "sources", NULL};
+static const char *const provenance_fields[] = {"commit",	 "repository",	"version",
+						"build_time",	 "pipeline_id", "pipeline_url",
+						"deploy_commit", "sources",	NULL};
 
 /* dst[key] = a copy of src[name] for each name src has; false when out of memory. */
 static bool copy_fields(cJSON *dst, const cJSON *src, const char *const *names)
@@ -76,15 +76,15 @@ struct prev_rev {
 };
 
 /* The revision of the same workload first seen last before this event's revision was. */
-static int previous_revision(struct query_req *q, const char *ns, const char *name,
-			     const char *rev, struct prev_rev *p)
+static int previous_revision(struct query_req *q, const char *ns, const char *name, const char *rev,
+			     struct prev_rev *p)
 {
 	static const char sql[] =
-		"SELECT revision, MAX(commit_sha), MAX(pipeline_id), MIN(time_ns) AS first"
-		" FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision <> ''"
-		" AND kind <> 'agent_gap' GROUP BY revision HAVING first < (SELECT MIN(time_ns)"
-		" FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3)"
-		" ORDER BY first DESC LIMIT 1";
+	    "SELECT revision, MAX(commit_sha), MAX(pipeline_id), MIN(time_ns) AS first"
+	    " FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision <> ''"
+	    " AND kind <> 'agent_gap' GROUP BY revision HAVING first < (SELECT MIN(time_ns)"
+	    " FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3)"
+	    " ORDER BY first DESC LIMIT 1";
 	sqlite3_stmt *st = query_prepare(q, sql);
 	int rc;
 
@@ -133,16 +133,15 @@ static bool add_links(cJSON *res, const cJSON *prov, const struct prev_rev *p)
 		      commit && links_commit_url(repo, commit, cu, sizeof(cu)) == 0 ? cu : NULL) &&
 	       qj_str(o, "compare_url",
 		      commit && p->commit[0] && strcmp(p->commit, commit) &&
-				      links_compare_url(repo, p->commit, commit, cmp,
-							sizeof(cmp)) == 0
-			      ? cmp
-			      : NULL) &&
+			      links_compare_url(repo, p->commit, commit, cmp, sizeof(cmp)) == 0
+			  ? cmp
+			  : NULL) &&
 	       qj_str(o, "pipeline_url", str_at(prov, "pipeline_url"));
 }
 
 static bool add_head(cJSON *res, const cJSON *body)
 {
-	static const char *const head[] = {"id",      "time",  "kind", "rule",
+	static const char *const head[] = {"id",       "time",	  "kind", "rule",
 					   "severity", "outcome", NULL};
 
 	return copy_fields(res, body, head);

@@ -68,8 +68,8 @@ int query_param_since(struct query_req *q, int64_t *ns)
 		*ns = (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec - d;
 		return 0;
 	}
-	query_fail(q, 400, "since: \"%.64s\" is neither an RFC 3339 time nor a duration (30m, 1h, 7d)",
-		   v);
+	query_fail(q, 400,
+		   "since: \"%.64s\" is neither an RFC 3339 time nor a duration (30m, 1h, 7d)", v);
 	return -EINVAL;
 }
 

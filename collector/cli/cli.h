@@ -14,8 +14,8 @@
 #include <cjson/cJSON.h>
 
 #define CLI_DEFAULT_SERVER "http://127.0.0.1:8787"
-#define CLI_PATH_MAX 4096
-#define CLI_EXIT_USAGE 2
+#define CLI_PATH_MAX	   4096
+#define CLI_EXIT_USAGE	   2
 
 /* Prints a response for people; 0 or -EINVAL when the JSON is not the expected shape. */
 typedef int (*cli_render_fn)(const cJSON *res, FILE *out);
@@ -42,7 +42,7 @@ int cli_render_introduced(const cJSON *res, FILE *out);
 int cli_render_origins(const cJSON *res, FILE *out);
 
 /* Helpers the renderers share (render_util.c). */
-const char *cli_str(const cJSON *obj, const char *key); /* string member or NULL */
+const char *cli_str(const cJSON *obj, const char *key);			/* string member or NULL */
 const char *cli_str2(const cJSON *obj, const char *k1, const char *k2); /* obj.k1.k2 */
 /* 12 characters of a commit; "sha256:" + 12 of a digest; "-" for NULL. */
 const char *cli_short(const char *rev, char *buf, size_t len);

@@ -26,40 +26,40 @@ static const struct command {
 	cli_render_fn render;
 	const char *help;
 } commands[] = {
-	{"findings",
-	 "/v1/findings",
-	 NULL,
-	 {{"namespace", false, "N"},
-	  {"workload", false, "W"},
-	  {"kind", false, "K"},
-	  {"rule", false, "R"},
-	  {"commit", false, "C"},
-	  {"pipeline", false, "P"},
-	  {"since", false, "S"},
-	  {"limit", false, "N"}},
-	 cli_render_findings,
-	 "findings, newest first (S: RFC 3339 or 30m, 1h, 7d)"},
-	{"trace",
-	 "/v1/trace/",
-	 "EVENT_ID",
-	 {{NULL}},
-	 cli_render_trace,
-	 "one event's chain: process, container, pod, workload, image, commit, pipeline, links"},
-	{"introduced",
-	 "/v1/introduced",
-	 NULL,
-	 {{"workload", true, "NAMESPACE/NAME"}, {"limit", false, "N"}},
-	 cli_render_introduced,
-	 "which revision of a workload introduced each behaviour"},
-	{"origins",
-	 "/v1/origins",
-	 NULL,
-	 {{"by", true, "commit|pipeline|repository"},
-	  {"namespace", false, "N"},
-	  {"since", false, "S"},
-	  {"limit", false, "N"}},
-	 cli_render_origins,
-	 "findings grouped by commit, pipeline or repository"},
+    {"findings",
+     "/v1/findings",
+     NULL,
+     {{"namespace", false, "N"},
+      {"workload", false, "W"},
+      {"kind", false, "K"},
+      {"rule", false, "R"},
+      {"commit", false, "C"},
+      {"pipeline", false, "P"},
+      {"since", false, "S"},
+      {"limit", false, "N"}},
+     cli_render_findings,
+     "findings, newest first (S: RFC 3339 or 30m, 1h, 7d)"},
+    {"trace",
+     "/v1/trace/",
+     "EVENT_ID",
+     {{NULL}},
+     cli_render_trace,
+     "one event's chain: process, container, pod, workload, image, commit, pipeline, links"},
+    {"introduced",
+     "/v1/introduced",
+     NULL,
+     {{"workload", true, "NAMESPACE/NAME"}, {"limit", false, "N"}},
+     cli_render_introduced,
+     "which revision of a workload introduced each behaviour"},
+    {"origins",
+     "/v1/origins",
+     NULL,
+     {{"by", true, "commit|pipeline|repository"},
+      {"namespace", false, "N"},
+      {"since", false, "S"},
+      {"limit", false, "N"}},
+     cli_render_origins,
+     "findings grouped by commit, pipeline or repository"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -95,7 +95,7 @@ static int append(struct cli_request *req, const char *prefix, const char *value
 
 	if (cli_url_escape(value, esc, sizeof(esc)) < 0 ||
 	    (size_t)snprintf(req->path + n, sizeof(req->path) - n, "%s%s", prefix, esc) >=
-		    sizeof(req->path) - n)
+		sizeof(req->path) - n)
 		return -ENOSPC;
 	return 0;
 }
@@ -232,23 +232,31 @@ int cli_parse(int argc, char **argv, struct cli_request *req, char *err, size_t 
 
 void cli_usage(FILE *f)
 {
-	fprintf(f, "usage: c2d [--server URL] [--token-file FILE] [--json] COMMAND ...\n\n"
-		   "Queries a cloud2dev collector: which commit, pipeline and deploy a runtime\n"
-		   "finding comes from.\n\n"
-		   "  --server URL        collector (default: $C2D_SERVER, else %s)\n"
-		   "  --token-file FILE   bearer token for the API (default: $C2D_TOKEN_FILE)\n"
-		   "  --json              print the server's JSON instead of tables\n\n"
-		   "commands:\n",
+	fprintf(f,
+		"usage: c2d [--server URL] [--token-file FILE] [--json] COMMAND ...\n\n"
+		"Queries a cloud2dev collector: which commit, pipeline and deploy a runtime\n"
+		"finding comes from.\n\n"
+		"  --server URL        collector (default: $C2D_SERVER, else %s)\n"
+		"  --token-file FILE   bearer token for the API (default: $C2D_TOKEN_FILE)\n"
+		"  --json              print the server's JSON instead of tables\n\n"
+		"commands:\n",
 		CLI_DEFAULT_SERVER);
 	for (size_t c = 0; c < NCOMMANDS; c++) {
 		const struct command *cmd = &commands[c];
 
-		fprintf(f, "  %s", cmd->name);
+		int col = fprintf(f, "  %s", cmd->name);
+
 		if (cmd->positional)
-			fprintf(f, " %s", cmd->positional);
-		for (int i = 0; i < MAX_OPTS && cmd->opts[i].name; i++)
-			fprintf(f, cmd->opts[i].required ? " --%s %s" : " [--%s %s]",
-				cmd->opts[i].name, cmd->opts[i].arg);
+			col += fprintf(f, " %s", cmd->positional);
+		for (int i = 0; i < MAX_OPTS && cmd->opts[i].name; i++) {
+			char o[96];
+
+			snprintf(o, sizeof(o), cmd->opts[i].required ? " --%s %s" : " [--%s %s]",
+				 cmd->opts[i].name, cmd->opts[i].arg);
+			if (col + (int)strlen(o) > 80) /* wrap under the command name */
+				col = fprintf(f, "\n   ");
+			col += fprintf(f, "%s", o);
+		}
 		fprintf(f, "\n      %s\n", cmd->help);
 	}
 }

@@ -5,10 +5,10 @@
 
 #include <stddef.h>
 
-#define CLI_HTTP_MAX_BODY (16u << 20)	/* a query answer is bounded by `limit`; past it, refuse */
+#define CLI_HTTP_MAX_BODY	   (16u << 20) /* a query answer is bounded by `limit`; past it, refuse */
 #define CLI_HTTP_CONNECT_TIMEOUT_S 5
-#define CLI_HTTP_TIMEOUT_S 60
-#define CLI_TOKEN_MAX 4096
+#define CLI_HTTP_TIMEOUT_S	   60
+#define CLI_TOKEN_MAX		   4096
 
 struct cli_http_resp {
 	long status;

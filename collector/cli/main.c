@@ -46,7 +46,8 @@ static int show(const struct cli_request *req, const cJSON *json)
 	if (!req->json) {
 		if (req->render(json, stdout) == 0)
 			return 0;
-		fprintf(stderr, "c2d: unexpected answer from %s for %s\n", req->server, req->command);
+		fprintf(stderr, "c2d: unexpected answer from %s for %s\n", req->server,
+			req->command);
 		return 1;
 	}
 	s = cJSON_Print(json);
@@ -97,8 +98,8 @@ int main(int argc, char **argv)
 		cli_usage(stdout);
 		return 0;
 	}
-	if (req.token_file && cli_read_token(req.token_file, token, sizeof(token), err,
-					     sizeof(err)) < 0) {
+	if (req.token_file &&
+	    cli_read_token(req.token_file, token, sizeof(token), err, sizeof(err)) < 0) {
 		fprintf(stderr, "c2d: %s\n", err);
 		return 1;
 	}

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "table.h"
 
-static const char *const headers[] = {"TIME (UTC)", "KIND",   "RULE",     "WORKLOAD", "TARGET",
+static const char *const headers[] = {"TIME (UTC)", "KIND",   "RULE",	  "WORKLOAD", "TARGET",
 				      "EXECUTABLE", "COMMIT", "PIPELINE", "ID"};
 
 static int add_finding(struct cli_table *t, const cJSON *f)
@@ -49,7 +49,8 @@ int cli_render_findings(const cJSON *res, FILE *out)
 	}
 	if (!err) {
 		cli_table_print(t, out);
-		fprintf(out, "%d finding%s\n", cli_table_rows(t), cli_table_rows(t) == 1 ? "" : "s");
+		fprintf(out, "%d finding%s\n", cli_table_rows(t),
+			cli_table_rows(t) == 1 ? "" : "s");
 	}
 	cli_table_free(t);
 	return err;

@@ -28,8 +28,8 @@ static const char *rev_label(const cJSON *ref, char *buf, size_t len)
 
 static int revisions(const cJSON *res, FILE *out)
 {
-	static const char *const headers[] = {"REVISION", "PIPELINE", "FIRST SEEN (UTC)",
-					      "LAST SEEN (UTC)", "EVENTS", "IMAGE"};
+	static const char *const headers[] = {"REVISION",	 "PIPELINE", "FIRST SEEN (UTC)",
+					      "LAST SEEN (UTC)", "EVENTS",   "IMAGE"};
 	const cJSON *r;
 	struct cli_table *t = cli_table_new(6, headers);
 	int err = 0;
@@ -43,7 +43,8 @@ static int revisions(const cJSON *res, FILE *out)
 		const char *cells[6] = {cli_short(c ? c : cli_str(r, "revision"), rb, sizeof(rb)),
 					cli_str(r, "pipeline_id"),
 					cli_time(cli_str(r, "first_seen"), fb, sizeof(fb)),
-					cli_time(cli_str(r, "last_seen"), lb, sizeof(lb)), ev,
+					cli_time(cli_str(r, "last_seen"), lb, sizeof(lb)),
+					ev,
 					cli_short(cli_str(r, "image_digest"), ib, sizeof(ib))};
 
 		snprintf(ev, sizeof(ev), "%d",
@@ -95,15 +96,15 @@ int cli_render_introduced(const cJSON *res, FILE *out)
 
 	if (!cli_str(w, "name") || !cJSON_IsArray(bs))
 		return -EINVAL;
-	fprintf(out, "workload %s/%s (%s)\n\n", cli_str(w, "namespace") ? cli_str(w, "namespace") : "-",
-		cli_str(w, "name"), cli_str(w, "kind") ? cli_str(w, "kind") : "kind unknown");
+	fprintf(out, "workload %s/%s (%s)\n\n",
+		cli_str(w, "namespace") ? cli_str(w, "namespace") : "-", cli_str(w, "name"),
+		cli_str(w, "kind") ? cli_str(w, "kind") : "kind unknown");
 	err = revisions(res, out);
 	if (err)
 		return err;
 	fprintf(out, "\n%d behaviour%s\n", cJSON_GetArraySize(bs),
 		cJSON_GetArraySize(bs) == 1 ? "" : "s");
-	cJSON_ArrayForEach(b, bs)
-		behaviour(b, out);
+	cJSON_ArrayForEach(b, bs) behaviour(b, out);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "truncated")))
 		fprintf(out, "(truncated: raise --limit)\n");
 	return 0;

@@ -28,7 +28,8 @@ static int add_origin(struct cli_table *t, const cJSON *o, bool commit)
 	char kb[32], fb[32], lb[32], count[24], kinds[256], rules[512], wls[1024];
 	const char *cells[8];
 
-	snprintf(count, sizeof(count), "%d", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "count")));
+	snprintf(count, sizeof(count), "%d",
+		 (int)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "count")));
 	cells[0] = commit ? cli_short(cli_str(o, "key"), kb, sizeof(kb)) : cli_str(o, "key");
 	cells[1] = count;
 	cells[2] = cli_time(cli_str(o, "first_seen"), fb, sizeof(fb));
@@ -42,8 +43,8 @@ static int add_origin(struct cli_table *t, const cJSON *o, bool commit)
 
 int cli_render_origins(const cJSON *res, FILE *out)
 {
-	const char *headers[] = {"KEY",	 "FINDINGS", "FIRST SEEN (UTC)", "LAST SEEN (UTC)",
-					"KINDS", "RULES",    "WORKLOADS",	 "REPOSITORY"};
+	const char *headers[] = {"KEY",	  "FINDINGS", "FIRST SEEN (UTC)", "LAST SEEN (UTC)",
+				 "KINDS", "RULES",    "WORKLOADS",	  "REPOSITORY"};
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "origins"), *o;
 	const char *by = cli_str(res, "by");
 	struct cli_table *t;
@@ -51,8 +52,9 @@ int cli_render_origins(const cJSON *res, FILE *out)
 
 	if (!cJSON_IsArray(arr) || !by)
 		return -EINVAL;
-	headers[0] = !strcmp(by, "commit") ? "COMMIT" : !strcmp(by, "pipeline") ? "PIPELINE"
-										 : "REPOSITORY";
+	headers[0] = !strcmp(by, "commit")     ? "COMMIT"
+		     : !strcmp(by, "pipeline") ? "PIPELINE"
+					       : "REPOSITORY";
 	t = cli_table_new(!strcmp(by, "repository") ? 7 : 8, headers);
 	if (!t)
 		return -ENOMEM;

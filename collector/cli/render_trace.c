@@ -24,7 +24,8 @@ static void args_line(const cJSON *args, char *buf, size_t len)
 	cJSON_ArrayForEach(a, args)
 	{
 		if (cJSON_IsString(a) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", a->valuestring);
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+					      a->valuestring);
 	}
 }
 
@@ -43,8 +44,9 @@ static int process_rows(struct cli_table *t, const cJSON *p)
 	if (!p || cJSON_IsNull(p))
 		return 0;
 	args_line(cJSON_GetObjectItemCaseSensitive(p, "args"), args, sizeof(args));
-	snprintf(line, sizeof(line), "pid %d uid %d %s  %s", num(p, "pid"), num(p, "uid"),
-		 cli_str(p, "executable") ? cli_str(p, "executable") : "-", args);
+	snprintf(line, sizeof(line), "pid %d uid %d %s%s%s", num(p, "pid"), num(p, "uid"),
+		 cli_str(p, "executable") ? cli_str(p, "executable") : "-", args[0] ? "  " : "",
+		 args);
 	if (row(t, "process", line) < 0)
 		return -ENOMEM;
 	if (!par)
@@ -78,17 +80,21 @@ static int k8s_rows(struct cli_table *t, const cJSON *res)
 		return -ENOMEM;
 	snprintf(line, sizeof(line), "%s %s%s", cli_str(w, "kind") ? cli_str(w, "kind") : "-",
 		 cli_str(w, "name") ? cli_str(w, "name") : "-",
-		 cJSON_IsTrue(cJSON_GetObjectItem(w, "derived")) ? " (derived from the pod name)" : "");
+		 cJSON_IsTrue(cJSON_GetObjectItem(w, "derived")) ? " (derived from the pod name)"
+								 : "");
 	return cJSON_IsObject(w) ? row(t, "workload", line) : 0;
 }
 
 static int provenance_rows(struct cli_table *t, const cJSON *res)
 {
 	static const char *const fields[][2] = {
-		{"commit", "commit"},		{"repository", "repository"},
-		{"version", "version"},		{"build_time", "built"},
-		{"pipeline_id", "pipeline"},	{"pipeline_url", "pipeline url"},
-		{"deploy_commit", "deploy commit"},
+	    {"commit", "commit"},
+	    {"repository", "repository"},
+	    {"version", "version"},
+	    {"build_time", "built"},
+	    {"pipeline_id", "pipeline"},
+	    {"pipeline_url", "pipeline url"},
+	    {"deploy_commit", "deploy commit"},
 	};
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(res, "provenance");
 	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(res, "previous_revision");
@@ -99,11 +105,11 @@ static int provenance_rows(struct cli_table *t, const cJSON *res)
 			return -ENOMEM;
 	if (!cJSON_IsObject(prev))
 		return 0;
-	snprintf(line, sizeof(line), "%s (pipeline %s)",
-		 cli_short(cli_str(prev, "commit") ? cli_str(prev, "commit")
-						   : cli_str(prev, "revision"),
-			   cb, sizeof(cb)),
-		 cli_str(prev, "pipeline_id") ? cli_str(prev, "pipeline_id") : "-");
+	snprintf(
+	    line, sizeof(line), "%s (pipeline %s)",
+	    cli_short(cli_str(prev, "commit") ? cli_str(prev, "commit") : cli_str(prev, "revision"),
+		      cb, sizeof(cb)),
+	    cli_str(prev, "pipeline_id") ? cli_str(prev, "pipeline_id") : "-");
 	return row(t, "previous", line);
 }
 
@@ -130,8 +136,7 @@ int cli_render_trace(const cJSON *res, FILE *out)
 	snprintf(head, sizeof(head), "%s %s %s (%s) at %s UTC", cli_str(res, "id"),
 		 cli_str(res, "kind") ? cli_str(res, "kind") : "-",
 		 cli_str(res, "rule") ? cli_str(res, "rule") : "-",
-		 cli_str(res, "severity") ? cli_str(res, "severity") : "-",
-		 when ? when : "-");
+		 cli_str(res, "severity") ? cli_str(res, "severity") : "-", when ? when : "-");
 	t = cli_table_new(2, NULL);
 	if (!t)
 		return -ENOMEM;

@@ -167,11 +167,11 @@ static inline void bind_opt(sqlite3_stmt *st, int i, const char *v)
 static inline void tdb_insert(struct tdb *d, const struct tev *e)
 {
 	static const char sql[] =
-		"INSERT INTO events (id, agent, agent_seq, time_ns, received_ns, kind, rule,"
-		" namespace, workload_kind, workload_name, pod, image_digest, commit_sha, repository,"
-		" pipeline_id, executable, target, revision, body, pipeline_url)"
-		" VALUES (?1, 'b7e3c1d2a9f04e51', ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		" ?13, ?14, ?15, ?16, ?17, ?18)";
+	    "INSERT INTO events (id, agent, agent_seq, time_ns, received_ns, kind, rule,"
+	    " namespace, workload_kind, workload_name, pod, image_digest, commit_sha, repository,"
+	    " pipeline_id, executable, target, revision, body, pipeline_url)"
+	    " VALUES (?1, 'b7e3c1d2a9f04e51', ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14, ?15, ?16, ?17, ?18)";
 	cJSON *b = tev_body(e);
 	char *js = cJSON_PrintUnformatted(b), pod[128], url[128];
 	sqlite3_stmt *st;
@@ -259,10 +259,12 @@ static inline const cJSON *jget(const cJSON *o, const char *path)
 	do {                                                                                       \
 		const char *got_ = jstr((o), (path));                                              \
 		if (!got_ || strcmp(got_, (want)))                                                 \
-			fail_msg("%s: \"%s\", want \"%s\"", (path), got_ ? got_ : "(none)", (want)); \
+			fail_msg("%s: \"%s\", want \"%s\"", (path), got_ ? got_ : "(none)",        \
+				 (want));                                                          \
 	} while (0)
 
 #define assert_jnull(o, path) assert_true(cJSON_IsNull(jget((o), (path))))
-#define assert_jint(o, path, want) assert_int_equal((int)cJSON_GetNumberValue(jget((o), (path))), (want))
+#define assert_jint(o, path, want)                                                                 \
+	assert_int_equal((int)cJSON_GetNumberValue(jget((o), (path))), (want))
 
 #endif

@@ -56,7 +56,8 @@ static void test_parse_commands(void **state)
 	assert_false(req.json);
 	expect_path(A("findings", "--namespace", "prod", "--kind=credential_read", "--limit", "5"),
 		    "/v1/findings?namespace=prod&kind=credential_read&limit=5");
-	expect_path(A("--json", "--server", "http://c:1", "findings", "--since", "2026-11-28T20:00:00+01:00"),
+	expect_path(A("--json", "--server", "http://c:1", "findings", "--since",
+		      "2026-11-28T20:00:00+01:00"),
 		    "/v1/findings?since=2026-11-28T20%3A00%3A00%2B01%3A00");
 	assert_true(req.json);
 	assert_string_equal(req.server, "http://c:1");
@@ -83,7 +84,8 @@ static void test_parse_errors(void **state)
 	expect_usage_error(A("--bogus", "findings"), "unknown option");
 	expect_usage_error(A("findings", "--colour", "x"), "unknown option \"--colour\"");
 	expect_usage_error(A("findings", "--namespace"), "--namespace: needs a value");
-	expect_usage_error(A("findings", "--namespace", "--kind", "x"), "--namespace: needs a value");
+	expect_usage_error(A("findings", "--namespace", "--kind", "x"),
+			   "--namespace: needs a value");
 	expect_usage_error(A("findings", "extra"), "unexpected argument");
 	expect_usage_error(A("trace"), "needs EVENT_ID");
 	expect_usage_error(A("trace", "a", "b"), "unexpected argument");
@@ -138,12 +140,12 @@ static void test_table_alignment(void **state)
 }
 
 static const char findings_json[] =
-	"{\"findings\":[{\"id\":\"ag-1\",\"time\":\"2026-11-28T20:05:10.000000500Z\","
-	"\"kind\":\"credential_read\",\"rule\":\"k8s-serviceaccount-token\",\"severity\":\"high\","
-	"\"namespace\":\"prod\",\"workload\":{\"kind\":\"Deployment\",\"name\":\"payments\"},"
-	"\"pod\":\"p-1\",\"target\":\"/var/run/secrets/kubernetes.io/serviceaccount/token\","
-	"\"executable\":\"/bin/busybox\",\"commit\":\"4444444444444444444444444444444444444444\","
-	"\"pipeline_id\":\"103\",\"image_digest\":null}],\"count\":1}";
+    "{\"findings\":[{\"id\":\"ag-1\",\"time\":\"2026-11-28T20:05:10.000000500Z\","
+    "\"kind\":\"credential_read\",\"rule\":\"k8s-serviceaccount-token\",\"severity\":\"high\","
+    "\"namespace\":\"prod\",\"workload\":{\"kind\":\"Deployment\",\"name\":\"payments\"},"
+    "\"pod\":\"p-1\",\"target\":\"/var/run/secrets/kubernetes.io/serviceaccount/token\","
+    "\"executable\":\"/bin/busybox\",\"commit\":\"4444444444444444444444444444444444444444\","
+    "\"pipeline_id\":\"103\",\"image_digest\":null}],\"count\":1}";
 
 static void test_render_findings(void **state)
 {
@@ -161,23 +163,23 @@ static void test_render_findings(void **state)
 }
 
 static const char introduced_json[] =
-	"{\"workload\":{\"namespace\":\"prod\",\"name\":\"payments\",\"kind\":\"Deployment\"},"
-	"\"revisions\":[{\"revision\":\"1111111111111111\",\"commit\":\"1111111111111111\","
-	"\"pipeline_id\":\"100\",\"first_seen\":\"2026-11-28T20:00:00Z\",\"last_seen\":"
-	"\"2026-11-28T20:00:00Z\",\"events\":1}],"
-	"\"behaviours\":[{\"rule\":\"k8s-serviceaccount-token\",\"target\":\"/var/run/secrets/"
-	"kubernetes.io/serviceaccount/token\",\"executable\":\"/bin/busybox\",\"kind\":"
-	"\"credential_read\",\"introduced_in\":{\"revision\":\"2222222222222222\",\"commit\":"
-	"\"2222222222222222\",\"pipeline_id\":\"101\"},\"previous\":{\"revision\":"
-	"\"1111111111111111\",\"commit\":\"1111111111111111\",\"pipeline_id\":\"100\"},"
-	"\"compare_url\":\"https://github.com/acme/p/compare/1...2\",\"reintroduced\":true,"
-	"\"reintroduced_in\":{\"commit\":\"4444444444444444\",\"pipeline_id\":\"103\"},"
-	"\"absent_in\":{\"commit\":\"3333333333333333\",\"pipeline_id\":\"102\"},"
-	"\"reintroduced_compare_url\":\"https://github.com/acme/p/compare/3...4\"},"
-	"{\"rule\":\"setuid-root\",\"target\":\"setuid\",\"executable\":\"/usr/bin/sudo\","
-	"\"kind\":\"privileged_call\",\"introduced_in\":{\"commit\":\"5555555555555555\","
-	"\"pipeline_id\":\"200\"},\"previous\":null,\"compare_url\":null,\"reintroduced\":false}],"
-	"\"truncated\":false}";
+    "{\"workload\":{\"namespace\":\"prod\",\"name\":\"payments\",\"kind\":\"Deployment\"},"
+    "\"revisions\":[{\"revision\":\"1111111111111111\",\"commit\":\"1111111111111111\","
+    "\"pipeline_id\":\"100\",\"first_seen\":\"2026-11-28T20:00:00Z\",\"last_seen\":"
+    "\"2026-11-28T20:00:00Z\",\"events\":1}],"
+    "\"behaviours\":[{\"rule\":\"k8s-serviceaccount-token\",\"target\":\"/var/run/secrets/"
+    "kubernetes.io/serviceaccount/token\",\"executable\":\"/bin/busybox\",\"kind\":"
+    "\"credential_read\",\"introduced_in\":{\"revision\":\"2222222222222222\",\"commit\":"
+    "\"2222222222222222\",\"pipeline_id\":\"101\"},\"previous\":{\"revision\":"
+    "\"1111111111111111\",\"commit\":\"1111111111111111\",\"pipeline_id\":\"100\"},"
+    "\"compare_url\":\"https://github.com/acme/p/compare/1...2\",\"reintroduced\":true,"
+    "\"reintroduced_in\":{\"commit\":\"4444444444444444\",\"pipeline_id\":\"103\"},"
+    "\"absent_in\":{\"commit\":\"3333333333333333\",\"pipeline_id\":\"102\"},"
+    "\"reintroduced_compare_url\":\"https://github.com/acme/p/compare/3...4\"},"
+    "{\"rule\":\"setuid-root\",\"target\":\"setuid\",\"executable\":\"/usr/bin/sudo\","
+    "\"kind\":\"privileged_call\",\"introduced_in\":{\"commit\":\"5555555555555555\","
+    "\"pipeline_id\":\"200\"},\"previous\":null,\"compare_url\":null,\"reintroduced\":false}],"
+    "\"truncated\":false}";
 
 static void test_render_introduced(void **state)
 {
@@ -185,15 +187,17 @@ static void test_render_introduced(void **state)
 
 	assert_contains(out, "workload prod/payments (Deployment)");
 	assert_contains(out, "REVISION      PIPELINE");
-	assert_contains(out, "credential_read k8s-serviceaccount-token "
-			     "/var/run/secrets/kubernetes.io/serviceaccount/token by /bin/busybox: "
-			     "introduced between 111111111111 (pipeline 100) and 222222222222 "
-			     "(pipeline 101)\n    compare: https://github.com/acme/p/compare/1...2\n");
+	assert_contains(out,
+			"credential_read k8s-serviceaccount-token "
+			"/var/run/secrets/kubernetes.io/serviceaccount/token by /bin/busybox: "
+			"introduced between 111111111111 (pipeline 100) and 222222222222 "
+			"(pipeline 101)\n    compare: https://github.com/acme/p/compare/1...2\n");
 	assert_contains(out, "REINTRODUCED in 444444444444 (pipeline 103) after 333333333333 "
 			     "(pipeline 102) ran without it\n    compare: "
 			     "https://github.com/acme/p/compare/3...4");
-	assert_contains(out, "setuid by /usr/bin/sudo: present since the first known revision 555555555555 "
-			     "(pipeline 200)\n");
+	assert_contains(
+	    out, "setuid by /usr/bin/sudo: present since the first known revision 555555555555 "
+		 "(pipeline 200)\n");
 	assert_true(strstr(strstr(out, "setuid-root"), "REINTRODUCED") == NULL);
 	free(out);
 }
@@ -201,22 +205,24 @@ static void test_render_introduced(void **state)
 static void test_render_trace(void **state)
 {
 	static const char json[] =
-		"{\"id\":\"ag-1\",\"time\":\"2026-11-28T20:05:10Z\",\"kind\":\"credential_read\","
-		"\"rule\":\"k8s-serviceaccount-token\",\"severity\":\"high\",\"process\":{\"pid\":42,"
-		"\"uid\":0,\"executable\":\"/bin/busybox\",\"args\":[\"cat\",\"/t\"],\"parent\":"
-		"{\"pid\":40,\"comm\":\"sh\",\"executable\":\"/bin/sh\"}},\"container\":{\"id\":"
-		"\"4f2c000000000000ffff\",\"name\":\"payments\",\"runtime\":\"containerd\","
-		"\"image\":{\"name\":\"reg/acme/p:1\",\"digest\":\"sha256:abc\"}},\"pod\":{"
-		"\"namespace\":\"prod\",\"name\":\"p-1\",\"service_account\":\"payments\",\"node\":"
-		"\"n1\"},\"workload\":{\"kind\":\"Deployment\",\"name\":\"payments\",\"derived\":true},"
-		"\"provenance\":{\"commit\":\"4444\",\"repository\":\"https://github.com/acme/p\","
-		"\"pipeline_id\":\"103\"},\"previous_revision\":{\"commit\":\"3333\",\"pipeline_id\":"
-		"\"102\"},\"links\":{\"commit_url\":\"https://github.com/acme/p/commit/4444\","
-		"\"compare_url\":\"https://github.com/acme/p/compare/3333...4444\",\"pipeline_url\":null}}";
+	    "{\"id\":\"ag-1\",\"time\":\"2026-11-28T20:05:10Z\",\"kind\":\"credential_read\","
+	    "\"rule\":\"k8s-serviceaccount-token\",\"severity\":\"high\",\"process\":{\"pid\":42,"
+	    "\"uid\":0,\"executable\":\"/bin/busybox\",\"args\":[\"cat\",\"/t\"],\"parent\":"
+	    "{\"pid\":40,\"comm\":\"sh\",\"executable\":\"/bin/sh\"}},\"container\":{\"id\":"
+	    "\"4f2c000000000000ffff\",\"name\":\"payments\",\"runtime\":\"containerd\","
+	    "\"image\":{\"name\":\"reg/acme/p:1\",\"digest\":\"sha256:abc\"}},\"pod\":{"
+	    "\"namespace\":\"prod\",\"name\":\"p-1\",\"service_account\":\"payments\",\"node\":"
+	    "\"n1\"},\"workload\":{\"kind\":\"Deployment\",\"name\":\"payments\",\"derived\":true},"
+	    "\"provenance\":{\"commit\":\"4444\",\"repository\":\"https://github.com/acme/p\","
+	    "\"pipeline_id\":\"103\"},\"previous_revision\":{\"commit\":\"3333\",\"pipeline_id\":"
+	    "\"102\"},\"links\":{\"commit_url\":\"https://github.com/acme/p/commit/4444\","
+	    "\"compare_url\":\"https://github.com/acme/p/compare/"
+	    "3333...4444\",\"pipeline_url\":null}}";
 	char *out = capture(cli_render_trace, json, 0);
 
-	assert_contains(out, "event         ag-1 credential_read k8s-serviceaccount-token (high) at "
-			     "2026-11-28 20:05:10 UTC\n");
+	assert_contains(out,
+			"event         ag-1 credential_read k8s-serviceaccount-token (high) at "
+			"2026-11-28 20:05:10 UTC\n");
 	assert_contains(out, "process       pid 42 uid 0 /bin/busybox  cat /t\n");
 	assert_contains(out, "parent        pid 40 sh /bin/sh\n");
 	assert_contains(out, "container     payments (containerd 4f2c00000000)\n");
@@ -231,11 +237,11 @@ static void test_render_trace(void **state)
 static void test_render_origins(void **state)
 {
 	static const char json[] =
-		"{\"by\":\"commit\",\"origins\":[{\"key\":\"2222222222222222aaaa\",\"repository\":"
-		"\"https://github.com/acme/p\",\"count\":3,\"kinds\":[\"credential_read\","
-		"\"storage_write\"],\"rules\":[\"a\",\"b\"],\"workloads\":[\"prod/payments\"],"
-		"\"first_seen\":\"2026-11-28T20:01:50Z\",\"last_seen\":\"2026-11-28T20:02:05Z\"}],"
-		"\"count\":1}";
+	    "{\"by\":\"commit\",\"origins\":[{\"key\":\"2222222222222222aaaa\",\"repository\":"
+	    "\"https://github.com/acme/p\",\"count\":3,\"kinds\":[\"credential_read\","
+	    "\"storage_write\"],\"rules\":[\"a\",\"b\"],\"workloads\":[\"prod/payments\"],"
+	    "\"first_seen\":\"2026-11-28T20:01:50Z\",\"last_seen\":\"2026-11-28T20:02:05Z\"}],"
+	    "\"count\":1}";
 	char *out = capture(cli_render_origins, json, 0);
 
 	assert_contains(out, "COMMIT        FINDINGS");
@@ -248,10 +254,10 @@ static void test_render_origins(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_commands),	 cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_url_escape),	 cmocka_unit_test(test_table_alignment),
-		cmocka_unit_test(test_render_findings),	 cmocka_unit_test(test_render_introduced),
-		cmocka_unit_test(test_render_trace),	 cmocka_unit_test(test_render_origins),
+	    cmocka_unit_test(test_parse_commands),  cmocka_unit_test(test_parse_errors),
+	    cmocka_unit_test(test_url_escape),	    cmocka_unit_test(test_table_alignment),
+	    cmocka_unit_test(test_render_findings), cmocka_unit_test(test_render_introduced),
+	    cmocka_unit_test(test_render_trace),    cmocka_unit_test(test_render_origins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

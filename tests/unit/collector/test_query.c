@@ -14,44 +14,46 @@
 #define F "6666666666666666666666666666666666666666"
 #define G "7777777777777777777777777777777777777777"
 
-#define GH "https://github.com/acme/payments.git"
-#define GL "git@gitlab.example.com:acme/billing.git"
-#define GT "https://gitea.example/acme/web/"
-#define DIG "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+#define GH    "https://github.com/acme/payments.git"
+#define GL    "git@gitlab.example.com:acme/billing.git"
+#define GT    "https://gitea.example/acme/web/"
+#define DIG   "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 #define TOKEN "/var/run/secrets/kubernetes.io/serviceaccount/token"
-#define CS "container_start"
-#define CRED "credential_read"
-#define SW "storage_write"
+#define CS    "container_start"
+#define CRED  "credential_read"
+#define SW    "storage_write"
 
 /* A container_start: a revision that ran. */
-#define START(id, t, ns, wl, commit, pipeline, repo) \
-	{id, t, CS, NULL, ns, wl, commit, DIG, pipeline, repo, NULL, NULL, NULL}
+#define START(id, t, ns, wl, commit, pipeline, repo)                                               \
+	{                                                                                          \
+		id, t, CS, NULL, ns, wl, commit, DIG, pipeline, repo, NULL, NULL, NULL             \
+	}
 
 /* payments: A (ran, no findings) → B (token read + storage write) → C (ran, none) → D (both
  * again). billing: the privileged call from its first revision on. web: one metadata access. */
 static const struct tev events[] = {
-	START("a1", 0, "prod", "payments", A, "100", GH),
-	START("b1", 100, "prod", "payments", B, "101", GH),
-	{"b2", 110, CRED, "k8s-serviceaccount-token", "prod", "payments", B, DIG, "101", GH, TOKEN,
-	 "openat", "/bin/busybox"},
-	{"b3", 120, SW, "prod-storage", "prod", "payments", B, DIG, "101", GH, "/data/db/x", "openat",
-	 "/usr/bin/app"},
-	{"b4", 125, CRED, "k8s-serviceaccount-token", "prod", "payments", B, DIG, "101", GH, TOKEN,
-	 "openat", "/bin/busybox"},
-	START("c1", 200, "prod", "payments", C, "102", GH),
-	START("d1", 300, "prod", "payments", D, "103", GH),
-	{"d2", 310, CRED, "k8s-serviceaccount-token", "prod", "payments", D, DIG, "103", GH, TOKEN,
-	 "openat", "/bin/busybox"},
-	{"d3", 320, SW, "prod-storage", "prod", "payments", D, DIG, "103", GH, "/data/db/x", "openat",
-	 "/usr/bin/app"},
-	{"e1", 50, "privileged_call", "setuid-root", "prod", "billing", E, DIG, "200", GL, NULL,
-	 "setuid", "/usr/bin/sudo"},
-	START("e2", 400, "prod", "billing", F, "201", GL),
-	{"f1", 410, "privileged_call", "setuid-root", "prod", "billing", F, DIG, "201", GL, NULL,
-	 "setuid", "/usr/bin/sudo"},
-	{"gap", 500, "agent_gap", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
-	{"g1", 600, "metadata_access", "cloud-metadata", "dev", "web", G, DIG, "300", GT, NULL,
-	 "connect", "/usr/bin/curl"},
+    START("a1", 0, "prod", "payments", A, "100", GH),
+    START("b1", 100, "prod", "payments", B, "101", GH),
+    {"b2", 110, CRED, "k8s-serviceaccount-token", "prod", "payments", B, DIG, "101", GH, TOKEN,
+     "openat", "/bin/busybox"},
+    {"b3", 120, SW, "prod-storage", "prod", "payments", B, DIG, "101", GH, "/data/db/x", "openat",
+     "/usr/bin/app"},
+    {"b4", 125, CRED, "k8s-serviceaccount-token", "prod", "payments", B, DIG, "101", GH, TOKEN,
+     "openat", "/bin/busybox"},
+    START("c1", 200, "prod", "payments", C, "102", GH),
+    START("d1", 300, "prod", "payments", D, "103", GH),
+    {"d2", 310, CRED, "k8s-serviceaccount-token", "prod", "payments", D, DIG, "103", GH, TOKEN,
+     "openat", "/bin/busybox"},
+    {"d3", 320, SW, "prod-storage", "prod", "payments", D, DIG, "103", GH, "/data/db/x", "openat",
+     "/usr/bin/app"},
+    {"e1", 50, "privileged_call", "setuid-root", "prod", "billing", E, DIG, "200", GL, NULL,
+     "setuid", "/usr/bin/sudo"},
+    START("e2", 400, "prod", "billing", F, "201", GL),
+    {"f1", 410, "privileged_call", "setuid-root", "prod", "billing", F, DIG, "201", GL, NULL,
+     "setuid", "/usr/bin/sudo"},
+    {"gap", 500, "agent_gap", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+    {"g1", 600, "metadata_access", "cloud-metadata", "dev", "web", G, DIG, "300", GT, NULL,
+     "connect", "/usr/bin/curl"},
 };
 
 static struct tdb db;
@@ -116,8 +118,8 @@ static void test_findings_filters(void **state)
 	assert_int_equal(count_of("/v1/findings", P("since", "2026-11-28T21:05:00+01:00")), 4);
 	assert_int_equal(count_of("/v1/findings", P("since", "36500d")), 8);
 	assert_int_equal(count_of("/v1/findings", P("limit", "2")), 2);
-	assert_int_equal(count_of("/v1/findings", P("namespace", "prod", "kind", CRED, "commit", D)),
-			 1);
+	assert_int_equal(
+	    count_of("/v1/findings", P("namespace", "prod", "kind", CRED, "commit", D)), 1);
 }
 
 static void expect_400(const char *path, const char *const *params, const char *name)
@@ -165,8 +167,8 @@ static void test_not_found(void **state)
 static void test_store_missing_is_500(void **state)
 {
 	int status = 0;
-	cJSON *r = query_dispatch("/nonexistent/events.db", "/v1/findings", tdb_param, NULL,
-				  &status);
+	cJSON *r =
+	    query_dispatch("/nonexistent/events.db", "/v1/findings", tdb_param, NULL, &status);
 
 	assert_int_equal(status, 500);
 	assert_non_null(jstr(r, "error"));
@@ -193,13 +195,13 @@ static void test_trace_chain_github(void **state)
 	assert_jstr(r, "workload.kind", "Deployment");
 	assert_jstr(r, "provenance.commit", D);
 	assert_jstr(r, "provenance.pipeline_id", "103");
-	assert_jstr(r, "provenance.sources.commit", "image-label:org.opencontainers.image.revision");
+	assert_jstr(r, "provenance.sources.commit",
+		    "image-label:org.opencontainers.image.revision");
 	assert_jstr(r, "previous_revision.commit", C);
 	assert_jstr(r, "previous_revision.pipeline_id", "102");
 	assert_jstr(r, "links.repository_url", "https://github.com/acme/payments");
 	assert_jstr(r, "links.commit_url", "https://github.com/acme/payments/commit/" D);
-	assert_jstr(r, "links.compare_url",
-		    "https://github.com/acme/payments/compare/" C "..." D);
+	assert_jstr(r, "links.compare_url", "https://github.com/acme/payments/compare/" C "..." D);
 	assert_jstr(r, "links.pipeline_url", "https://ci.example/acme/-/pipelines/103");
 	assert_jstr(r, "event.id", "d2");
 	assert_jstr(r, "event.file.path", TOKEN);
@@ -344,18 +346,18 @@ static void test_origins_by_pipeline_and_repository(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_findings_all_newest_first),
-		cmocka_unit_test(test_findings_filters),
-		cmocka_unit_test(test_bad_parameters),
-		cmocka_unit_test(test_not_found),
-		cmocka_unit_test(test_store_missing_is_500),
-		cmocka_unit_test(test_trace_chain_github),
-		cmocka_unit_test(test_trace_gitlab_scp_url),
-		cmocka_unit_test(test_trace_first_revision_has_no_compare),
-		cmocka_unit_test(test_introduced_between_and_reintroduced),
-		cmocka_unit_test(test_introduced_present_since_first),
-		cmocka_unit_test(test_origins_by_commit),
-		cmocka_unit_test(test_origins_by_pipeline_and_repository),
+	    cmocka_unit_test(test_findings_all_newest_first),
+	    cmocka_unit_test(test_findings_filters),
+	    cmocka_unit_test(test_bad_parameters),
+	    cmocka_unit_test(test_not_found),
+	    cmocka_unit_test(test_store_missing_is_500),
+	    cmocka_unit_test(test_trace_chain_github),
+	    cmocka_unit_test(test_trace_gitlab_scp_url),
+	    cmocka_unit_test(test_trace_first_revision_has_no_compare),
+	    cmocka_unit_test(test_introduced_between_and_reintroduced),
+	    cmocka_unit_test(test_introduced_present_since_first),
+	    cmocka_unit_test(test_origins_by_commit),
+	    cmocka_unit_test(test_origins_by_pipeline_and_repository),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

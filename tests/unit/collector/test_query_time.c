@@ -67,9 +67,9 @@ static void test_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc3339),
-		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_rfc3339),
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
