@@ -81,7 +81,7 @@ static void behaviour(const cJSON *b, FILE *out)
 		fprintf(out, "    compare: %s\n", s);
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "reintroduced")))
 		return;
-	fprintf(out, "    REINTRODUCED in %s after %s ran without it\n",
+	fprintf(out, "    reintroduced in %s after %s ran without it\n",
 		rev_label(cJSON_GetObjectItemCaseSensitive(b, "reintroduced_in"), rb, sizeof(rb)),
 		rev_label(cJSON_GetObjectItemCaseSensitive(b, "absent_in"), ab, sizeof(ab)));
 	if ((s = cli_str(b, "reintroduced_compare_url")))

@@ -192,13 +192,13 @@ static void test_render_introduced(void **state)
 			"/var/run/secrets/kubernetes.io/serviceaccount/token by /bin/busybox: "
 			"introduced between 111111111111 (pipeline 100) and 222222222222 "
 			"(pipeline 101)\n    compare: https://github.com/acme/p/compare/1...2\n");
-	assert_contains(out, "REINTRODUCED in 444444444444 (pipeline 103) after 333333333333 "
+	assert_contains(out, "reintroduced in 444444444444 (pipeline 103) after 333333333333 "
 			     "(pipeline 102) ran without it\n    compare: "
 			     "https://github.com/acme/p/compare/3...4");
 	assert_contains(
 	    out, "setuid by /usr/bin/sudo: present since the first known revision 555555555555 "
 		 "(pipeline 200)\n");
-	assert_true(strstr(strstr(out, "setuid-root"), "REINTRODUCED") == NULL);
+	assert_true(strstr(strstr(out, "setuid-root"), "reintroduced in") == NULL);
 	free(out);
 }
 
