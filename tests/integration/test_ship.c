@@ -24,6 +24,7 @@
 
 static struct h_collector col;
 static char *state; /* the agent's --state-dir, kept across agent restarts */
+static struct h_agent *cur; /* the running agent: a failed check must not leave it behind */
 
 static struct h_agent *start_agent(void)
 {
@@ -46,6 +47,7 @@ static struct h_agent *start_agent(void)
 	args[12] = NULL;
 	a = h_agent_start(args);
 	assert_non_null(a);
+	cur = a;
 	return a;
 }
 
@@ -108,6 +110,24 @@ static int teardown(void **st)
 	return 0;
 }
 
+/* After each test: stop the agent it left running (a failed assertion skips its stop), and
+ * make sure the collector runs for the next one. */
+static int test_teardown(void **st)
+{
+	if (cur)
+		h_agent_stop(cur);
+	cur = NULL;
+	if (!col.pid)
+		h_collector_start(&col);
+	return 0;
+}
+
+static void stop_agent(struct h_agent *a)
+{
+	cur = NULL;
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
 static void test_delivered_once(void **st)
 {
 	struct h_agent *a = start_agent();
@@ -117,7 +137,7 @@ static void test_delivered_once(void **st)
 	burst(a, &p, nb, 500);
 	assert_int_equal(h_wait(&p, a, H_RUN_TIMEOUT_MS), 0);
 	expect_stored(a, p.pid, 500);
-	assert_int_equal(h_agent_stop(a), 0);
+	stop_agent(a);
 }
 
 static void test_collector_down_then_up(void **st)
@@ -132,7 +152,7 @@ static void test_collector_down_then_up(void **st)
 	h_agent_pump(a, 1500); /* batches go to the spool and the sender starts backing off */
 	assert_int_equal(h_collector_start(&col), 0);
 	expect_stored(a, p.pid, 500);
-	assert_int_equal(h_agent_stop(a), 0);
+	stop_agent(a);
 }
 
 static void test_collector_killed_mid_stream(void **st)
@@ -147,7 +167,7 @@ static void test_collector_killed_mid_stream(void **st)
 	assert_int_equal(h_wait(&p, a, H_RUN_TIMEOUT_MS), 0);
 	assert_int_equal(h_collector_start(&col), 0);
 	expect_stored(a, p.pid, 5000);
-	assert_int_equal(h_agent_stop(a), 0);
+	stop_agent(a);
 }
 
 static long long max_seq_of(pid_t pid)
@@ -168,6 +188,7 @@ static void test_agent_killed_no_id_reuse(void **st)
 	hi1 = max_seq_of(p1.pid);
 	snprintf(agent1, sizeof(agent1), "%s", h_agent_instance(a));
 	kill(h_agent_pid(a), SIGKILL);
+	cur = NULL;
 	h_agent_stop(a); /* reaps; the status is SIGKILL's */
 
 	a = start_agent();
@@ -183,16 +204,16 @@ static void test_agent_killed_no_id_reuse(void **st)
 			 "'$.process.pid') = %d", (int)p2.pid);
 		assert_true(h_collector_count(&col, sql) > hi1);
 	}
-	assert_int_equal(h_agent_stop(a), 0);
+	stop_agent(a);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_delivered_once),
-		cmocka_unit_test(test_collector_down_then_up),
-		cmocka_unit_test(test_collector_killed_mid_stream),
-		cmocka_unit_test(test_agent_killed_no_id_reuse),
+		cmocka_unit_test_teardown(test_delivered_once, test_teardown),
+		cmocka_unit_test_teardown(test_collector_down_then_up, test_teardown),
+		cmocka_unit_test_teardown(test_collector_killed_mid_stream, test_teardown),
+		cmocka_unit_test_teardown(test_agent_killed_no_id_reuse, test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
