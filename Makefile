@@ -16,7 +16,7 @@ CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lyaml -lpthread
-COLLECTOR_LIBS := -lmicrohttpd -lsqlite3 -lz -lcjson -lpthread
+COLLECTOR_LIBS := -lmicrohttpd -lsqlite3 -lz -lcjson -lcurl -lpthread
 CLI_LIBS := -lcurl -lcjson
 
 # maps.bpf.c defines what the others declare extern: it is linked first.
