@@ -363,13 +363,22 @@ def test_policy_keys_shape():
 def test_collector_config_and_forwarders():
     cm = one(default(), "ConfigMap", "-collector")
     assert "retention-days = 30" in cm["data"]["collector.conf"].splitlines()
-    assert "forwarders.json" not in cm["data"]
+    assert not any(line.startswith("forwarder.") for line in
+                   cm["data"]["collector.conf"].splitlines())
     cm = one(custom(), "ConfigMap", "-collector")
     lines = cm["data"]["collector.conf"].splitlines()
     assert "retention-days = 90" in lines and "max-body = 16M" in lines, lines
-    assert "forwarders = /etc/cloud2dev/collector/forwarders.json" in lines
-    assert json.loads(cm["data"]["forwarders.json"]) == [
-        {"type": "loki", "url": "http://loki.monitoring:3100/loki/api/v1/push"}]
+    for want in ("forwarder.loki.type = loki",
+                 "forwarder.loki.url = http://loki.monitoring:3100/loki/api/v1/push",
+                 "forwarder.loki.min_severity = high", "forwarder.splunk.type = splunk",
+                 "forwarder.splunk.token_file = /etc/cloud2dev/forwarders/splunk-hec/token"):
+        assert want in lines, (want, lines)
+    spec = pod_spec(collector(custom()))
+    mounts = {m["name"]: m for m in spec["containers"][0]["volumeMounts"]}
+    assert mounts["fwd-splunk-hec"] == {"name": "fwd-splunk-hec", "readOnly": True,
+                                        "mountPath": "/etc/cloud2dev/forwarders/splunk-hec"}
+    vols = {v["name"]: v for v in spec["volumes"]}
+    assert vols["fwd-splunk-hec"]["secret"]["secretName"] == "splunk-hec"
     for line in lines:
         assert line.startswith("#") or " = " in line, line
 
