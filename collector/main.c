@@ -1,9 +1,117 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* main.c - c2d-collector (placeholder until the ingest server lands). */
+/*
+ * main.c - c2d-collector: options, store, tokens, HTTP server, maintenance; then wait for
+ * SIGTERM/SIGINT and shut down in reverse order (no request is cut off mid-commit).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int main(void)
+#include "auth.h"
+#include "config.h"
+#include "forward.h"
+#include "log.h"
+#include "maint.h"
+#include "server.h"
+#include "stats.h"
+#include "store.h"
+
+static struct collector_stats stats;
+
+/* Signals are taken by sigwait() in main only: every thread started later inherits the mask. */
+static void block_signals(sigset_t *set)
 {
-	fprintf(stderr, "c2d-collector: not built yet\n");
-	return 1;
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a client that hangs up is an error return, not a death */
+}
+
+static void log_start(const struct collector_config *c)
+{
+	log_info("collector: listening on %s, db %s; limits: body %" PRIu64 " B, decompressed %"
+		 PRIu64 " B, %" PRIu64 " events/batch, depth %" PRIu64 ", path %" PRIu64
+		 " B, args %" PRIu64 " B; %" PRIu64 " threads, %" PRIu64 " connections per address, "
+		 "timeout %" PRIu64 " s; retention %" PRIu64 " days, %" PRIu64 " B",
+		 c->listen, c->db, c->max_body, c->max_decompressed, c->max_events, c->max_depth,
+		 c->max_path, c->max_args, c->threads, c->per_ip_connections, c->connection_timeout,
+		 c->retention_days, c->retention_bytes);
+}
+
+static int run(const struct collector_config *cfg)
+{
+	struct store *store = NULL;
+	struct auth *auth = NULL;
+	struct server *srv = NULL;
+	struct maint *maint = NULL;
+	struct forward *fwd = NULL;
+	char err[512];
+	sigset_t set;
+	int sig, ret;
+
+	block_signals(&set);
+	if ((ret = store_open(cfg->db, &store, err, sizeof(err))) < 0) {
+		log_error("store: %s", err);
+		return ret == -EPROTO ? EXIT_CONFIG : 1;
+	}
+	if ((ret = auth_new(cfg->token_file, &auth, err, sizeof(err))) < 0) {
+		log_error("token file: %s", err);
+		ret = EXIT_CONFIG;
+		goto out;
+	}
+	if ((ret = server_new(cfg, store, auth, &stats, &srv, err, sizeof(err))) < 0) {
+		log_error("%s", err);
+		ret = ret == -EINVAL ? EXIT_USAGE : 1;
+		goto out;
+	}
+	if ((ret = maint_new(cfg, store, &maint)) < 0) {
+		log_error("maintenance thread: %s", strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	if ((ret = forward_start(cfg->forwarders, cfg->db, &fwd, err, sizeof(err))) < 0) {
+		log_error("%s", err);
+		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
+		goto out;
+	}
+	log_start(cfg);
+	sigwait(&set, &sig);
+	log_info("collector: %s: shutting down", strsignal(sig));
+	ret = 0;
+out:
+	forward_free(fwd); /* first: a forwarder waiting on a backend holds nothing up */
+	server_free(srv);
+	maint_free(maint);
+	store_free(store);
+	auth_free(auth);
+	stats_log(&stats, "exit");
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct collector_config cfg;
+	char err[512];
+	int ret;
+
+	ret = config_load(&cfg, argc, argv, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "c2d-collector: %s\n", err);
+		config_free(&cfg);
+		return ret == -EBADMSG ? EXIT_CONFIG : EXIT_USAGE;
+	}
+	if (cfg.help) {
+		config_usage(stdout, argv[0]);
+		config_free(&cfg);
+		return 0;
+	}
+	c2d_log_set_level(cfg.log_level);
+	ret = run(&cfg);
+	config_free(&cfg);
+	return ret;
 }

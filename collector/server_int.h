@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* server_int.h - what server.c (connections, routes) and events.c (POST /v1/events) share. */
+#ifndef C2D_COLLECTOR_SERVER_INT_H
+#define C2D_COLLECTOR_SERVER_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <microhttpd.h>
+
+#include "buf.h"
+#include "gunzip.h"
+#include "ingest.h"
+#include "server.h"
+
+struct server {
+	struct MHD_Daemon *d;
+	const struct collector_config *cfg;
+	struct store *store;
+	struct auth *auth;
+	struct collector_stats *stats;
+	struct ingest_limits lim;
+	atomic_int active; /* requests between first callback and completion */
+};
+
+/* One request's state, from the first callback (headers) to MHD's completion notice. */
+struct req {
+	const struct route *route;
+	bool responded;	  /* a response is queued: any more body is discarded */
+	struct buf body;  /* identity body, or the gunzip output */
+	struct gunzip *gz; /* NULL: identity */
+	size_t received;  /* body bytes as sent */
+	/* Refused while the body streams in: MHD 0.9.75 cannot queue a response mid-upload, so
+	 * the rest is read and dropped (up to a grace, then the connection is closed) and the
+	 * answer goes out after the last byte. */
+	unsigned fail_status;
+	enum reject_class fail_cls;
+	char fail_msg[128];
+	char peer[64];
+};
+
+typedef enum MHD_Result (*route_fn)(struct server *s, struct MHD_Connection *c, struct req *r,
+				    const char *url, const char *data, size_t *size);
+
+struct route {
+	const char *method;
+	const char *path;
+	bool prefix;	 /* path is a prefix ("/v1/") */
+	bool auth;	 /* needs a bearer token */
+	route_fn fn;
+};
+
+/* Queue a JSON body {"error": msg}, count the rejection (stats_reject) and mark r. */
+enum MHD_Result reply_error(struct server *s, struct MHD_Connection *c, struct req *r,
+			    unsigned status, enum reject_class cls, const char *msg);
+/* Queue text (copied) with a content type. */
+enum MHD_Result reply(struct MHD_Connection *c, struct req *r, unsigned status,
+		      const char *type, const char *text);
+
+enum MHD_Result events_route(struct server *s, struct MHD_Connection *c, struct req *r,
+			     const char *url, const char *data, size_t *size);
+
+/* MHD's callbacks (server.c), registered by server_new() (server_listen.c). */
+enum MHD_Result server_on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *data,
+				  size_t *size, void **con_cls);
+void server_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe);
+void server_mhd_log(void *cls, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * stats.h - the collector's counters: every request that is refused is counted by class, and
+ * logged at most once a minute per class (a flood of bad requests must not flood the log).
+ * The Prometheus export will read the same struct.
+ */
+#ifndef C2D_COLLECTOR_STATS_H
+#define C2D_COLLECTOR_STATS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+enum reject_class {
+	REJ_AUTH,	 /* 401 */
+	REJ_ROUTE,	 /* 404, 405 */
+	REJ_MEDIA,	 /* 415 */
+	REJ_TOO_LARGE,	 /* 413: the body as sent */
+	REJ_INFLATED,	 /* 413: the body decompressed */
+	REJ_INVALID,	 /* 400 */
+	REJ_UNAVAILABLE, /* 503 */
+	REJ__N,
+};
+
+struct collector_stats {
+	atomic_uint_fast64_t requests;
+	atomic_uint_fast64_t batches;
+	atomic_uint_fast64_t events;
+	atomic_uint_fast64_t duplicates;
+	atomic_uint_fast64_t rejected[REJ__N];
+	atomic_int_fast64_t last_log[REJ__N]; /* CLOCK_MONOTONIC seconds */
+};
+
+const char *stats_reject_name(enum reject_class c);
+/* Count one rejection; log why (no body, no token) unless this class logged < 60 s ago. */
+void stats_reject(struct collector_stats *s, enum reject_class c, const char *peer,
+		  const char *why);
+/* One line with every counter. */
+void stats_log(struct collector_stats *s, const char *when);
+
+#endif

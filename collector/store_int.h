@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* store_int.h - the store's insides, shared by store_sqlite.c and store_retain.c only. */
+#ifndef C2D_COLLECTOR_STORE_INT_H
+#define C2D_COLLECTOR_STORE_INT_H
+
+#include <pthread.h>
+
+#include <sqlite3.h>
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	pthread_mutex_t lock;
+};
+
+#endif

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * store_sqlite.c - store.h on SQLite. The columns are pulled out of the event once, here, so
+ * the queries filter on indexed columns and never parse bodies.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+#include "store_int.h"
+#include "validate.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+/* migrations[v] takes user_version v-1 to v; later versions append here. */
+static const char *const migrations[] = {
+	NULL,
+	SCHEMA_V1,
+	SCHEMA_V2,
+};
+
+
+static const char INSERT_SQL[] =
+	"INSERT OR IGNORE INTO events (id, agent, agent_seq, time_ns, received_ns, kind, rule,"
+	" severity, outcome, node, namespace, pod, pod_uid, workload_kind, workload_name,"
+	" service_account, container_id, container_name, image_name, image_digest, commit_sha,"
+	" repository, pipeline_id, pipeline_url, version, build_time, deploy_commit, executable,"
+	" target, revision, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+
+/* Text columns 6.. in INSERT_SQL order, each from a dotted path of the event. */
+static const char *const text_cols[] = {
+	"kind",
+	"rule",
+	"severity",
+	"outcome",
+	"node.name",
+	"k8s.namespace",
+	"k8s.pod",
+	"k8s.pod_uid",
+	"k8s.workload.kind",
+	"k8s.workload.name",
+	"k8s.service_account",
+	"container.id",
+	"container.name",
+	"container.image.name",
+	"container.image.digest",
+	"provenance.commit",
+	"provenance.repository",
+	"provenance.pipeline_id",
+	"provenance.pipeline_url",
+	"provenance.version",
+	"provenance.build_time",
+	"provenance.deploy_commit",
+	"process.executable",
+};
+
+#define NTEXT (sizeof(text_cols) / sizeof(text_cols[0]))
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_BUSY ? -EBUSY : -EIO;
+}
+
+/* Bring the schema to SCHEMA_VERSION, one transaction per step. */
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char sql[64];
+	int64_t v = 0;
+	int ret;
+
+	if (pragma_int(db, "PRAGMA user_version", &v) < 0) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (v > SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: schema version %lld is newer than this collector's %d: "
+			 "run a newer collector", path, (long long)v, SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		if ((ret = exec(db, "BEGIN IMMEDIATE", err, errlen)) < 0)
+			return ret;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)v + 1);
+		if ((ret = exec(db, migrations[v + 1], err, errlen)) < 0 ||
+		    (ret = exec(db, sql, err, errlen)) < 0) {
+			exec(db, "ROLLBACK", err + strlen(err), 0);
+			return ret;
+		}
+		if ((ret = exec(db, "COMMIT", err, errlen)) < 0)
+			return ret;
+		log_info("store: %s: schema version %lld", path, (long long)v + 1);
+	}
+	return 0;
+}
+
+/* 0600 from the start: SQLite gives the -wal and -shm files the database file's mode. */
+static int create_private(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+static int configure(sqlite3 *db, char *err, size_t errlen)
+{
+	int ret;
+
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	/* auto_vacuum only takes effect before the first table exists: a new file gets it */
+	if ((ret = exec(db, "PRAGMA auto_vacuum = INCREMENTAL", err, errlen)) < 0 ||
+	    (ret = exec(db, "PRAGMA journal_mode = WAL", err, errlen)) < 0 ||
+	    (ret = exec(db, "PRAGMA synchronous = FULL", err, errlen)) < 0 ||
+	    (ret = exec(db, "PRAGMA foreign_keys = ON", err, errlen)) < 0)
+		return ret;
+	return 0;
+}
+
+int store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *s;
+	int ret;
+
+	if ((ret = create_private(path, err, errlen)) < 0)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		ret = -EIO;
+		goto fail;
+	}
+	if ((ret = configure(s->db, err, errlen)) < 0 ||
+	    (ret = migrate(s->db, path, err, errlen)) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, INSERT_SQL, -1, &s->ins, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		ret = -EIO;
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	store_free(s);
+	return ret;
+}
+
+static const char *str_at(const cJSON *ev, const char *path)
+{
+	char name[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		snprintf(name, sizeof(name), "%.*s", (int)(dot - path), path);
+		ev = cJSON_GetObjectItemCaseSensitive(ev, name);
+		path = dot + 1;
+	}
+	ev = cJSON_GetObjectItemCaseSensitive(ev, path);
+	return cJSON_IsString(ev) ? ev->valuestring : NULL;
+}
+
+static void bind_text(sqlite3_stmt *st, int col, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, col, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* The columns of one event; validate_event() has vouched for the formats. */
+static void bind_event(sqlite3_stmt *st, const cJSON *ev, const char *body, int64_t received)
+{
+	const char *id = str_at(ev, "id"), *target, *rev;
+	uint64_t seq = 0;
+	int64_t t = 0;
+
+	valid_event_id(id, &seq);
+	parse_time_ns(str_at(ev, "time"), &t);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)seq);
+	sqlite3_bind_int64(st, 4, t);
+	sqlite3_bind_int64(st, 5, received);
+	for (size_t i = 0; i < NTEXT; i++)
+		bind_text(st, 6 + (int)i, str_at(ev, text_cols[i]));
+	target = str_at(ev, "file.path");
+	if (!target)
+		target = str_at(ev, "network.address");
+	if (!target)
+		target = str_at(ev, "syscall.name");
+	bind_text(st, 29, target);
+	rev = str_at(ev, "provenance.commit");
+	if (!rev)
+		rev = str_at(ev, "container.image.digest");
+	sqlite3_bind_text(st, 30, rev ? rev : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 31, body, -1, SQLITE_STATIC);
+}
+
+static int insert_all(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
+		      int64_t received, size_t *accepted, size_t *dups)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s->ins);
+		sqlite3_clear_bindings(s->ins);
+		bind_event(s->ins, events[i], bodies[i], received);
+		rc = sqlite3_step(s->ins);
+		if (rc != SQLITE_DONE) {
+			log_warn("store: insert: %s", sqlite3_errmsg(s->db));
+			return rc == SQLITE_BUSY ? -EBUSY : -EIO;
+		}
+		if (sqlite3_changes(s->db) == 1)
+			(*accepted)++;
+		else
+			(*dups)++;
+	}
+	sqlite3_reset(s->ins);
+	return 0;
+}
+
+int store_insert_batch(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
+		       int64_t received_ns, size_t *accepted, size_t *dups)
+{
+	char err[256];
+	int ret;
+
+	*accepted = *dups = 0;
+	pthread_mutex_lock(&s->lock);
+	ret = exec(s->db, "BEGIN IMMEDIATE", err, sizeof(err));
+	if (ret < 0)
+		goto out;
+	ret = insert_all(s, events, bodies, n, received_ns, accepted, dups);
+	if (!ret)
+		ret = exec(s->db, "COMMIT", err, sizeof(err));
+	if (ret < 0) {
+		exec(s->db, "ROLLBACK", err, sizeof(err));
+		*accepted = *dups = 0;
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->ins);
+	/* the last connection to close checkpoints the WAL into the database */
+	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
