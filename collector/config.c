@@ -160,7 +160,7 @@ static int config_line(struct collector_config *c, char *line, const char *where
 	if (!*k || *k == '#')
 		return 0;
 	if (!eq) {
-		snprintf(err, errlen, "%s: expected `key = value`", where);
+		snprintf(err, errlen, "%sexpected `key = value`", where);
 		return -EBADMSG;
 	}
 	for (e = eq; e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
@@ -179,7 +179,7 @@ static int config_line(struct collector_config *c, char *line, const char *where
 	}
 	d = find_def(k);
 	if (!d || d->type == OPT_FLAG || strcmp(k, "config") == 0) {
-		snprintf(err, errlen, "%s: unknown key \"%.64s\"", where, k);
+		snprintf(err, errlen, "%sunknown key \"%.64s\"", where, k);
 		return -EBADMSG;
 	}
 	return set_value(c, d, v, where, err, errlen) < 0 ? -EBADMSG : 0;

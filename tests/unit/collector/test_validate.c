@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_validate.c - collector/validate.c, prescan.c, validate_ids.c and ingest.c: each schema
+ * rule with its exact message, the depth/UTF-8/NUL pre-scan, times, ids, and batches.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "ingest.h"
+#include "unit/unit.h"
+#include "validate.h"
+
+static const struct validate_limits lim = {32, 4096, 32768};
+static const struct ingest_limits ilim = {3, {32, 4096, 32768}};
+
+#define GOOD                                                                                     \
+	"{\"schema\":\"cloud2dev.event/v1\",\"id\":\"b7e3c1d2a9f04e51-00000000000004d2\","       \
+	"\"time\":\"2026-11-28T20:31:02.123456789Z\",\"kind\":\"credential_read\","              \
+	"\"rule\":\"k8s-serviceaccount-token\",\"severity\":\"high\",\"outcome\":\"success\","   \
+	"\"node\":{\"name\":\"n\"},\"process\":{\"pid\":4242,\"args\":[\"cat\",\"/x\"]},"       \
+	"\"syscall\":{\"name\":\"openat\",\"ret\":3},\"file\":{\"path\":\"/etc/shadow\"}}"
+
+/* Validate GOOD with `from` replaced by `to`; returns the message ("" if accepted). */
+static const char *check(const char *from, const char *to)
+{
+	static char err[256];
+	static char text[48000];
+	const char *p = strstr(GOOD, from);
+	cJSON *ev;
+
+	assert_non_null(p);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(p - GOOD), GOOD, to, p + strlen(from));
+	ev = cJSON_Parse(text);
+	assert_non_null(ev);
+	err[0] = 0;
+	if (validate_event(ev, &lim, err, sizeof(err)) == 0)
+		err[0] = 0;
+	cJSON_Delete(ev);
+	return err;
+}
+
+static void test_good(void **st)
+{
+	assert_string_equal(check("\"n\"", "\"n\""), "");
+}
+
+static void test_rules(void **st)
+{
+	static const struct { const char *from, *to, *want; } cases[] = {
+		{"cloud2dev.event/v1", "cloud2dev.event/v2", "schema: not one of cloud2dev.event/v1"},
+		{"-00000000000004d2", "-00000000000004D2", "id: expected <16 hex digits>-<16 hex digits>"},
+		{"b7e3c1d2a9f04e51-", "b7e3c1d2a9f04e5-", "id: expected"},
+		{"20:31:02.123456789Z", "20:31:02.1234567891Z", "time: expected an RFC 3339 UTC time"},
+		{"20:31:02.123456789Z", "20:31:02+01:00", "time: expected an RFC 3339 UTC time"},
+		{"2026-11-28", "2026-02-30", "time: expected"},
+		{"\"credential_read\"", "\"read\"", "kind: not one of credential_read, privileged_call"},
+		{"\"credential_read\"", "3", "kind: expected a string"},
+		{"\"rule\":\"k8s-serviceaccount-token\",", "", "rule: missing"},
+		{"k8s-serviceaccount-token", "K8s_token", "rule: expected a kebab-case name"},
+		{"k8s-serviceaccount-token", "-x", "rule: expected a kebab-case name"},
+		{"\"high\"", "\"urgent\"", "severity: not one of info, low, medium, high, critical"},
+		{"\"success\"", "\"ok\"", "outcome: not one of success, failure"},
+		{"\"pid\":4242", "\"pid\":\"4242\"", "process.pid: expected an integer"},
+		{"\"pid\":4242", "\"pid\":42.5", "process.pid: expected an integer"},
+		{"\"pid\":4242", "\"pid\":-1", "process.pid: out of range"},
+		{"\"pid\":4242,", "", "process.pid: missing"},
+		{"\"process\":{", "\"proc\":{", "process: missing"},
+		{"\"syscall\":{\"name\":\"openat\",", "\"syscall\":{", "syscall.name: missing"},
+		{"\"name\":\"openat\"", "\"name\":\"\"", "syscall.name: empty"},
+		{"\"/etc/shadow\"", "\"etc/shadow\"", "file.path: expected an absolute path"},
+		{"[\"cat\",\"/x\"]", "[\"cat\",7]", "process.args: expected an array of strings"},
+		{"\"node\":{\"name\":\"n\"}", "\"node\":\"n\"", "node: expected an object"},
+		{"\"ret\":3", "\"ret\":3,\"ret\":4", "ret: duplicate key"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *got = check(cases[i].from, cases[i].to);
+
+		if (strncmp(got, cases[i].want, strlen(cases[i].want)) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+	}
+}
+
+static void test_field_caps(void **st)
+{
+	char path[4200], args[40000], to[41000];
+
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = 0;
+	snprintf(to, sizeof(to), "\"%s\"", path);
+	assert_string_equal(check("\"/etc/shadow\"", to), "file.path: longer than 4096 bytes");
+	memset(args, 'a', sizeof(args) - 1);
+	args[sizeof(args) - 1] = 0;
+	snprintf(to, sizeof(to), "[\"%s\"]", args);
+	assert_string_equal(check("[\"cat\",\"/x\"]", to), "process.args: more than 32768 bytes");
+}
+
+static void test_gap_and_start(void **st)
+{
+	char err[256];
+#define GAP "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"0000000000000001-0000000000000002\"," \
+			  "\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"agent_gap\",\"severity\":\"medium\"," \
+			  "\"node\":{\"name\":\"n\"},\"gap\":{\"reason\":\"ringbuf\",\"lost\":%s," \
+			  "\"start\":\"2026-01-01T00:00:00Z\",\"end\":\"%s\"}}"
+#define START "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"0000000000000001-0000000000000003\"," \
+			    "\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"container_start\"," \
+			    "\"severity\":\"info\"%s}"
+	char text[1024];
+	cJSON *ev;
+
+	snprintf(text, sizeof(text), GAP, "12", "2026-01-01T00:00:01Z");
+	ev = cJSON_Parse(text);
+	assert_int_equal(validate_event(ev, &lim, err, sizeof(err)), 0);
+	cJSON_Delete(ev);
+	snprintf(text, sizeof(text), GAP, "-1", "2026-01-01T00:00:01Z");
+	ev = cJSON_Parse(text);
+	assert_int_equal(validate_event(ev, &lim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "gap.lost: out of range [0, 9007199254740991]");
+	cJSON_Delete(ev);
+	snprintf(text, sizeof(text), GAP, "1", "2025-01-01T00:00:01Z");
+	ev = cJSON_Parse(text);
+	assert_int_equal(validate_event(ev, &lim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "gap.end: before gap.start");
+	cJSON_Delete(ev);
+	snprintf(text, sizeof(text), START, ",\"container\":{\"id\":\"abc\"}");
+	ev = cJSON_Parse(text);
+	assert_int_equal(validate_event(ev, &lim, err, sizeof(err)), 0);
+	cJSON_Delete(ev);
+	snprintf(text, sizeof(text), START, "");
+	ev = cJSON_Parse(text);
+	assert_int_equal(validate_event(ev, &lim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "container: missing");
+	cJSON_Delete(ev);
+}
+
+static void test_time(void **st)
+{
+	int64_t ns;
+
+	assert_int_equal(parse_time_ns("1970-01-01T00:00:00Z", &ns), 0);
+	assert_int_equal(ns, 0);
+	assert_int_equal(parse_time_ns("2026-11-28T20:31:02.123456789Z", &ns), 0);
+	assert_int_equal(ns, 1795897862123456789LL);
+	assert_int_equal(parse_time_ns("2024-02-29T00:00:00.5Z", &ns), 0);
+	assert_int_equal(ns, 1709164800500000000LL);
+	assert_int_equal(parse_time_ns("2023-02-29T00:00:00Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_ns("2026-11-28T24:00:00Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_ns("2026-11-28T20:31:02.Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_ns("2026-11-28t20:31:02Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_ns("2026-11-28T20:31:02Zx", &ns), -EINVAL);
+}
+
+static void test_ids_rules(void **st)
+{
+	uint64_t seq;
+
+	assert_true(valid_event_id("b7e3c1d2a9f04e51-00000000000004d2", &seq));
+	assert_int_equal(seq, 0x4d2);
+	assert_false(valid_event_id("b7e3c1d2a9f04e51_00000000000004d2", NULL));
+	assert_false(valid_event_id("b7e3c1d2a9f04e51-00000000000004d2a", NULL));
+	assert_true(valid_rule_name("a"));
+	assert_true(valid_rule_name("aws-credentials-2"));
+	assert_false(valid_rule_name("a--b"));
+	assert_false(valid_rule_name("a-"));
+	assert_false(valid_rule_name(""));
+}
+
+static void test_prescan(void **st)
+{
+	char err[128], deep[20001];
+
+	memset(deep, '[', 10000);
+	memset(deep + 10000, ']', 10000);
+	deep[20000] = 0;
+	assert_int_equal(json_prescan(deep, 20000, 32, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "nested deeper than 32");
+	/* 32 levels are fine, brackets inside strings do not count */
+	assert_int_equal(json_prescan(deep + 10000 - 32, 64, 32, err, sizeof(err)), 0);
+	assert_int_equal(json_prescan("{\"a\":\"[[[[[[\"}", 13, 1, err, sizeof(err)), 0);
+	assert_int_equal(json_prescan("{\"a\":\"\\u0000\"}", 14, 32, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "\\u0000 in a string");
+	assert_int_equal(json_prescan("{\"a\":\"\xff\"}", 9, 32, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "invalid UTF-8 at byte 7");
+	assert_int_equal(json_prescan("{\"a\":\"\xed\xa0\x80\"}", 11, 32, err, sizeof(err)), -EINVAL);
+	assert_int_equal(json_prescan("{\"a\":\"\xc3\xa9\"}", 10, 32, err, sizeof(err)), 0);
+	assert_int_equal(json_prescan("{\"a\":\"\t\"}", 9, 32, err, sizeof(err)), -EINVAL);
+	assert_int_equal(json_prescan("{\"a\":1}\0", 8, 32, err, sizeof(err)), -EINVAL);
+}
+
+static void test_batch(void **st)
+{
+	char body[8192], err[256];
+	struct batch b;
+
+	snprintf(body, sizeof(body), "%s\r\n\n%s\n", GOOD, GOOD);
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 2);
+	assert_null(strchr(b.bodies[0], ' '));
+	batch_free(&b);
+	snprintf(body, sizeof(body), "%s\n%s\n{\"kind\":1}\n", GOOD, GOOD);
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 3: kind: expected a string");
+	assert_int_equal(b.n, 0);
+	snprintf(body, sizeof(body), "%s\nnot json\n", GOOD);
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 2: not valid JSON");
+	snprintf(body, sizeof(body), "%s\n%s\n%s\n%s\n", GOOD, GOOD, GOOD, GOOD);
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "more than 3 events in a batch");
+	snprintf(body, sizeof(body), " [%s, %s]", GOOD, GOOD);
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), 0);
+	assert_int_equal(b.n, 2);
+	batch_free(&b);
+	snprintf(body, sizeof(body), "[%s, {}]", GOOD);
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "event 2: kind: missing");
+	snprintf(body, sizeof(body), "\n\n");
+	assert_int_equal(batch_parse(&b, body, strlen(body), &ilim, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "no events in the body");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),	    cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_field_caps),  cmocka_unit_test(test_gap_and_start),
+		cmocka_unit_test(test_time),	    cmocka_unit_test(test_ids_rules),
+		cmocka_unit_test(test_prescan),	    cmocka_unit_test(test_batch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
