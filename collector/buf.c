@@ -6,6 +6,8 @@
 
 #include "buf.h"
 
+#define BUF_JUMP (1u << 20)
+
 void buf_init(struct buf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
@@ -25,8 +27,10 @@ int buf_reserve(struct buf *b, size_t n)
 	ncap = b->cap ? b->cap : 4096;
 	while (ncap < want)
 		ncap *= 2;
-	/* never allocate beyond the cap: a bomb stops at max + 1 bytes of heap */
-	if (ncap > b->max + 1)
+	/* Past 1 MiB, take the whole cap at once: untouched pages cost no memory, while doubling
+	 * would copy (and briefly hold twice) tens of MiB. Never beyond the cap: a bomb stops at
+	 * max + 1 bytes of heap. */
+	if (ncap > BUF_JUMP || ncap > b->max + 1)
 		ncap = b->max + 1;
 	p = realloc(b->p, ncap);
 	if (!p)
