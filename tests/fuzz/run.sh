@@ -18,19 +18,25 @@ OUT=$BUILD/fuzz
 
 # -fno-sanitize-recover: a UBSan report must stop the run, or libFuzzer would not see a crash.
 CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all
-	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -Iagent -Ibpf -Icommon)
+	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -Iagent -Ibpf -Icommon)
 
 # harness name -> the module sources it links
 declare -A SRCS=(
 	[pb]="agent/pb.c"
 	[cgroup]="agent/container_id.c"
+	[ingest]="collector/ingest.c collector/validate.c collector/validate_ids.c collector/prescan.c collector/gunzip.c collector/buf.c"
+)
+# harness name -> the libraries it links
+declare -A LIBS=(
+	[ingest]="-lz -lcjson"
 )
 
 build() {
 	local name=$1
 
 	# shellcheck disable=SC2086 # the source list is meant to split
-	"$CLANG" "${CFLAGS[@]}" -o "$OUT/fuzz_$name" "tests/fuzz/fuzz_$name.c" ${SRCS[$name]}
+	"$CLANG" "${CFLAGS[@]}" -o "$OUT/fuzz_$name" "tests/fuzz/fuzz_$name.c" ${SRCS[$name]} \
+		${LIBS[$name]:-}
 }
 
 run() {
@@ -52,7 +58,7 @@ run() {
 
 mkdir -p "$OUT"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(pb cgroup)
+[ ${#names[@]} -gt 0 ] || names=(pb cgroup ingest)
 for n in "${names[@]}"; do
 	[ -n "${SRCS[$n]:-}" ] || { echo "no harness '$n' (have: ${!SRCS[*]})" >&2; exit 2; }
 	build "$n"
