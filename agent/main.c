@@ -142,15 +142,16 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 	proc_cache_get_stats(pl->rctx.pc, &pcs);
 	log_info("stats: findings credential_read=%llu privileged_call=%llu storage_write=%llu "
 		 "metadata_access=%llu; kernel drops ringbuf=%llu proc_ringbuf=%llu "
-		 "path_truncated=%llu str_truncated=%llu; user filtered=%llu decode_errors=%llu; "
-		 "proc cache entries=%llu evictions=%llu",
+		 "path_truncated=%llu str_truncated=%llu; user filtered=%llu runtime_calls=%llu "
+		 "decode_errors=%llu; container_start=%llu; proc cache entries=%llu evictions=%llu",
 		 (unsigned long long)k.events[C2D_KIND_CREDENTIAL_READ],
 		 (unsigned long long)k.events[C2D_KIND_PRIVILEGED_CALL],
 		 (unsigned long long)k.events[C2D_KIND_STORAGE_WRITE],
 		 (unsigned long long)k.events[C2D_KIND_METADATA_ACCESS],
 		 (unsigned long long)k.drop_ringbuf, (unsigned long long)k.drop_proc_ringbuf,
 		 (unsigned long long)k.path_truncated, (unsigned long long)k.str_truncated,
-		 (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.decode_errors,
+		 (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.runtime_filtered,
+		 (unsigned long long)pl->st.decode_errors, (unsigned long long)pl->st.container_starts,
 		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
 }
 
@@ -325,6 +326,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	pl.out = o.stdout_mode ? stdout : NULL;
+	pl.report_runtime = o.report_runtime_calls;
 	pl.rctx.node_name = node_name(&o, host, sizeof(host));
 	pl.rctx.policy = &policy;
 	pl.rctx.proc_root = "/proc";

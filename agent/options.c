@@ -79,6 +79,9 @@ static const struct opt_def defs[] = {
 	{"spool-max-mb", OPT_UINT, OFF(spool_max_mb), "256", 1, 1 << 20, false, "MB",
 	 "most disk the spool takes; when full the oldest batches are dropped and reported "
 	 "(agent_gap)"},
+	{"report-runtime-calls", OPT_FLAG, OFF(report_runtime_calls), NULL, 0, 0, false, NULL,
+	 "also report the container runtime's own privileged calls (runc's init mounting and "
+	 "pivoting a new container, containerd mounting snapshots), dropped by default"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
 	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
 };

@@ -16,6 +16,7 @@
 
 struct c2d_agent_opts {
 	bool stdout_mode;
+	bool report_runtime_calls;
 	bool help;
 	bool version;
 	const char *policy_file;

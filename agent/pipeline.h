@@ -23,6 +23,7 @@ struct pipeline_stats {
 	uint64_t deferred;	 /* findings held back for their container's metadata */
 	uint64_t defer_full;	 /* ... that went out at once because the queue was full */
 	uint64_t container_starts; /* container_start events emitted */
+	uint64_t runtime_filtered; /* privileged calls of the runtime itself (runtime_noise.h) */
 };
 
 /* Records handled per poll/consume call: under a sustained flood libbpf would otherwise keep
@@ -38,6 +39,7 @@ struct pipeline {
 	struct deferred deferred;
 	unsigned budget; /* set before each drain; at 0 the callback stops it (-EAGAIN) */
 	FILE *out; /* NDJSON sink (--stdout) or NULL */
+	bool report_runtime; /* --report-runtime-calls: keep the runtime's own privileged calls */
 	struct ship *ship; /* --collector: the shipper's queue, or NULL */
 	struct pipeline_stats st;
 	char buf[C2D_EVENT_JSON_MAX];
