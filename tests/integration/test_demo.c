@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_demo.c - the README's main command does what it says: `make demo` (tests/demo/demo.sh)
+ * builds two revisions, runs them as containers, and ends with the answer — both behaviours
+ * introduced between revision A and revision B, and the trace of a finding of B — then stops
+ * what it started.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static void expect_line(const char *out, const char *want)
+{
+	if (!strstr(out, want)) {
+		fprintf(stderr, "demo output lacks \"%s\":\n%s\n", want, out);
+		fail();
+	}
+}
+
+static void test_demo_answers(void **state)
+{
+	static char out[1 << 20], err[1 << 16];
+	char *argv[] = {"tests/demo/demo.sh", NULL};
+	int st;
+
+	assert_int_equal(h_run_capture(argv, &st, out, sizeof(out), err, sizeof(err)), 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fprintf(stderr, "demo failed (%d):\n%s\n%s\n", st, out, err);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (int i = 1; i <= 7; i++) { /* a progress line per step */
+		char step[16];
+
+		snprintf(step, sizeof(step), "[%d/7]", i);
+		expect_line(out, step);
+	}
+	expect_line(out, "credential_read k8s-serviceaccount-token "
+			 "/var/run/secrets/kubernetes.io/serviceaccount/token by /bin/busybox: "
+			 "introduced between 9f1c2d3e4a5b (pipeline 812) and 4b7e1a9c3d5f "
+			 "(pipeline 813)");
+	expect_line(out, "storage_write production-storage /srv/prod-data/orders.db by "
+			 "/bin/busybox: introduced between 9f1c2d3e4a5b (pipeline 812) and "
+			 "4b7e1a9c3d5f (pipeline 813)");
+	expect_line(out, "https://github.com/acme/checkout/compare/"
+			 "9f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d..."
+			 "4b7e1a9c3d5f2e8a6c0b9d7f1e3a5c2b8d4f6e0a");
+	expect_line(out, "commit         4b7e1a9c3d5f2e8a6c0b9d7f1e3a5c2b8d4f6e0a");
+	expect_line(out, "pipeline       813");
+	expect_line(out, "pod            shop/checkout-7c6b5d4f8-q7x2k");
+	expect_line(out, "demo: done");
+	/* and nothing it made is left behind */
+	assert_int_equal(system("ctr -n default images ls -q | grep -q '^demo/checkout'"), 256);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_demo_answers)};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
