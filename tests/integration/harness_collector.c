@@ -91,7 +91,7 @@ static void exec_collector(const struct h_collector *c)
 		dup2(fd, 2);
 	}
 	execl(bin, bin, "--listen", listen, "--db", c->db, "--token-file", c->token_file,
-	      (char *)NULL);
+	      c->config[0] ? "--config" : NULL, c->config, (char *)NULL);
 	_exit(127);
 }
 

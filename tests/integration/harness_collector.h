@@ -22,6 +22,7 @@ struct h_collector {
 	char db[320];
 	char token_file[320];
 	char url[64];		/* http://127.0.0.1:<port> */
+	char config[320];	/* --config file when set (before start) */
 };
 
 /* Start $C2D_COLLECTOR (default build/c2d-collector-san) with a fresh store and token in a new
