@@ -12,7 +12,7 @@
 #ifndef C2D_COLLECTOR_SCHEMA_H
 #define C2D_COLLECTOR_SCHEMA_H
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Creates version 1 from nothing (PRAGMA user_version = 0). */
 #define SCHEMA_V1                                                                          \
@@ -41,5 +41,9 @@
 	"CREATE INDEX events_rule ON events(rule, time_ns);"                               \
 	"CREATE INDEX events_kind ON events(kind, time_ns);"                               \
 	"CREATE INDEX events_agent ON events(agent, agent_seq);"
+
+/* Version 1 → 2: each forwarder's durable cursor, the last events.seq its backend acknowledged
+ * (forward.c). */
+#define SCHEMA_V2 "CREATE TABLE forward_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
 
 #endif
