@@ -100,7 +100,7 @@ COL_UNIT_SRCS := $(wildcard tests/unit/collector/test_*.c)
 COL_UNIT_BINS := $(patsubst tests/unit/collector/%.c,$(BUILD)/tests/collector/%,$(COL_UNIT_SRCS))
 
 $(BUILD)/tests/collector/%: tests/unit/collector/%.c $(SAN_COLLECTOR_OBJS) $(SAN_COMMON_OBJS) \
-		$(wildcard tests/unit/*.h)
+		$(wildcard tests/unit/*.h tests/unit/collector/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Icollector -o $@ $< $(SAN_COLLECTOR_OBJS) \
 		$(SAN_COMMON_OBJS) $(COLLECTOR_LIBS) $(CLI_LIBS) -lcmocka
