@@ -101,6 +101,9 @@ int h_wait(struct h_proc *p, struct h_agent *a, int timeout_ms);
 /* h_spawn + h_wait. */
 int h_run(struct h_proc *p, struct h_agent *a, char *const argv[], int uid, int gid);
 
+/* system() of the formatted command; a failure is printed with the command. */
+int h_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Run argv to completion with stdout and stderr captured (NUL-terminated, truncated to cap). */
 int h_run_capture(char *const argv[], int *status, char *out, size_t outcap, char *err,
 		  size_t errcap);

@@ -26,27 +26,10 @@
 static char ctr_id[64];
 static struct grpc_client *client;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 static int group_setup(void **state)
 {
 	snprintf(ctr_id, sizeof(ctr_id), "c2d-ctrd-%d", getpid());
-	if (sh("tests/integration/images/build_image.sh %s %s "
+	if (h_sh("tests/integration/images/build_image.sh %s %s "
 	       "org.opencontainers.image.revision=bbbb2222 "
 	       "org.opencontainers.image.source=https://git.example/acme/payments "
 	       "org.opencontainers.image.version=1.4.2 "
@@ -55,7 +38,7 @@ static int group_setup(void **state)
 	       "dev.cloud2dev.pipeline.url=https://ci.example/acme/payments/-/pipelines/101",
 	       NS, IMAGE) != 0)
 		return -1;
-	if (sh("ctr -n %s containers create --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+	if (h_sh("ctr -n %s containers create --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
 	       "--label io.kubernetes.pod.namespace=prod --label io.kubernetes.pod.uid=%s "
 	       "--label io.kubernetes.container.name=payments %s %s /bin/sh >/dev/null",
 	       NS, POD_UID, IMAGE, ctr_id) != 0)
@@ -67,8 +50,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	grpc_client_free(client);
-	sh("ctr -n %s containers rm %s >/dev/null 2>&1", NS, ctr_id);
-	sh("ctr -n %s images rm %s c2d/provenance:img >/dev/null 2>&1", NS, IMAGE);
+	h_sh("ctr -n %s containers rm %s >/dev/null 2>&1", NS, ctr_id);
+	h_sh("ctr -n %s images rm %s c2d/provenance:img >/dev/null 2>&1", NS, IMAGE);
 	return 0;
 }
 
@@ -186,7 +169,7 @@ static void test_agent_attributes_short_lived_container(void **state)
 	snprintf(id, sizeof(id), "c2d-short-%d", getpid());
 	assert_int_equal(h_agent_keep(a, id), 0);
 	assert_int_equal(
-		sh("ctr -n %s run --rm --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+		h_sh("ctr -n %s run --rm --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
 		   "--label io.kubernetes.pod.namespace=prod --label io.kubernetes.pod.uid=%s "
 		   "--label io.kubernetes.container.name=payments %s %s /bin/sh -c "
 		   "'cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null; "
@@ -253,11 +236,11 @@ static void test_agent_env_provenance_without_canary(void **state)
 	assert_non_null(a);
 	snprintf(id, sizeof(id), "c2d-env-%d", getpid());
 	assert_int_equal(h_agent_keep(a, id), 0);
-	assert_int_equal(sh("tests/integration/images/build_image.sh %s c2d/noref:v1 "
+	assert_int_equal(h_sh("tests/integration/images/build_image.sh %s c2d/noref:v1 "
 			    "org.opencontainers.image.source=https://git.example/acme/noref",
 			    NS),
 			 0);
-	assert_int_equal(sh("ctr -n %s run --rm --env GIT_COMMIT=feedface1234 --env API_TOKEN=%s "
+	assert_int_equal(h_sh("ctr -n %s run --rm --env GIT_COMMIT=feedface1234 --env API_TOKEN=%s "
 			    "c2d/noref:v1 %s /bin/sh -c 'cat %s >/dev/null; sleep 1' >/dev/null",
 			    NS, canary, id, "/var/run/secrets/kubernetes.io/serviceaccount/token"),
 			 0);
@@ -276,7 +259,7 @@ static void test_agent_env_provenance_without_canary(void **state)
 		free(text);
 	}
 	assert_int_equal(h_agent_stop(a), 0);
-	sh("ctr -n %s images rm c2d/noref:v1 c2d/noref:img >/dev/null 2>&1", NS);
+	h_sh("ctr -n %s images rm c2d/noref:v1 c2d/noref:img >/dev/null 2>&1", NS);
 }
 
 int main(void)

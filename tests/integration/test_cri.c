@@ -47,28 +47,11 @@ static struct grpc_client *client;
 static struct crit_pod pod = {POD_NAME, POD_UID, POD_NS, CGROUP_PARENT, ""};
 static pid_t ctrd;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 static int start_containerd(void)
 {
 	FILE *f;
 
-	if (sh("mkdir -p %s/cni %s", CTRD_DIR, CTRD_RUN) != 0 ||
+	if (h_sh("mkdir -p %s/cni %s", CTRD_DIR, CTRD_RUN) != 0 ||
 	    !(f = fopen(CTRD_DIR "/config.toml", "w")))
 		return -1;
 	fprintf(f, "version = 2\nroot = \"%s/root\"\nstate = \"%s/state\"\n"
@@ -94,9 +77,9 @@ static int start_containerd(void)
 /* The sandbox image, built locally (the node may be offline), once. */
 static int sandbox_image(void)
 {
-	if (sh("ctr -n %s images ls -q | grep -qxF '%s'", CRI_NS, SANDBOX_IMAGE) == 0)
+	if (h_sh("ctr -n %s images ls -q | grep -qxF '%s'", CRI_NS, SANDBOX_IMAGE) == 0)
 		return 0;
-	return sh("C2D_IMAGE_CMD='/bin/sleep 86400' tests/integration/images/build_image.sh %s %s",
+	return h_sh("C2D_IMAGE_CMD='/bin/sleep 86400' tests/integration/images/build_image.sh %s %s",
 		  CRI_NS, SANDBOX_IMAGE);
 }
 
@@ -111,14 +94,14 @@ static void cleanup(void)
 	grpc_client_free(client);
 	client = NULL;
 	if (ctrd > 0) {
-		sh("ctr -n %s images rm %s docker.io/c2dtest/cri-app:img >/dev/null 2>&1", CRI_NS,
+		h_sh("ctr -n %s images rm %s docker.io/c2dtest/cri-app:img >/dev/null 2>&1", CRI_NS,
 		   IMAGE);
 		kill(ctrd, SIGTERM);
 		waitpid(ctrd, NULL, 0);
 		ctrd = 0;
 	}
 	/* cgroupfs: runc leaves the pod's parent directories behind */
-	sh("for c in /sys/fs/cgroup/*%s /sys/fs/cgroup%s; do [ -d \"$c\" ] && rmdir \"$c\"; done "
+	h_sh("for c in /sys/fs/cgroup/*%s /sys/fs/cgroup%s; do [ -d \"$c\" ] && rmdir \"$c\"; done "
 	   ">/dev/null 2>&1; true",
 	   CGROUP_PARENT, CGROUP_PARENT);
 }
@@ -128,7 +111,7 @@ static int group_setup(void **state)
 	int rc = -1;
 
 	if (start_containerd() != 0 || sandbox_image() != 0 ||
-	    sh("tests/integration/images/build_image.sh %s %s "
+	    h_sh("tests/integration/images/build_image.sh %s %s "
 	       "org.opencontainers.image.revision=cccc3333 "
 	       "org.opencontainers.image.source=https://git.example/acme/payments "
 	       "org.opencontainers.image.version=1.5.0 "
@@ -137,7 +120,7 @@ static int group_setup(void **state)
 	       "dev.cloud2dev.pipeline.url=https://ci.example/acme/payments/-/pipelines/202",
 	       CRI_NS, IMAGE) != 0 ||
 	    /* one tag only: containerd names a container's image by the image's first tag */
-	    sh("ctr -n %s images rm docker.io/c2dtest/cri-app:img >/dev/null", CRI_NS) != 0)
+	    h_sh("ctr -n %s images rm docker.io/c2dtest/cri-app:img >/dev/null", CRI_NS) != 0)
 		goto fail;
 	client = grpc_client_new(CRI_SOCK, 60000); /* a sandbox start takes seconds */
 	if (!client || (rc = crit_run_pod(client, &pod)) != 0) {

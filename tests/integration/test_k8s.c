@@ -31,19 +31,6 @@
 static char dir[64], port[16];
 static pid_t standin;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static bool log_has(const char *needle)
 {
 	char path[128], line[2048];
@@ -67,13 +54,13 @@ static int group_setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/c2dk8s.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	if (sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
+	if (h_sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
 	       "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
 	       "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 1 "
 	       "-subj /CN=other 2>/dev/null && printf '%%s\\n' '%s' > token",
 	       dir, TOKEN) != 0)
 		return -1;
-	if (sh("tests/integration/images/build_image.sh %s %s "
+	if (h_sh("tests/integration/images/build_image.sh %s %s "
 	       "org.opencontainers.image.revision=bbbb2222",
 	       NS, IMAGE) != 0)
 		return -1;
@@ -105,8 +92,8 @@ static int group_teardown(void **state)
 		kill(standin, SIGTERM);
 		waitpid(standin, NULL, 0);
 	}
-	sh("ctr -n %s images rm %s c2d/k8s:img >/dev/null 2>&1", NS, IMAGE);
-	sh("rm -rf %s", dir);
+	h_sh("ctr -n %s images rm %s c2d/k8s:img >/dev/null 2>&1", NS, IMAGE);
+	h_sh("rm -rf %s", dir);
 	return 0;
 }
 
@@ -137,7 +124,7 @@ static const cJSON *run_pod_container(struct h_agent **out, const char *ca, cons
 			!log_has("watch=1&resourceVersion=102");
 	     i++)
 		h_agent_pump(a, 100);
-	assert_int_equal(sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
+	assert_int_equal(h_sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
 			    "--label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
 			    "--label io.kubernetes.pod.namespace=prod "
 			    "--label io.kubernetes.container.name=payments %s %s "
@@ -194,7 +181,7 @@ static void test_untrusted_server_is_not_used(void **state)
  * body, to vary it. */
 static void write_kubeconfig(const char *path, const char *user)
 {
-	assert_int_equal(sh("cd %s && { printf 'apiVersion: v1\nkind: Config\n"
+	assert_int_equal(h_sh("cd %s && { printf 'apiVersion: v1\nkind: Config\n"
 			    "current-context: standin\nclusters:\n- name: c1\n  cluster:\n"
 			    "    server: https://127.0.0.1:%s\n    certificate-authority-data: ';"
 			    " base64 -w0 cert.pem; printf '\ncontexts:\n- name: standin\n"
@@ -220,7 +207,7 @@ static void test_pod_from_kubeconfig(void **state)
 	assert_int_equal(h_agent_keep(a, id), 0);
 	for (int i = 0; i < 100 && !log_has("watch=1&resourceVersion=102"); i++)
 		h_agent_pump(a, 100);
-	assert_int_equal(sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
+	assert_int_equal(h_sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
 			    "--label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
 			    "--label io.kubernetes.pod.namespace=prod "
 			    "--label io.kubernetes.container.name=payments %s %s "

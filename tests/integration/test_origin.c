@@ -50,29 +50,12 @@ static const struct revision revs[] = {
 static struct h_collector col;
 static struct h_agent *agent;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 static int build_images(void)
 {
 	for (size_t i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
 		const struct revision *r = &revs[i];
 
-		if (sh("tests/integration/images/build_image.sh %s c2d/shop-api:%c "
+		if (h_sh("tests/integration/images/build_image.sh %s c2d/shop-api:%c "
 		       "org.opencontainers.image.revision=%s "
 		       "org.opencontainers.image.source=" REPO " "
 		       "org.opencontainers.image.version=1.%d.0 "
@@ -116,7 +99,7 @@ static int run_revision(const struct revision *r)
 	char id[64], sql[512];
 
 	snprintf(id, sizeof(id), "c2d-origin-%c-%d", r->letter, getpid());
-	if (sh("ctr -n %s run --rm --label io.kubernetes.pod.name=shop-api-%s-q7x2k "
+	if (h_sh("ctr -n %s run --rm --label io.kubernetes.pod.name=shop-api-%s-q7x2k "
 	       "--label io.kubernetes.pod.namespace=" POD_NS " "
 	       "--label io.kubernetes.pod.uid=0000000%c-9d41-4a7e-8c55-1f2e3d4c5b6a "
 	       "--label io.kubernetes.container.name=api c2d/shop-api:%c %s /bin/sh -c '%s' "
@@ -168,7 +151,7 @@ static int group_teardown(void **state)
 
 	h_collector_free(&col);
 	for (size_t i = 0; i < sizeof(revs) / sizeof(revs[0]); i++)
-		sh("ctr -n %s images rm c2d/shop-api:%c >/dev/null 2>&1", NS, revs[i].letter);
+		h_sh("ctr -n %s images rm c2d/shop-api:%c >/dev/null 2>&1", NS, revs[i].letter);
 	return rc;
 }
 
