@@ -19,7 +19,7 @@
 #include "harness_collector.h"
 
 /* A port the kernel says is free now (the collector binds it right after). */
-static int free_port(void)
+int h_free_port(void)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
@@ -62,7 +62,7 @@ static int first_setup(struct h_collector *c)
 	char *dir = h_mkdtemp();
 	FILE *f;
 
-	if (!dir || (c->port = free_port()) < 0)
+	if (!dir || (c->port = h_free_port()) < 0)
 		return -1;
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	free(dir);

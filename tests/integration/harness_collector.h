@@ -25,6 +25,9 @@ struct h_collector {
 	char config[320];	/* --config file when set (before start) */
 };
 
+/* A loopback TCP port the kernel says is free now. */
+int h_free_port(void);
+
 /* Start $C2D_COLLECTOR (default build/c2d-collector-san) with a fresh store and token in a new
  * temp dir (first start) or the existing one (restart); 0 once /healthz answers 200. */
 int h_collector_start(struct h_collector *c);

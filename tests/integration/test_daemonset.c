@@ -78,23 +78,6 @@ static struct {
 	bool sys_resource;	 /* CAP_SYS_RESOURCE in our bounding set */
 } g;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -160,21 +143,6 @@ static pid_t read_pid(const char *path)
 	char buf[32];
 
 	return read_file(path, buf, sizeof(buf)) > 0 ? (pid_t)atoi(buf) : 0;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
-
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
 }
 
 /* GET /healthz answers 200. */
@@ -244,16 +212,16 @@ static void stop_container(const char *id)
 	long long deadline = now_ms() + H_STOP_TIMEOUT_MS;
 
 	if (task_running(id)) {
-		sh(CTR "tasks kill --signal SIGTERM %s >/dev/null 2>&1", id);
+		h_sh(CTR "tasks kill --signal SIGTERM %s >/dev/null 2>&1", id);
 		while (task_running(id) && now_ms() < deadline)
 			usleep(100 * 1000);
 		if (task_running(id)) {
 			fprintf(stderr, "%s: no exit 30 s after SIGTERM, killing it\n", id);
-			sh(CTR "tasks kill --signal SIGKILL %s >/dev/null 2>&1", id);
+			h_sh(CTR "tasks kill --signal SIGKILL %s >/dev/null 2>&1", id);
 			usleep(500 * 1000);
 		}
 	}
-	sh(CTR "tasks rm -f %s >/dev/null 2>&1; " CTR "containers rm %s >/dev/null 2>&1; true", id,
+	h_sh(CTR "tasks rm -f %s >/dev/null 2>&1; " CTR "containers rm %s >/dev/null 2>&1; true", id,
 	   id);
 }
 
@@ -281,11 +249,11 @@ static int build_images(void)
 		return -1;
 	/* build.sh reads $BUILD/c2d-{agent,collector} and writes $BUILD/images: a private BUILD
 	 * of symlinks keeps build/images (make images) untouched */
-	if (sh("ln -s %s/build/c2d-agent %s/build/c2d-collector %s/ && mkdir -p %s/bin", cwd, cwd,
+	if (h_sh("ln -s %s/build/c2d-agent %s/build/c2d-collector %s/ && mkdir -p %s/bin", cwd, cwd,
 	       g.dir, g.dir) != 0)
 		return -1;
 	g.images_built = true;
-	if (sh("BUILD=%s IMPORT=1 CTR_NAMESPACE=%s REPO_PREFIX=%s helm/images/build.sh "
+	if (h_sh("BUILD=%s IMPORT=1 CTR_NAMESPACE=%s REPO_PREFIX=%s helm/images/build.sh "
 	       ">%s/images.log 2>&1",
 	       g.dir, NS, g.prefix, g.dir) != 0) {
 		dump("helm/images/build.sh", "images.log");
@@ -302,7 +270,7 @@ static int build_images(void)
 			return -1;
 	}
 	g.work_built = true;
-	return sh("tests/integration/images/build_image.sh %s %s "
+	return h_sh("tests/integration/images/build_image.sh %s %s "
 		  "org.opencontainers.image.revision=dddd4444 "
 		  "org.opencontainers.image.source=https://git.example/acme/payments "
 		  "org.opencontainers.image.version=1.4.3 "
@@ -320,14 +288,14 @@ static int start_collector(void)
 	long long deadline;
 	FILE *f;
 
-	c->port = free_port();
+	c->port = h_free_port();
 	if (c->port < 0)
 		return -1;
 	snprintf(c->dir, sizeof(c->dir), "%s", g.dir);
 	snprintf(c->db, sizeof(c->db), "%s/store/c2d.db", g.dir);
 	snprintf(c->token_file, sizeof(c->token_file), "%s/token/token", g.dir);
 	snprintf(c->url, sizeof(c->url), "http://127.0.0.1:%d", c->port);
-	if (sh("mkdir -p %s/store %s/token %s/spool && chown 65532:65532 %s/store && "
+	if (h_sh("mkdir -p %s/store %s/token %s/spool && chown 65532:65532 %s/store && "
 	       "chmod 0700 %s/store %s/spool",
 	       g.dir, g.dir, g.dir, g.dir, g.dir, g.dir) != 0)
 		return -1;
@@ -339,7 +307,7 @@ static int start_collector(void)
 	if (chown(c->token_file, 0, 65532) || chmod(c->token_file, 0440))
 		return -1;
 	g.coll_started = true;
-	if (sh(CTR "run -d --read-only --seccomp --net-host %s "
+	if (h_sh(CTR "run -d --read-only --seccomp --net-host %s "
 		   "--env SQLITE_TMPDIR=/var/lib/cloud2dev-collector "
 		   "--mount type=bind,src=%s/store,dst=/var/lib/cloud2dev-collector,options=rbind:rw "
 		   "--mount type=bind,src=%s/token,dst=/etc/cloud2dev/token,options=rbind:ro "
@@ -374,7 +342,7 @@ static int start_agent(void)
 		return -1;
 	host[sizeof(host) - 1] = 0;
 	g.agent_started = true;
-	if (sh(CTR "run -d --read-only --seccomp --with-ns pid:/proc/%d/ns/pid --net-host %s %s "
+	if (h_sh(CTR "run -d --read-only --seccomp --with-ns pid:/proc/%d/ns/pid --net-host %s %s "
 		   "--mount type=bind,src=/sys/kernel/btf,dst=/sys/kernel/btf,options=rbind:ro "
 		   "--mount type=bind,src=/sys/kernel/tracing,dst=/sys/kernel/tracing,options=rbind:ro "
 		   "--mount type=bind,src=/sys/fs/cgroup,dst=/sys/fs/cgroup,options=rbind:ro "
@@ -447,13 +415,13 @@ static int group_teardown(void **state)
 		stop_container(g.coll_id);
 	stop_container(g.work_id);
 	if (g.images_built && g.agent_img[0])
-		sh(CTR "images rm %s >/dev/null 2>&1", g.agent_img);
+		h_sh(CTR "images rm %s >/dev/null 2>&1", g.agent_img);
 	if (g.images_built && g.coll_img[0])
-		sh(CTR "images rm %s >/dev/null 2>&1", g.coll_img);
+		h_sh(CTR "images rm %s >/dev/null 2>&1", g.coll_img);
 	if (g.work_built)
-		sh(CTR "images rm %s %s:img >/dev/null 2>&1; true", g.work_img, g.work_img_base);
+		h_sh(CTR "images rm %s %s:img >/dev/null 2>&1; true", g.work_img, g.work_img_base);
 	if (!getenv("C2D_KEEP"))
-		sh("rm -rf %s", g.dir);
+		h_sh("rm -rf %s", g.dir);
 	else
 		fprintf(stderr, "C2D_KEEP: logs and store kept in %s\n", g.dir);
 	g.dir[0] = 0;
@@ -569,7 +537,7 @@ static void test_token_read_reaches_collector(void **state)
 	(void)state;
 	assert_int_equal(gethostname(host, sizeof(host)), 0);
 	assert_int_equal(
-		sh(CTR "run --rm --label io.kubernetes.pod.name=payments-7d9f8c6b5-k8j2m "
+		h_sh(CTR "run --rm --label io.kubernetes.pod.name=payments-7d9f8c6b5-k8j2m "
 		       "--label io.kubernetes.pod.namespace=prod --label io.kubernetes.pod.uid=%s "
 		       "--label io.kubernetes.container.name=payments %s %s /bin/sh -c "
 		       "'cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null; sleep 1' "
@@ -603,7 +571,7 @@ static void test_token_read_reaches_collector(void **state)
 			 "SELECT count(*) FROM events WHERE container_id='%s'", g.work_id);
 		fprintf(stderr, "events of %s in the store: %lld\n", g.work_id,
 			h_collector_count(&g.c, any));
-		sh("sqlite3 -readonly %s \"SELECT body FROM events WHERE container_id='%s'\" >&2",
+		h_sh("sqlite3 -readonly %s \"SELECT body FROM events WHERE container_id='%s'\" >&2",
 		   g.c.db, g.work_id);
 		dump("agent log", "agent.log");
 	}
