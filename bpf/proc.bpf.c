@@ -18,14 +18,30 @@ static __always_inline struct c2d_proc_scratch *proc__scratch(void)
 	return bpf_map_lookup_elem(&proc_scratch, &k);
 }
 
-static __always_inline int proc__output(void *ev, __u32 size)
+static __always_inline int proc__output_flags(void *ev, __u32 size, bool wake)
 {
-	if (emit__output(ev, size) < 0) {
+	if (emit__output_flags(ev, size, wake) < 0) {
 		C2D_STAT_INC(drop_proc_ringbuf);
 		return 0;
 	}
 	C2D_STAT_INC(proc_events);
 	return 0;
+}
+
+static __always_inline int proc__output(void *ev, __u32 size)
+{
+	return proc__output_flags(ev, size, false);
+}
+
+/* The first exec seen in this cgroup (maps.bpf.h: exec_cgroups): wake the reader now. */
+static __always_inline bool proc__new_cgroup(__u64 cgid)
+{
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&exec_cgroups, &cgid))
+		return false;
+	bpf_map_update_elem(&exec_cgroups, &cgid, &one, BPF_ANY);
+	return true;
 }
 
 /* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
@@ -76,7 +92,7 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	if (n > sizeof(*ps))
 		return 0;
 	ps->ev.hdr.size = n;
-	return proc__output(&ps->ev, n);
+	return proc__output_flags(&ps->ev, n, proc__new_cgroup(ps->ev.hdr.cgroup_id));
 }
 
 /* sched_process_fork(struct task_struct *parent, struct task_struct *child) */

@@ -40,14 +40,19 @@ static __always_inline bool self__is_agent(void)
  * early. (Waking on every record above the mark would bring the per-event cost back exactly
  * when the reader is behind.)
  */
-static __always_inline int emit__output(void *data, __u64 size)
+static __always_inline int emit__output_flags(void *data, __u64 size, bool wake)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (avail < c2d_wakeup_bytes && avail + size >= c2d_wakeup_bytes)
+	if (wake || (avail < c2d_wakeup_bytes && avail + size >= c2d_wakeup_bytes))
 		flags = BPF_RB_FORCE_WAKEUP;
 	return bpf_ringbuf_output(&events, data, size, flags);
+}
+
+static __always_inline int emit__output(void *data, __u64 size)
+{
+	return emit__output_flags(data, size, false);
 }
 
 /* Fill the common header from the current task (direct BTF loads, no probe_read chains). */

@@ -143,4 +143,18 @@ C2D_MAP struct {
 	__type(value, struct c2d_rule_val);
 } meta_addrs SEC(".maps");
 
+/*
+ * cgroup ids an exec has been seen in (written by c2d_exec, read by nobody else). The first
+ * exec in a cgroup wakes the reader at once instead of waiting for its drain timer: the agent
+ * turns a cgroup id into a path (and so a container id) through the cgroup's directory, which
+ * runc removes as soon as a short-lived container exits — a `cat` container can be gone in a
+ * few ms. LRU: an evicted id only costs one more early wakeup.
+ */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u8);
+} exec_cgroups SEC(".maps");
+
 #endif /* C2D_MAPS_BPF_H */
