@@ -115,33 +115,6 @@ static int run_cat(const char *id)
 		    NS, POD_UID, IMAGE, id);
 }
 
-/*
- * The container's token read, waiting for it. KNOWN ISSUE (under investigation): on this
- * shared VM, once in a few runs of this program no event of the container (nor of the ctr
- * that started it) comes out within the wait, while every other test sees its events; this
- * test is about the Kubernetes metadata, so the container is run once more, and the retry is
- * said on stderr.
- */
-static const cJSON *wait_token_read(struct h_agent *a, const char *id)
-{
-	const cJSON *ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
-
-	if (!ev) {
-		fprintf(stderr, "test_k8s: no event of %s after %d ms: running it again\n", id,
-			H_EVENT_TIMEOUT_MS);
-		h_agent_dump_stderr(a);
-		if (h_sh("ctr -n %s containers rm %s >/dev/null 2>&1; true", NS, id) == 0 &&
-		    run_cat(id) == 0)
-			ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
-	}
-	if (!ev) { /* the known issue above, twice: reported as skipped, not passed */
-		fprintf(stderr, "test_k8s: KNOWN ISSUE: no event of %s: skipped\n", id);
-		h_agent_stop(a);
-		skip();
-	}
-	return ev;
-}
-
 /* Start an agent against the stand-in (CA file given), run a container of the pod. */
 static const cJSON *run_pod_container(struct h_agent **out, const char *ca, const char *id)
 {
@@ -164,7 +137,9 @@ static const cJSON *run_pod_container(struct h_agent **out, const char *ca, cons
 	     i++)
 		h_agent_pump(a, 100);
 	assert_int_equal(run_cat(id), 0);
-	ev = wait_token_read(a, id);
+	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	if (!ev)
+		h_agent_dump_stderr(a);
 	return ev;
 }
 
@@ -242,7 +217,7 @@ static void test_pod_from_kubeconfig(void **state)
 	for (int i = 0; i < 100 && !log_has("watch=1&resourceVersion=102"); i++)
 		h_agent_pump(a, 100);
 	assert_int_equal(run_cat(id), 0);
-	ev = wait_token_read(a, id);
+	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
 	assert_non_null(ev);
 	assert_false(log_has("auth=bad"));
 	h_expect_str(ev, "k8s.service_account", "payments-sa");
