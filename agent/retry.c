@@ -2,6 +2,7 @@
 /* retry.c - see retry.h. */
 #include <stddef.h>
 
+#include "backoff.h"
 #include "retry.h"
 
 /* Exceptions to "4xx is permanent"; everything not listed follows its status class. */
@@ -38,15 +39,11 @@ const char *retry_class_name(enum retry_class c)
 uint64_t retry_delay_ms(enum retry_class c, unsigned attempt, uint64_t retry_after_ms,
 			uint32_t rnd)
 {
-	uint64_t ceil = RETRY_BASE_MS, d;
+	uint64_t d;
 
 	if (c == RETRY_AUTH)
 		return RETRY_AUTH_MS + rnd % (RETRY_AUTH_MS + 1);
-	for (unsigned i = 1; i < attempt && ceil < RETRY_CAP_MS; i++)
-		ceil *= 2;
-	if (ceil > RETRY_CAP_MS)
-		ceil = RETRY_CAP_MS;
-	d = rnd % (ceil + 1); /* full jitter: agents that failed together do not retry together */
+	d = backoff_full_jitter_ms(attempt, RETRY_BASE_MS, RETRY_CAP_MS, rnd);
 	if (retry_after_ms > RETRY_AFTER_MAX_MS)
 		retry_after_ms = RETRY_AFTER_MAX_MS;
 	return d > retry_after_ms ? d : retry_after_ms;

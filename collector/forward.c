@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "forward.h"
 #include "fwd_int.h"
 #include "log.h"
@@ -65,18 +66,15 @@ static void nap_ms(struct worker *w, long ms)
 		usleep((useconds_t)(ms < 50 ? ms : 50) * 1000);
 }
 
-/* Full jitter: uniform in [0, min(cap, base * 2^attempt)]; Retry-After wins when given. */
+/* Full jitter (backoff.h), attempt counting from 0 here; Retry-After wins when given. */
 static void backoff(struct worker *w, unsigned attempt, long retry_after)
 {
-	long ceil = BACKOFF_BASE_MS << (attempt < 6 ? attempt : 6);
-
 	if (retry_after > 0) {
 		nap_ms(w, (retry_after < RETRY_AFTER_MAX_S ? retry_after : RETRY_AFTER_MAX_S) * 1000);
 		return;
 	}
-	if (ceil > BACKOFF_CAP_MS)
-		ceil = BACKOFF_CAP_MS;
-	nap_ms(w, (long)(rand_r(&w->rnd) % (unsigned)(ceil + 1)));
+	nap_ms(w, (long)backoff_full_jitter_ms(attempt + 1, BACKOFF_BASE_MS, BACKOFF_CAP_MS,
+					       (uint32_t)rand_r(&w->rnd)));
 }
 
 static void log_refusal(struct worker *w, int status, size_t n)
