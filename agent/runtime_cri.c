@@ -160,30 +160,54 @@ static bool info_json(const struct pb_field *f, const char **json, size_t *len)
 	return true;
 }
 
-int cri_decode_container_status(const uint8_t *msg, size_t len, struct cri_container *out)
+/*
+ * ContainerStatusResponse and ImageStatusResponse share a shape: the status message (field 1,
+ * given to decode) and the verbose info map (field 2, its JSON returned in *json and *jlen, or
+ * NULL). -EPROTO when malformed, -ENOENT without a status.
+ */
+static int status_and_info(const uint8_t *msg, size_t len,
+			   int (*decode)(const struct pb_field *, void *), void *out,
+			   const char **json, size_t *jlen)
 {
-	const char *json = NULL;
 	struct pb_reader r;
 	struct pb_field f;
-	size_t jlen = 0;
 	bool found = false;
 
-	clear_container(out);
+	*json = NULL;
+	*jlen = 0;
 	pb_reader_init(&r, msg, len);
 	while (pb_next(&r, &f)) {
 		if (f.wire != PB_LEN)
 			continue;
 		if (f.num == CSR_STATUS) {
-			if (decode_cstatus(&f, out) < 0)
+			if (decode(&f, out) < 0)
 				return -EPROTO;
 			found = true;
 		} else if (f.num == CSR_INFO) {
-			info_json(&f, &json, &jlen);
+			info_json(&f, json, jlen);
 		}
 	}
 	if (r.error)
 		return -EPROTO;
-	if (!found || !out->id[0])
+	return found ? 0 : -ENOENT;
+}
+
+static int decode_cstatus_any(const struct pb_field *f, void *out)
+{
+	return decode_cstatus(f, out);
+}
+
+int cri_decode_container_status(const uint8_t *msg, size_t len, struct cri_container *out)
+{
+	const char *json;
+	size_t jlen;
+	int rc;
+
+	clear_container(out);
+	rc = status_and_info(msg, len, decode_cstatus_any, out, &json, &jlen);
+	if (rc < 0)
+		return rc;
+	if (!out->id[0])
 		return -ENOENT;
 	/* the info is extra: a runtime that gives none, or a shape we do not know, costs only
 	 * the sandbox and the handler */
@@ -217,32 +241,23 @@ static int decode_image(const struct pb_field *f, struct cri_image *out)
 	return r.error ? -EPROTO : 0;
 }
 
+static int decode_image_any(const struct pb_field *f, void *out)
+{
+	return decode_image(f, out);
+}
+
 int cri_decode_image_status(const uint8_t *msg, size_t len, struct cri_image *out)
 {
-	const char *json = NULL;
-	struct pb_reader r;
-	struct pb_field f;
-	size_t jlen = 0;
-	bool found = false;
+	const char *json;
+	size_t jlen;
+	int rc;
 
 	memset(out, 0, offsetof(struct cri_image, labels));
 	labels_init(&out->labels);
-	pb_reader_init(&r, msg, len);
-	while (pb_next(&r, &f)) {
-		if (f.wire != PB_LEN)
-			continue;
-		if (f.num == CSR_STATUS) {
-			if (decode_image(&f, out) < 0)
-				return -EPROTO;
-			found = true;
-		} else if (f.num == CSR_INFO) {
-			info_json(&f, &json, &jlen);
-		}
-	}
-	if (r.error)
-		return -EPROTO;
-	if (!found) /* "If the image is not present, returns a response with Image set to nil" */
-		return -ENOENT;
+	/* "If the image is not present, returns a response with Image set to nil": -ENOENT */
+	rc = status_and_info(msg, len, decode_image_any, out, &json, &jlen);
+	if (rc < 0)
+		return rc;
 	if (json)
 		cri_parse_image_info(json, jlen, &out->labels);
 	return 0;
