@@ -200,7 +200,7 @@ static void announce(struct meta_cache *mc, struct slot *s)
 	}
 	copy(mc->announce_q[(mc->shead + mc->slen) % STARTED_LEN], sizeof(mc->announce_q[0]),
 	     s->m.id);
-	mc->slen++;
+	__atomic_store_n(&mc->slen, mc->slen + 1, __ATOMIC_RELEASE); /* read unlocked, above */
 }
 
 static void *resolver(void *arg)
@@ -416,6 +416,9 @@ bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out)
 {
 	bool got = false;
 
+	/* asked for every container finding: no lock unless the resolver has queued a start */
+	if (!__atomic_load_n(&mc->slen, __ATOMIC_ACQUIRE))
+		return false;
 	pthread_mutex_lock(&mc->mu);
 	while (mc->slen && !got) {
 		const char *id = mc->announce_q[mc->shead];
@@ -423,7 +426,7 @@ bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out)
 		int i = find_slot(mc, id, &found);
 
 		mc->shead = (mc->shead + 1) % STARTED_LEN;
-		mc->slen--;
+		__atomic_store_n(&mc->slen, mc->slen - 1, __ATOMIC_RELEASE);
 		if (found && mc->slots[i].m.state == META_READY) { /* else evicted meanwhile */
 			*out = mc->slots[i].m;
 			got = true;
