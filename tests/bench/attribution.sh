@@ -14,7 +14,7 @@ COLD=${C2D_BENCH_COLD:-10}
 IMAGE=c2d/bench:attr
 TOKEN=/var/run/secrets/kubernetes.io/serviceaccount/token
 work=$(mktemp -d /tmp/c2d-attr.XXXXXX)
-started_containerd= agent_pid=
+agent_pid=
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 cleanup() {
@@ -23,16 +23,13 @@ cleanup() {
 	ctr task rm -f c2d-warm >/dev/null 2>&1 || true
 	ctr containers rm c2d-warm >/dev/null 2>&1 || true
 	ctr images rm "$IMAGE" c2d/bench:img >/dev/null 2>&1 || true
-	[ -n "$started_containerd" ] && kill "$started_containerd" 2>/dev/null || true
+	c2d_containerd_down
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-if [ ! -S /run/containerd/containerd.sock ]; then
-	containerd >"$work/containerd.log" 2>&1 &
-	started_containerd=$!
-	for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
-fi
+. tests/lib/containerd.sh
+c2d_containerd_up "$work/containerd.log" || exit 1
 cc -static -O2 -D_GNU_SOURCE -o "$work/open_loop" tests/bench/open_loop.c
 C2D_IMAGE_EXTRA="$work/open_loop:/bin/open_loop" tests/integration/images/build_image.sh \
 	default "$IMAGE" org.opencontainers.image.revision=bench1234 \

@@ -18,7 +18,7 @@ STORAGE=/srv/prod-data            # production storage, as the workload sees it
 STEPS=7
 WORK=
 pids=()
-containerd_pid=
+. tests/lib/containerd.sh
 
 step() { printf '\n\033[1m[%s/%s] %s\033[0m\n' "$1" "$STEPS" "$2"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -34,9 +34,7 @@ cleanup() {
 		ctr -n "$NS" images rm demo/checkout:a demo/checkout:b demo/checkout:img \
 			>/dev/null 2>&1 || true
 	fi
-	if [ -n "$containerd_pid" ]; then
-		kill "$containerd_pid" 2>/dev/null && wait "$containerd_pid" 2>/dev/null || true
-	fi
+	c2d_containerd_down
 	if [ $rc -ne 0 ] && [ -n "$WORK" ]; then
 		echo "demo: failed; the logs were:" >&2
 		tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true
@@ -64,11 +62,8 @@ step 2 "container runtime"
 if ctr version >/dev/null 2>&1; then
 	echo "    containerd is already running: using it"
 else
-	containerd >"$WORK/containerd.log" 2>&1 &
-	containerd_pid=$!
-	for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && break; sleep 0.1; done
-	ctr version >/dev/null 2>&1 || die "containerd did not start (see $WORK/containerd.log)"
-	echo "    started containerd (pid $containerd_pid); it is stopped at the end"
+	c2d_containerd_up "$WORK/containerd.log" || die "containerd did not start"
+	echo "    started containerd (pid $C2D_CONTAINERD_PID); it is stopped at the end"
 fi
 
 # --- collector and agent ---------------------------------------------------------------------

@@ -27,24 +27,13 @@ mount_if_missing() { # TYPE DIR
 mount_if_missing bpf /sys/fs/bpf
 mount_if_missing tracefs /sys/kernel/tracing
 
-# Container tests talk to a real containerd: start one if none is serving (a fresh machine
-# has it installed by .ci/setup but not running) and stop it afterwards.
-started_containerd=
-if [[ ! -S /run/containerd/containerd.sock ]] && command -v containerd >/dev/null; then
-	containerd >/tmp/c2d-containerd.log 2>&1 &
-	started_containerd=$!
-	for _ in $(seq 1 100); do
-		ctr version >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+# Container tests talk to a real containerd: start one if none answers (a fresh machine has it
+# installed by .ci/setup but not running) and stop it afterwards.
+. "$(dirname "$(realpath "$0")")/../lib/containerd.sh"
+if command -v containerd >/dev/null; then
+	c2d_containerd_up /tmp/c2d-containerd.log || exit 1
 fi
-stop_containerd() {
-	if [[ -n $started_containerd ]]; then
-		kill "$started_containerd" 2>/dev/null || true
-		wait "$started_containerd" 2>/dev/null || true
-	fi
-}
-trap stop_containerd EXIT
+trap c2d_containerd_down EXIT
 
 # Resolve the programs before leaving the caller's directory.
 tests=()
