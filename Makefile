@@ -15,7 +15,7 @@ CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow
 	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lyaml -lpthread
+LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lyaml -lmicrohttpd -lpthread
 COLLECTOR_LIBS := -lmicrohttpd -lsqlite3 -lz -lcjson -lcurl -lpthread
 CLI_LIBS := -lcurl -lcjson
 

@@ -18,6 +18,8 @@
 #include "ids.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "options.h"
 #include "pipeline.h"
 #include "policy.h"
@@ -27,9 +29,9 @@
 #include "procfs.h"
 #include "runtime_events.h"
 #include "seqstate.h"
+#include "version.h"
 #include "ship.h"
 
-#define C2D_VERSION "0.1.0"
 #define EXIT_USAGE 2
 #define POLL_MS 20		     /* a lone event waits at most this long (no per-event wakeup) */
 #define PROC_CACHE_BYTES (64u << 20) /* hard cap on process-cache memory */
@@ -42,6 +44,8 @@ static struct k8s *g_k8s;		 /* pods of this node from the API, if one is reachab
 static struct ship *g_ship;		 /* --collector: batches, spool, sender */
 static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restarts */
 static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
+static struct metrics_http *g_metrics;	 /* --metrics-addr */
+static time_t g_start_time;
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
 static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len)
@@ -178,6 +182,53 @@ static void report_gaps(struct c2d_loader *l, struct pipeline *pl, time_t now)
 	gap_poll(&g_gap, &pl->rctx, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap, pl);
 }
 
+/* Once a second with --metrics-addr: every counter, snapshotted here (the loop's thread owns
+ * them), rendered, handed to the endpoint's thread. */
+static void publish_metrics(struct c2d_loader *l, const struct pipeline *pl, time_t now)
+{
+	static char text[METRICS_TEXT_MAX];
+	static time_t last;
+	struct proc_cache_stats pcs;
+	struct meta_cache_stats ms;
+	struct k8s_stats ks;
+	struct ship_stats ss;
+	struct spool_stats sps;
+	struct c2d_stats k;
+	uint64_t lost[GAP_NREASONS];
+	struct agent_metrics_in in = {.version = C2D_VERSION, .hook_mode = "tracepoint",
+				      .pipeline = &pl->st, .proc_cache = &pcs, .lost = lost,
+				      .start_time_s = (uint64_t)g_start_time};
+	long n;
+
+	if (!g_metrics || now == last)
+		return;
+	last = now;
+	proc_cache_get_stats(pl->rctx.pc, &pcs);
+	if (loader_read_stats(l, &k) == 0)
+		in.kernel = &k;
+	if (pl->meta) {
+		meta_cache_get_stats(pl->meta, &ms);
+		in.meta_cache = &ms;
+		in.runtime_task_starts = runtime_events_seen(g_events);
+	}
+	if (g_k8s) {
+		k8s_get_stats(g_k8s, &ks);
+		in.k8s = &ks;
+	}
+	if (g_ship) {
+		ship_get_stats(g_ship, &ss);
+		ship_get_spool_stats(g_ship, &sps);
+		in.ship = &ss;
+		in.spool = &sps;
+	}
+	for (int r = 0; r < GAP_NREASONS; r++)
+		lost[r] = atomic_load(&g_gap.lost[r]);
+	n = agent_metrics_render(text, sizeof(text), &in);
+	if (n == -ENOSPC)
+		n = (long)strlen(text); /* whole lines that fit: still worth serving */
+	metrics_http_publish(g_metrics, text, (size_t)n);
+}
+
 static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_agent_opts *o)
 {
 	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(l), pipeline_handle, pl, NULL);
@@ -205,6 +256,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			fflush(pl->out);
 		now = time(NULL);
 		report_gaps(l, pl, now);
+		publish_metrics(l, pl, now);
 		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
 			pl->rctx.boot_to_real_ns = boot_to_real_ns();
 			last_clock = now;
@@ -321,6 +373,11 @@ int main(int argc, char **argv)
 	}
 	if (build_policy(&policy, &o) < 0)
 		return EXIT_USAGE;
+	g_start_time = time(NULL);
+	if (o.metrics_addr && metrics_http_start(&g_metrics, o.metrics_addr, err, sizeof(err)) < 0) {
+		fprintf(stderr, "c2d-agent: --metrics-addr: %s\n", err);
+		return EXIT_FAILURE;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -354,9 +411,14 @@ int main(int argc, char **argv)
 		goto out;
 	nproc = procfs_seed(pl.rctx.pc, "/proc");
 	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
-	log_info("ready: instance %s on node %s, every program attached", pl.rctx.instance,
-		 pl.rctx.node_name);
+	log_info("ready: instance %s on node %s, every program attached%s%s", pl.rctx.instance,
+		 pl.rctx.node_name, g_metrics ? "; metrics on " : "",
+		 g_metrics ? o.metrics_addr : "");
+	if (g_metrics)
+		metrics_http_set_ready(g_metrics, true);
 	rc = run_loop(&l, &pl, &o) < 0 ? EXIT_FAILURE : 0;
+	if (g_metrics)
+		metrics_http_set_ready(g_metrics, false); /* stopping: take no new work */
 	ship_stop(g_ship, SHIP_DRAIN_MS); /* the last batch into the spool, then a bounded send */
 	g_ship = pl.ship = NULL;
 	log_stats(&l, &pl);
@@ -372,5 +434,6 @@ out:
 	deferred_clear(&pl.deferred);
 	ship_stop(g_ship, 0); /* a failed start: nothing was queued */
 	seqstate_free(g_seq);
+	metrics_http_stop(g_metrics);
 	return rc;
 }

@@ -440,6 +440,10 @@ void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st)
 {
 	pthread_mutex_lock(&mc->mu);
 	*st = mc->st;
+	st->entries = 0;
+	for (unsigned i = 0; i < mc->nslots; i++)
+		st->entries += mc->slots[i].m.state != META_EMPTY;
+	st->capacity = mc->nslots;
 	pthread_mutex_unlock(&mc->mu);
 }
 

@@ -36,6 +36,7 @@ struct container_meta {
 struct meta_cache_stats {
 	uint64_t hits, misses, resolved, failures, queue_full;
 	uint64_t announce_dropped; /* container starts not announced: too many at once */
+	uint64_t entries, capacity; /* slots in use (any state but empty), slots */
 };
 
 struct meta_cache;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listen_addr.h"
 #include "options.h"
 
 enum opt_type { OPT_FLAG, OPT_STR, OPT_STRLIST, OPT_UINT, OPT_LOGLEVEL };
@@ -79,6 +80,9 @@ static const struct opt_def defs[] = {
 	{"spool-max-mb", OPT_UINT, OFF(spool_max_mb), "256", 1, 1 << 20, false, "MB",
 	 "most disk the spool takes; when full the oldest batches are dropped and reported "
 	 "(agent_gap)"},
+	{"metrics-addr", OPT_STR, OFF(metrics_addr), NULL, 0, 0, false, "ADDR:PORT",
+	 "serve Prometheus /metrics, /healthz and /readyz here (\"127.0.0.1:9101\", \":9101\"); "
+	 "off by default"},
 	{"report-runtime-calls", OPT_FLAG, OFF(report_runtime_calls), NULL, 0, 0, false, NULL,
 	 "also report the container runtime's own privileged calls (runc's init mounting and "
 	 "pivoting a new container, containerd mounting snapshots), dropped by default"},
@@ -146,6 +150,7 @@ empty:
 int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	struct option longopts[NDEFS + 1];
+	struct sockaddr_storage ss;
 	int idx, c;
 
 	memset(o, 0, sizeof(*o));
@@ -183,6 +188,10 @@ int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, si
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument \"%s\" (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->metrics_addr && listen_addr_parse(o->metrics_addr, &ss) < 0) {
+		snprintf(err, errlen, "--metrics-addr: \"%s\" is not ADDR:PORT", o->metrics_addr);
 		return -EINVAL;
 	}
 	return 0;

@@ -41,6 +41,7 @@ struct c2d_agent_opts {
 	uint64_t batch_bytes;
 	uint64_t batch_age_ms;
 	uint64_t spool_max_mb;
+	const char *metrics_addr; /* NULL: no metrics endpoint */
 };
 
 #define C2D_STATE_DIR_DEFAULT "/var/lib/cloud2dev"

@@ -368,6 +368,11 @@ void ship_get_stats(struct ship *s, struct ship_stats *st)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
+void ship_get_spool_stats(struct ship *s, struct spool_stats *st)
+{
+	spool_get_stats(s->sp, st);
+}
+
 void ship_log_stats(struct ship *s)
 {
 	struct ship_stats t;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spool.h"
+
 #include "batch.h"
 #include "gap.h"
 
@@ -47,5 +49,7 @@ void ship_stop(struct ship *s, int drain_ms);
 
 void ship_log_stats(struct ship *s);
 void ship_get_stats(struct ship *s, struct ship_stats *st);
+/* The spool's counters (bytes and records waiting on disk, ...). */
+void ship_get_spool_stats(struct ship *s, struct spool_stats *st);
 
 #endif

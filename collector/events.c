@@ -135,6 +135,11 @@ static enum MHD_Result store_batch(struct server *s, struct MHD_Connection *c, s
 	atomic_fetch_add(&s->stats->batches, 1);
 	atomic_fetch_add(&s->stats->events, acc);
 	atomic_fetch_add(&s->stats->duplicates, dups);
+	for (size_t i = 0; i < b->n; i++) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(b->events[i], "kind");
+
+		atomic_fetch_add(&s->stats->kinds[stats_kind(cJSON_GetStringValue(k))], 1);
+	}
 	snprintf(msg, sizeof(msg), "{\"accepted\":%zu,\"duplicates\":%zu}", acc, dups);
 	return reply(c, r, MHD_HTTP_ACCEPTED, "application/json", msg);
 }

@@ -64,7 +64,12 @@ static int run(const struct collector_config *cfg)
 		ret = EXIT_CONFIG;
 		goto out;
 	}
-	if ((ret = server_new(cfg, store, auth, &stats, &srv, err, sizeof(err))) < 0) {
+	if ((ret = forward_start(cfg->forwarders, cfg->db, &fwd, err, sizeof(err))) < 0) {
+		log_error("%s", err);
+		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
+		goto out;
+	}
+	if ((ret = server_new(cfg, store, auth, &stats, fwd, &srv, err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		ret = ret == -EINVAL ? EXIT_USAGE : 1;
 		goto out;
@@ -74,18 +79,13 @@ static int run(const struct collector_config *cfg)
 		ret = 1;
 		goto out;
 	}
-	if ((ret = forward_start(cfg->forwarders, cfg->db, &fwd, err, sizeof(err))) < 0) {
-		log_error("%s", err);
-		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
-		goto out;
-	}
 	log_start(cfg);
 	sigwait(&set, &sig);
 	log_info("collector: %s: shutting down", strsignal(sig));
 	ret = 0;
 out:
-	forward_free(fwd); /* first: a forwarder waiting on a backend holds nothing up */
-	server_free(srv);
+	server_free(srv); /* first: /metrics reads the forwarders' counters */
+	forward_free(fwd); /* a request in flight is abandoned, not waited for */
 	maint_free(maint);
 	store_free(store);
 	auth_free(auth);

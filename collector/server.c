@@ -16,7 +16,10 @@
 #include "log.h"
 #include "server_int.h"
 
+#include "metrics_export.h"
+#include "prom.h"
 #include "query.h"
+#include "version.h"
 
 enum MHD_Result reply(struct MHD_Connection *c, struct req *r, unsigned status,
 		      const char *type, const char *text)
@@ -69,6 +72,31 @@ static enum MHD_Result readyz(struct server *s, struct MHD_Connection *c, struct
 	return reply(c, r, MHD_HTTP_OK, "text/plain", "ok\n");
 }
 
+#define METRICS_MAX (256u << 10) /* forwarders are a few hundred bytes each */
+
+static enum MHD_Result metrics(struct server *s, struct MHD_Connection *c, struct req *r,
+			       const char *url, const char *data, size_t *size)
+{
+	struct collector_metrics_in in = {.version = C2D_VERSION,
+					  .start_time_s = (uint64_t)s->start_time,
+					  .stats = s->stats,
+					  .forwarders = s->cfg->forwarders,
+					  .fwd_stats = s->fwd ? forward_stats : NULL,
+					  .fwd = s->fwd};
+	char *text = malloc(METRICS_MAX);
+	uint64_t bytes;
+	enum MHD_Result ret;
+
+	if (!text)
+		return reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "out of memory\n");
+	if (store_used_bytes(s->store, &bytes) == 0)
+		in.store_bytes = &bytes;
+	collector_metrics_render(text, METRICS_MAX, &in); /* -ENOSPC: the lines that fit */
+	ret = reply(c, r, MHD_HTTP_OK, PROM_CONTENT_TYPE, text);
+	free(text);
+	return ret;
+}
+
 static const char *query_param(void *ctx, const char *name)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
@@ -95,6 +123,7 @@ static const struct route routes[] = {
 	{"POST", "/v1/events", false, true, events_route},
 	{"GET", "/healthz", false, false, healthz},
 	{"GET", "/readyz", false, false, readyz},
+	{"GET", "/metrics", false, false, metrics},
 	{"GET", "/v1/", true, true, query},
 };
 

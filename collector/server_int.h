@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -19,6 +20,8 @@ struct server {
 	struct store *store;
 	struct auth *auth;
 	struct collector_stats *stats;
+	const struct forward *fwd; /* for /metrics; NULL: no forwarders */
+	time_t start_time;
 	struct ingest_limits lim;
 	atomic_int active; /* requests between first callback and completion */
 };

@@ -7,61 +7,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "listen_addr.h"
 #include "log.h"
 #include "server_int.h"
 
-/* "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 addresses). */
-static int parse_listen(const char *s, struct sockaddr_storage *ss)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	unsigned long port;
-	size_t hl;
-
-	memset(ss, 0, sizeof(*ss));
-	if (!colon)
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (end == colon + 1 || *end || port > 65535)
-		return -EINVAL;
-	hl = (size_t)(colon - s);
-	if (hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, hl);
-	host[hl] = 0;
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-		host[hl - 1] = 0;
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		return inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1 ? 0 : -EINVAL;
-	}
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-
-	a4->sin_family = AF_INET;
-	a4->sin_port = htons((uint16_t)port);
-	if (!hl)
-		return 0;
-	return inet_pton(AF_INET, host, &a4->sin_addr) == 1 ? 0 : -EINVAL;
-}
-
 int server_new(const struct collector_config *cfg, struct store *store, struct auth *auth,
-	       struct collector_stats *stats, struct server **out, char *err, size_t errlen)
+	       struct collector_stats *stats, const struct forward *fwd, struct server **out,
+	       char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct server *s;
 	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 
-	if (parse_listen(cfg->listen, &ss) < 0) {
+	if (listen_addr_parse(cfg->listen, &ss) < 0) {
 		snprintf(err, errlen, "--listen: \"%s\" is not ADDR:PORT", cfg->listen);
 		return -EINVAL;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	*s = (struct server){.cfg = cfg, .store = store, .auth = auth, .stats = stats};
+	*s = (struct server){.cfg = cfg, .store = store, .auth = auth, .stats = stats, .fwd = fwd,
+			     .start_time = time(NULL)};
 	s->lim = (struct ingest_limits){cfg->max_events,
 					{(int)cfg->max_depth, cfg->max_path, cfg->max_args}};
 	if (ss.ss_family == AF_INET6)

@@ -2,6 +2,7 @@
 /* stats.c - see stats.h. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -15,6 +16,26 @@ static const char *const names[REJ__N] = {
 	[REJ_INFLATED] = "inflated_too_large", [REJ_INVALID] = "invalid",
 	[REJ_UNAVAILABLE] = "unavailable",
 };
+
+static const char *const kind_names[IK__N] = {
+	[IK_CREDENTIAL_READ] = "credential_read", [IK_PRIVILEGED_CALL] = "privileged_call",
+	[IK_STORAGE_WRITE] = "storage_write",	  [IK_METADATA_ACCESS] = "metadata_access",
+	[IK_CONTAINER_START] = "container_start", [IK_AGENT_GAP] = "agent_gap",
+	[IK_OTHER] = "other",
+};
+
+const char *stats_kind_name(enum ingest_kind k)
+{
+	return k < IK__N ? kind_names[k] : "other";
+}
+
+enum ingest_kind stats_kind(const char *kind)
+{
+	for (int k = 0; kind && k < IK_OTHER; k++)
+		if (!strcmp(kind, kind_names[k]))
+			return (enum ingest_kind)k;
+	return IK_OTHER;
+}
 
 const char *stats_reject_name(enum reject_class c)
 {

@@ -2,7 +2,7 @@
 /*
  * stats.h - the collector's counters: every request that is refused is counted by class, and
  * logged at most once a minute per class (a flood of bad requests must not flood the log).
- * The Prometheus export will read the same struct.
+ * GET /metrics (metrics.c) exports the same struct.
  */
 #ifndef C2D_COLLECTOR_STATS_H
 #define C2D_COLLECTOR_STATS_H
@@ -21,16 +21,32 @@ enum reject_class {
 	REJ__N,
 };
 
+/* Event kinds counted apart on ingest (EVENTS.md); anything else is "other". */
+enum ingest_kind {
+	IK_CREDENTIAL_READ,
+	IK_PRIVILEGED_CALL,
+	IK_STORAGE_WRITE,
+	IK_METADATA_ACCESS,
+	IK_CONTAINER_START,
+	IK_AGENT_GAP,
+	IK_OTHER,
+	IK__N,
+};
+
 struct collector_stats {
 	atomic_uint_fast64_t requests;
 	atomic_uint_fast64_t batches;
 	atomic_uint_fast64_t events;
 	atomic_uint_fast64_t duplicates;
+	atomic_uint_fast64_t kinds[IK__N]; /* events of stored batches, duplicates included */
 	atomic_uint_fast64_t rejected[REJ__N];
 	atomic_int_fast64_t last_log[REJ__N]; /* CLOCK_MONOTONIC seconds */
 };
 
 const char *stats_reject_name(enum reject_class c);
+const char *stats_kind_name(enum ingest_kind k);
+/* The counter index of an event's "kind" (NULL: other). */
+enum ingest_kind stats_kind(const char *kind);
 /* Count one rejection; log why (no body, no token) unless this class logged < 60 s ago. */
 void stats_reject(struct collector_stats *s, enum reject_class c, const char *peer,
 		  const char *why);

@@ -16,7 +16,7 @@
 #
 # Labels (image config) and annotations (manifest): org.opencontainers.image.revision (git HEAD,
 # "-dirty" when the tree has changes), .source (the git remote "origin", else the placeholder
-# https://github.com/cloud2dev/cloud2dev), .version (C2D_VERSION in agent/main.c), .created
+# https://github.com/cloud2dev/cloud2dev), .version (C2D_VERSION in common/version.h), .created
 # (UTC; SOURCE_DATE_EPOCH when set, which also fixes file times for a reproducible layer).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,8 +35,8 @@ done
 for b in c2d-agent c2d-collector; do
 	[ -x "$BUILD/$b" ] || die "$BUILD/$b is missing: run make first"
 done
-VERSION=$(sed -n 's/^#define C2D_VERSION "\(.*\)"/\1/p' agent/main.c)
-[ -n "$VERSION" ] || die "no C2D_VERSION in agent/main.c"
+VERSION=$(sed -n 's/^#define C2D_VERSION "\(.*\)"/\1/p' common/version.h)
+[ -n "$VERSION" ] || die "no C2D_VERSION in common/version.h"
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 if [ "$REVISION" != unknown ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
 	REVISION="$REVISION-dirty"

@@ -236,8 +236,12 @@ def test_agent_env_and_args():
     assert flag(c, "--state-dir") == ["/var/lib/cloud2dev"]
     assert flag(c, "--policy") == ["/etc/cloud2dev/policy/policy.json"]
     assert flag(c, "--containerd-socket") == ["/run/containerd/containerd.sock"]
-    assert "--stdout" not in args_of(c) and "--metrics-addr" not in args_of(c)
-    assert "livenessProbe" not in c and "ports" not in c
+    assert "--stdout" not in args_of(c)
+    # metrics on by default: the endpoint, its port, and both probes on it
+    assert flag(c, "--metrics-addr") == ["0.0.0.0:9101"]
+    assert c["ports"] == [{"name": "metrics", "containerPort": 9101, "protocol": "TCP"}]
+    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
+    assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
 
 
 def test_collector_non_root_and_probes():
@@ -384,11 +388,22 @@ def test_collector_config_and_forwarders():
 
 
 def test_agent_metrics_switch():
-    docs = render("--set", "agent.metrics.enabled=true", "--set", "agent.metrics.port=9400")
+    docs = render("--set", "agent.metrics.port=9400", "--set", "agent.podMonitor.enabled=true",
+                  "--set", "agent.podMonitor.labels.release=prom")
     c = pod_spec(agent(docs))["containers"][0]
     assert flag(c, "--metrics-addr") == ["0.0.0.0:9400"]
     assert c["ports"] == [{"name": "metrics", "containerPort": 9400, "protocol": "TCP"}]
-    assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
+    pm = one(docs, "PodMonitor")
+    assert pm["metadata"]["labels"]["release"] == "prom"
+    assert pm["spec"]["podMetricsEndpoints"] == [{"port": "metrics", "path": "/metrics",
+                                                  "interval": "30s"}]
+    assert pm["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == "agent"
+    # off: no flag, no port, no probes, and no PodMonitor pointing at a missing port
+    docs = render("--set", "agent.metrics.enabled=false", "--set", "agent.podMonitor.enabled=true")
+    c = pod_spec(agent(docs))["containers"][0]
+    assert "--metrics-addr" not in args_of(c)
+    assert "ports" not in c and "livenessProbe" not in c and "readinessProbe" not in c
+    assert not find(docs, "PodMonitor")
 
 
 def test_values_documented_and_readme_current():

@@ -39,6 +39,43 @@ static size_t discard(char *p, size_t sz, size_t n, void *u)
 	return sz * n;
 }
 
+struct sink {
+	char *buf;
+	size_t cap, len;
+};
+
+static size_t keep(char *p, size_t sz, size_t n, void *u)
+{
+	struct sink *k = u;
+	size_t take = sz * n;
+
+	if (take > k->cap - 1 - k->len)
+		take = k->cap - 1 - k->len; /* truncated, still NUL-terminated */
+	memcpy(k->buf + k->len, p, take);
+	k->len += take;
+	k->buf[k->len] = 0;
+	return sz * n;
+}
+
+long h_http_get(const char *url, char *out, size_t cap)
+{
+	struct sink k = {out, cap, 0};
+	long code = 0;
+	CURL *h = curl_easy_init();
+
+	if (!h || cap == 0)
+		return 0;
+	out[0] = 0;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &k);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	return code;
+}
+
 static long healthz(const struct h_collector *c)
 {
 	char url[128];

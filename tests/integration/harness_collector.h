@@ -25,6 +25,10 @@ struct h_collector {
 	char config[320];	/* --config file when set (before start) */
 };
 
+/* GET url (5 s at most); the body into out (NUL-terminated, truncated to cap). The HTTP
+ * status, or 0 when there was no answer. */
+long h_http_get(const char *url, char *out, size_t cap);
+
 /* A loopback TCP port the kernel says is free now. */
 int h_free_port(void);
 

@@ -75,6 +75,7 @@ static struct {
 	bool agent_started, coll_started, work_built, images_built;
 	struct h_collector c;	 /* filled by hand: the collector runs in a container */
 	char drops[1024];	 /* --cap-drop … */
+	int metrics_port;	 /* the agent's --metrics-addr, on loopback (host network) */
 	bool sys_resource;	 /* CAP_SYS_RESOURCE in our bounding set */
 } g;
 
@@ -342,6 +343,7 @@ static int start_agent(void)
 		return -1;
 	host[sizeof(host) - 1] = 0;
 	g.agent_started = true;
+	g.metrics_port = h_free_port();
 	if (h_sh(CTR "run -d --read-only --seccomp --with-ns pid:/proc/%d/ns/pid --net-host %s %s "
 		   "--mount type=bind,src=/sys/kernel/btf,dst=/sys/kernel/btf,options=rbind:ro "
 		   "--mount type=bind,src=/sys/kernel/tracing,dst=/sys/kernel/tracing,options=rbind:ro "
@@ -354,9 +356,9 @@ static int start_agent(void)
 		   "%s %s /usr/bin/c2d-agent --collector %s "
 		   "--token-file /etc/cloud2dev/token/token --state-dir /var/lib/cloud2dev "
 		   "--log-level info --containerd-socket /run/containerd/containerd.sock "
-		   "--k8s-api none >/dev/null",
+		   "--k8s-api none --metrics-addr 127.0.0.1:%d >/dev/null",
 		   (int)getpid(), adds, g.drops, g.dir, g.dir, host, g.dir, g.dir, g.agent_img,
-		   g.agent_id, g.c.url) != 0)
+		   g.agent_id, g.c.url, g.metrics_port) != 0)
 		return -1;
 	snprintf(log, sizeof(log), "%s/agent.log", g.dir);
 	deadline = now_ms() + H_READY_TIMEOUT_MS;
@@ -581,6 +583,22 @@ static void test_token_read_reaches_collector(void **state)
 		 "AND commit_sha='dddd4444' AND pod='payments-7d9f8c6b5-k8j2m'",
 		 g.work_id);
 	assert_int_equal(h_collector_count(&g.c, sql), 1);
+	/* the chart's probes and scrape, answered from inside the least-privileged container */
+	snprintf(sql, sizeof(sql), "http://127.0.0.1:%d/readyz", g.metrics_port);
+	assert_int_equal(h_http_get(sql, log, sizeof(log)), 200);
+	snprintf(sql, sizeof(sql), "http://127.0.0.1:%d/healthz", g.metrics_port);
+	assert_int_equal(h_http_get(sql, log, sizeof(log)), 200);
+	snprintf(sql, sizeof(sql), "http://127.0.0.1:%d/metrics", g.metrics_port);
+	deadline = now_ms() + 10000; /* the 202 may reach the agent after the store has the row */
+	do {
+		assert_int_equal(h_http_get(sql, log, sizeof(log)), 200);
+	} while (strstr(log, "c2d_agent_events_shipped_total 0\n") && now_ms() < deadline &&
+		 usleep(200 * 1000) == 0);
+	if (!strstr(log, "c2d_agent_kernel_findings_total{kind=\"credential_read\"} ") ||
+	    !strstr(log, "c2d_agent_events_shipped_total ") ||
+	    strstr(log, "c2d_agent_events_shipped_total 0\n") ||
+	    !strstr(log, "c2d_agent_metadata_cache_entries "))
+		fail_msg("unexpected /metrics:\n%s", log);
 	/* no error in the agent's log so far (a missing mount or capability shows there) */
 	snprintf(sql, sizeof(sql), "%s/agent.log", g.dir);
 	read_file(sql, log, sizeof(log));

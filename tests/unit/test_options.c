@@ -58,6 +58,7 @@ static void test_defaults(void **state)
 	assert_int_equal(opts.nstorage, 0);
 	assert_null(opts.storage_paths[0]);
 	assert_null(opts.node_name);
+	assert_null(opts.metrics_addr);
 	assert_int_equal(opts.log_level, C2D_LOG_INFO);
 	assert_int_equal(opts.ringbuf_mb, 8);
 	assert_int_equal(opts.proc_cache_size, 65536);
@@ -96,6 +97,9 @@ static const struct option_case option_cases[] = {
 	{{"--proc-cache-size", "100000"}, OFF(proc_cache_size), F_U64, NULL, 100000},
 	{{"--stats-interval", "0"}, OFF(stats_interval), F_U64, NULL, 0},
 	{{"--stats-interval", "86400"}, OFF(stats_interval), F_U64, NULL, 86400},
+	{{"--metrics-addr", "127.0.0.1:9101"}, OFF(metrics_addr), F_STR, "127.0.0.1:9101", 0},
+	{{"--metrics-addr", ":9101"}, OFF(metrics_addr), F_STR, ":9101", 0},
+	{{"--metrics-addr=[::1]:9101"}, OFF(metrics_addr), F_STR, "[::1]:9101", 0},
 };
 
 static void check_field(const struct option_case *c)
@@ -198,6 +202,10 @@ static const struct error_case error_cases[] = {
 	{{"--proc-cache-size", "4194305"}, {"--proc-cache-size", "\"4194305\""}},
 	{{"--stats-interval", "86401"}, {"--stats-interval", "\"86401\""}},
 	{{"--stats-interval", "1.5"}, {"--stats-interval", "\"1.5\""}},
+	{{"--metrics-addr", "9101"}, {"--metrics-addr", "\"9101\"", "ADDR:PORT"}},
+	{{"--metrics-addr", "localhost:9101"}, {"--metrics-addr", "ADDR:PORT"}},
+	{{"--metrics-addr", "127.0.0.1:70000"}, {"--metrics-addr", "ADDR:PORT"}},
+	{{"--metrics-addr", "[::1:9101"}, {"--metrics-addr", "ADDR:PORT"}},
 	{{"stray"}, {"unexpected argument", "\"stray\""}},
 	{{"--stdout", "stray"}, {"unexpected argument", "\"stray\""}},
 };

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* version.h - the release of every cloud2dev binary (also the images' org.opencontainers.image.version). */
+#ifndef C2D_VERSION_H
+#define C2D_VERSION_H
+
+#define C2D_VERSION "0.1.0"
+
+#endif
