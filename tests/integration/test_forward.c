@@ -4,10 +4,13 @@
  * of the real collector; loopback stand-ins for OTLP, Loki, Elasticsearch and Splunk HEC
  * (standins/backend.py) check every payload strictly and fail on purpose (503, 429 with
  * Retry-After, a slow answer past the time-out, a partial `_bulk` failure); a real rsyslogd
- * takes syslog over TCP with octet counting and writes what it got to a file. After recovery,
- * and again after a collector restart (durable cursors), every finding arrived exactly once
- * and in order at every backend, syslog with its commit and pipeline.
+ * takes syslog over TCP with octet counting, and over TLS (rsyslog's gtls driver, a CA made
+ * here), and writes what each input got to its own file. After recovery, and again after a
+ * collector restart (durable cursors), every finding arrived exactly once and in order at
+ * every backend, syslog with its commit and pipeline. A second TLS forwarder trusting another
+ * CA delivers nothing (the certificate is checked) and its failures show in /metrics.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,18 +42,28 @@ struct env {
 	struct h_collector col;
 	pid_t standin[NSTANDINS], rsyslog;
 	int port0;
-	char out[NSTANDINS][300], sysout[300];
+	char out[NSTANDINS][300], sysout[300], tlsout[300];
 };
 
-static pid_t spawn(char *const argv[])
+/* argv in a child; log: its stdout and stderr go there (NULL: inherited). */
+static pid_t spawn_logged(char *const argv[], const char *log)
 {
 	pid_t p = fork();
 
 	if (p == 0) {
+		int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+
+		if (fd >= 0)
+			dup2(fd, 1), dup2(fd, 2), close(fd);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	return p;
+}
+
+static pid_t spawn(char *const argv[])
+{
+	return spawn_logged(argv, NULL);
 }
 
 static void start_standins(struct env *e)
@@ -66,27 +79,56 @@ static void start_standins(struct env *e)
 	}
 }
 
+/* A CA, a server certificate for 127.0.0.1 signed by it, and an unrelated second CA. */
+static void make_certs(const char *d)
+{
+	assert_int_equal(
+		h_sh("(cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem "
+		     "-days 2 -subj '/CN=c2d test CA' && "
+		     "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem "
+		     "-days 2 -subj '/CN=c2d other CA' && "
+		     "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr "
+		     "-subj '/CN=127.0.0.1' && printf 'subjectAltName=IP:127.0.0.1\\n' >srv.ext && "
+		     "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+		     "-out srv.pem -days 2 -extfile srv.ext) >/dev/null 2>&1",
+		     d),
+		0);
+}
+
 static void start_rsyslog(struct env *e)
 {
 	char conf[300], pid[300], work[300];
+	const char *d = e->col.dir;
 	FILE *f;
 
-	snprintf(conf, sizeof(conf), "%s/rsyslog.conf", e->col.dir);
-	snprintf(pid, sizeof(pid), "%s/rsyslog.pid", e->col.dir);
-	snprintf(work, sizeof(work), "%s/rsyslog.d", e->col.dir);
-	snprintf(e->sysout, sizeof(e->sysout), "%s/syslog.out", e->col.dir);
+	snprintf(conf, sizeof(conf), "%s/rsyslog.conf", d);
+	snprintf(pid, sizeof(pid), "%s/rsyslog.pid", d);
+	snprintf(work, sizeof(work), "%s/rsyslog.d", d);
+	snprintf(e->sysout, sizeof(e->sysout), "%s/syslog.out", d);
+	snprintf(e->tlsout, sizeof(e->tlsout), "%s/syslog-tls.out", d);
 	mkdir(work, 0700);
+	make_certs(d);
 	f = fopen(conf, "w");
 	assert_non_null(f);
-	/* imtcp takes octet-counted frames (RFC 6587 3.4.1) as well as LF-ended ones */
+	/* imtcp takes octet-counted frames (RFC 6587 3.4.1) as well as LF-ended ones; the TLS
+	 * input (RFC 5425) uses the gtls stream driver of the rsyslog-gnutls package */
 	fprintf(f, "global(workDirectory=\"%s\")\n"
 		   "module(load=\"imtcp\")\n"
-		   "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"%d\")\n"
+		   "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"%d\" ruleset=\"plain\")\n"
+		   "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"%d\" ruleset=\"tls\"\n"
+		   "  streamDriver.name=\"gtls\" streamDriver.mode=\"1\" "
+		   "streamDriver.authMode=\"anon\"\n"
+		   "  streamDriver.CAFile=\"%s/ca.pem\" streamDriver.CertFile=\"%s/srv.pem\" "
+		   "streamDriver.KeyFile=\"%s/srv.key\")\n"
 		   "template(name=\"raw\" type=\"string\" string=\"%%rawmsg%%\\n\")\n"
-		   "*.* action(type=\"omfile\" file=\"%s\" template=\"raw\")\n",
-		work, e->port0 + NSTANDINS, e->sysout);
+		   "ruleset(name=\"plain\") { action(type=\"omfile\" file=\"%s\" template=\"raw\") }\n"
+		   "ruleset(name=\"tls\") { action(type=\"omfile\" file=\"%s\" template=\"raw\") }\n",
+		work, e->port0 + NSTANDINS, e->port0 + NSTANDINS + 1, d, d, d, e->sysout, e->tlsout);
 	fclose(f);
-	e->rsyslog = spawn((char *const[]){"rsyslogd", "-n", "-f", conf, "-i", pid, NULL});
+	/* its log holds the wrong-CA forwarder's refused handshakes, expected noise */
+	snprintf(work, sizeof(work), "%s/rsyslog.log", d);
+	e->rsyslog = spawn_logged((char *const[]){"rsyslogd", "-n", "-f", conf, "-i", pid, NULL},
+				  work);
 }
 
 static void write_config(struct env *e)
@@ -108,6 +150,13 @@ static void write_config(struct env *e)
 			e->port0 + i, paths[i], kinds[i], tok, kinds[i], kinds[i]);
 	fprintf(f, "forwarder.sys.type = syslog\nforwarder.sys.url = tcp://127.0.0.1:%d\n"
 		   "forwarder.sys.batch = 5\n", e->port0 + NSTANDINS);
+	fprintf(f, "forwarder.systls.type = syslog\nforwarder.systls.url = tls://127.0.0.1:%d\n"
+		   "forwarder.systls.tls_ca = %s/ca.pem\nforwarder.systls.batch = 6\n",
+		e->port0 + NSTANDINS + 1, e->col.dir);
+	/* the same server, but trusting a CA that did not sign its certificate */
+	fprintf(f, "forwarder.wrongca.type = syslog\nforwarder.wrongca.url = tls://127.0.0.1:%d\n"
+		   "forwarder.wrongca.tls_ca = %s/other.pem\nforwarder.wrongca.timeout_ms = 1000\n",
+		e->port0 + NSTANDINS + 1, e->col.dir);
 	fclose(f);
 }
 
@@ -126,6 +175,11 @@ static char *event(int seq)
 		"\"name\":\"web\"}},\"provenance\":{\"commit\":\"" REV "\",\"pipeline_id\":\"4711\","
 		"\"repository\":\"https://github.com/acme/web\"}}\n", seq, seq % 60, 1000 + seq) > 0);
 	return s;
+}
+
+static size_t discard(char *p, size_t sz, size_t n, void *u)
+{
+	return sz * n;
 }
 
 /* POST events [from, to) as one NDJSON body. */
@@ -152,6 +206,7 @@ static void post(const struct h_collector *c, int from, int to)
 	curl_easy_setopt(cu, CURLOPT_URL, url);
 	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, discard);
 	assert_int_equal(curl_easy_perform(cu), CURLE_OK);
 	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
 	assert_true(code >= 200 && code < 300);
@@ -176,7 +231,7 @@ static int count_lines(const char *path)
 static void wait_all(struct env *e, int n)
 {
 	for (int t = 0; t < WAIT_MS / 200; t++) {
-		int done = count_lines(e->sysout) >= n;
+		int done = count_lines(e->sysout) >= n && count_lines(e->tlsout) >= n;
 
 		for (int i = 0; i < NSTANDINS; i++)
 			done &= count_lines(e->out[i]) >= n;
@@ -222,13 +277,48 @@ static void check_all(struct env *e, int n)
 	for (int i = 0; i < NSTANDINS; i++)
 		check_file(e->out[i], n, i == 0, false);
 	check_file(e->sysout, n, false, true);
+	check_file(e->tlsout, n, false, true); /* the untrusting forwarder added nothing */
+}
+
+/* The forwarder whose CA does not match fails, counted, and never delivers. */
+static void check_wrong_ca(struct env *e)
+{
+	static char body[1 << 16];
+	char url[128];
+	const char *p;
+
+	snprintf(url, sizeof(url), "%s/metrics", e->col.url);
+	assert_int_equal(h_http_get(url, body, sizeof(body)), 200);
+	p = strstr(body, "c2d_collector_forwarder_failures_total{forwarder=\"wrongca\",type=\"syslog\"} ");
+	assert_non_null(p);
+	assert_true(atoll(strchr(p, '}') + 2) > 0);
+	p = strstr(body, "c2d_collector_forwarder_sent_events_total{forwarder=\"wrongca\",type=\"syslog\"} ");
+	assert_non_null(p);
+	assert_int_equal(atoll(strchr(p, '}') + 2), 0);
+	p = strstr(body, "c2d_collector_forwarder_sent_events_total{forwarder=\"systls\",type=\"syslog\"} ");
+	assert_non_null(p);
+	assert_true(atoll(strchr(p, '}') + 2) > 0);
+}
+
+static struct env e;
+
+/* Also after a failed check: no stand-in or rsyslogd is left behind. */
+static int teardown(void **state)
+{
+	for (int i = 0; i < NSTANDINS; i++)
+		if (e.standin[i] > 0)
+			kill(e.standin[i], SIGTERM), waitpid(e.standin[i], NULL, 0);
+	if (e.rsyslog > 0)
+		kill(e.rsyslog, SIGTERM), waitpid(e.rsyslog, NULL, 0);
+	h_collector_free(&e.col);
+	memset(&e, 0, sizeof(e));
+	return 0;
 }
 
 static void test_forward(void **state)
 {
-	struct env e = {0};
 
-	e.port0 = 19000 + (getpid() % 190) * 5;
+	e.port0 = 19000 + (getpid() % 190) * 6;
 	assert_int_equal(h_collector_start(&e.col), 0); /* creates the dir; restarted below */
 	assert_int_equal(h_collector_stop(&e.col, SIGTERM), 0);
 	start_standins(&e);
@@ -240,23 +330,19 @@ static void test_forward(void **state)
 	post(&e.col, 10, 25);
 	post(&e.col, 25, 40);
 	check_all(&e, 40);
+	check_wrong_ca(&e);
 	/* the cursors are durable: a restart sends only what is new */
 	assert_int_equal(h_collector_stop(&e.col, SIGTERM), 0);
 	assert_int_equal(h_collector_start(&e.col), 0);
 	post(&e.col, 40, 50);
 	check_all(&e, 50);
 	assert_int_equal(h_collector_stop(&e.col, SIGTERM), 0);
-	for (int i = 0; i < NSTANDINS; i++)
-		kill(e.standin[i], SIGTERM), waitpid(e.standin[i], NULL, 0);
-	kill(e.rsyslog, SIGTERM);
-	waitpid(e.rsyslog, NULL, 0);
-	h_collector_free(&e.col);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_forward),
+		cmocka_unit_test_teardown(test_forward, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
