@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "backoff.h"
 #include "forward.h"
 #include "fwd_int.h"
@@ -47,6 +49,8 @@ struct worker {
 	bool started;
 	char *token;
 	char *buf;
+	char *zbuf; /* the gzip'd body when fwd_gzip_on(c) */
+	size_t zcap;
 	struct fwd_http http;
 	struct fwd_syslog_net sys;
 	struct fwd_db db;
@@ -93,10 +97,20 @@ static void log_refusal(struct worker *w, int status, size_t n)
 /* Is the ackId of this HEC answer true at the ack endpoint? */
 static bool hec_acked(struct worker *w, const char *ack_url, const char *body, const char *key)
 {
+	size_t len = strlen(body);
+	char z[256];
 	cJSON *r;
 	bool ok;
 
-	if (fwd_http_post(&w->http, ack_url, body, strlen(body)) != 200)
+	if (w->zbuf) { /* the handle says Content-Encoding: gzip for every request */
+		long n = fwd_gzip(body, len, z, sizeof(z));
+
+		if (n < 0)
+			return false;
+		body = z;
+		len = (size_t)n;
+	}
+	if (fwd_http_post(&w->http, ack_url, body, len) != 200)
 		return false;
 	r = cJSON_Parse(w->http.resp);
 	ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
@@ -174,6 +188,16 @@ static void send_batch(struct worker *w, const char *buf, size_t len, size_t n,
 		else
 			ack->done = n;
 		return;
+	}
+	if (w->zbuf) {
+		long z = fwd_gzip(buf, len, w->zbuf, w->zcap);
+
+		if (z < 0) { /* zcap is compressBound(max_payload): only ENOMEM gets here */
+			ack->retry = true;
+			return;
+		}
+		buf = w->zbuf;
+		len = (size_t)z;
 	}
 	code = fwd_http_post(&w->http, w->c->url, buf, len);
 	*retry_after = w->http.retry_after;
@@ -341,6 +365,11 @@ static int worker_init(struct worker *w, struct forward *f, const struct fwd_con
 	w->buf = malloc(c->max_payload);
 	if (!w->buf)
 		return -ENOMEM;
+	if (c->type != FWD_SYSLOG && fwd_gzip_on(c)) {
+		w->zcap = compressBound((uLong)c->max_payload) + 32; /* + the gzip wrapper */
+		if (!(w->zbuf = malloc(w->zcap)))
+			return -ENOMEM;
+	}
 	if ((ret = fwd_db_open(&w->db, db_path, err, errlen)) < 0)
 		return ret;
 	if (c->type != FWD_SYSLOG && (ret = fwd_http_init(&w->http, c, w->token)) < 0) {
@@ -412,6 +441,7 @@ static void worker_free(struct worker *w)
 		explicit_bzero(w->token, strlen(w->token));
 	free(w->token);
 	free(w->buf);
+	free(w->zbuf);
 }
 
 void forward_free(struct forward *f)

@@ -40,6 +40,7 @@ struct fwd_conf {
 	bool ack;	      /* splunk: wait for the indexer ack */
 	bool ndjson;	      /* webhook: NDJSON instead of a JSON array */
 	bool tls_insecure;    /* skip certificate checks (tests only) */
+	int gzip;	      /* request bodies gzip'd: 1, 0, or -1 (auto: OTLP only) */
 	struct fwd_conf *next;
 };
 
@@ -62,6 +63,11 @@ const char *fwd_str(const cJSON *ev, const char *path);
 const cJSON *fwd_item(const cJSON *ev, const char *path);
 /* Event time in ns since the epoch (0 if missing). */
 int64_t fwd_time_ns(const cJSON *ev);
+/* Are this forwarder's request bodies gzip'd (Content-Encoding: gzip)? */
+bool fwd_gzip_on(const struct fwd_conf *c);
+/* gzip in[0..n) into out (cap bytes), fast level: the length, or -ENOSPC / -ENOMEM. */
+long fwd_gzip(const char *in, size_t n, char *out, size_t cap);
+
 /* Does the forwarder want this event (kinds, namespaces, min_severity)? */
 bool fwd_filter(const struct fwd_conf *c, const cJSON *ev);
 

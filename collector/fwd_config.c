@@ -13,7 +13,7 @@
 
 #include "forward.h"
 
-enum ftype { F_TYPE, F_STR, F_UINT, F_BOOL, F_SEVERITY };
+enum ftype { F_TYPE, F_STR, F_UINT, F_BOOL, F_SEVERITY, F_AUTO_BOOL };
 
 struct fdef {
 	const char *name;
@@ -45,6 +45,7 @@ static const struct fdef fdefs[] = {
 	{"ack_timeout_ms", F_UINT, O(ack_timeout_ms), "30000", 100, 600000},
 	{"facility", F_UINT, O(facility), "16", 0, 23},
 	{"ndjson", F_BOOL, O(ndjson), "false", 0, 0},
+	{"gzip", F_AUTO_BOOL, O(gzip), "auto", 0, 0},
 };
 
 #define NFDEFS (sizeof(fdefs) / sizeof(fdefs[0]))
@@ -85,6 +86,11 @@ static int set_one(struct fwd_conf *c, const struct fdef *d, const char *v)
 			return -EINVAL;
 		*(bool *)p = strcmp(v, "true") == 0;
 		return 0;
+	case F_AUTO_BOOL: /* "auto" (-1): the type decides (fwd_gzip_on) */
+		if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "auto"))
+			return -EINVAL;
+		*(int *)p = !strcmp(v, "auto") ? -1 : !strcmp(v, "true");
+		return 0;
 	case F_SEVERITY:
 		for (int i = 0; fwd_severities[i]; i++)
 			if (strcmp(v, fwd_severities[i]) == 0) {
@@ -102,6 +108,7 @@ static const char *const expect[] = {
 	[F_UINT] = "a whole number",
 	[F_BOOL] = "true or false",
 	[F_SEVERITY] = "info, low, medium, high or critical",
+	[F_AUTO_BOOL] = "true, false or auto",
 };
 
 static struct fwd_conf *find_or_add(struct fwd_conf **list, const char *name, size_t n)
@@ -172,6 +179,11 @@ int fwd_config_check(const struct fwd_conf *list, char *err, size_t errlen)
 		}
 		if (c->ack && !c->channel) {
 			snprintf(err, errlen, "forwarder.%s.ack: needs .channel (a GUID)", c->name);
+			return -EINVAL;
+		}
+		if (c->type == FWD_SYSLOG && c->gzip == 1) {
+			snprintf(err, errlen, "forwarder.%s.gzip: syslog frames are not compressed",
+				 c->name);
 			return -EINVAL;
 		}
 	}

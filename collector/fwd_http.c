@@ -87,6 +87,7 @@ static int headers(struct fwd_http *h, const struct fwd_conf *c, const char *tok
 		explicit_bzero(auth, sizeof(auth));
 	}
 	if (ret || (ret = add_header(h, "Content-Type", ctype)) ||
+	    (fwd_gzip_on(c) && (ret = add_header(h, "Content-Encoding", "gzip"))) ||
 	    (c->type == FWD_LOKI && (ret = add_header(h, "X-Scope-OrgID", c->tenant))) ||
 	    (c->type == FWD_SPLUNK && (ret = add_header(h, "X-Splunk-Request-Channel", c->channel))))
 		return ret;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "fwd.h"
 #include "validate.h"
 
@@ -102,6 +104,28 @@ static bool in_list(const char *list, const char *s)
 			p++;
 	}
 	return false;
+}
+
+bool fwd_gzip_on(const struct fwd_conf *c)
+{
+	return c->gzip < 0 ? c->type == FWD_OTLP : c->gzip == 1;
+}
+
+long fwd_gzip(const char *in, size_t n, char *out, size_t cap)
+{
+	z_stream z = {0};
+	int rc;
+
+	/* 15 + 16: a gzip wrapper; level 1: telemetry is compressed for the wire, not archived */
+	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	rc = deflate(&z, Z_FINISH);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? (long)z.total_out : -ENOSPC;
 }
 
 bool fwd_filter(const struct fwd_conf *c, const cJSON *ev)

@@ -148,6 +148,7 @@ static void write_config(struct env *e)
 			   "forwarder.%s.token_file = %s\nforwarder.%s.batch = 7\n"
 			   "forwarder.%s.timeout_ms = 1000\n", kinds[i], kinds[i], kinds[i],
 			e->port0 + i, paths[i], kinds[i], tok, kinds[i], kinds[i]);
+	fprintf(f, "forwarder.loki.gzip = true\n"); /* OTLP's default; opt-in for the others */
 	fprintf(f, "forwarder.sys.type = syslog\nforwarder.sys.url = tcp://127.0.0.1:%d\n"
 		   "forwarder.sys.batch = 5\n", e->port0 + NSTANDINS);
 	fprintf(f, "forwarder.systls.type = syslog\nforwarder.systls.url = tls://127.0.0.1:%d\n"

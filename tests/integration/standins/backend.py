@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 # backend.py - a loopback stand-in for one forwarding backend (OTLP/HTTP, Loki push,
-# Elasticsearch _bulk, Splunk HEC), for tests/integration/test_forward.c.
+# Elasticsearch _bulk, Splunk HEC, a JSON webhook), for tests/integration/test_forward.c and
+# the forwarding benchmark (tests/bench/forward.sh).
 #
 #   backend.py KIND PORT OUT FAULTS
 #
 # Every request is checked strictly against the format (INTEGRATION.md section 6); the event
 # ids of every accepted request are appended to OUT, one per line, in the order received.
+# Bodies may be gzip'd (Content-Encoding: gzip); OTLP's must be, as the forwarder's default.
 # A payload that breaks the format is answered 400 and recorded as "INVALID <why>", which
 # fails the test. FAULTS is a comma list played one per request before normal service:
 # 503, 429 (with Retry-After: 1), slow (answer after 3 s, beyond the client's time-out),
 # partial (_bulk only: the last item gets 429, the others are accepted).
+import gzip
 import json
 import sys
 import time
@@ -18,10 +21,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 KIND, PORT, OUT = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 FAULTS = [f for f in (sys.argv[4] if len(sys.argv) > 4 else "").split(",") if f]
 PATHS = {"otlp": "/v1/logs", "loki": "/loki/api/v1/push", "elastic": "/_bulk",
-         "splunk": "/services/collector/event"}
+         "splunk": "/services/collector/event", "webhook": "/hook"}
 CTYPES = {"otlp": "application/json", "loki": "application/json",
-          "elastic": "application/x-ndjson", "splunk": "application/json"}
-AUTH = {"otlp": "Bearer", "loki": "Bearer", "elastic": "ApiKey", "splunk": "Splunk"}
+          "elastic": "application/x-ndjson", "splunk": "application/json",
+          "webhook": "application/json"}
+AUTH = {"otlp": "Bearer", "loki": "Bearer", "elastic": "ApiKey", "splunk": "Splunk",
+        "webhook": "Bearer"}
 
 
 class Invalid(Exception):
@@ -112,8 +117,16 @@ def check_splunk(body):
     return ids
 
 
+def check_webhook(body):
+    events = json.loads(body)
+    need(isinstance(events, list) and events, "a non-empty JSON array")
+    for ev in events:
+        need(isinstance(ev, dict) and ev.get("schema") == "cloud2dev.event/v1", "event objects")
+    return [ev["id"] for ev in events]
+
+
 CHECKS = {"otlp": check_otlp, "loki": check_loki, "elastic": check_elastic,
-          "splunk": check_splunk}
+          "splunk": check_splunk, "webhook": check_webhook}
 
 
 def record(lines):
@@ -134,11 +147,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         try:
+            enc = self.headers.get("Content-Encoding")
+            need(enc in (None, "gzip"), "content encoding %r" % enc)
+            need(KIND != "otlp" or enc == "gzip", "OTLP bodies are gzip'd by default")
+            if enc == "gzip":
+                body = gzip.decompress(body)
             need(self.path == PATHS[KIND], "path " + self.path)
             need(self.headers["Content-Type"] == CTYPES[KIND], "content type")
             need(self.headers["Authorization"] == AUTH[KIND] + " standin-token", "auth")
             ids = CHECKS[KIND](body)
-        except (Invalid, ValueError, KeyError, TypeError) as e:
+        except (Invalid, ValueError, KeyError, TypeError, OSError, EOFError) as e:
             record(["INVALID %s: %r" % (KIND, e)])
             return self.answer(400, b'{"error":"invalid"}')
         fault = FAULTS.pop(0) if FAULTS else ""
