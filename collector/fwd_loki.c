@@ -3,7 +3,9 @@
  * fwd_loki.c - Grafana Loki push API JSON (INTEGRATION.md §6.3). Stream labels are the few
  * low-cardinality fields (source, kind, severity, namespace, workload): every distinct label
  * set is a stream Loki indexes, so pods, ids and commits stay in the line, which is the event
- * JSON as stored. Timestamps are ns strings; entries keep the batch order within a stream.
+ * JSON as stored. Timestamps are ns strings; within a stream entries go oldest first (Loki
+ * refuses a stream whose entries go back in time, unless unordered writes are on), ties in
+ * ingest order.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,10 +37,34 @@ static bool same_stream(const cJSON *a, const cJSON *b)
 	return true;
 }
 
-static void stream(struct jw *w, const struct fwd_event *e, size_t n, size_t i, bool *done)
+struct entry {
+	int64_t t;
+	size_t i; /* index in the batch: the tie-break keeps ingest order */
+};
+
+static int by_time(const void *a, const void *b)
 {
+	const struct entry *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The stream of event i: its labels, then every not-yet-written event with the same labels. */
+static void stream(struct jw *w, const struct fwd_event *e, size_t n, size_t i, bool *done,
+		   struct entry *ent)
+{
+	size_t k = 0;
 	char ts[32];
 
+	for (size_t j = i; j < n; j++) {
+		if (done[j] || !same_stream(e[i].ev, e[j].ev))
+			continue;
+		done[j] = true;
+		ent[k++] = (struct entry){fwd_time_ns(e[j].ev), j};
+	}
+	qsort(ent, k, sizeof(*ent), by_time);
 	jw_obj_begin(w);
 	jw_key(w, "stream");
 	jw_obj_begin(w);
@@ -49,14 +75,11 @@ static void stream(struct jw *w, const struct fwd_event *e, size_t n, size_t i, 
 	jw_obj_end(w);
 	jw_key(w, "values");
 	jw_arr_begin(w);
-	for (size_t j = i; j < n; j++) {
-		if (done[j] || !same_stream(e[i].ev, e[j].ev))
-			continue;
-		done[j] = true;
-		snprintf(ts, sizeof(ts), "%lld", (long long)fwd_time_ns(e[j].ev));
+	for (size_t m = 0; m < k; m++) {
+		snprintf(ts, sizeof(ts), "%lld", (long long)ent[m].t);
 		jw_arr_begin(w);
 		jw_str(w, ts);
-		jw_strn(w, e[j].body, e[j].body_len);
+		jw_strn(w, e[ent[m].i].body, e[ent[m].i].body_len);
 		jw_arr_end(w);
 	}
 	jw_arr_end(w);
@@ -67,21 +90,24 @@ long fwd_format_loki(const struct fwd_conf *c, const struct fwd_event *e, size_t
 		     size_t cap)
 {
 	bool *done = calloc(n ? n : 1, sizeof(*done));
+	struct entry *ent = calloc(n ? n : 1, sizeof(*ent));
 	struct jw w;
-	long ret;
+	long ret = -ENOMEM;
 
-	if (!done)
-		return -ENOMEM;
+	if (!done || !ent)
+		goto out;
 	jw_init(&w, buf, cap);
 	jw_obj_begin(&w);
 	jw_key(&w, "streams");
 	jw_arr_begin(&w);
 	for (size_t i = 0; i < n; i++)
 		if (!done[i])
-			stream(&w, e, n, i, done);
+			stream(&w, e, n, i, done, ent);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	ret = jw_finish(&w);
+out:
 	free(done);
+	free(ent);
 	return ret;
 }

@@ -14,6 +14,10 @@
 #   4. matching events/s delivered to --stdout: a ladder of paced bursts then an unpaced one,
 #      each with a fresh agent; delivered events are counted in the agent's output and checked
 #      against the generated count when the kernel drop counters are zero.
+#   5. attribution (tests/bench/attribution.sh): a container's events through enrichment, and
+#      the latency of a new container's first attributed event.
+#   6. forwarding (tests/bench/forward.sh): events/s per forwarder type into loopback sinks, and
+#      the collector's ingest rate with no forwarder, one backend down, six forwarders live.
 #
 # The table (markdown) goes to standard output, progress to standard error.
 # Knobs (environment): ROUNDS (11), ITERS (200000 open+close of the non-matching file per measure),
@@ -377,6 +381,12 @@ if command -v containerd >/dev/null && command -v umoci >/dev/null; then
 	"$ROOT/tests/bench/attribution.sh" || { log "attribution bench failed"; FAILED=1; }
 else
 	echo "| attribution | – | – | skipped: containerd/umoci not installed (bash .ci/setup) |"
+fi
+# forwarding: per-forwarder throughput, and ingest while forwarders work or a backend is down
+if command -v rsyslogd >/dev/null; then
+	C2D_COLLECTOR="$BUILD/c2d-collector" "$ROOT/tests/bench/forward.sh" || { log "forwarding bench failed"; FAILED=1; }
+else
+	echo "| forwarding | – | – | skipped: rsyslog not installed (bash .ci/setup) |"
 fi
 echo
 echo "total: $((SECONDS - START_S)) s"

@@ -69,6 +69,50 @@ static void test_loki_order_in_stream(void **state)
 	batch_free(&b);
 }
 
+/* EV_A1 at another second of the same minute, with its own id suffix. */
+static char *ev_a1_at(int sec, int tag)
+{
+	char *ev = strdup(EV_A1), *t = strstr(ev, "12:00:00."), *id = strstr(ev, "-00000000000004d2");
+
+	t[6] = (char)('0' + sec / 10);
+	t[7] = (char)('0' + sec % 10);
+	id[16] = (char)('0' + tag);
+	return ev;
+}
+
+static void test_loki_stream_sorted_by_time(void **state)
+{
+	/* Loki refuses a stream going back in time: entries are sorted, ties in ingest order */
+	static const int secs[] = {30, 10, 20, 10};
+	struct fwd_conf c = {.type = FWD_LOKI};
+	struct fwd_batch b = {0};
+	static const char *const want[] = {"0000004d1", "0000004d3", "0000004d2", "0000004d0"};
+	const cJSON *vals;
+	char *evs[4];
+	cJSON *j;
+
+	for (int i = 0; i < 4; i++)
+		batch_add(&b, evs[i] = ev_a1_at(secs[i], i));
+	assert_true(fwd_format_loki(&c, b.e, b.n, buf, sizeof(buf)) > 0);
+	j = cJSON_Parse(buf);
+	vals = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "streams"), 0), "values");
+	assert_int_equal(cJSON_GetArraySize(vals), 4);
+	for (int i = 0; i < 4; i++) {
+		const cJSON *v = cJSON_GetArrayItem(vals, i);
+		const char *ts = cJSON_GetArrayItem(v, 0)->valuestring;
+
+		assert_non_null(strstr(cJSON_GetArrayItem(v, 1)->valuestring, want[i]));
+		if (i)
+			assert_true(strcmp(cJSON_GetArrayItem(cJSON_GetArrayItem(vals, i - 1), 0)
+						   ->valuestring, ts) <= 0);
+	}
+	cJSON_Delete(j);
+	batch_free(&b);
+	for (int i = 0; i < 4; i++)
+		free(evs[i]);
+}
+
 static void test_elastic(void **state)
 {
 	struct fwd_conf c = {.type = FWD_ELASTIC, .index = "c2d"};
@@ -306,6 +350,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loki),	 cmocka_unit_test(test_loki_order_in_stream),
+		cmocka_unit_test(test_loki_stream_sorted_by_time),
 		cmocka_unit_test(test_elastic),	 cmocka_unit_test(test_elastic_response),
 		cmocka_unit_test(test_splunk),	 cmocka_unit_test(test_syslog),
 		cmocka_unit_test(test_syslog_escaping), cmocka_unit_test(test_webhook),
