@@ -236,6 +236,44 @@ const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, u
 	return ci;
 }
 
+/* "/a/b/leaf" from names given leaf first; false if it does not fit. */
+static bool path_from_names(char *out, size_t cap, const char *const *names, int n)
+{
+	size_t len = 0;
+
+	out[0] = 0;
+	for (int i = n - 1; i >= 0; i--) {
+		int w = snprintf(out + len, cap - len, "/%s", names[i]);
+
+		if (w < 0 || (size_t)w >= cap - len)
+			return false;
+		len += (size_t)w;
+	}
+	return len > 0;
+}
+
+void cgroup_note(struct cgroup_cache *cc, uint64_t id, const char *const *names, int n)
+{
+	unsigned slot = slot_of(cc, id);
+	struct cgroup_info *ci = &cc->slots[slot];
+
+	if (cc->used[slot] && ci->id == id)
+		return;
+	memset(ci, 0, sizeof(*ci));
+	cc->used[slot] = false;
+	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) < 0 &&
+	    !path_from_names(ci->path, sizeof(ci->path), names, n))
+		return; /* gone and unnamed (the root): the usual fallbacks apply later */
+	cc->st.misses++;
+	ci->id = id;
+	cc->used[slot] = true;
+	if (strcmp(ci->path, "/") == 0) {
+		ci->per_process = true;
+		return;
+	}
+	ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
+}
+
 void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st)
 {
 	*st = cc->st;

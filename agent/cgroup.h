@@ -39,6 +39,11 @@ void cgroup_cache_free(struct cgroup_cache *cc);
  * unknown. */
 const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid,
 					 uint64_t start_ns);
+/* The first exec in cgroup id named it and its ancestors (names[0] the leaf; from the
+ * kernel). Resolve it now: by the id while the cgroup exists (the full path), else from the
+ * names, so that a container whose cgroup is removed before its findings are read still has
+ * its container id. Nothing if the id is cached already. */
+void cgroup_note(struct cgroup_cache *cc, uint64_t id, const char *const *names, int n);
 void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st);
 
 #endif

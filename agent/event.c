@@ -42,6 +42,21 @@ static int decode_exec(const char *data, size_t size, struct c2d_decoded *d)
 	d->exe = data + sizeof(*ev);
 	d->args = d->exe + ev->exe_len;
 	d->args_len = ev->args_len;
+	if (ev->cg_len) { /* up to C2D_CG_DEPTH NUL-terminated names, leaf first */
+		const char *cg = d->args + ev->args_len;
+		size_t room = avail - ev->exe_len - ev->args_len, pos = 0;
+
+		if (ev->cg_len > room)
+			return -EINVAL;
+		while (pos < ev->cg_len) {
+			size_t n = strnlen(cg + pos, ev->cg_len - pos);
+
+			if (pos + n >= ev->cg_len || n >= C2D_CG_NAME_MAX || d->cg_n == C2D_CG_DEPTH)
+				return -EINVAL; /* unterminated, too long, too many */
+			d->cg_names[d->cg_n++] = cg + pos;
+			pos += n + 1;
+		}
+	}
 	return 0;
 }
 

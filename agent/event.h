@@ -22,6 +22,9 @@ struct c2d_decoded {
 	const char *exe;
 	const char *args; /* NUL separated */
 	size_t args_len;
+	/* the first exec in a cgroup: the names of the cgroup and its ancestors, leaf first */
+	const char *cg_names[C2D_CG_DEPTH];
+	int cg_n;
 	/* C2D_EV_FORK / C2D_EV_EXIT */
 	const struct c2d_fork_event *fork;
 	const struct c2d_exit_event *exit;

@@ -46,6 +46,8 @@ static void on_exec(struct pipeline *pl, const struct c2d_decoded *d)
 	char args[C2D_PROC_ARGS_MAX];
 	size_t n;
 
+	if (d->cg_n && pl->rctx.cg) /* a new cgroup: named now, in case it is gone before its findings are read */
+		cgroup_note(pl->rctx.cg, h->cgroup_id, d->cg_names, d->cg_n);
 	if (!e)
 		return;
 	entry_from_hdr(e, h);

@@ -41,6 +41,7 @@ struct spool {
 	struct seg *segs; /* sorted by id; the last one takes the appends */
 	size_t nsegs, cap;
 	uint64_t rseg, roff; /* read position: the next unsent record */
+	bool pos_failing;    /* the last pos_save failed (logged once until one succeeds) */
 	struct spool_stats st;
 };
 
@@ -81,8 +82,13 @@ static int pos_save(struct spool *sp)
 			 sp->rseg, sp->roff);
 	int rc = durable_write(sp->dirfd, POS_FILE, buf, (size_t)n);
 
-	if (rc < 0)
-		log_error("spool: persisting the read position: %s", strerror(-rc));
+	if (rc < 0 && !sp->pos_failing)
+		log_error("spool: persisting the read position: %s (delivery goes on; a restart "
+			  "before it is saved again resends, and the collector drops duplicates)",
+			  strerror(-rc));
+	else if (rc == 0 && sp->pos_failing)
+		log_info("spool: the read position is saved again");
+	sp->pos_failing = rc < 0;
 	return rc;
 }
 
@@ -397,12 +403,16 @@ int spool_append(struct spool *sp, const void *data, uint32_t len, uint32_t neve
 /* ---- reading -------------------------------------------------------------------------- */
 
 /* The read position reached the end of a finished segment: move on, persist, delete it. */
+/* Every record of segs[0] is delivered: move to the next segment and delete this one. It goes
+ * even when the position cannot be saved (a full or read-only disk): keeping it would keep the
+ * disk full and, worse, leave the reader in front of records it has already sent. A stale
+ * position file only makes a restart replay what the collector has (it drops duplicates). */
 static void leave_segment(struct spool *sp)
 {
 	sp->rseg = sp->segs[1].id;
 	sp->roff = SPOOL_SEG_HDR;
-	if (pos_save(sp) == 0)
-		seg_unlink(sp, 0);
+	pos_save(sp);
+	seg_unlink(sp, 0);
 }
 
 static void skip_corrupt(struct spool *sp, struct seg *s, const struct rec_hdr *h,
@@ -506,8 +516,8 @@ int spool_ack(struct spool *sp, const struct spool_rec *rec)
 		sp->st.records -= sp->st.records ? 1 : 0;
 		sp->st.events -= rec->nevents <= sp->st.events ? rec->nevents : sp->st.events;
 		s->first_ms = 0;
-		rc = pos_save(sp);
-		if (!rc && sp->roff >= s->size && sp->nsegs > 1)
+		rc = pos_save(sp); /* failing, the position still advances in memory */
+		if (sp->roff >= s->size && sp->nsegs > 1)
 			leave_segment(sp);
 	}
 	pthread_mutex_unlock(&sp->mu);

@@ -140,12 +140,24 @@ struct c2d_syscall_event {
 	char data[];
 };
 
+/*
+ * cg_len: on the first exec seen in a cgroup, the names of the cgroup and of its ancestors,
+ * leaf first, up to C2D_CG_DEPTH of them (each NUL-terminated, at most C2D_CG_NAME_MAX bytes
+ * with its NUL): "<id>" "default"; "cri-containerd-<id>.scope" "kubepods-…-pod<uid>.slice" …;
+ * "<id>" "pod<uid>" "burstable" "kubepods". A container that exits within milliseconds has its
+ * cgroup removed before the agent can look the id up; these names still say whose it was. 0 on
+ * every other exec.
+ */
+#define C2D_CG_DEPTH 4
+#define C2D_CG_NAME_MAX 127
+
 struct c2d_exec_event {
 	struct c2d_event_hdr hdr;
 	__u16 exe_len;	/* resolved executable path, NUL included */
 	__u16 args_len; /* argv bytes (NUL separated) */
-	__u32 pad;
-	char data[]; /* exe path, then argv */
+	__u16 cg_len;	/* cgroup names after argv, leaf first, NULs included (0: none) */
+	__u16 pad;
+	char data[]; /* exe path, then argv, then the cgroup names */
 };
 
 struct c2d_fork_event {

@@ -44,6 +44,49 @@ static __always_inline bool proc__new_cgroup(__u64 cgid)
 	return true;
 }
 
+/* kernfs_node's parent is `__parent` since 6.15 (RCU), `parent` before. */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *proc__kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___new, __parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+/* One kernfs name into dst (at most C2D_CG_NAME_MAX bytes with its NUL); bytes written. */
+static __always_inline __u32 proc__kn_name(char *dst, struct kernfs_node *kn)
+{
+	long r = bpf_probe_read_kernel_str(dst, C2D_CG_NAME_MAX, BPF_CORE_READ(kn, name));
+
+	if (r <= 0) {
+		dst[0] = 0;
+		r = 1;
+	}
+	return (__u32)r & C2D_CG_NAME_MAX;
+}
+
+/* The names of the task's cgroup and its ancestors, leaf first, below the root, at dst
+ * (C2D_CG_DEPTH * (C2D_CG_NAME_MAX + 1) bytes at most); bytes written. */
+static __always_inline __u32 proc__cgroup_names(char *dst, struct task_struct *task)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
+	__u32 at = 0;
+
+	for (int i = 0; i < C2D_CG_DEPTH; i++) {
+		if (!kn || !proc__kn_parent(kn)) /* the root has no name worth sending */
+			break;
+		at += proc__kn_name(dst + at, kn);
+		kn = proc__kn_parent(kn);
+	}
+	return at;
+}
+
 /* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -53,6 +96,7 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	struct c2d_scratch *s = scratch__get();
 	struct mm_struct *mm = task->mm;
 	unsigned long astart, aend;
+	bool wake;
 	__u16 fl;
 	__u32 n, alen;
 	int off;
@@ -88,11 +132,20 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 		alen = 0;
 	ps->ev.args_len = alen;
 	ps->ev.hdr.flags = fl;
+	/* the first exec in a cgroup names it, and wakes the reader at once */
+	wake = proc__new_cgroup(ps->ev.hdr.cgroup_id);
+	ps->ev.cg_len = 0;
+	if (wake) {
+		__u32 at = n + alen; /* <= 4095 + 1023: room for the names is reserved */
+
+		ps->ev.cg_len = proc__cgroup_names(&ps->data[at], task);
+		alen += ps->ev.cg_len;
+	}
 	n = sizeof(ps->ev) + n + alen;
 	if (n > sizeof(*ps))
 		return 0;
 	ps->ev.hdr.size = n;
-	return proc__output_flags(&ps->ev, n, proc__new_cgroup(ps->ev.hdr.cgroup_id));
+	return proc__output_flags(&ps->ev, n, wake);
 }
 
 /* sched_process_fork(struct task_struct *parent, struct task_struct *child) */

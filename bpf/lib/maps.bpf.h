@@ -73,7 +73,7 @@ struct c2d_scratch {
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
 struct c2d_proc_scratch {
 	struct c2d_exec_event ev;
-	char data[C2D_PATH_MAX + C2D_ARGS_MAX];
+	char data[C2D_PATH_MAX + C2D_ARGS_MAX + C2D_CG_DEPTH * (C2D_CG_NAME_MAX + 1)];
 };
 
 C2D_MAP struct {

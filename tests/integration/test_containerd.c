@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -222,6 +223,46 @@ static void test_agent_attributes_short_lived_container(void **state)
 }
 
 /*
+ * The container's cgroup is gone before the agent reads its finding: the agent is stopped
+ * (SIGSTOP) while a container reads its token, exits, and has its task (and so its cgroup)
+ * deleted; the container record stays (no --rm). Resumed, the agent can no longer open the
+ * cgroup by its id, and /proc has no such process: only the names the kernel sent with the
+ * container's first exec tie the finding to the container, which is then fully attributed.
+ * (On a loaded node this is the reader running late for a container living a few ms.)
+ */
+static void test_agent_attributes_after_cgroup_removed(void **state)
+{
+	const char *tok[2];
+	struct h_agent *a = h_agent_start(NULL);
+	char id[64], cg[160];
+	const cJSON *ev;
+
+	assert_non_null(a);
+	snprintf(id, sizeof(id), "c2d-gone-%d", getpid());
+	assert_int_equal(h_agent_keep(a, id), 0);
+	assert_int_equal(kill(h_agent_pid(a), SIGSTOP), 0);
+	assert_int_equal(
+		h_sh("ctr -n %s run --label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
+		   "--label io.kubernetes.pod.namespace=prod --label io.kubernetes.pod.uid=%s "
+		   "--label io.kubernetes.container.name=payments %s %s "
+		   "cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null",
+		   NS, POD_UID, IMAGE, id),
+		0);
+	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/%s/%s", NS, id);
+	assert_int_equal(access(cg, F_OK), -1); /* the premise: its cgroup is gone */
+	assert_int_equal(kill(h_agent_pid(a), SIGCONT), 0);
+	tok[0] = id;
+	tok[1] = "k8s-serviceaccount-token";
+	ev = h_agent_wait(a, in_container, tok, H_EVENT_TIMEOUT_MS);
+	if (!ev)
+		h_agent_dump_stderr(a);
+	assert_non_null(ev);
+	expect_attributed(ev, id);
+	assert_int_equal(h_agent_stop(a), 0);
+	h_sh("ctr -n %s containers rm %s >/dev/null 2>&1", NS, id);
+}
+
+/*
  * Provenance from the allowlisted environment of the container's first process, when the
  * image has no revision label; a canary in another variable never appears in any event.
  */
@@ -269,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_provenance_from_record),
 		cmocka_unit_test(test_not_found_and_no_socket),
 		cmocka_unit_test(test_agent_attributes_short_lived_container),
+		cmocka_unit_test(test_agent_attributes_after_cgroup_removed),
 		cmocka_unit_test(test_agent_env_provenance_without_canary),
 	};
 

@@ -9,7 +9,7 @@
 #include "event.h"
 #include "unit.h"
 
-#define REC_MAX (sizeof(struct c2d_exec_event) + C2D_PATH_MAX + C2D_ARGS_MAX + 64)
+#define REC_MAX (sizeof(struct c2d_exec_event) + C2D_PATH_MAX + C2D_ARGS_MAX + 1024)
 
 static union {
 	struct c2d_event_hdr hdr;
@@ -160,6 +160,62 @@ static void test_exec_no_args(void **state)
 	assert_int_equal(decode_copy(size, &d, &copy), 0);
 	assert_string_equal(d.exe, "/x");
 	assert_int_equal(d.args_len, 0);
+	free(copy);
+}
+
+/* build_exec("/bin/cat", "cat", 4) followed by cg (cg_len bytes) as the cgroup names. */
+static size_t build_exec_cg(const char *cg, size_t cg_len)
+{
+	size_t pos = build_exec("/bin/cat", "cat", 4);
+
+	memcpy(rec.raw + pos, cg, cg_len);
+	rec.exec.cg_len = (uint16_t)cg_len;
+	pos += cg_len;
+	rec.hdr.size = (uint16_t)pos;
+	return pos;
+}
+
+static void test_exec_cgroup_names(void **state)
+{
+	static const char cg[] = "c2d-ds-work-1\0default"; /* leaf first; the last NUL too */
+	size_t size = build_exec_cg(cg, sizeof(cg));
+	struct c2d_decoded d;
+	char *copy;
+
+	assert_int_equal(decode_copy(size, &d, &copy), 0);
+	assert_int_equal(d.cg_n, 2);
+	assert_string_equal(d.cg_names[0], "c2d-ds-work-1");
+	assert_string_equal(d.cg_names[1], "default");
+	assert_int_equal(d.args_len, 4); /* the names are not argv */
+	free(copy);
+	size = build_exec("/bin/cat", "cat", 4);
+	assert_int_equal(decode_copy(size, &d, &copy), 0);
+	assert_int_equal(d.cg_n, 0);
+	free(copy);
+}
+
+static void test_exec_cgroup_names_malformed(void **state)
+{
+	static const char unterminated[] = {'a', 0, 'b'};
+	static const char five[] = "a\0b\0c\0d\0e"; /* more than C2D_CG_DEPTH */
+	char longname[C2D_CG_NAME_MAX + 1];
+	struct c2d_decoded d;
+	size_t size;
+	char *copy;
+
+	assert_int_equal(decode_copy(build_exec_cg(unterminated, sizeof(unterminated)), &d, &copy),
+			 -EINVAL);
+	free(copy);
+	assert_int_equal(decode_copy(build_exec_cg(five, sizeof(five)), &d, &copy), -EINVAL);
+	free(copy);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0; /* C2D_CG_NAME_MAX bytes before the NUL: one too many */
+	assert_int_equal(decode_copy(build_exec_cg(longname, sizeof(longname)), &d, &copy), -EINVAL);
+	free(copy);
+	/* cg_len past the end of the record */
+	size = build_exec_cg("a", 2);
+	rec.exec.cg_len = 3;
+	assert_int_equal(decode_copy(size, &d, &copy), -EINVAL);
 	free(copy);
 }
 
@@ -472,6 +528,8 @@ int main(void)
 		cmocka_unit_test(test_syscall_string_positions),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_exec_no_args),
+		cmocka_unit_test(test_exec_cgroup_names),
+		cmocka_unit_test(test_exec_cgroup_names_malformed),
 		cmocka_unit_test(test_fork_exit),
 		cmocka_unit_test(test_builders_valid),
 		cmocka_unit_test(test_malformed),

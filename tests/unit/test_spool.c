@@ -290,6 +290,45 @@ static void test_crash_before_segment_delete(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 }
 
+/* The position cannot be saved (a full or read-only disk; here "position.tmp" is a directory
+ * so the temp file cannot be created): the reader still moves on, delivered segments are still
+ * deleted (they are what keeps the disk full), and a reopen replays at worst what was sent. */
+static void test_position_unsaved_still_advances(void **state)
+{
+	struct fx *f = *state;
+	struct spool *sp;
+	struct spool_rec r;
+	uint64_t lost = 0;
+	char p[128], tmp[128];
+
+	assert_int_equal(spool_open(&sp, f->dir, 1 << 20), 0);
+	append_n(sp, 0, 2, 100, &lost);
+	spool_close(sp);
+	assert_int_equal(spool_open(&sp, f->dir, 1 << 20), 0); /* a new segment for appends */
+	append_n(sp, 2, 2, 100, &lost);
+	snprintf(tmp, sizeof(tmp), "%s/position.tmp", f->dir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(next_index(sp, &r), 0);
+	assert_true(spool_ack(sp, &r) < 0); /* reported ... */
+	free(r.data);
+	assert_int_equal(next_index(sp, &r), 1); /* ... but the reader is not stuck on record 0 */
+	spool_ack(sp, &r);
+	free(r.data);
+	assert_int_equal(next_index(sp, &r), 2); /* into the next segment */
+	spool_ack(sp, &r);
+	free(r.data);
+	seg_path(f, 1, p, sizeof(p));
+	assert_int_equal(access(p, F_OK), -1); /* the delivered segment is gone */
+	spool_close(sp);
+	assert_int_equal(rmdir(tmp), 0);
+	/* the saved position is stale (before record 0 of a deleted segment): replay from the
+	 * first segment that exists, never from anything older */
+	assert_int_equal(spool_open(&sp, f->dir, 1 << 20), 0);
+	assert_int_equal(next_index(sp, &r), 2);
+	free(r.data);
+	spool_close(sp);
+}
+
 static void test_position_file_atomic(void **state)
 {
 	struct fx *f = *state;
@@ -331,6 +370,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_big_for_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_before_segment_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_position_file_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_position_unsaved_still_advances, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
