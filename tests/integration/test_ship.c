@@ -2,8 +2,9 @@
 /*
  * test_ship.c - agent → collector delivery, end to end with the real collector: N credential
  * reads are stored exactly N times (a) with the collector up, (b) when it was down while they
- * happened, (c) when it is SIGKILLed mid-stream, and (d) an agent SIGKILLed and restarted on
- * the same --state-dir issues no id it issued before.
+ * happened, (c) when it is SIGKILLed mid-stream, (d) when it is SIGKILLed and restarted in
+ * every round of a steady load, and (e) an agent SIGKILLed and restarted on the same
+ * --state-dir issues no id it issued before.
  *
  * Events are ours by process.pid (json_extract on the stored body): other agents on the
  * machine may ship to their own collectors, never to this one's port.
@@ -170,6 +171,30 @@ static void test_collector_killed_mid_stream(void **st)
 	stop_agent(a);
 }
 
+/* Steady load while the collector is SIGKILLed and restarted again and again, once in every
+ * round, mid-burst: every event of every burst is stored exactly once. */
+#define KILL_ROUNDS 8
+#define ROUND_OPENS 1000
+
+static void test_collector_killed_repeatedly(void **st)
+{
+	struct h_agent *a = start_agent();
+	struct h_proc p[KILL_ROUNDS];
+	char nb[KILL_ROUNDS][16];
+
+	for (int r = 0; r < KILL_ROUNDS; r++) {
+		burst(a, &p[r], nb[r], ROUND_OPENS);
+		h_agent_pump(a, 100 + 50 * r); /* a different moment of the stream each time */
+		assert_int_equal(h_collector_stop(&col, SIGKILL), 0);
+		h_agent_pump(a, 100);
+		assert_int_equal(h_collector_start(&col), 0);
+		assert_int_equal(h_wait(&p[r], a, H_RUN_TIMEOUT_MS), 0);
+	}
+	for (int r = 0; r < KILL_ROUNDS; r++)
+		expect_stored(a, p[r].pid, ROUND_OPENS);
+	stop_agent(a);
+}
+
 static long long max_seq_of(pid_t pid)
 {
 	return stored(pid, "max(agent_seq)");
@@ -213,6 +238,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_delivered_once, test_teardown),
 		cmocka_unit_test_teardown(test_collector_down_then_up, test_teardown),
 		cmocka_unit_test_teardown(test_collector_killed_mid_stream, test_teardown),
+		cmocka_unit_test_teardown(test_collector_killed_repeatedly, test_teardown),
 		cmocka_unit_test_teardown(test_agent_killed_no_id_reuse, test_teardown),
 	};
 
