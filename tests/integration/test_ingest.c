@@ -3,13 +3,21 @@
  * test_ingest.c - the real collector ($C2D_COLLECTOR, default build/c2d-collector-san) on
  * 127.0.0.1, spoken to with libcurl: accepted batches are in the database (read back with the
  * sqlite3 tool), replays are duplicates, every refusal has its status, a gzip bomb does not
- * grow the collector past the cap, and a 202 survives kill -9.
+ * grow the collector past the cap, slow clients neither block others nor hold connections
+ * past the idle timeout, and a 202 survives kill -9.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -20,6 +28,7 @@
 #include <zlib.h>
 
 #define TOKEN "integ-token-0123456789"
+#define SLOW_TIMEOUT_S "3" /* --connection-timeout: idle clients are cut after this */
 
 static char dir[] = "/tmp/c2dtest.ingestXXXXXX";
 static char db[256], url[128];
@@ -159,7 +168,7 @@ static void start(void)
 			 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "detect_leaks=1");
 		setenv("ASAN_OPTIONS", asan, 1);
 		execl(bin, bin, "--listen", listen, "--db", db, "--token-file", tok, "--log-level",
-		      "warn", (char *)NULL);
+		      "warn", "--connection-timeout", SLOW_TIMEOUT_S, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++) { /* until it answers */
@@ -304,6 +313,97 @@ static void test_depth(void **st)
 	assert_int_equal(post("/healthz", NULL, 0, NULL).status, 200);
 }
 
+/* A TCP connection from src (a loopback address) to the collector, or -1. */
+static int connect_from(const char *src)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET}, b = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET, src, &a.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &b.sin_addr);
+	b.sin_port = htons((uint16_t)port);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    connect(fd, (struct sockaddr *)&b, sizeof(b)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Has the server closed fd (EOF or reset) within ms? */
+static bool closed_within(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char c[256];
+
+	while (ms > 0) {
+		if (poll(&p, 1, 100) == 1) {
+			ssize_t n = recv(fd, c, sizeof(c), MSG_DONTWAIT);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN))
+				return true;
+		}
+		ms -= 100;
+	}
+	return false;
+}
+
+/*
+ * Slow clients (slowloris): from 127.0.0.2, as many connections as one address may hold,
+ * each sending a header line and then stalling, plus one that stalls inside a body. The
+ * collector keeps answering everyone else at once, refuses connections past the per-address
+ * limit, closes the stalled ones after --connection-timeout, stores nothing of the half body,
+ * and its memory does not grow.
+ */
+static void test_slow_clients(void **st)
+{
+	static const char head[] = "POST /v1/events HTTP/1.1\r\nHost: c\r\n";
+	static const char body_head[] = "POST /v1/events HTTP/1.1\r\nHost: c\r\nAuthorization: "
+					"Bearer " TOKEN "\r\nContent-Type: application/x-ndjson\r\n"
+					"Content-Length: 100000\r\n\r\n{\"schema\":";
+	int fds[8], extra, nfds = 0;
+	long before = rss_kb();
+	size_t n;
+	char *b = batch(8000, 3, &n);
+	long stored_before = sql_count("");
+	struct timespec t0, t1;
+
+	for (int i = 0; i < 7; i++) {
+		fds[nfds] = connect_from("127.0.0.2");
+		assert_true(fds[nfds] >= 0);
+		assert_int_equal(send(fds[nfds], head, sizeof(head) - 1, 0), sizeof(head) - 1);
+		nfds++;
+	}
+	fds[nfds] = connect_from("127.0.0.2"); /* the 8th: a body that stops halfway */
+	assert_true(fds[nfds] >= 0);
+	assert_int_equal(send(fds[nfds], body_head, sizeof(body_head) - 1, 0),
+			 sizeof(body_head) - 1);
+	nfds++;
+	/* past the per-address limit (8): closed at once */
+	extra = connect_from("127.0.0.2");
+	assert_true(extra >= 0);
+	assert_true(closed_within(extra, 2000));
+	close(extra);
+	/* everyone else is served meanwhile, and promptly */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(post("/healthz", NULL, 0, NULL).status, 200);
+	assert_int_equal(post("/v1/events", b, n, ndjson).status, 202);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_int_equal(sql_count("WHERE agent_seq >= 8000 AND agent_seq < 9000"), 3);
+	/* the stalled ones are cut after the idle timeout (3 s), and nothing half-sent is stored */
+	for (int i = 0; i < nfds; i++) {
+		assert_true(closed_within(fds[i], 8000));
+		close(fds[i]);
+	}
+	assert_int_equal(sql_count(""), stored_before + 3);
+	print_message("collector peak RSS: %ld KiB before the slow clients, %ld KiB after\n",
+		      before, rss_kb());
+	assert_true(rss_kb() - before < 16 * 1024);
+	free(b);
+}
+
 static void test_kill9_after_202(void **st)
 {
 	size_t n;
@@ -327,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_size_limits),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_slow_clients),
 		cmocka_unit_test(test_kill9_after_202),
 	};
 
