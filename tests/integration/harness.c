@@ -258,6 +258,13 @@ static ssize_t read_stderr(const struct h_agent *a, char *buf, size_t cap)
 	return n;
 }
 
+size_t h_agent_stderr(const struct h_agent *a, char *buf, size_t cap)
+{
+	ssize_t n = read_stderr(a, buf, cap);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
 void h_agent_dump_stderr(const struct h_agent *a)
 {
 	char *buf = malloc(H_STDERR_MAX);

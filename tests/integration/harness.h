@@ -61,6 +61,8 @@ const char *h_agent_instance(const struct h_agent *a); /* from the `ready` line,
 const char *h_agent_node_name(const struct h_agent *a); /* what node.name must be */
 pid_t h_agent_pid(const struct h_agent *a); /* to kill it hard (then h_agent_stop reaps) */
 void h_agent_dump_stderr(const struct h_agent *a);
+/* The agent's stderr so far into buf (NUL-terminated, truncated to cap); its length. */
+size_t h_agent_stderr(const struct h_agent *a, char *buf, size_t cap);
 
 /* The usual predicate: fields left 0/NULL match anything. */
 struct h_match {

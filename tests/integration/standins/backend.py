@@ -12,14 +12,17 @@
 # fails the test. FAULTS is a comma list played one per request before normal service:
 # 503, 429 (with Retry-After: 1), slow (answer after 3 s, beyond the client's time-out),
 # partial (_bulk only: the last item gets 429, the others are accepted).
+# With C2D_STANDIN_RAW=FILE in the environment every body is also appended there as received.
 import gzip
 import json
+import os
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 KIND, PORT, OUT = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 FAULTS = [f for f in (sys.argv[4] if len(sys.argv) > 4 else "").split(",") if f]
+RAW = os.environ.get("C2D_STANDIN_RAW")  # also append every request body as received
 PATHS = {"otlp": "/v1/logs", "loki": "/loki/api/v1/push", "elastic": "/_bulk",
          "splunk": "/services/collector/event", "webhook": "/hook"}
 CTYPES = {"otlp": "application/json", "loki": "application/json",
@@ -146,6 +149,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        if RAW:
+            with open(RAW, "ab") as f:
+                f.write(body + b"\n")
         try:
             enc = self.headers.get("Content-Encoding")
             need(enc in (None, "gzip"), "content encoding %r" % enc)
