@@ -151,8 +151,8 @@ static void otlp_partial(struct worker *w, struct fwd_ack *ack)
 	const char *rej = fwd_str(ps, "rejectedLogRecords");
 	long n = rej ? strtol(rej, NULL, 10) : 0;
 
-	if (n > 0) {
-		ack->refused = (size_t)n;
+	if (n > 0) { /* a backend's number: never more than the batch it answers */
+		ack->refused = (size_t)n < ack->done ? (size_t)n : ack->done;
 		ack->refused_status = 200;
 	}
 	cJSON_Delete(r);

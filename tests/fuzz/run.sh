@@ -18,17 +18,27 @@ OUT=$BUILD/fuzz
 
 # -fno-sanitize-recover: a UBSan report must stop the run, or libFuzzer would not see a crash.
 CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all
-	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -Iagent -Ibpf -Icommon)
+	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -Iagent -Ibpf -Icommon -Icollector -Ibuild)
 
 # harness name -> the module sources it links
 declare -A SRCS=(
 	[pb]="agent/pb.c"
 	[cgroup]="agent/container_id.c"
 	[ingest]="collector/ingest.c collector/validate.c collector/validate_ids.c collector/prescan.c collector/gunzip.c collector/buf.c"
+	[event]="agent/event.c"
+	[cri]="agent/runtime_cri.c agent/pb.c agent/labels.c agent/grpc.c common/log.c"
+	[kubeconfig]="agent/kubeconfig.c common/log.c"
+	[policy]="agent/policy.c agent/policy_file.c agent/policy_defaults.c agent/provenance.c agent/labels.c agent/syscalls.c common/jsonw.c common/log.c"
+	[elastic]="collector/fwd_elastic.c collector/fwd_util.c collector/validate.c collector/validate_ids.c common/jsonw.c"
+	[spool]="agent/spool.c agent/crc32c.c agent/durable.c common/log.c"
 )
 # harness name -> the libraries it links
 declare -A LIBS=(
 	[ingest]="-lz -lcjson"
+	[cri]="-lcjson -lcurl"
+	[kubeconfig]="-lyaml"
+	[policy]="-lcjson"
+	[elastic]="-lcjson -lz"
 )
 
 build() {
@@ -58,7 +68,7 @@ run() {
 
 mkdir -p "$OUT"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(pb cgroup ingest)
+[ ${#names[@]} -gt 0 ] || names=(pb cgroup ingest event cri kubeconfig policy elastic spool)
 for n in "${names[@]}"; do
 	[ -n "${SRCS[$n]:-}" ] || { echo "no harness '$n' (have: ${!SRCS[*]})" >&2; exit 2; }
 	build "$n"

@@ -43,7 +43,7 @@ static const struct layout layouts[] = {
 	  FLEX(c2d_syscall_event, data)}},
 	{"c2d_exec_event", sizeof(struct c2d_exec_event),
 	 {M(c2d_exec_event, hdr), M(c2d_exec_event, exe_len), M(c2d_exec_event, args_len),
-	  M(c2d_exec_event, pad), FLEX(c2d_exec_event, data)}},
+	  M(c2d_exec_event, cg_len), M(c2d_exec_event, pad), FLEX(c2d_exec_event, data)}},
 	{"c2d_lpm_key", sizeof(struct c2d_lpm_key),
 	 {M(c2d_lpm_key, prefixlen), M(c2d_lpm_key, data)}},
 	{"c2d_rule_val", sizeof(struct c2d_rule_val),
