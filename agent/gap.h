@@ -16,7 +16,13 @@
 
 #define GAP_INTERVAL_NS (10ull * 1000000000ull)
 
-enum gap_reason { GAP_QUEUE_FULL, GAP_SPOOL_FULL, GAP_KERNEL_RING_FULL, GAP_NREASONS };
+enum gap_reason {
+	GAP_QUEUE_FULL,
+	GAP_SPOOL_FULL,
+	GAP_KERNEL_RING_FULL,
+	GAP_RATE_LIMITED, /* over a container's --container-rate budget, dropped in the kernel */
+	GAP_NREASONS
+};
 
 struct gap {
 	_Atomic uint64_t lost[GAP_NREASONS];	 /* cumulative since start */

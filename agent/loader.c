@@ -60,8 +60,10 @@ static bool sys_needed(const struct c2d_policy *p, int s)
 }
 
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
-		const struct c2d_policy *p, uint64_t ringbuf_bytes, char *err, size_t errlen)
+		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
+		size_t errlen)
 {
+	uint64_t ringbuf_bytes = lo->ringbuf_bytes;
 	size_t slen = 0;
 	int rc;
 
@@ -74,6 +76,12 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 	}
 	l->skel->rodata->c2d_agent_tgid = (uint32_t)getpid();
 	l->skel->rodata->c2d_wakeup_bytes = ringbuf_bytes / WAKEUP_BYTES_DIV;
+	if (lo->container_rate) {
+		uint64_t interval = 1000000000ull / lo->container_rate;
+
+		l->skel->rodata->c2d_cg_interval_ns = interval ? interval : 1;
+		l->skel->rodata->c2d_cg_burst_ns = (interval ? interval : 1) * lo->container_burst;
+	}
 	bpf_map__set_max_entries(l->skel->maps.events, (uint32_t)ringbuf_bytes);
 	for (int s = 0; s < C2D_SYS_MAX; s++) {
 		const struct c2d_sysinfo *si = sys_info((unsigned)s);

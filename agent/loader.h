@@ -23,8 +23,16 @@ struct c2d_loader {
 	char skipped[512]; /* watched by no enabled rule: not attached */
 };
 
+/* Sizes and budgets fixed at load time. */
+struct loader_opts {
+	uint64_t ringbuf_bytes;
+	uint64_t container_rate;  /* findings per second per cgroup; 0: no limit */
+	uint64_t container_burst; /* findings a cgroup may send at once above its rate */
+};
+
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
-		const struct c2d_policy *p, uint64_t ringbuf_bytes, char *err, size_t errlen);
+		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
+		size_t errlen);
 int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen);
 int loader_attach(struct c2d_loader *l, char *err, size_t errlen);
 int loader_ringbuf_fd(const struct c2d_loader *l);

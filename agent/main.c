@@ -146,7 +146,8 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 	proc_cache_get_stats(pl->rctx.pc, &pcs);
 	log_info("stats: findings credential_read=%llu privileged_call=%llu storage_write=%llu "
 		 "metadata_access=%llu; kernel drops ringbuf=%llu proc_ringbuf=%llu "
-		 "path_truncated=%llu str_truncated=%llu; user filtered=%llu runtime_calls=%llu "
+		 "path_truncated=%llu str_truncated=%llu rate_limited=%llu; user filtered=%llu "
+		 "runtime_calls=%llu "
 		 "decode_errors=%llu; container_start=%llu; proc cache entries=%llu evictions=%llu",
 		 (unsigned long long)k.events[C2D_KIND_CREDENTIAL_READ],
 		 (unsigned long long)k.events[C2D_KIND_PRIVILEGED_CALL],
@@ -154,7 +155,7 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 		 (unsigned long long)k.events[C2D_KIND_METADATA_ACCESS],
 		 (unsigned long long)k.drop_ringbuf, (unsigned long long)k.drop_proc_ringbuf,
 		 (unsigned long long)k.path_truncated, (unsigned long long)k.str_truncated,
-		 (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.runtime_filtered,
+		 (unsigned long long)k.rate_limited, (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.runtime_filtered,
 		 (unsigned long long)pl->st.decode_errors, (unsigned long long)pl->st.container_starts,
 		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
 }
@@ -168,16 +169,22 @@ static int emit_gap(void *arg, const char *line, size_t len)
  * the losses of every reason go out as agent_gap events (rate-limited in gap.c). */
 static void report_gaps(struct c2d_loader *l, struct pipeline *pl, time_t now)
 {
-	static uint64_t kernel_seen;
+	static uint64_t kernel_seen, limited_seen;
 	static time_t last;
 	struct c2d_stats k;
 
 	if (!g_ship || now == last)
 		return;
 	last = now;
-	if (loader_read_stats(l, &k) == 0 && k.drop_ringbuf > kernel_seen) {
-		gap_count(&g_gap, GAP_KERNEL_RING_FULL, k.drop_ringbuf - kernel_seen, 0);
-		kernel_seen = k.drop_ringbuf;
+	if (loader_read_stats(l, &k) == 0) {
+		if (k.drop_ringbuf > kernel_seen) {
+			gap_count(&g_gap, GAP_KERNEL_RING_FULL, k.drop_ringbuf - kernel_seen, 0);
+			kernel_seen = k.drop_ringbuf;
+		}
+		if (k.rate_limited > limited_seen) {
+			gap_count(&g_gap, GAP_RATE_LIMITED, k.rate_limited - limited_seen, 0);
+			limited_seen = k.rate_limited;
+		}
 	}
 	gap_poll(&g_gap, &pl->rctx, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap, pl);
 }
@@ -317,6 +324,9 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 
 static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o)
 {
+	struct loader_opts lo = {.ringbuf_bytes = o->ringbuf_mb << 20,
+				 .container_rate = o->container_rate,
+				 .container_burst = o->container_burst};
 	struct c2d_hook_plan plan;
 	char err[512];
 
@@ -324,7 +334,7 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 		log_error("kernel probe: %s", err);
 		return -1;
 	}
-	if (loader_load(l, &plan, p, o->ringbuf_mb << 20, err, sizeof(err)) < 0 ||
+	if (loader_load(l, &plan, p, &lo, err, sizeof(err)) < 0 ||
 	    loader_fill_policy(l, p, err, sizeof(err)) < 0 || loader_attach(l, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return -1;
@@ -334,6 +344,12 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 		 "no tracepoint on this kernel: %s; not needed by the policy: %s",
 		 l->n_sys_attached, (unsigned long long)o->ringbuf_mb,
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
+	if (o->container_rate)
+		log_info("per-container budget: %llu findings/s, bursts of %llu (in the kernel)",
+			 (unsigned long long)o->container_rate,
+			 (unsigned long long)o->container_burst);
+	else
+		log_info("per-container budget: none (--container-rate 0)");
 	return 0;
 }
 

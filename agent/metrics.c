@@ -28,6 +28,7 @@ static void kernel(struct prom *p, const struct c2d_stats *k)
 	prom_sample1(p, N("kernel_drops_total"), "reason", "process_ring_full",
 		     k->drop_proc_ringbuf);
 	prom_sample1(p, N("kernel_drops_total"), "reason", "map_full", k->map_full);
+	prom_sample1(p, N("kernel_drops_total"), "reason", "rate_limited", k->rate_limited);
 	prom_family(p, N("kernel_truncations_total"), "counter",
 		    "Findings sent with a truncated field, by field.");
 	prom_sample1(p, N("kernel_truncations_total"), "field", "path", k->path_truncated);

@@ -80,6 +80,12 @@ static const struct opt_def defs[] = {
 	{"spool-max-mb", OPT_UINT, OFF(spool_max_mb), "256", 1, 1 << 20, false, "MB",
 	 "most disk the spool takes; when full the oldest batches are dropped and reported "
 	 "(agent_gap)"},
+	{"container-rate", OPT_UINT, OFF(container_rate), "10000", 0, 10000000, false, "N",
+	 "findings per second one container (cgroup) may send on average, enforced in the "
+	 "kernel so a noisy one cannot crowd out the others; the excess is counted and reported "
+	 "(agent_gap rate_limited); 0: no limit"},
+	{"container-burst", OPT_UINT, OFF(container_burst), "5000", 1, 1000000, false, "N",
+	 "findings a container may send at once above --container-rate"},
 	{"metrics-addr", OPT_STR, OFF(metrics_addr), NULL, 0, 0, false, "ADDR:PORT",
 	 "serve Prometheus /metrics, /healthz and /readyz here (\"127.0.0.1:9101\", \":9101\"); "
 	 "off by default"},

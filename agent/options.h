@@ -42,6 +42,8 @@ struct c2d_agent_opts {
 	uint64_t batch_age_ms;
 	uint64_t spool_max_mb;
 	const char *metrics_addr; /* NULL: no metrics endpoint */
+	uint64_t container_rate;  /* findings/s per cgroup, 0: unlimited */
+	uint64_t container_burst;
 };
 
 #define C2D_STATE_DIR_DEFAULT "/var/lib/cloud2dev"

@@ -211,6 +211,7 @@ struct c2d_stats {
 	__u64 map_full;		    /* a map update failed */
 	__u64 read_errors;	    /* a kernel/user read failed */
 	__u64 unresolved;	    /* candidates sent for user-space normalisation */
+	__u64 rate_limited;	    /* findings over their cgroup's budget (--container-rate) */
 };
 
 /* Policy switches written by the agent after load (.bss). */
@@ -226,7 +227,7 @@ _Static_assert(sizeof(struct c2d_exec_event) == 80, "c2d_exec_event layout");
 _Static_assert(sizeof(struct c2d_fork_event) == 80, "c2d_fork_event layout");
 _Static_assert(sizeof(struct c2d_exit_event) == 80, "c2d_exit_event layout");
 _Static_assert(sizeof(struct c2d_rule_val) == 20, "c2d_rule_val layout");
-_Static_assert(sizeof(struct c2d_stats) == 13 * 8, "c2d_stats layout");
+_Static_assert(sizeof(struct c2d_stats) == 14 * 8, "c2d_stats layout");
 #endif
 
 #endif /* C2D_ABI_H */

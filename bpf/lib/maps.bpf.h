@@ -18,6 +18,8 @@
  * | storage_trie | agent                      | file programs  | production-storage prefixes      |
  * | sys_rules    | agent                      | priv programs  | one slot per enum c2d_sys        |
  * | meta_addrs   | agent                      | net program    | instance-metadata addresses      |
+ * | exec_cgroups | exec program               | same           | LRU 8192: cgroups seen exec'ing  |
+ * | cg_budget    | every finding              | same           | LRU 8192: per-cgroup rate budget |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -39,9 +41,22 @@
 /* Static knobs, set between __open and __load. */
 C2D_KNOB(__u32, c2d_agent_tgid, 0);	       /* self-exclusion */
 C2D_KNOB(__u64, c2d_wakeup_bytes, 256 * 1024); /* wake the reader past this much data */
+/* Per-cgroup finding budget (--container-rate, --container-burst), as a GCRA: one finding
+ * per c2d_cg_interval_ns on average, c2d_cg_burst_ns of credit ahead. 0: no limit. */
+C2D_KNOB(__u64, c2d_cg_interval_ns, 0);
+C2D_KNOB(__u64, c2d_cg_burst_ns, 0);
 
 /* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
 C2D_VAR(__u32, c2d_policy_flags);
+
+/* cgroup id -> the GCRA's theoretical arrival time (boot ns) of its next finding. A noisy
+ * container spends its own budget only, never the ring's room for the others. */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u64);
+} cg_budget SEC(".maps");
 
 /* Ring buffer; max_entries is set by the agent before load (power of two, page multiple). */
 C2D_MAP struct {

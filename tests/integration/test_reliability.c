@@ -8,8 +8,9 @@
  *     the oldest batches go, the loss is counted in /metrics and arrives as agent_gap once the
  *     collector is back; a file system that fills up under the spool is counted as write
  *     errors, and the agent still runs and delivers once there is room.
- * The policy replaces the built-in rules with one rule on a file of this test, so no other
- * process on the machine can add findings or drops.
+ *   - a noisy container cannot starve a quiet one (the per-container budget).
+ * The policy replaces the built-in rules with one rule on a file of this test (and the
+ * service-account token, for containers), so no other process can add findings or drops.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -94,7 +96,9 @@ static int setup(void **state)
 	if (h_write_file(secret, 0600) < 0 || !(f = fopen(policy, "w")))
 		return -1;
 	fprintf(f, "{\"replace_defaults\": true, \"rules\": [{\"name\": \"loss-probe\", "
-		   "\"kind\": \"credential_read\", \"path\": \"%s\", \"severity\": \"high\"}]}\n",
+		   "\"kind\": \"credential_read\", \"path\": \"%s\", \"severity\": \"high\"}, "
+		   "{\"name\": \"sa-token\", \"kind\": \"credential_read\", \"path\": "
+		   "\"/var/run/secrets/kubernetes.io/serviceaccount/token\"}]}\n",
 		secret);
 	fclose(f);
 	return 0;
@@ -132,7 +136,7 @@ static void test_exact_loss_accounting(void **state)
 
 	snprintf(sd, sizeof(sd), "%s/state-loss", dir);
 	snprintf(n, sizeof(n), "%d", N_OPENS);
-	start_agent(sd, (const char *const[]){"--ringbuf-mb", "1", NULL});
+	start_agent(sd, (const char *const[]){"--ringbuf-mb", "1", "--container-rate", "0", NULL});
 	/* the reader stops; the kernel side keeps producing into a ring that fills up */
 	assert_int_equal(kill(h_agent_pid(agent), SIGSTOP), 0);
 	assert_int_equal(h_spawn(&p, argv, H_KEEP_ID, H_KEEP_ID), 0);
@@ -192,7 +196,7 @@ static void test_spool_full_then_disk_full(void **state)
 	snprintf(sd, sizeof(sd), "%s/state", tmpfs_dir);
 	before = stored("SELECT count(*) FROM events WHERE rule = 'loss-probe'"); /* earlier tests */
 	assert_int_equal(h_collector_stop(&col, SIGTERM), 0); /* the collector is down */
-	start_agent(sd, (const char *const[]){"--spool-max-mb", "1", "--batch-events", "100",
+	start_agent(sd, (const char *const[]){"--spool-max-mb", "1", "--batch-events", "100", "--container-rate", "0",
 					      NULL});
 	/* bursts until more than 1 MiB of gzip'd batches was spooled: the oldest must go (the
 	 * findings differ only in ids and times, so they compress to ~20 bytes each) */
@@ -256,11 +260,102 @@ static void test_spool_full_then_disk_full(void **state)
 	tmpfs_mounted = false;
 }
 
+/*
+ * A noisy container cannot starve the others: one container opens its token as fast as it
+ * can (hundreds of thousands a second) while another reads its own token 20 times. With the
+ * default per-container budget (10000 findings/s, bursts of 5000, enforced in the kernel) the
+ * quiet container's 20 findings all arrive, the noisy one's are capped near its budget, the
+ * ring never overflows, and the excess is counted and reported as agent_gap rate_limited.
+ */
+#define QUIET_READS 20
+
+static void test_noisy_container_is_fair(void **state)
+{
+	char sd[320], noisy[64], quiet[64], out[340], sql[512];
+	long long nq = 0, nn, ring, limited, gap = -1;
+	static char ncmd[1024], qcmd[1024];
+	struct h_proc pn, pq;
+	double secs = 0;
+
+	snprintf(sd, sizeof(sd), "%s/state-fair", dir);
+	snprintf(out, sizeof(out), "%s/noisy.out", dir);
+	snprintf(noisy, sizeof(noisy), "c2d-noisy-%d", getpid());
+	snprintf(quiet, sizeof(quiet), "c2d-quiet-%d", getpid());
+	assert_int_equal(h_sh("cc -static -O2 -D_GNU_SOURCE -o %s/open_loop tests/bench/open_loop.c",
+			      dir), 0);
+	assert_int_equal(h_sh("C2D_IMAGE_EXTRA=%s/open_loop:/bin/open_loop "
+			      "tests/integration/images/build_image.sh default c2d/noisy:rev-1 "
+			      ">/dev/null", dir), 0);
+	start_agent(sd, NULL); /* the defaults: --container-rate 10000 --container-burst 5000 */
+	/* both through h_spawn/h_wait, which keep reading the agent's output meanwhile */
+	snprintf(ncmd, sizeof(ncmd),
+		 "ctr -n default run --rm c2d/noisy:rev-1 %s /bin/open_loop burst "
+		 "/var/run/secrets/kubernetes.io/serviceaccount/token 900000 >%s", noisy, out);
+	assert_int_equal(h_spawn(&pn, (char *[]){"/bin/sh", "-c", ncmd, NULL}, H_KEEP_ID, H_KEEP_ID),
+			 0);
+	h_agent_pump(agent, 500); /* the flood is on */
+	snprintf(qcmd, sizeof(qcmd),
+		 "ctr -n default run --rm c2d/noisy:rev-1 %s sh -c 'i=0; while [ $i -lt %d ]; do "
+		 "cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null; sleep 0.05; "
+		 "i=$((i+1)); done'", quiet, QUIET_READS);
+	assert_int_equal(h_spawn(&pq, (char *[]){"/bin/sh", "-c", qcmd, NULL}, H_KEEP_ID, H_KEEP_ID),
+			 0);
+	assert_int_equal(h_wait(&pq, agent, WAIT_MS), 0);
+	assert_int_equal(h_wait(&pn, agent, WAIT_MS), 0);
+	{
+		size_t n;
+		char buf[512] = "";
+		FILE *f = fopen(out, "r");
+		char *e;
+
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = 0;
+		fclose(f);
+		e = strstr(buf, "elapsed_ns=");
+		assert_non_null(e);
+		secs = atof(e + 11) / 1e9;
+	}
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE container_id = '%s'", quiet);
+	for (int waited = 0; waited < WAIT_MS && nq < QUIET_READS + 1; waited += 500) {
+		h_agent_pump(agent, 500);
+		nq = stored(sql); /* + its container_start */
+		limited = metric("c2d_agent_kernel_drops_total{reason=\"rate_limited\"}");
+		gap = stored("SELECT coalesce(max(json_extract(body, '$.gap.lost_total')), 0) FROM "
+			     "events WHERE kind = 'agent_gap' AND "
+			     "json_extract(body, '$.gap.reason') = 'rate_limited'");
+		if (nq >= QUIET_READS + 1 && gap == limited)
+			break;
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events WHERE container_id = '%s' AND kind = 'credential_read'",
+		 noisy);
+	nn = stored(sql);
+	ring = metric("c2d_agent_kernel_drops_total{reason=\"ring_full\"}");
+	limited = metric("c2d_agent_kernel_drops_total{reason=\"rate_limited\"}");
+	print_message("flood of %.2f s: noisy delivered %lld, rate-limited %lld; quiet %lld of %d; "
+		      "ring drops %lld; agent_gap rate_limited %lld\n", secs, nn, limited,
+		      stored("SELECT count(*) FROM events WHERE kind = 'credential_read' AND "
+			     "container_id LIKE 'c2d-quiet-%'"), QUIET_READS, ring, gap);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events WHERE container_id = '%s' AND kind = 'credential_read'",
+		 quiet);
+	assert_int_equal(stored(sql), QUIET_READS); /* the quiet one lost nothing */
+	assert_int_equal(ring, 0);
+	assert_true(limited > 0);
+	assert_true(nn > 0 && nn <= 5000 + (long long)(10000 * (secs + 1.0)));
+	assert_int_equal(gap, limited); /* and the excess was reported in band */
+	h_agent_stop(agent);
+	agent = NULL;
+	h_sh("ctr -n default images rm c2d/noisy:rev-1 c2d/noisy:img >/dev/null 2>&1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_exact_loss_accounting, test_teardown),
 		cmocka_unit_test_teardown(test_spool_full_then_disk_full, test_teardown),
+		cmocka_unit_test_teardown(test_noisy_container_is_fair, test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("reliability", tests, setup, teardown);

@@ -58,7 +58,7 @@ static const struct layout layouts[] = {
 	 {M(c2d_stats, events), M(c2d_stats, proc_events), M(c2d_stats, drop_ringbuf),
 	  M(c2d_stats, drop_proc_ringbuf), M(c2d_stats, path_truncated),
 	  M(c2d_stats, str_truncated), M(c2d_stats, map_full), M(c2d_stats, read_errors),
-	  M(c2d_stats, unresolved)}},
+	  M(c2d_stats, unresolved), M(c2d_stats, rate_limited)}},
 };
 
 /* Absent from the object's BTF: see test_fork_exit_in_btf. */
