@@ -18,6 +18,9 @@
 #      the latency of a new container's first attributed event.
 #   6. forwarding (tests/bench/forward.sh): events/s per forwarder type into loopback sinks, and
 #      the collector's ingest rate with no forwarder, one backend down, six forwarders live.
+#   7. the whole system (tests/bench/system.sh): ns per run of each BPF program
+#      (kernel.bpf_stats_enabled), a build with and without the agent, agent → collector end to
+#      end with zero loss, resident memory of both binaries idle and after load.
 #
 # The table (markdown) goes to standard output, progress to standard error.
 # Knobs (environment): ROUNDS (11), ITERS (200000 open+close of the non-matching file per measure),
@@ -389,6 +392,9 @@ if command -v rsyslogd >/dev/null; then
 else
 	echo "| forwarding | – | – | skipped: rsyslog not installed (bash .ci/setup) |"
 fi
+# the whole system: per-program cost, a build, agent → collector end to end, memory
+echo
+BUILD="$BUILD" "$ROOT/tests/bench/system.sh" || { log "system bench failed"; FAILED=1; }
 echo
 echo "total: $((SECONDS - START_S)) s"
 [ "$FAILED" = 0 ] || { log "FAILED (see above)"; exit 1; }
