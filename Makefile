@@ -3,6 +3,7 @@
 #   make test       unit tests (cmocka, ASan+UBSan) then integration tests (root, real kernel)
 #   make bench      benchmarks: ratios measured side by side
 #   make fuzz       libFuzzer harnesses for the byte parsers, bounded time
+#   make soak       long reliability runs: container churn, collector SIGKILL loop (root)
 #   make demo       end-to-end demo on this node (root)
 
 BUILD    ?= build
@@ -33,7 +34,7 @@ COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c))
 CLI_SRCS       := $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c))
 COLLECTOR_HDRS := $(wildcard collector/*.h collector/cli/*.h common/*.h)
 
-.PHONY: all test unit integration bench fuzz clean demo
+.PHONY: all test unit integration bench fuzz soak clean demo
 all: $(BUILD)/c2d-agent $(BUILD)/c2d-collector $(BUILD)/c2d
 
 $(BUILD)/vmlinux.h:
@@ -161,6 +162,10 @@ $(BUILD)/bench/%: tests/bench/%.c
 # libFuzzer harnesses for the byte parsers, each for FUZZ_SECONDS (default 30).
 fuzz:
 	BUILD=$(BUILD) tests/fuzz/run.sh
+
+# Minutes-long reliability runs, outside make test.
+soak: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BINS) $(BUILD)/integ/test_ship
+	tests/soak/run.sh
 
 demo: all
 	tests/demo/demo.sh

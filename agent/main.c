@@ -36,7 +36,6 @@
 #define POLL_MS 20		     /* a lone event waits at most this long (no per-event wakeup) */
 #define PROC_CACHE_BYTES (64u << 20) /* hard cap on process-cache memory */
 #define CGROUP_CACHE_SLOTS 4096	     /* cgroups remembered (direct-mapped) */
-#define META_CACHE_SLOTS 1024	     /* container records remembered */
 
 static volatile sig_atomic_t g_stop;
 static struct runtime_events *g_events; /* containerd task starts: records asked for early */
@@ -408,7 +407,7 @@ int main(int argc, char **argv)
 	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
 	ctrd = strcmp(o.containerd_socket, "none") ? o.containerd_socket : NULL;
 	if (ctrd || o.cri_socket) { /* CRI first, then containerd's own API */
-		pl.meta = meta_cache_new_runtimes(META_CACHE_SLOTS, ctrd, o.cri_socket);
+		pl.meta = meta_cache_new_runtimes((unsigned)o.meta_cache_size, ctrd, o.cri_socket);
 		if (pl.meta && ctrd)
 			g_events = runtime_events_start(ctrd, pl.meta);
 	}

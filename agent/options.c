@@ -41,6 +41,9 @@ static const struct opt_def defs[] = {
 	 "kernel ring buffer size for all CPUs, MiB, a power of two"},
 	{"proc-cache-size", OPT_UINT, OFF(proc_cache_size), "65536", 1024, 1 << 22, false, "N",
 	 "most processes kept in the process cache (least recently used are evicted)"},
+	{"metadata-cache-size", OPT_UINT, OFF(meta_cache_size), "1024", 16, 65536, false, "N",
+	 "most container records kept (least recently used are replaced; their containers are "
+	 "asked again if they show up)"},
 	{"stats-interval", OPT_UINT, OFF(stats_interval), "60", 0, 86400, false, "SECONDS",
 	 "log the loss counters this often (0: only at exit)"},
 	{"containerd-socket", OPT_STR, OFF(containerd_socket), "/run/containerd/containerd.sock", 0,

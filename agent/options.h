@@ -27,6 +27,7 @@ struct c2d_agent_opts {
 	uint64_t ringbuf_mb;
 	uint64_t proc_cache_size;
 	uint64_t stats_interval;
+	uint64_t meta_cache_size;
 	const char *containerd_socket;
 	const char *cri_socket;
 	const char *k8s_api;

@@ -15,14 +15,9 @@
 #include <string.h>
 
 #include "container_id.h"
+#include "fuzz.h"
 
 #define FUZZ_PATH_MAX 4096
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			abort();                                                                   \
-	} while (0)
 
 static const char *const runtimes[] = {"containerd", "cri-o", "docker", "podman"};
 

@@ -9,12 +9,8 @@
 #include <string.h>
 
 #include "runtime_cri.h"
+#include "fuzz.h"
 
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			abort();                                                                   \
-	} while (0)
 #define TERMINATED(a) CHECK(memchr((a), 0, sizeof(a)))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -10,12 +10,7 @@
 #include <string.h>
 
 #include "event.h"
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			abort();                                                                   \
-	} while (0)
+#include "fuzz.h"
 
 static void check_str(const char *s, const char *lo, const char *hi)
 {

@@ -13,14 +13,9 @@
 #include <string.h>
 
 #include "pb.h"
+#include "fuzz.h"
 
 #define FUZZ_DEPTH 16
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			abort();                                                                   \
-	} while (0)
 
 /* A view returned by the reader must lie inside the message it came from. */
 static void check_view(const uint8_t *p, size_t n, const uint8_t *lo, const uint8_t *hi)

@@ -18,12 +18,7 @@
 #include "crc32c.h"
 #include "log.h"
 #include "spool.h"
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			abort();                                                                   \
-	} while (0)
+#include "fuzz.h"
 
 static char dir[] = "/tmp/c2d-fuzz-spool.XXXXXX";
 

@@ -17,7 +17,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 OUT=$BUILD/fuzz
 
 # -fno-sanitize-recover: a UBSan report must stop the run, or libFuzzer would not see a crash.
-CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all
+CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all -Itests/fuzz
 	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -Iagent -Ibpf -Icommon -Icollector -Ibuild)
 
 # harness name -> the module sources it links

@@ -173,26 +173,31 @@ static void test_collector_killed_mid_stream(void **st)
 
 /* Steady load while the collector is SIGKILLed and restarted again and again, once in every
  * round, mid-burst: every event of every burst is stored exactly once. */
-#define KILL_ROUNDS 8
+#define KILL_ROUNDS 8 /* make soak runs more: C2D_KILL_ROUNDS */
 #define ROUND_OPENS 1000
 
 static void test_collector_killed_repeatedly(void **st)
 {
+	const char *env = getenv("C2D_KILL_ROUNDS");
+	int rounds = env && atoi(env) > 0 ? atoi(env) : KILL_ROUNDS;
 	struct h_agent *a = start_agent();
-	struct h_proc p[KILL_ROUNDS];
-	char nb[KILL_ROUNDS][16];
+	struct h_proc *p = calloc((size_t)rounds, sizeof(*p));
+	char (*nb)[16] = calloc((size_t)rounds, sizeof(*nb));
 
-	for (int r = 0; r < KILL_ROUNDS; r++) {
+	assert_true(p && nb);
+	for (int r = 0; r < rounds; r++) {
 		burst(a, &p[r], nb[r], ROUND_OPENS);
-		h_agent_pump(a, 100 + 50 * r); /* a different moment of the stream each time */
+		h_agent_pump(a, 100 + 50 * (r % 8)); /* a different moment of the stream each time */
 		assert_int_equal(h_collector_stop(&col, SIGKILL), 0);
 		h_agent_pump(a, 100);
 		assert_int_equal(h_collector_start(&col), 0);
 		assert_int_equal(h_wait(&p[r], a, H_RUN_TIMEOUT_MS), 0);
 	}
-	for (int r = 0; r < KILL_ROUNDS; r++)
+	for (int r = 0; r < rounds; r++)
 		expect_stored(a, p[r].pid, ROUND_OPENS);
 	stop_agent(a);
+	free(p);
+	free(nb);
 }
 
 static long long max_seq_of(pid_t pid)
