@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # churn.sh - memory under container churn (make soak): the release agent watches CHURN_N
 # short-lived containers (each reads its token and exits, --rm) started one after another.
-# The agent keeps at most 32 container records (--metadata-cache-size 32), so the cache is full
-# after the first few dozen containers and must then replace, not grow. Checks: every
-# container's finding arrives attributed to it; the agent's resident memory after the warm-up
-# (the first 20% of the containers, well past the cache filling up) grows by less than
+# The agent keeps at most 32 container records (--metadata-cache-size 32) and 1024 processes
+# (--proc-cache-size 1024), so both caches are full after the first few dozen containers and
+# must then replace, not grow. Checks: every container's finding arrives attributed to it; the
+# agent's resident memory after the warm-up (the first third of the containers, past both
+# caches filling up) grows by less than
 # CHURN_MAX_GROWTH_KIB by the end; the metadata cache never holds more than its capacity.
 # Prints a progress line every 50.
 set -euo pipefail
@@ -33,12 +34,12 @@ c2d_containerd_up "$work/containerd.log"
 tests/integration/images/build_image.sh default "$IMAGE" \
 	org.opencontainers.image.revision=churn1234 >/dev/null
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$AGENT" --stdout --k8s-api none --metadata-cache-size 32 --metrics-addr "127.0.0.1:$mport" >"$work/events" 2>"$work/agent.err" &
+"$AGENT" --stdout --k8s-api none --metadata-cache-size 32 --proc-cache-size 1024 --metrics-addr "127.0.0.1:$mport" >"$work/events" 2>"$work/agent.err" &
 agent_pid=$!
 for _ in $(seq 300); do grep -q ' ready: ' "$work/agent.err" && break; sleep 0.1; done
 grep -q ' ready: ' "$work/agent.err" || { cat "$work/agent.err" >&2; exit 1; }
 
-warm=$((N / 5)) base=0 peak_cache=0 cap=$(metric c2d_agent_metadata_cache_capacity)
+warm=$((N / 3)) base=0 peak_cache=0 cap=$(metric c2d_agent_metadata_cache_capacity)
 for i in $(seq 1 "$N"); do
 	ctr -n default run --rm "$IMAGE" "churn-$$-$i" \
 		cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null
@@ -46,7 +47,7 @@ for i in $(seq 1 "$N"); do
 	if [ $((i % 50)) -eq 0 ]; then
 		entries=$(metric c2d_agent_metadata_cache_entries)
 		[ "$entries" -gt "$peak_cache" ] && peak_cache=$entries
-		log "$i/$N containers; agent RSS $(rss) KiB (after warm-up: $base KiB); metadata cache $entries/$cap"
+		log "$i/$N containers; agent RSS $(rss) KiB (after warm-up: $base KiB); metadata cache $entries/$cap; process cache $(metric c2d_agent_process_cache_entries) (evictions $(metric c2d_agent_process_cache_evictions_total))"
 	fi
 done
 sleep 3 # the last findings
