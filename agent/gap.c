@@ -9,7 +9,8 @@
 const char *gap_reason_name(enum gap_reason r)
 {
 	static const char *const names[GAP_NREASONS] = {"queue_full", "spool_full",
-							 "kernel_ring_full", "rate_limited"};
+							 "kernel_ring_full", "rate_limited",
+							 "agent_restart"};
 
 	return r < GAP_NREASONS ? names[r] : "unknown";
 }

@@ -21,6 +21,7 @@ enum gap_reason {
 	GAP_SPOOL_FULL,
 	GAP_KERNEL_RING_FULL,
 	GAP_RATE_LIMITED, /* over a container's --container-rate budget, dropped in the kernel */
+	GAP_AGENT_RESTART, /* the last run was killed: issued, not yet spooled (runmark.h) */
 	GAP_NREASONS
 };
 

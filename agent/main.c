@@ -28,6 +28,7 @@
 #include "kubeconfig.h"
 #include "procfs.h"
 #include "runtime_events.h"
+#include "runmark.h"
 #include "seqstate.h"
 #include "version.h"
 #include "ship.h"
@@ -44,6 +45,7 @@ static struct ship *g_ship;		 /* --collector: batches, spool, sender */
 static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restarts */
 static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
 static struct metrics_http *g_metrics;	 /* --metrics-addr */
+static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
 static time_t g_start_time;
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
@@ -263,6 +265,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		now = time(NULL);
 		report_gaps(l, pl, now);
 		publish_metrics(l, pl, now);
+		runmark_issued(g_run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
 		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
 			pl->rctx.boot_to_real_ns = boot_to_real_ns();
 			last_clock = now;
@@ -279,6 +282,39 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		fflush(pl->out);
 	ring_buffer__free(rb);
 	return 0;
+}
+
+static void on_spooled(void *arg, uint64_t seq)
+{
+	runmark_spooled(arg, seq);
+}
+
+/* Was the last run killed (runmark.h)? Its events issued but not spooled are counted as lost,
+ * to go out as an agent_gap (reason agent_restart) once shipping runs. */
+static void note_last_run(const char *dir)
+{
+	struct runmark_prev prev;
+	int rc = runmark_open(&g_run, dir, seqstate_first(g_seq), &prev);
+
+	if (rc < 0) {
+		log_warn("state directory %s: run marker: %s (a kill would go unreported)", dir,
+			 strerror(-rc));
+		return;
+	}
+	if (!prev.unclean)
+		return;
+	if (prev.issued > prev.spooled) {
+		log_warn("the last run did not stop cleanly (killed?): %llu events it had issued "
+			 "(sequence %llu to %llu) never reached the spool: reported as agent_gap "
+			 "agent_restart",
+			 (unsigned long long)(prev.issued - prev.spooled),
+			 (unsigned long long)prev.spooled + 1, (unsigned long long)prev.issued);
+		gap_count(&g_gap, GAP_AGENT_RESTART, prev.issued - prev.spooled,
+			  prev.time_ms * 1000000);
+	} else {
+		log_warn("the last run did not stop cleanly (killed?); every event it had issued "
+			 "was in the spool");
+	}
 }
 
 /* --state-dir / --collector: persistent event ids, then the shipper. 0 or -errno (logged). */
@@ -299,6 +335,8 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 		log_error("state directory %s: %s", dir, strerror(-rc));
 		return rc;
 	}
+	if (o->collector) /* only a shipping agent has a spool to lose events before */
+		note_last_run(dir);
 	memcpy(pl->rctx.instance, seqstate_agent_id(g_seq), sizeof(pl->rctx.instance));
 	pl->rctx.seq = seqstate_first(g_seq) - 1;
 	pl->rctx.seq_limit = seqstate_limit(g_seq);
@@ -308,6 +346,8 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 		return 0;
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
 	so.spool_dir = spool;
+	so.spooled = on_spooled;
+	so.spooled_arg = g_run;
 	rc = ship_start(&g_ship, &so, &g_gap);
 	if (rc < 0) {
 		log_error("shipping to %s: %s", o->collector, strerror(-rc));
@@ -436,6 +476,7 @@ int main(int argc, char **argv)
 		metrics_http_set_ready(g_metrics, false); /* stopping: take no new work */
 	ship_stop(g_ship, SHIP_DRAIN_MS); /* the last batch into the spool, then a bounded send */
 	g_ship = pl.ship = NULL;
+	runmark_issued(g_run, pl.rctx.seq);
 	log_stats(&l, &pl);
 	log_info("stopped (%s)", g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
 out:
@@ -448,6 +489,7 @@ out:
 	kubeconfig_release(&kc);
 	deferred_clear(&pl.deferred);
 	ship_stop(g_ship, 0); /* a failed start: nothing was queued */
+	runmark_close(g_run, true); /* every issued event is in the spool: a clean stop */
 	seqstate_free(g_seq);
 	metrics_http_stop(g_metrics);
 	return rc;

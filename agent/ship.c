@@ -30,6 +30,8 @@ struct ship {
 	struct spool *sp;
 	struct sender *snd;
 	struct gap *gap;
+	void (*spooled)(void *arg, uint64_t seq);
+	void *spooled_arg;
 	pthread_t batcher, sender;
 	bool batcher_up, sender_up;
 	atomic_bool stop_batcher, draining;
@@ -93,6 +95,22 @@ static void spool_failed(struct ship *s, int rc, size_t nevents)
 	s->last_spool_err = rc;
 }
 
+/* The sequence number in the id of the batch's last event ("id":"<agent>-<16 hex>"), or 0. */
+static uint64_t last_seq(const char *data, size_t len)
+{
+	const char *end = data + len, *line = end - 1, *p;
+	char hex[17];
+
+	while (line > data && line[-1] != '\n')
+		line--;
+	p = memmem(line, (size_t)(end - line), "\"id\":\"", 6);
+	if (!p || end - p < 6 + 33 || p[6 + 16] != '-')
+		return 0;
+	memcpy(hex, p + 6 + 17, 16);
+	hex[16] = 0;
+	return strtoull(hex, NULL, 16);
+}
+
 static void flush(struct ship *s)
 {
 	size_t n = batch_events(s->b);
@@ -116,6 +134,8 @@ static void flush(struct ship *s)
 		spool_failed(s, rc, n);
 	} else {
 		s->last_spool_err = 0;
+		if (s->spooled)
+			s->spooled(s->spooled_arg, last_seq(batch_data(s->b), batch_bytes(s->b)));
 		ST_ADD(s, batches_spooled, 1);
 		ST_ADD(s, events_spooled, n);
 		kick(s);
@@ -318,6 +338,8 @@ int ship_start(struct ship **out, const struct ship_opts *o, struct gap *gap)
 	pthread_cond_init(&s->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	s->gap = gap;
+	s->spooled = o->spooled;
+	s->spooled_arg = o->spooled_arg;
 	if (getrandom(&s->rnd, sizeof(s->rnd), 0) != sizeof(s->rnd) || !s->rnd)
 		s->rnd = (uint64_t)clock_ms(CLOCK_REALTIME) | 1;
 	rc = open_parts(s, o);

@@ -25,6 +25,10 @@ struct ship_opts {
 	struct batch_limits batch;
 	uint64_t spool_max_bytes;
 	size_t queue_bytes;	/* 0: SHIP_QUEUE_BYTES */
+	/* After each batch is in the spool: the sequence number of its last event (batcher
+	 * thread; the run marker keeps it, runmark.h). NULL: not told. */
+	void (*spooled)(void *arg, uint64_t seq);
+	void *spooled_arg;
 };
 
 struct ship_stats {

@@ -92,7 +92,7 @@ for row in open(sys.argv[1]):
     arrival, line = row.split("\t", 1)
     e = json.loads(line)
     cid = e.get("container", {}).get("id", "")
-    if not cid.startswith("c2d-cold-") or e["rule"] != "k8s-serviceaccount-token":
+    if not cid.startswith("c2d-cold-") or e.get("rule") != "k8s-serviceaccount-token":
         continue
     t = e["time"]
     sec = datetime.datetime.strptime(t[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)

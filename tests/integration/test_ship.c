@@ -3,8 +3,9 @@
  * test_ship.c - agent → collector delivery, end to end with the real collector: N credential
  * reads are stored exactly N times (a) with the collector up, (b) when it was down while they
  * happened, (c) when it is SIGKILLed mid-stream, (d) when it is SIGKILLed and restarted in
- * every round of a steady load, and (e) an agent SIGKILLed and restarted on the same
- * --state-dir issues no id it issued before.
+ * every round of a steady load, (e) an agent SIGKILLed and restarted on the same
+ * --state-dir issues no id it issued before, and (f) reports the events it had issued but
+ * not yet spooled when it was killed.
  *
  * Events are ours by process.pid (json_extract on the stored body): other agents on the
  * machine may ship to their own collectors, never to this one's port.
@@ -27,7 +28,7 @@ static struct h_collector col;
 static char *state; /* the agent's --state-dir, kept across agent restarts */
 static struct h_agent *cur; /* the running agent: a failed check must not leave it behind */
 
-static struct h_agent *start_agent(void)
+static struct h_agent *start_agent_aged(const char *batch_age_ms)
 {
 	const char *args[16];
 	char sd[300];
@@ -40,7 +41,7 @@ static struct h_agent *start_agent(void)
 	args[4] = "--state-dir";
 	args[5] = sdbuf;
 	args[6] = "--batch-age-ms";
-	args[7] = "200";
+	args[7] = batch_age_ms;
 	args[8] = "--containerd-socket";
 	args[9] = "none";
 	args[10] = "--k8s-api";
@@ -50,6 +51,11 @@ static struct h_agent *start_agent(void)
 	assert_non_null(a);
 	cur = a;
 	return a;
+}
+
+static struct h_agent *start_agent(void)
+{
+	return start_agent_aged("200");
 }
 
 static long long stored(pid_t pid, const char *what)
@@ -237,6 +243,37 @@ static void test_agent_killed_no_id_reuse(void **st)
 	stop_agent(a);
 }
 
+/* An agent killed while events it issued sit in the batch being assembled (not yet in the
+ * spool): the restarted agent reports exactly those as lost (agent_gap agent_restart). */
+static void test_agent_killed_gap_reported(void **st)
+{
+	struct h_agent *a = start_agent_aged("60000"); /* the batch waits: nothing is spooled */
+	struct h_proc p1;
+	char nb[16], sql[256];
+	long long lost = -1;
+
+	burst(a, &p1, nb, 250);
+	assert_int_equal(h_wait(&p1, a, H_RUN_TIMEOUT_MS), 0);
+	h_agent_pump(a, 500); /* read, rendered and queued: ids issued */
+	kill(h_agent_pid(a), SIGKILL);
+	cur = NULL;
+	h_agent_stop(a);
+
+	a = start_agent();
+	for (int waited = 0; waited < DELIVER_TIMEOUT_MS && lost < 250; waited += 250) {
+		h_agent_pump(a, 250);
+		lost = h_collector_count(&col, "SELECT coalesce(sum(json_extract(body, "
+					       "'$.gap.lost')), 0) FROM events WHERE kind = 'agent_gap' "
+					       "AND json_extract(body, '$.gap.reason') = 'agent_restart'");
+	}
+	assert_int_equal(lost, 250);  /* the 250 findings, counted */
+	assert_int_equal(stored(p1.pid, "count(*)"), 0); /* and truly gone */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE kind = 'agent_gap' AND "
+		 "json_extract(body, '$.gap.reason') = 'agent_restart'");
+	assert_int_equal(h_collector_count(&col, sql), 1); /* reported once */
+	stop_agent(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +282,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_collector_killed_mid_stream, test_teardown),
 		cmocka_unit_test_teardown(test_collector_killed_repeatedly, test_teardown),
 		cmocka_unit_test_teardown(test_agent_killed_no_id_reuse, test_teardown),
+		cmocka_unit_test_teardown(test_agent_killed_gap_reported, test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
