@@ -17,14 +17,27 @@
 
 #define WAKEUP_BYTES_DIV 8 /* wake the reader when 1/8 of the ring is used */
 
+/* A verifier log comes as one message, and its verdict is at the end: a message longer than a
+ * log line goes to stderr whole (its last 64 KiB), after a one-line header. */
 static int libbpf_log(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
-	char line[1024];
+	enum c2d_log_level to = lvl == LIBBPF_WARN ? C2D_LOG_WARN : C2D_LOG_DEBUG;
+	char *msg = NULL;
+	int n;
 
 	if (lvl == LIBBPF_DEBUG && c2d_log_get_level() < C2D_LOG_DEBUG)
 		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	c2d_log(lvl == LIBBPF_WARN ? C2D_LOG_WARN : C2D_LOG_DEBUG, "libbpf: %s", line);
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
+	if (n > 900) { /* past one log line: the whole text, raw, so the verdict is not cut */
+		c2d_log(to, "libbpf: %.200s… (%d bytes, follows)", msg, n);
+		fprintf(stderr, "%s%s", n > 65536 ? "[… the head is cut …]\n" : "",
+			msg + (n > 65536 ? n - 65536 : 0));
+	} else {
+		c2d_log(to, "libbpf: %s", msg);
+	}
+	free(msg);
 	return 0;
 }
 

@@ -86,40 +86,21 @@ static __always_inline void stats__event(__u8 kind)
 		st->events[kind]++;
 }
 
-/* May this cgroup send one more finding now? GCRA: the theoretical arrival time moves one
- * interval per finding; more than the burst ahead of now is over budget. Updates from two CPUs
- * at once may both pass: the budget is approximate by a finding or two, never unbounded. */
-static __always_inline bool budget__take(__u64 cgid)
-{
-	__u64 now, t, *tat;
-
-	if (!c2d_cg_interval_ns)
-		return true;
-	now = bpf_ktime_get_boot_ns();
-	tat = bpf_map_lookup_elem(&cg_budget, &cgid);
-	if (!tat) {
-		t = now + c2d_cg_interval_ns;
-		bpf_map_update_elem(&cg_budget, &cgid, &t, BPF_ANY);
-		return true;
-	}
-	t = *tat > now ? *tat : now;
-	if (t - now > c2d_cg_burst_ns)
-		return false;
-	*tat = t + c2d_cg_interval_ns;
-	return true;
-}
+/* May this cgroup send one more finding now? (budget.bpf.c) */
+int c2d_budget_take(__u64 cgid);
 
 static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_val *rule, __u8 kind)
 {
 	__u32 size = sizeof(s->ev) + sysev__used(s);
 
-	if (!budget__take(s->ev.hdr.cgroup_id)) {
+	/* before the call: across it the compiler may test a value correlated with rule instead
+	 * of rule itself, a correlation the verifier cannot follow */
+	s->ev.rule_id = rule ? rule->rule_id : 0xffff;
+	s->ev.kind = kind;
+	if (!c2d_budget_take(s->ev.hdr.cgroup_id)) {
 		C2D_STAT_INC(rate_limited);
 		return 0;
 	}
-
-	s->ev.rule_id = rule ? rule->rule_id : 0xffff;
-	s->ev.kind = kind;
 	if (size > sizeof(s->ev) + C2D_DATA_MAX)
 		return 0;
 	s->ev.hdr.size = size;
