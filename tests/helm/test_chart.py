@@ -237,6 +237,10 @@ def test_agent_env_and_args():
     assert flag(c, "--policy") == ["/etc/cloud2dev/policy/policy.json"]
     assert flag(c, "--containerd-socket") == ["/run/containerd/containerd.sock"]
     assert "--stdout" not in args_of(c)
+    # the per-container budget and the metadata cache, at the agent's defaults
+    assert flag(c, "--container-rate") == ["10000"]
+    assert flag(c, "--container-burst") == ["5000"]
+    assert flag(c, "--metadata-cache-size") == ["1024"]
     # metrics on by default: the endpoint, its port, and both probes on it
     assert flag(c, "--metrics-addr") == ["0.0.0.0:9101"]
     assert c["ports"] == [{"name": "metrics", "containerPort": 9101, "protocol": "TCP"}]
@@ -308,6 +312,8 @@ def test_custom_values_reach_their_places():
     assert flag(a, "--collector") == ["https://collector.acme.test:8443"]
     assert flag(a, "--collector-ca") == ["/etc/ssl/certs/ca-certificates.crt"]
     assert flag(a, "--storage-path") == ["/var/lib/postgresql", "/srv/orders"]
+    assert flag(a, "--container-rate") == ["0"] and flag(a, "--container-burst") == ["100"]
+    assert flag(a, "--metadata-cache-size") == ["4096"]
     assert flag(a, "--containerd-socket") == ["none"]
     assert flag(a, "--cri-socket") == ["/var/run/crio/crio.sock"]
     assert flag(a, "--spool-max-mb") == ["512"]
