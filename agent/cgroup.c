@@ -22,7 +22,6 @@ struct cgroup_cache {
 	size_t root_len;
 	char root[256];
 	char proc_root[64];
-	struct cgroup_cache_stats st;
 };
 
 static int find_cgroup2(char *out, size_t cap);
@@ -192,47 +191,16 @@ static const struct cgroup_info *resolve_pid(struct cgroup_cache *cc, uint64_t i
 	struct cgroup_info *ci = &cc->pslots[slot];
 
 	if (cc->pused[slot] && ci->id == pid && ci->start_ns == start_ns) {
-		cc->st.hits++;
 		return ci;
 	}
-	cc->st.misses++;
 	memset(ci, 0, sizeof(*ci));
 	cc->pused[slot] = false;
 	if (!pid || path_by_pid(cc, pid, ci) < 0) {
-		cc->st.resolve_failures++;
 		return NULL;
 	}
 	ci->id = pid;
 	ci->start_ns = start_ns;
 	cc->pused[slot] = true;
-	return ci;
-}
-
-const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid,
-					 uint64_t start_ns)
-{
-	unsigned slot = slot_of(cc, id);
-	struct cgroup_info *ci = &cc->slots[slot];
-
-	if (cc->used[slot] && ci->id == id) {
-		if (ci->per_process)
-			return resolve_pid(cc, id, pid, start_ns);
-		cc->st.hits++;
-		return ci;
-	}
-	memset(ci, 0, sizeof(*ci));
-	cc->used[slot] = false;
-	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) < 0)
-		return resolve_pid(cc, id, pid, start_ns); /* gone already, or no cgroup2 mount */
-	cc->st.misses++;
-	ci->id = id;
-	cc->used[slot] = true;
-	if (strcmp(ci->path, "/") == 0) { /* remembered, so the handle is opened once */
-		ci->per_process = true;
-		return resolve_pid(cc, id, pid, start_ns);
-	}
-	/* a real v2 cgroup names its owner: cached by id, container or host */
-	ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
 	return ci;
 }
 
@@ -252,29 +220,44 @@ static bool path_from_names(char *out, size_t cap, const char *const *names, int
 	return len > 0;
 }
 
-void cgroup_note(struct cgroup_cache *cc, uint64_t id, const char *const *names, int n)
+/* Fill the slot of id: its path by the id while the cgroup exists, else from names (leaf
+ * first; n may be 0), then whose it is. The v2 root is remembered as per-process, so the handle
+ * is opened once. false, and the slot left empty, when neither gives a path. */
+static bool fill_slot(struct cgroup_cache *cc, unsigned slot, uint64_t id,
+		      const char *const *names, int n)
 {
-	unsigned slot = slot_of(cc, id);
 	struct cgroup_info *ci = &cc->slots[slot];
 
-	if (cc->used[slot] && ci->id == id)
-		return;
 	memset(ci, 0, sizeof(*ci));
 	cc->used[slot] = false;
 	if (path_by_handle(cc, id, ci->path, sizeof(ci->path)) < 0 &&
 	    !path_from_names(ci->path, sizeof(ci->path), names, n))
-		return; /* gone and unnamed (the root): the usual fallbacks apply later */
-	cc->st.misses++;
+		return false;
 	ci->id = id;
 	cc->used[slot] = true;
-	if (strcmp(ci->path, "/") == 0) {
+	if (strcmp(ci->path, "/") == 0)
 		ci->per_process = true;
-		return;
-	}
-	ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
+	else /* a real v2 cgroup names its owner: cached by id, container or host */
+		ci->is_container = container_id_from_path(ci->path, &ci->ref) == 0;
+	return true;
 }
 
-void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st)
+const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, uint32_t pid,
+					 uint64_t start_ns)
 {
-	*st = cc->st;
+	unsigned slot = slot_of(cc, id);
+	struct cgroup_info *ci = &cc->slots[slot];
+
+	if (!(cc->used[slot] && ci->id == id) && !fill_slot(cc, slot, id, NULL, 0))
+		return resolve_pid(cc, id, pid, start_ns); /* gone already, or no cgroup2 mount */
+	return ci->per_process ? resolve_pid(cc, id, pid, start_ns) : ci;
 }
+
+void cgroup_note(struct cgroup_cache *cc, uint64_t id, const char *const *names, int n)
+{
+	unsigned slot = slot_of(cc, id);
+
+	if (!(cc->used[slot] && cc->slots[slot].id == id))
+		fill_slot(cc, slot, id, names, n);
+}
+

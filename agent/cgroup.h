@@ -24,10 +24,6 @@ struct cgroup_info {
 	char path[C2D_CGROUP_PATH_MAX];
 };
 
-struct cgroup_cache_stats {
-	uint64_t hits, misses, resolve_failures;
-};
-
 struct cgroup_cache;
 
 /* root: the cgroup2 mount, or NULL to find it in /proc/self/mountinfo; proc_root for the
@@ -44,6 +40,5 @@ const struct cgroup_info *cgroup_resolve(struct cgroup_cache *cc, uint64_t id, u
  * names, so that a container whose cgroup is removed before its findings are read still has
  * its container id. Nothing if the id is cached already. */
 void cgroup_note(struct cgroup_cache *cc, uint64_t id, const char *const *names, int n);
-void cgroup_cache_get_stats(const struct cgroup_cache *cc, struct cgroup_cache_stats *st);
 
 #endif

@@ -134,12 +134,3 @@ void evqueue_wake(struct evqueue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
-size_t evqueue_used(struct evqueue *q)
-{
-	size_t n;
-
-	pthread_mutex_lock(&q->mu);
-	n = q->used;
-	pthread_mutex_unlock(&q->mu);
-	return n;
-}

@@ -26,6 +26,5 @@ long evqueue_pop(struct evqueue *q, char *buf, size_t cap, int timeout_ms);
 /* Wake a consumer waiting in evqueue_pop (stop requested). */
 void evqueue_wake(struct evqueue *q);
 
-size_t evqueue_used(struct evqueue *q);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,25 +167,29 @@ static int emit_gap(void *arg, const char *line, size_t len)
 	return pipeline_emit(arg, (long)len); /* line is pl->buf */
 }
 
-/* Once a second when shipping: kernel ring-buffer drops become a loss like the others, and
- * the losses of every reason go out as agent_gap events (rate-limited in gap.c). */
-static void report_gaps(struct c2d_loader *l, struct pipeline *pl, time_t now)
-{
-	static uint64_t kernel_seen, limited_seen;
-	static time_t last;
-	struct c2d_stats k;
+/* Kernel counters that are losses, and the gap reason each is reported under. */
+static const struct {
+	size_t off; /* in struct c2d_stats */
+	enum gap_reason reason;
+} kernel_losses[] = {
+	{offsetof(struct c2d_stats, drop_ringbuf), GAP_KERNEL_RING_FULL},
+	{offsetof(struct c2d_stats, rate_limited), GAP_RATE_LIMITED},
+};
 
-	if (!g_ship || now == last)
+/* Once a second when shipping: kernel losses become losses like the others, and the losses of
+ * every reason go out as agent_gap events (rate-limited in gap.c). k: NULL if unreadable. */
+static void report_gaps(struct pipeline *pl, const struct c2d_stats *k)
+{
+	static uint64_t seen[sizeof(kernel_losses) / sizeof(kernel_losses[0])];
+
+	if (!g_ship)
 		return;
-	last = now;
-	if (loader_read_stats(l, &k) == 0) {
-		if (k.drop_ringbuf > kernel_seen) {
-			gap_count(&g_gap, GAP_KERNEL_RING_FULL, k.drop_ringbuf - kernel_seen, 0);
-			kernel_seen = k.drop_ringbuf;
-		}
-		if (k.rate_limited > limited_seen) {
-			gap_count(&g_gap, GAP_RATE_LIMITED, k.rate_limited - limited_seen, 0);
-			limited_seen = k.rate_limited;
+	for (size_t i = 0; k && i < sizeof(seen) / sizeof(seen[0]); i++) {
+		uint64_t v = *(const uint64_t *)((const char *)k + kernel_losses[i].off);
+
+		if (v > seen[i]) {
+			gap_count(&g_gap, kernel_losses[i].reason, v - seen[i], 0);
+			seen[i] = v;
 		}
 	}
 	gap_poll(&g_gap, &pl->rctx, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap, pl);
@@ -192,28 +197,23 @@ static void report_gaps(struct c2d_loader *l, struct pipeline *pl, time_t now)
 
 /* Once a second with --metrics-addr: every counter, snapshotted here (the loop's thread owns
  * them), rendered, handed to the endpoint's thread. */
-static void publish_metrics(struct c2d_loader *l, const struct pipeline *pl, time_t now)
+static void publish_metrics(const struct pipeline *pl, const struct c2d_stats *k)
 {
 	static char text[METRICS_TEXT_MAX];
-	static time_t last;
 	struct proc_cache_stats pcs;
 	struct meta_cache_stats ms;
 	struct k8s_stats ks;
 	struct ship_stats ss;
 	struct spool_stats sps;
-	struct c2d_stats k;
 	uint64_t lost[GAP_NREASONS];
 	struct agent_metrics_in in = {.version = C2D_VERSION, .hook_mode = "tracepoint",
-				      .pipeline = &pl->st, .proc_cache = &pcs, .lost = lost,
-				      .start_time_s = (uint64_t)g_start_time};
+				      .kernel = k, .pipeline = &pl->st, .proc_cache = &pcs,
+				      .lost = lost, .start_time_s = (uint64_t)g_start_time};
 	long n;
 
-	if (!g_metrics || now == last)
+	if (!g_metrics)
 		return;
-	last = now;
 	proc_cache_get_stats(pl->rctx.pc, &pcs);
-	if (loader_read_stats(l, &k) == 0)
-		in.kernel = &k;
 	if (pl->meta) {
 		meta_cache_get_stats(pl->meta, &ms);
 		in.meta_cache = &ms;
@@ -240,7 +240,7 @@ static void publish_metrics(struct c2d_loader *l, const struct pipeline *pl, tim
 static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_agent_opts *o)
 {
 	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(l), pipeline_handle, pl, NULL);
-	time_t last_stats = time(NULL), last_clock = last_stats;
+	time_t last_stats = time(NULL), last_clock = last_stats, last_second = 0;
 
 	if (!rb) {
 		log_error("ring buffer: %s", strerror(errno));
@@ -263,8 +263,14 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		if (pl->out)
 			fflush(pl->out);
 		now = time(NULL);
-		report_gaps(l, pl, now);
-		publish_metrics(l, pl, now);
+		if (now != last_second) { /* the kernel's counters, read once for both */
+			struct c2d_stats k;
+			const struct c2d_stats *kp = loader_read_stats(l, &k) == 0 ? &k : NULL;
+
+			report_gaps(pl, kp);
+			publish_metrics(pl, kp);
+			last_second = now;
+		}
 		runmark_issued(g_run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
 		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
 			pl->rctx.boot_to_real_ns = boot_to_real_ns();

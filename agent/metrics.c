@@ -62,6 +62,15 @@ static void pipeline(struct prom *p, const struct pipeline_stats *s)
 		    s->defer_full);
 }
 
+/* A counter family of look-ups, by result hit or miss. */
+static void lookups(struct prom *p, const char *name, const char *help, uint64_t hits,
+		    uint64_t misses)
+{
+	prom_family(p, name, "counter", help);
+	prom_sample1(p, name, "result", "hit", hits);
+	prom_sample1(p, name, "result", "miss", misses);
+}
+
 static void caches(struct prom *p, const struct proc_cache_stats *pc,
 		   const struct meta_cache_stats *mc, uint64_t task_starts)
 {
@@ -70,10 +79,8 @@ static void caches(struct prom *p, const struct proc_cache_stats *pc,
 			    "Processes in the process cache.", pc->entries);
 		prom_metric(p, N("process_cache_bytes"), "gauge",
 			    "Memory held by the process cache.", pc->bytes);
-		prom_family(p, N("process_cache_lookups_total"), "counter",
-			    "Process cache look-ups, by result.");
-		prom_sample1(p, N("process_cache_lookups_total"), "result", "hit", pc->hits);
-		prom_sample1(p, N("process_cache_lookups_total"), "result", "miss", pc->misses);
+		lookups(p, N("process_cache_lookups_total"), "Process cache look-ups, by result.",
+			pc->hits, pc->misses);
 		prom_metric(p, N("process_cache_evictions_total"), "counter",
 			    "Processes evicted from the process cache to stay in its bounds.",
 			    pc->evictions);
@@ -84,10 +91,8 @@ static void caches(struct prom *p, const struct proc_cache_stats *pc,
 		    "Containers in the metadata cache (resolved, pending or failed).", mc->entries);
 	prom_metric(p, N("metadata_cache_capacity"), "gauge",
 		    "Containers the metadata cache holds at most.", mc->capacity);
-	prom_family(p, N("metadata_cache_lookups_total"), "counter",
-		    "Container metadata look-ups, by result.");
-	prom_sample1(p, N("metadata_cache_lookups_total"), "result", "hit", mc->hits);
-	prom_sample1(p, N("metadata_cache_lookups_total"), "result", "miss", mc->misses);
+	lookups(p, N("metadata_cache_lookups_total"), "Container metadata look-ups, by result.",
+		mc->hits, mc->misses);
 	prom_family(p, N("runtime_resolutions_total"), "counter",
 		    "Container records asked of the container runtime, by result.");
 	prom_sample1(p, N("runtime_resolutions_total"), "result", "ok", mc->resolved);

@@ -151,11 +151,6 @@ int provenance_from_env(const char *env, size_t len, struct provenance *p)
 	return filled;
 }
 
-const char *provenance_field_name(enum prov_field f)
-{
-	return (unsigned)f < PROV_MAX ? field_names[f] : "?";
-}
-
 static const struct label_set *pick(enum prov_src src, const struct label_set *img,
 				    const struct label_set *ann, const struct label_set *pl)
 {

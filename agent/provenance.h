@@ -37,7 +37,6 @@ struct provenance {
 void provenance_resolve(const struct label_set *image_labels,
 			const struct label_set *pod_annotations,
 			const struct label_set *pod_labels, struct provenance *out);
-const char *provenance_field_name(enum prov_field f);
 
 /* Fill the fields still unknown from a process environment (NUL-separated NAME=VALUE, as in
  * /proc/<pid>/environ): only the allowlisted names (GIT_COMMIT, DD_GIT_COMMIT_SHA, …) are

@@ -103,7 +103,7 @@ size_t redact_args(const char *in, size_t n, char *out, size_t cap)
 	while (i < n) {
 		size_t len = strnlen(in + i, n - i);
 		char a[REDACT_ARG_MAX];
-		const char *eq;
+		const char *eq, *sp;
 
 		/* a NUL-terminated copy: the last argument may be cut without one */
 		if (len >= sizeof(a))
@@ -122,9 +122,7 @@ size_t redact_args(const char *in, size_t n, char *out, size_t cap)
 			   isupper((unsigned char)a[0])) { /* PASSWORD=x as an argument (env, sudo) */
 			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
-		} else if (auth_scheme(a)) { /* "Authorization: Bearer <token>" */
-			const char *sp = auth_scheme(a);
-
+		} else if ((sp = auth_scheme(a)) != NULL) { /* "Authorization: Bearer <token>" */
 			pos = put(out, cap, pos, a, (size_t)(sp - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
 		} else if (eq && value_is_secret(eq + 1)) {

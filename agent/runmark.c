@@ -48,8 +48,6 @@ int runmark_open(struct runmark **out, const char *dir, uint64_t first,
 {
 	struct runmark *m = calloc(1, sizeof(*m));
 	char buf[128];
-	ssize_t n;
-	int fd;
 
 	memset(prev, 0, sizeof(*prev));
 	if (!m)
@@ -61,12 +59,8 @@ int runmark_open(struct runmark **out, const char *dir, uint64_t first,
 		free(m);
 		return rc;
 	}
-	fd = openat(m->dirfd, RUN_FILE, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
+	if (durable_read(m->dirfd, RUN_FILE, buf, sizeof(buf)) >= 0) {
 		prev->unclean = true;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
 		if (sscanf(buf, "c2d-run 1 %" SCNx64 " %" SCNx64 " %" SCNx64, &prev->issued,
 			   &prev->spooled, &prev->time_ms) != 3)
 			prev->issued = prev->spooled = prev->time_ms = 0; /* torn: unknown */
@@ -87,28 +81,27 @@ int runmark_open(struct runmark **out, const char *dir, uint64_t first,
 	return 0;
 }
 
-void runmark_issued(struct runmark *m, uint64_t seq)
+/* Set *field to seq (only upwards when monotonic) and rewrite the line if it changed. */
+static void update(struct runmark *m, uint64_t *field, uint64_t seq, bool monotonic)
 {
-	if (!m)
-		return;
 	pthread_mutex_lock(&m->mu);
-	if (seq != m->issued) {
-		m->issued = seq;
+	if (seq != *field && (!monotonic || seq > *field)) {
+		*field = seq;
 		rewrite(m);
 	}
 	pthread_mutex_unlock(&m->mu);
 }
 
+void runmark_issued(struct runmark *m, uint64_t seq)
+{
+	if (m)
+		update(m, &m->issued, seq, false);
+}
+
 void runmark_spooled(struct runmark *m, uint64_t seq)
 {
-	if (!m)
-		return;
-	pthread_mutex_lock(&m->mu);
-	if (seq > m->spooled) {
-		m->spooled = seq;
-		rewrite(m);
-	}
-	pthread_mutex_unlock(&m->mu);
+	if (m)
+		update(m, &m->spooled, seq, true);
 }
 
 void runmark_close(struct runmark *m, bool clean)

@@ -289,7 +289,6 @@ int ship_push(struct ship *s, const char *line, size_t len)
 {
 	if (evqueue_push(s->q, line, len) == 0)
 		return 0;
-	ST_ADD(s, queue_full, 1);
 	gap_count(s->gap, GAP_QUEUE_FULL, 1, 0);
 	return -ENOSPC;
 }
@@ -411,5 +410,6 @@ void ship_log_stats(struct ship *s)
 		 " write_errors=%" PRIu64 "; drops queue_full=%" PRIu64 " spool_failed=%" PRIu64,
 		 t.batches_2xx, t.batches_dropped, t.batches_auth, t.batches_retry, t.batches_neterr,
 		 t.retries, t.events_sent, t.bytes_sent, p.bytes, p.records, p.events, p.corrupt,
-		 p.dropped_events, p.write_errors, t.queue_full, t.spool_failed);
+		 p.dropped_events, p.write_errors,
+		 (uint64_t)atomic_load(&s->gap->lost[GAP_QUEUE_FULL]), t.spool_failed);
 }

@@ -36,7 +36,6 @@ struct ship_stats {
 	uint64_t retries;
 	uint64_t events_sent, bytes_sent; /* gzip'd bytes acknowledged */
 	uint64_t batches_spooled, events_spooled;
-	uint64_t queue_full;		  /* events refused by ship_push */
 	uint64_t spool_failed;		  /* events of batches the spool could not take */
 };
 

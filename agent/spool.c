@@ -310,6 +310,20 @@ void spool_close(struct spool *sp)
 
 /* Delete the oldest segment to make room; its unsent events are lost (counted). The read
  * position leaves it first, persisted, so it never names a deleted segment. */
+/* Every record of segs[0] is delivered: move to the next segment and delete this one. It goes
+ * even when the position cannot be saved (a full or read-only disk): keeping it would keep the
+ * disk full and, worse, leave the reader in front of records it has already sent. A stale
+ * position file only makes a restart replay what the collector has (it drops duplicates). */
+static int leave_segment(struct spool *sp)
+{
+	int rc;
+
+	sp->rseg = sp->segs[1].id;
+	sp->roff = SPOOL_SEG_HDR;
+	rc = pos_save(sp);
+	seg_unlink(sp, 0);
+	return rc;
+}
 static void drop_oldest(struct spool *sp, uint64_t *lost, uint64_t *lost_first_ms)
 {
 	struct seg *s = &sp->segs[0];
@@ -321,12 +335,10 @@ static void drop_oldest(struct spool *sp, uint64_t *lost, uint64_t *lost_first_m
 		sp->st.dropped_records += s->records;
 		sp->st.dropped_events += s->events;
 	}
-	if (sp->rseg == s->id) {
-		sp->rseg = sp->segs[1].id;
-		sp->roff = SPOOL_SEG_HDR;
-		pos_save(sp);
-	}
-	seg_unlink(sp, 0);
+	if (sp->rseg == s->id)
+		leave_segment(sp);
+	else
+		seg_unlink(sp, 0);
 }
 
 static int make_room(struct spool *sp, uint64_t need, uint64_t *lost, uint64_t *lost_first_ms)
@@ -402,18 +414,6 @@ int spool_append(struct spool *sp, const void *data, uint32_t len, uint32_t neve
 
 /* ---- reading -------------------------------------------------------------------------- */
 
-/* The read position reached the end of a finished segment: move on, persist, delete it. */
-/* Every record of segs[0] is delivered: move to the next segment and delete this one. It goes
- * even when the position cannot be saved (a full or read-only disk): keeping it would keep the
- * disk full and, worse, leave the reader in front of records it has already sent. A stale
- * position file only makes a restart replay what the collector has (it drops duplicates). */
-static void leave_segment(struct spool *sp)
-{
-	sp->rseg = sp->segs[1].id;
-	sp->roff = SPOOL_SEG_HDR;
-	pos_save(sp);
-	seg_unlink(sp, 0);
-}
 
 static void skip_corrupt(struct spool *sp, struct seg *s, const struct rec_hdr *h,
 			 const char *why)
@@ -516,9 +516,11 @@ int spool_ack(struct spool *sp, const struct spool_rec *rec)
 		sp->st.records -= sp->st.records ? 1 : 0;
 		sp->st.events -= rec->nevents <= sp->st.events ? rec->nevents : sp->st.events;
 		s->first_ms = 0;
-		rc = pos_save(sp); /* failing, the position still advances in memory */
+		/* failing to save, the position still advances in memory */
 		if (sp->roff >= s->size && sp->nsegs > 1)
-			leave_segment(sp);
+			rc = leave_segment(sp);
+		else
+			rc = pos_save(sp);
 	}
 	pthread_mutex_unlock(&sp->mu);
 	return rc;

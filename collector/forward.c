@@ -94,22 +94,13 @@ static void log_refusal(struct worker *w, int status, size_t n)
 		 "once per status)", w->c->name, n, status);
 }
 
-/* Is the ackId of this HEC answer true at the ack endpoint? */
-static bool hec_acked(struct worker *w, const char *ack_url, const char *body, const char *key)
+/* Is the ackId of this HEC answer true at the ack endpoint? body: the request, as sent. */
+static bool hec_acked(struct worker *w, const char *ack_url, const char *body, size_t len,
+		      const char *key)
 {
-	size_t len = strlen(body);
-	char z[256];
 	cJSON *r;
 	bool ok;
 
-	if (w->zbuf) { /* the handle says Content-Encoding: gzip for every request */
-		long n = fwd_gzip(body, len, z, sizeof(z));
-
-		if (n < 0)
-			return false;
-		body = z;
-		len = (size_t)n;
-	}
 	if (fwd_http_post(&w->http, ack_url, body, len) != 200)
 		return false;
 	r = cJSON_Parse(w->http.resp);
@@ -124,17 +115,26 @@ static bool hec_acked(struct worker *w, const char *ack_url, const char *body, c
 static bool hec_confirmed(struct worker *w, const char *url)
 {
 	cJSON *r = cJSON_Parse(w->http.resp), *id = cJSON_GetObjectItemCaseSensitive(r, "ackId");
-	char ack_url[600], body[64], key[32];
-	const char *p = strstr(url, "/services/collector");
+	char ack_url[600], body[64], key[32], z[256];
+	const char *p = strstr(url, "/services/collector"), *send = body;
+	size_t len;
 	bool ok = false;
 
 	if (!cJSON_IsNumber(id) || !p)
 		goto out;
 	snprintf(ack_url, sizeof(ack_url), "%.*s/services/collector/ack", (int)(p - url), url);
-	snprintf(body, sizeof(body), "{\"acks\":[%d]}", id->valueint);
+	len = (size_t)snprintf(body, sizeof(body), "{\"acks\":[%d]}", id->valueint);
 	snprintf(key, sizeof(key), "%d", id->valueint);
+	if (w->zbuf) { /* the handle says Content-Encoding: gzip for every request: once */
+		long zn = fwd_gzip(body, len, z, sizeof(z));
+
+		if (zn < 0)
+			goto out;
+		send = z;
+		len = (size_t)zn;
+	}
 	for (long t = 0; t <= (long)w->c->ack_timeout_ms && !w->f->stop; t += 500) {
-		if ((ok = hec_acked(w, ack_url, body, key)))
+		if ((ok = hec_acked(w, ack_url, send, len, key)))
 			break;
 		nap_ms(w, 500);
 	}
@@ -189,16 +189,6 @@ static void send_batch(struct worker *w, const char *buf, size_t len, size_t n,
 			ack->done = n;
 		return;
 	}
-	if (w->zbuf) {
-		long z = fwd_gzip(buf, len, w->zbuf, w->zcap);
-
-		if (z < 0) { /* zcap is compressBound(max_payload): only ENOMEM gets here */
-			ack->retry = true;
-			return;
-		}
-		buf = w->zbuf;
-		len = (size_t)z;
-	}
 	code = fwd_http_post(&w->http, w->c->url, buf, len);
 	*retry_after = w->http.retry_after;
 	if (code >= 200 && code < 300)
@@ -209,24 +199,55 @@ static void send_batch(struct worker *w, const char *buf, size_t len, size_t n,
 		*ack = (struct fwd_ack){.done = n, .refused = n, .refused_status = (int)code};
 }
 
-/* Format events[0..n) (fewer if the body would pass max_payload), send until the backend
- * takes at least a prefix or we stop. The ack is relative to events. */
+/* The request body for events[0..*n): formatted into w->buf, *n halved until it fits
+ * max_payload, gzip'd into w->zbuf when the forwarder compresses. 0 with *body, *len; -E2BIG
+ * if one event alone does not fit (it never will); -ENOMEM (try again later). */
+static int encode(struct worker *w, const struct fwd_event *ev, size_t *n, const char **body,
+		  size_t *len)
+{
+	long l;
+
+	while ((l = formats[w->c->type](w->c, ev, *n, w->buf, w->c->max_payload)) == -ENOSPC &&
+	       *n > 1)
+		*n /= 2;
+	if (l < 0)
+		return l == -ENOSPC ? -E2BIG : -ENOMEM;
+	*body = w->buf;
+	*len = (size_t)l;
+	if (w->zbuf) {
+		long z = fwd_gzip(w->buf, (size_t)l, w->zbuf, w->zcap);
+
+		if (z < 0) /* zcap is compressBound(max_payload): only ENOMEM gets here */
+			return -ENOMEM;
+		*body = w->zbuf;
+		*len = (size_t)z;
+	}
+	return 0;
+}
+
+/* Encode events[0..n) once (fewer if the body would pass max_payload), then send that body
+ * until the backend takes at least a prefix or we stop. The ack is relative to events. */
 static void deliver(struct worker *w, const struct fwd_event *ev, size_t n, struct fwd_ack *ack)
 {
 	unsigned attempt = 0;
-	long len, retry_after;
+	long retry_after;
+	const char *body;
+	size_t len;
+	int rc;
 
-	for (;;) {
-		len = formats[w->c->type](w->c, ev, n, w->buf, w->c->max_payload);
-		if (len == -ENOSPC && n > 1) {
-			n /= 2;
-			continue;
-		}
-		if (len < 0) { /* one event larger than max_payload: it can never be sent */
-			*ack = (struct fwd_ack){.done = 1, .refused = 1, .refused_status = 413};
+	while ((rc = encode(w, ev, &n, &body, &len)) == -ENOMEM) {
+		if (w->f->stop) {
+			*ack = (struct fwd_ack){.retry = true};
 			return;
 		}
-		send_batch(w, w->buf, (size_t)len, n, ack, &retry_after);
+		backoff(w, attempt++, -1);
+	}
+	if (rc == -E2BIG) { /* one event larger than max_payload: it can never be sent */
+		*ack = (struct fwd_ack){.done = 1, .refused = 1, .refused_status = 413};
+		return;
+	}
+	for (;;) {
+		send_batch(w, body, len, n, ack, &retry_after);
 		if (!ack->retry || ack->done > 0 || w->f->stop)
 			return;
 		atomic_fetch_add(&w->st.failures, 1);
@@ -375,11 +396,6 @@ static int worker_init(struct worker *w, struct forward *f, const struct fwd_con
 	if (c->type != FWD_SYSLOG && (ret = fwd_http_init(&w->http, c, w->token)) < 0) {
 		snprintf(err, errlen, "forwarder %s: http setup failed", c->name);
 		return ret;
-	}
-	if (c->type == FWD_SYSLOG && strncmp(c->url, "tcp://", 6) && strncmp(c->url, "tls://", 6)) {
-		snprintf(err, errlen, "forwarder.%s.url: syslog needs tcp://HOST:PORT or "
-			 "tls://HOST:PORT", c->name);
-		return -EINVAL;
 	}
 	return 0;
 }

@@ -181,6 +181,12 @@ int fwd_config_check(const struct fwd_conf *list, char *err, size_t errlen)
 			snprintf(err, errlen, "forwarder.%s.ack: needs .channel (a GUID)", c->name);
 			return -EINVAL;
 		}
+		if (c->type == FWD_SYSLOG && strncmp(c->url, "tcp://", 6) &&
+		    strncmp(c->url, "tls://", 6)) {
+			snprintf(err, errlen, "forwarder.%s.url: syslog needs tcp://HOST:PORT or "
+				 "tls://HOST:PORT", c->name);
+			return -EINVAL;
+		}
 		if (c->type == FWD_SYSLOG && c->gzip == 1) {
 			snprintf(err, errlen, "forwarder.%s.gzip: syslog frames are not compressed",
 				 c->name);

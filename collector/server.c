@@ -42,14 +42,30 @@ enum MHD_Result reply(struct MHD_Connection *c, struct req *r, unsigned status,
 	return ret;
 }
 
+/* The client's address, for a log line (only a rejection that is logged needs it). */
+static void peer_name(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, len, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)len);
+}
+
 enum MHD_Result reply_error(struct server *s, struct MHD_Connection *c, struct req *r,
 			    unsigned status, enum reject_class cls, const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *text = NULL;
+	char *text = NULL, peer[64];
 	enum MHD_Result ret;
 
-	stats_reject(s->stats, cls, r->peer, msg);
+	peer_name(c, peer, sizeof(peer));
+	stats_reject(s->stats, cls, peer, msg);
 	if (o && cJSON_AddStringToObject(o, "error", msg))
 		text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -149,20 +165,6 @@ static const struct route *find_route(const char *url, const char *method, unsig
 	return NULL;
 }
 
-static void peer_name(struct MHD_Connection *c, char *out, size_t len)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
-	snprintf(out, len, "?");
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)len);
-}
-
 /* The first callback of a request: route, method, token. */
 static enum MHD_Result begin(struct server *s, struct MHD_Connection *c, struct req *r,
 			     const char *url, const char *method)
@@ -170,7 +172,6 @@ static enum MHD_Result begin(struct server *s, struct MHD_Connection *c, struct 
 	unsigned status;
 	const char *authz;
 
-	peer_name(c, r->peer, sizeof(r->peer));
 	atomic_fetch_add(&s->stats->requests, 1);
 	r->route = find_route(url, method, &status);
 	if (!r->route)

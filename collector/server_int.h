@@ -39,7 +39,6 @@ struct req {
 	unsigned fail_status;
 	enum reject_class fail_cls;
 	char fail_msg[128];
-	char peer[64];
 };
 
 typedef enum MHD_Result (*route_fn)(struct server *s, struct MHD_Connection *c, struct req *r,

@@ -4,6 +4,7 @@
 #define C2D_COLLECTOR_STORE_INT_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -12,5 +13,8 @@ struct store {
 	sqlite3_stmt *ins;
 	pthread_mutex_t lock;
 };
+
+/* One integer from a statement (a PRAGMA): 0, -EBUSY or -EIO. */
+int store_pragma_int(sqlite3 *db, const char *sql, int64_t *v);
 
 #endif

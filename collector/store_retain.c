@@ -13,33 +13,18 @@
 #include "store_int.h"
 
 #define RETAIN_CHUNK 2000
-
-static int64_t one_int(sqlite3 *db, const char *sql, int *rc)
-{
-	sqlite3_stmt *st;
-	int64_t v = 0;
-
-	*rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (*rc != SQLITE_OK)
-		return 0;
-	*rc = sqlite3_step(st);
-	if (*rc == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
-		*rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return v;
-}
+#define STR_(x) #x
+#define STR(x) STR_(x) /* RETAIN_CHUNK in the SQL text, so the two cannot drift apart */
 
 static int used_bytes(sqlite3 *db, uint64_t *bytes)
 {
+	int64_t pages, free_pages, page;
 	int rc;
-	int64_t pages = one_int(db, "PRAGMA page_count", &rc);
-	int64_t free_pages = rc ? 0 : one_int(db, "PRAGMA freelist_count", &rc);
-	int64_t page = rc ? 0 : one_int(db, "PRAGMA page_size", &rc);
 
-	if (rc)
-		return rc == SQLITE_BUSY ? -EBUSY : -EIO;
+	if ((rc = store_pragma_int(db, "PRAGMA page_count", &pages)) < 0 ||
+	    (rc = store_pragma_int(db, "PRAGMA freelist_count", &free_pages)) < 0 ||
+	    (rc = store_pragma_int(db, "PRAGMA page_size", &page)) < 0)
+		return rc;
 	*bytes = (uint64_t)((pages - free_pages) * page);
 	return 0;
 }
@@ -75,7 +60,7 @@ static long delete_chunk(struct store *s, const char *sql, int64_t arg)
 static int retain_age(struct store *s, int64_t cutoff, uint64_t *removed)
 {
 	static const char sql[] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events"
-				  " WHERE time_ns < ?1 ORDER BY time_ns LIMIT 2000)";
+				  " WHERE time_ns < ?1 ORDER BY time_ns LIMIT " STR(RETAIN_CHUNK) ")";
 	long n;
 
 	do {

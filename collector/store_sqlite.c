@@ -77,7 +77,7 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return sqlite3_errcode(db) == SQLITE_BUSY ? -EBUSY : -EIO;
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int64_t *v)
+int store_pragma_int(sqlite3 *db, const char *sql, int64_t *v)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -98,7 +98,7 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 	int64_t v = 0;
 	int ret;
 
-	if (pragma_int(db, "PRAGMA user_version", &v) < 0) {
+	if (store_pragma_int(db, "PRAGMA user_version", &v) < 0) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
 		return -EIO;
 	}

@@ -76,6 +76,21 @@ long h_http_get(const char *url, char *out, size_t cap)
 	return code;
 }
 
+long long h_metric(const char *base_url, const char *series)
+{
+	static char body[1 << 16];
+	char url[160];
+	size_t n = strlen(series);
+
+	snprintf(url, sizeof(url), "%s/metrics", base_url);
+	if (h_http_get(url, body, sizeof(body)) != 200)
+		return -1;
+	for (const char *p = body; (p = strstr(p, series)) != NULL; p += n)
+		if ((p == body || p[-1] == '\n') && p[n] == ' ')
+			return atoll(p + n + 1);
+	return -1;
+}
+
 static long healthz(const struct h_collector *c)
 {
 	char url[128];

@@ -29,6 +29,10 @@ struct h_collector {
  * status, or 0 when there was no answer. */
 long h_http_get(const char *url, char *out, size_t cap);
 
+/* The value of one series (`name` or `name{labels}` exactly as exported) at base_url's
+ * /metrics (base_url: "http://127.0.0.1:9101"); -1 if not there or no answer. */
+long long h_metric(const char *base_url, const char *series);
+
 /* A loopback TCP port the kernel says is free now. */
 int h_free_port(void);
 

@@ -41,18 +41,10 @@ static char tmpfs_dir[300];
 
 static long long metric(const char *series)
 {
-	static char body[1 << 16];
-	char url[128];
-	const char *p;
-	size_t n = strlen(series);
+	char base[64];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", mport);
-	if (h_http_get(url, body, sizeof(body)) != 200)
-		return -1;
-	for (p = body; (p = strstr(p, series)) != NULL; p += n)
-		if ((p == body || p[-1] == '\n') && p[n] == ' ')
-			return atoll(p + n + 1);
-	return -1;
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", mport);
+	return h_metric(base, series);
 }
 
 /* Start the agent shipping to col with the one-rule policy, a metrics port, and extra args. */
