@@ -89,8 +89,12 @@ static void on_envelope(void *ctx, const uint8_t *msg, size_t len)
 	if (runtime_events_decode(msg, len, id, sizeof(id), ns, sizeof(ns), &pid) < 0)
 		return;
 	re->seen++;
-	/* queue the look-up now; pid is the container's first program, for its environment */
-	meta_cache_lookup(re->mc, id, ns[0] ? ns : NULL, pid, NULL);
+	/* queue the look-up now. Not with pid for the environment: at TaskStart the process may
+	 * still be runc's init, before its exec, whose environ is runc's (a read then used up a
+	 * try and the container's own variables were never read). The exec event of that process
+	 * offers the environment once it is the container's. */
+	(void)pid;
+	meta_cache_lookup(re->mc, id, ns[0] ? ns : NULL, 0, NULL);
 }
 
 static void *run(void *arg)

@@ -187,10 +187,9 @@ static void test_canary_never_leaves(void **state)
 	assert_non_null(a);
 	assert_int_equal(h_agent_keep(a, ctr_id), 0);
 
-	/* a container: secrets in its environment, its token file holds the canary. It reads after
-	 * 0.5 s: CI once showed the allowlisted CI_COMMIT_SHA missing from a read made at once
-	 * (the environment-provenance timing is left open, see the notes); here it only has to
-	 * prove that the agent did look at this environment. */
+	/* a container: secrets in its environment, its token file holds the canary. (CI once
+	 * showed the allowlisted CI_COMMIT_SHA missing: the environment was read at TaskStart,
+	 * before runc's init had exec'd; runtime_events.c no longer does that.) */
 	snprintf(mounted, sizeof(mounted), "%s/token", dir);
 	write_text(mounted, canary, 0644);
 	assert_int_equal(
