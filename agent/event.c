@@ -20,11 +20,22 @@ static int decode_syscall(const char *data, size_t size, struct c2d_decoded *d)
 
 		if (n == 0 || n > size - pos || data[pos + n - 1] != 0)
 			return -EINVAL;
+		if (ev->str_role[i] >= C2D_STR_ROLE_MAX)
+			return -EINVAL;
 		d->strs[i] = data + pos;
 		d->slen[i] = strnlen(data + pos, n - 1);
+		d->roles[i] = ev->str_role[i];
 		pos += n;
 	}
 	return 0;
+}
+
+const char *event_str(const struct c2d_decoded *d, enum c2d_str_role role)
+{
+	for (int i = 0; i < d->nstr; i++)
+		if (d->roles[i] == role)
+			return d->strs[i];
+	return NULL;
 }
 
 static int decode_exec(const char *data, size_t size, struct c2d_decoded *d)

@@ -7,6 +7,7 @@
 #define C2D_EVENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "c2d_abi.h"
 
@@ -16,6 +17,7 @@ struct c2d_decoded {
 	const struct c2d_syscall_event *sys;
 	const char *strs[C2D_MAX_STRS];
 	size_t slen[C2D_MAX_STRS]; /* without the NUL */
+	uint8_t roles[C2D_MAX_STRS]; /* enum c2d_str_role */
 	int nstr;
 	/* C2D_EV_EXEC */
 	const struct c2d_exec_event *exec;
@@ -32,5 +34,8 @@ struct c2d_decoded {
 
 /* Returns 0, or -EINVAL for a malformed record. */
 int event_decode(const void *data, size_t size, struct c2d_decoded *out);
+
+/* The first string of a syscall event with this role, or NULL. */
+const char *event_str(const struct c2d_decoded *d, enum c2d_str_role role);
 
 #endif

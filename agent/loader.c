@@ -46,7 +46,7 @@ static int sys_rule(const struct c2d_policy *p, int s)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->rules[i].kind == C2D_KIND_PRIVILEGED_CALL && p->rules[i].enabled &&
-		    (p->rules[i].sys_mask & (1ull << s)))
+		    (p->rules[i].sys_mask & SYSBIT(s)))
 			return (int)i;
 	return -1;
 }
@@ -62,13 +62,18 @@ static bool kind_enabled(const struct c2d_policy *p, enum c2d_kind k)
 /* Is the program of syscall s needed by the policy? */
 static bool sys_needed(const struct c2d_policy *p, int s)
 {
-	if (s <= C2D_SYS_CREAT)
+	switch (sys_info((unsigned)s)->family) {
+	case SYSF_OPEN:
+	case SYSF_LINK:
 		return kind_enabled(p, C2D_KIND_CREDENTIAL_READ) ||
 		       kind_enabled(p, C2D_KIND_STORAGE_WRITE);
-	if (s < C2D_SYS_CONNECT)
+	case SYSF_WRITE_NAME:
 		return kind_enabled(p, C2D_KIND_STORAGE_WRITE);
-	if (s == C2D_SYS_CONNECT)
+	case SYSF_NET:
 		return kind_enabled(p, C2D_KIND_METADATA_ACCESS);
+	case SYSF_PRIV:
+		break;
+	}
 	return sys_rule(p, s) >= 0;
 }
 
@@ -98,8 +103,11 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 	bpf_map__set_max_entries(l->skel->maps.events, (uint32_t)ringbuf_bytes);
 	for (int s = 0; s < C2D_SYS_MAX; s++) {
 		const struct c2d_sysinfo *si = sys_info((unsigned)s);
-		struct bpf_program *prog = bpf_object__find_program_by_name(l->skel->obj, si->prog);
+		struct bpf_program *prog;
 
+		if (!si->tracepoint)
+			continue; /* reported by another hook */
+		prog = bpf_object__find_program_by_name(l->skel->obj, si->prog);
 		if (!prog) {
 			snprintf(err, errlen, "BPF program %s missing from the object", si->prog);
 			return -ENOENT;
@@ -173,8 +181,8 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 		if (fd >= 0 && put_trie(fd, r, (uint32_t)i, err, errlen) < 0)
 			return -EINVAL;
 	}
-	for (int s = C2D_SYS_SETUID; s < C2D_SYS_MAX; s++) {
-		int ri = sys_rule(p, s);
+	for (int s = 0; s < C2D_SYS_MAX; s++) {
+		int ri = sys_is((unsigned)s, SYSF_PRIV) ? sys_rule(p, s) : -1;
 		struct c2d_sys_rule sr = {0};
 		uint32_t key = (uint32_t)s;
 

@@ -95,7 +95,7 @@ static int resolve(struct pipeline *pl, struct finding *f, char paths[2][C2D_PAT
 	const struct c2d_syscall_event *ev = f->d->sys;
 	unsigned kinds = 1u << C2D_KIND_STORAGE_WRITE;
 
-	if (ev->hdr.sys <= C2D_SYS_CREAT) {
+	if (sys_is(ev->hdr.sys, SYSF_OPEN)) {
 		kinds = 1u << C2D_KIND_CREDENTIAL_READ;
 		if ((ev->args[0] & 3) || (ev->args[0] & (0100 | 01000)))
 			kinds |= 1u << C2D_KIND_STORAGE_WRITE;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "c2d_abi.h"
+#include "syscalls.h"
 
 #define C2D_RULE_NAME_MAX 64
 #define C2D_PATTERN_MAX 255
@@ -43,7 +44,7 @@ struct c2d_rule {
 	char pattern[C2D_PATTERN_MAX + 1];
 	enum c2d_match match;
 	/* privileged_call: the syscalls it reports, and their in-kernel filter */
-	uint64_t sys_mask; /* bit per enum c2d_sys */
+	c2d_sysmask sys_mask; /* bit per enum c2d_sys */
 	uint32_t only_mask;
 	/* metadata_access */
 	struct c2d_addr_key addr;

@@ -39,13 +39,12 @@ static const struct {
 	{"kubelet-pki", "/var/lib/kubelet/pki/", "critical"},
 };
 
-#define SYSBIT(s) (1ull << (s))
 #define NS_FLAGS 0xfe020080u /* every CLONE_NEW* flag */
 
 static const struct {
 	const char *name;
 	const char *severity;
-	uint64_t sys_mask;
+	c2d_sysmask sys_mask;
 	uint32_t only_mask;
 } priv_defaults[] = {
 	{"setuid-family", "medium",

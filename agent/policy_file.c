@@ -117,10 +117,10 @@ static int add_priv_rule(struct c2d_policy *p, const cJSON *o, const char *name,
 	{
 		int s = cJSON_IsString(it) ? sys_by_name(it->valuestring) : -1;
 
-		if (s < C2D_SYS_SETUID)
+		if (s < 0 || !sys_is((unsigned)s, SYSF_PRIV))
 			return ferr(why, wl, "\"%s\" is not a privileged call cloud2dev can watch",
 				    cJSON_IsString(it) ? it->valuestring : "(not a string)");
-		mask |= 1ull << s;
+		mask |= SYSBIT(s);
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->rules[i].kind != C2D_KIND_PRIVILEGED_CALL || !(p->rules[i].sys_mask & mask))

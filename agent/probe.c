@@ -89,6 +89,8 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 		const struct c2d_sysinfo *si = sys_info((unsigned)s);
 		char p[160];
 
+		if (!si->tracepoint)
+			continue; /* reported by another hook (io_uring, socket state, fork) */
 		snprintf(p, sizeof(p), "%s/syscalls/sys_exit_%s/id", plan->events_dir, si->tracepoint);
 		if (access(p, R_OK) == 0) {
 			plan->sys_available[s] = true;

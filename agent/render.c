@@ -136,7 +136,7 @@ static void render_syscall(struct jw *w, const struct finding *f)
 		if (en)
 			jw_kv_str(w, "error", en);
 	}
-	if (ev->hdr.sys <= C2D_SYS_CREAT) {
+	if (sys_is(ev->hdr.sys, SYSF_OPEN)) {
 		jw_key(w, "flags");
 		sys_render_open_flags(w, ev->args[0]);
 	}

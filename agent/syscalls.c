@@ -176,53 +176,77 @@ static void r_personality(struct jw *w, const uint64_t *a, const char *const *s,
 	jw_kv_u64(w, "persona", a[0] & 0xffffffffu);
 }
 
-#define ROW(sys, nm, tp, fn) [sys] = {nm, tp, "c2d_exit_" tp, fn}
+#define ROW(sys, nm, tp, fam, fn) [sys] = {nm, tp, "c2d_exit_" tp, fam, fn}
+/* an operation without a tracepoint of its own (io_uring, socket state, fork) */
+#define HOOKED(sys, nm, fam, fn) [sys] = {nm, NULL, NULL, fam, fn}
 
 static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
-	ROW(C2D_SYS_OPEN, "open", "open", r_none),
-	ROW(C2D_SYS_OPENAT, "openat", "openat", r_none),
-	ROW(C2D_SYS_OPENAT2, "openat2", "openat2", r_none),
-	ROW(C2D_SYS_CREAT, "creat", "creat", r_none),
-	ROW(C2D_SYS_TRUNCATE, "truncate", "truncate", r_none),
-	ROW(C2D_SYS_FTRUNCATE, "ftruncate", "ftruncate", r_none),
-	ROW(C2D_SYS_UNLINK, "unlink", "unlink", r_none),
-	ROW(C2D_SYS_UNLINKAT, "unlinkat", "unlinkat", r_none),
-	ROW(C2D_SYS_RMDIR, "rmdir", "rmdir", r_none),
-	ROW(C2D_SYS_RENAME, "rename", "rename", r_none),
-	ROW(C2D_SYS_RENAMEAT, "renameat", "renameat", r_none),
-	ROW(C2D_SYS_RENAMEAT2, "renameat2", "renameat2", r_none),
-	ROW(C2D_SYS_CONNECT, "connect", "connect", r_none),
-	ROW(C2D_SYS_SETUID, "setuid", "setuid", r_uid1),
-	ROW(C2D_SYS_SETGID, "setgid", "setgid", r_uid1),
-	ROW(C2D_SYS_SETREUID, "setreuid", "setreuid", r_uid2),
-	ROW(C2D_SYS_SETREGID, "setregid", "setregid", r_uid2),
-	ROW(C2D_SYS_SETRESUID, "setresuid", "setresuid", r_uid3),
-	ROW(C2D_SYS_SETRESGID, "setresgid", "setresgid", r_uid3),
-	ROW(C2D_SYS_SETFSUID, "setfsuid", "setfsuid", r_uid1),
-	ROW(C2D_SYS_SETFSGID, "setfsgid", "setfsgid", r_uid1),
-	ROW(C2D_SYS_CAPSET, "capset", "capset", r_capset),
-	ROW(C2D_SYS_PTRACE, "ptrace", "ptrace", r_ptrace),
-	ROW(C2D_SYS_PROCESS_VM_WRITEV, "process_vm_writev", "process_vm_writev", r_vmwrite),
-	ROW(C2D_SYS_MOUNT, "mount", "mount", r_mount),
-	ROW(C2D_SYS_UMOUNT2, "umount2", "umount", r_umount),
-	ROW(C2D_SYS_MOVE_MOUNT, "move_mount", "move_mount", r_move_mount),
-	ROW(C2D_SYS_FSMOUNT, "fsmount", "fsmount", r_none),
-	ROW(C2D_SYS_PIVOT_ROOT, "pivot_root", "pivot_root", r_pivot),
-	ROW(C2D_SYS_CHROOT, "chroot", "chroot", r_path1),
-	ROW(C2D_SYS_UNSHARE, "unshare", "unshare", r_unshare),
-	ROW(C2D_SYS_SETNS, "setns", "setns", r_setns),
-	ROW(C2D_SYS_CLONE, "clone", "clone", r_unshare),
-	ROW(C2D_SYS_CLONE3, "clone3", "clone3", r_clone3),
-	ROW(C2D_SYS_INIT_MODULE, "init_module", "init_module", r_none),
-	ROW(C2D_SYS_FINIT_MODULE, "finit_module", "finit_module", r_module),
-	ROW(C2D_SYS_DELETE_MODULE, "delete_module", "delete_module", r_module),
-	ROW(C2D_SYS_BPF, "bpf", "bpf", r_bpf),
-	ROW(C2D_SYS_PERF_EVENT_OPEN, "perf_event_open", "perf_event_open", r_perf),
-	ROW(C2D_SYS_KEXEC_LOAD, "kexec_load", "kexec_load", r_none),
-	ROW(C2D_SYS_KEXEC_FILE_LOAD, "kexec_file_load", "kexec_file_load", r_none),
-	ROW(C2D_SYS_KEYCTL, "keyctl", "keyctl", r_keyctl),
-	ROW(C2D_SYS_ADD_KEY, "add_key", "add_key", r_add_key),
-	ROW(C2D_SYS_PERSONALITY, "personality", "personality", r_personality),
+	ROW(C2D_SYS_OPEN, "open", "open", SYSF_OPEN, r_none),
+	ROW(C2D_SYS_OPENAT, "openat", "openat", SYSF_OPEN, r_none),
+	ROW(C2D_SYS_OPENAT2, "openat2", "openat2", SYSF_OPEN, r_none),
+	ROW(C2D_SYS_CREAT, "creat", "creat", SYSF_OPEN, r_none),
+	ROW(C2D_SYS_TRUNCATE, "truncate", "truncate", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_FTRUNCATE, "ftruncate", "ftruncate", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_UNLINK, "unlink", "unlink", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_UNLINKAT, "unlinkat", "unlinkat", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_RMDIR, "rmdir", "rmdir", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_RENAME, "rename", "rename", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_RENAMEAT, "renameat", "renameat", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_RENAMEAT2, "renameat2", "renameat2", SYSF_WRITE_NAME, r_none),
+	ROW(C2D_SYS_CONNECT, "connect", "connect", SYSF_NET, r_none),
+	ROW(C2D_SYS_SETUID, "setuid", "setuid", SYSF_PRIV, r_uid1),
+	ROW(C2D_SYS_SETGID, "setgid", "setgid", SYSF_PRIV, r_uid1),
+	ROW(C2D_SYS_SETREUID, "setreuid", "setreuid", SYSF_PRIV, r_uid2),
+	ROW(C2D_SYS_SETREGID, "setregid", "setregid", SYSF_PRIV, r_uid2),
+	ROW(C2D_SYS_SETRESUID, "setresuid", "setresuid", SYSF_PRIV, r_uid3),
+	ROW(C2D_SYS_SETRESGID, "setresgid", "setresgid", SYSF_PRIV, r_uid3),
+	ROW(C2D_SYS_SETFSUID, "setfsuid", "setfsuid", SYSF_PRIV, r_uid1),
+	ROW(C2D_SYS_SETFSGID, "setfsgid", "setfsgid", SYSF_PRIV, r_uid1),
+	ROW(C2D_SYS_CAPSET, "capset", "capset", SYSF_PRIV, r_capset),
+	ROW(C2D_SYS_PTRACE, "ptrace", "ptrace", SYSF_PRIV, r_ptrace),
+	ROW(C2D_SYS_PROCESS_VM_WRITEV, "process_vm_writev", "process_vm_writev", SYSF_PRIV, r_vmwrite),
+	ROW(C2D_SYS_MOUNT, "mount", "mount", SYSF_PRIV, r_mount),
+	ROW(C2D_SYS_UMOUNT2, "umount2", "umount", SYSF_PRIV, r_umount),
+	ROW(C2D_SYS_MOVE_MOUNT, "move_mount", "move_mount", SYSF_PRIV, r_move_mount),
+	ROW(C2D_SYS_FSMOUNT, "fsmount", "fsmount", SYSF_PRIV, r_none),
+	ROW(C2D_SYS_PIVOT_ROOT, "pivot_root", "pivot_root", SYSF_PRIV, r_pivot),
+	ROW(C2D_SYS_CHROOT, "chroot", "chroot", SYSF_PRIV, r_path1),
+	ROW(C2D_SYS_UNSHARE, "unshare", "unshare", SYSF_PRIV, r_unshare),
+	ROW(C2D_SYS_SETNS, "setns", "setns", SYSF_PRIV, r_setns),
+	ROW(C2D_SYS_CLONE, "clone", "clone", SYSF_PRIV, r_unshare),
+	ROW(C2D_SYS_CLONE3, "clone3", "clone3", SYSF_PRIV, r_clone3),
+	ROW(C2D_SYS_INIT_MODULE, "init_module", "init_module", SYSF_PRIV, r_none),
+	ROW(C2D_SYS_FINIT_MODULE, "finit_module", "finit_module", SYSF_PRIV, r_module),
+	ROW(C2D_SYS_DELETE_MODULE, "delete_module", "delete_module", SYSF_PRIV, r_module),
+	ROW(C2D_SYS_BPF, "bpf", "bpf", SYSF_PRIV, r_bpf),
+	ROW(C2D_SYS_PERF_EVENT_OPEN, "perf_event_open", "perf_event_open", SYSF_PRIV, r_perf),
+	ROW(C2D_SYS_KEXEC_LOAD, "kexec_load", "kexec_load", SYSF_PRIV, r_none),
+	ROW(C2D_SYS_KEXEC_FILE_LOAD, "kexec_file_load", "kexec_file_load", SYSF_PRIV, r_none),
+	ROW(C2D_SYS_KEYCTL, "keyctl", "keyctl", SYSF_PRIV, r_keyctl),
+	ROW(C2D_SYS_ADD_KEY, "add_key", "add_key", SYSF_PRIV, r_add_key),
+	ROW(C2D_SYS_PERSONALITY, "personality", "personality", SYSF_PRIV, r_personality),
+	/* each becomes a ROW() once its exit program exists */
+	HOOKED(C2D_SYS_PROCESS_VM_READV, "process_vm_readv", SYSF_PRIV, r_vmwrite),
+	HOOKED(C2D_SYS_OPEN_BY_HANDLE_AT, "open_by_handle_at", SYSF_OPEN, r_none),
+	HOOKED(C2D_SYS_NAME_TO_HANDLE_AT, "name_to_handle_at", SYSF_OPEN, r_none),
+	HOOKED(C2D_SYS_LINK, "link", SYSF_LINK, r_none),
+	HOOKED(C2D_SYS_LINKAT, "linkat", SYSF_LINK, r_none),
+	HOOKED(C2D_SYS_SYMLINK, "symlink", SYSF_LINK, r_none),
+	HOOKED(C2D_SYS_SYMLINKAT, "symlinkat", SYSF_LINK, r_none),
+	HOOKED(C2D_SYS_SENDTO, "sendto", SYSF_NET, r_none),
+	HOOKED(C2D_SYS_SENDMSG, "sendmsg", SYSF_NET, r_none),
+	HOOKED(C2D_SYS_SENDMMSG, "sendmmsg", SYSF_NET, r_none),
+	HOOKED(C2D_SYS_IO_URING_SETUP, "io_uring_setup", SYSF_PRIV, r_none),
+	HOOKED(C2D_SYS_URING_OPENAT, "io_uring:openat", SYSF_OPEN, r_none),
+	HOOKED(C2D_SYS_URING_OPENAT2, "io_uring:openat2", SYSF_OPEN, r_none),
+	HOOKED(C2D_SYS_URING_RENAMEAT, "io_uring:renameat", SYSF_WRITE_NAME, r_none),
+	HOOKED(C2D_SYS_URING_UNLINKAT, "io_uring:unlinkat", SYSF_WRITE_NAME, r_none),
+	HOOKED(C2D_SYS_URING_FTRUNCATE, "io_uring:ftruncate", SYSF_WRITE_NAME, r_none),
+	HOOKED(C2D_SYS_URING_CONNECT, "io_uring:connect", SYSF_NET, r_none),
+	HOOKED(C2D_SYS_URING_LINKAT, "io_uring:linkat", SYSF_LINK, r_none),
+	HOOKED(C2D_SYS_URING_SYMLINKAT, "io_uring:symlinkat", SYSF_LINK, r_none),
+	HOOKED(C2D_SYS_TCP_CONNECT, "connect", SYSF_NET, r_none),
+	HOOKED(C2D_SYS_FORK_NS, "clone", SYSF_PRIV, r_unshare),
 };
 
 const struct c2d_sysinfo *sys_info(unsigned sys)
@@ -234,10 +258,17 @@ const struct c2d_sysinfo *sys_info(unsigned sys)
 
 int sys_by_name(const char *name)
 {
-	for (int i = 0; i < C2D_SYS_MAX; i++)
+	for (int i = 0; i < C2D_SYS_MAX; i++) /* the first row of a name: its own syscall */
 		if (table[i].name && strcmp(table[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+bool sys_is(unsigned sys, enum sys_family fam)
+{
+	const struct c2d_sysinfo *si = sys_info(sys);
+
+	return si && si->family == fam;
 }
 
 static const struct {

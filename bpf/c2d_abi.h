@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define C2D_ABI_VERSION 1
+#define C2D_ABI_VERSION 2
 
 #define C2D_COMM_LEN 16
 #define C2D_PATH_MAX 4096	/* a rebuilt path, NUL included */
@@ -24,11 +24,12 @@
 #define C2D_MAX_DEPTH 64	/* dentry levels walked, mount crossings included */
 #define C2D_ARGS_MAX 1024	/* bytes of argv copied at exec */
 #define C2D_STR_MAX 256		/* other user strings (mount source, module name, …) */
-#define C2D_DATA_MAX (2 * C2D_PATH_MAX) /* variable part of a syscall event */
+#define C2D_DATA_MAX (4 * C2D_PATH_MAX) /* variable part of a syscall event */
 #define C2D_LPM_MAX 256		/* LPM trie key data (kernel limit: 256 bytes) */
 #define C2D_COMP_MAX 64		/* bytes of one component used in suffix keys */
 #define C2D_LEAF_GLOB_MAX 16	/* leaf prefix of a `<any>/dir/prefix*` rule */
-#define C2D_MAX_STRS 3
+#define C2D_MAX_STRS 4
+#define C2D_ENTRY_STR_MAX 256	/* bytes of a name-based argument copied at syscall entry */
 
 /* Ring-buffer record types. */
 enum c2d_event_type {
@@ -94,6 +95,33 @@ enum c2d_sys {
 	C2D_SYS_KEYCTL,
 	C2D_SYS_ADD_KEY,
 	C2D_SYS_PERSONALITY,
+	/* ABI 2: other entry points (issue 11) */
+	C2D_SYS_PROCESS_VM_READV,
+	C2D_SYS_OPEN_BY_HANDLE_AT,
+	C2D_SYS_NAME_TO_HANDLE_AT,
+	C2D_SYS_LINK,
+	C2D_SYS_LINKAT,
+	C2D_SYS_SYMLINK,
+	C2D_SYS_SYMLINKAT,
+	C2D_SYS_SENDTO,
+	C2D_SYS_SENDMSG,
+	C2D_SYS_SENDMMSG,
+	C2D_SYS_IO_URING_SETUP,
+	/* io_uring operations: no tracepoint of their own, reported by the io_uring hooks
+	 * (syscall.name "io_uring:<op>") */
+	C2D_SYS_URING_OPENAT,
+	C2D_SYS_URING_OPENAT2,
+	C2D_SYS_URING_RENAMEAT,
+	C2D_SYS_URING_UNLINKAT,
+	C2D_SYS_URING_FTRUNCATE,
+	C2D_SYS_URING_CONNECT,
+	C2D_SYS_URING_LINKAT,
+	C2D_SYS_URING_SYMLINKAT,
+	/* a TCP active open seen on the socket (connect, TCP Fast Open through sendto/sendmsg,
+	 * io_uring connect), whatever syscall or worker started it */
+	C2D_SYS_TCP_CONNECT,
+	/* namespaces created by clone/clone3, seen on the child at fork */
+	C2D_SYS_FORK_NS,
 	C2D_SYS_MAX,
 };
 
@@ -104,6 +132,23 @@ enum c2d_sys {
 					* user space normalises it and re-checks the policy */
 #define C2D_F_ARGS_TRUNCATED (1u << 3)
 #define C2D_F_FROM_FD (1u << 4)	       /* path rebuilt from the opened file (exact) */
+#define C2D_F_TAMPERED (1u << 5)       /* an argument in user memory changed while the call ran:
+					* the entry copy travels as C2D_STR_ENTRY_* strings */
+#define C2D_F_RUNTIME (1u << 6)	       /* the task runs a container-runtime binary (identified
+					* by inode on the host, inherited through fork) */
+
+/* What a string of a c2d_syscall_event is (str_role[i]). Strings without a path role keep
+ * their position's meaning per syscall (mount source, target, fstype, …). */
+enum c2d_str_role {
+	C2D_STR_ARG = 0,	    /* per-syscall positional argument */
+	C2D_STR_PATH = 1,	    /* file.path: as the process sees it */
+	C2D_STR_NEW_PATH = 2,	    /* file.new_path (rename, link) */
+	C2D_STR_FS_PATH = 3,	    /* the file's path from its filesystem's root (host path = where
+				     * the host mounts that filesystem + this) */
+	C2D_STR_ENTRY_PATH = 4,	    /* the path argument as read at syscall entry (tampered) */
+	C2D_STR_ENTRY_NEW_PATH = 5, /* the second path argument at entry (tampered) */
+	C2D_STR_ROLE_MAX = 6,
+};
 
 /* Common header of every ring-buffer record: 72 bytes. */
 struct c2d_event_hdr {
@@ -132,11 +177,15 @@ struct c2d_syscall_event {
 	struct c2d_event_hdr hdr;
 	__s64 ret;
 	__u64 args[6];
-	__u16 rule_id; /* index into the agent's rule table */
-	__u8 kind;     /* enum c2d_kind */
+	__u64 ino;	/* the file's inode, when the finding is about an opened file (0: none) */
+	__u64 first_ns; /* folded findings: time of the first one this event stands for */
+	__u32 dev;	/* the file's superblock device (kernel encoding: major << 20 | minor) */
+	__u32 count;	/* identical findings this event stands for (>= 1) */
+	__u16 rule_id;	/* index into the agent's rule table */
+	__u8 kind;	/* enum c2d_kind */
 	__u8 nstr;
 	__u16 str_len[C2D_MAX_STRS];
-	__u8 pad[6];
+	__u8 str_role[C2D_MAX_STRS]; /* enum c2d_str_role */
 	char data[];
 };
 
@@ -193,6 +242,40 @@ struct c2d_sys_rule {
 	__u32 only_mask; /* syscall-specific filter (namespace flags for unshare/clone…) */
 };
 
+/* A file by what it is, not by name: (device, inode). Keys of file_ids, dir_ids, runtime_ids. */
+struct c2d_file_id {
+	__u64 ino;
+	__u32 dev; /* kernel encoding, as in super_block.s_dev */
+	__u32 pad;
+};
+
+/* Folding of identical findings (fold map): same cgroup, rule, executable and target. */
+struct c2d_fold_key {
+	__u64 cgroup_id;
+	__u64 exe_ino;
+	__u64 target;	/* file inode, address, or a hash of the target string */
+	__u32 exe_dev;
+	__u16 rule_id;
+	__u16 sys;
+};
+
+struct c2d_fold_val {
+	__u64 first_ns;	 /* first finding of the current window */
+	__u64 last_ns;	 /* latest finding */
+	__u64 window_ns; /* start of the current window */
+	__u32 pending;	 /* folded since the last event that went out */
+	__u32 pad;
+};
+
+/* Name-based arguments copied at syscall entry (entry_args map, key: thread id). */
+struct c2d_entry_args {
+	__u64 ktime_ns;
+	__u16 sys;
+	__u16 len[2];	/* bytes copied, NUL included (0: none) */
+	__u16 pad;
+	char str[2][C2D_ENTRY_STR_MAX];
+};
+
 /* Cloud metadata endpoints: key of the `meta_addrs` hash. */
 struct c2d_addr_key {
 	__u16 family; /* AF_INET / AF_INET6 */
@@ -212,6 +295,8 @@ struct c2d_stats {
 	__u64 read_errors;	    /* a kernel/user read failed */
 	__u64 unresolved;	    /* candidates sent for user-space normalisation */
 	__u64 rate_limited;	    /* findings over their cgroup's budget (--container-rate) */
+	__u64 folded;		    /* identical findings folded into an earlier event's count */
+	__u64 tampered;		    /* calls whose user-memory argument changed during the call */
 };
 
 /* Policy switches written by the agent after load (.bss). */
@@ -219,15 +304,22 @@ struct c2d_stats {
 #define C2D_POL_DIR (1u << 1)	   /* dir_trie has entries */
 #define C2D_POL_STORAGE (1u << 2)  /* storage_trie has entries */
 #define C2D_POL_FAILURES (1u << 3) /* report EACCES/EPERM opens */
+#define C2D_POL_FILE_IDS (1u << 4) /* file_ids has entries */
+#define C2D_POL_DIR_IDS (1u << 5)  /* dir_ids has entries */
+#define C2D_POL_RUNTIME (1u << 6)  /* runtime_ids has entries */
+#define C2D_POL_FOLD (1u << 7)	   /* fold identical findings (c2d_fold_window_ns) */
 
 #ifndef __BPF__
 _Static_assert(sizeof(struct c2d_event_hdr) == 72, "c2d_event_hdr layout");
-_Static_assert(sizeof(struct c2d_syscall_event) == 144, "c2d_syscall_event layout");
+_Static_assert(sizeof(struct c2d_syscall_event) == 168, "c2d_syscall_event layout");
+_Static_assert(sizeof(struct c2d_file_id) == 16, "c2d_file_id layout");
+_Static_assert(sizeof(struct c2d_fold_key) == 32, "c2d_fold_key layout");
+_Static_assert(sizeof(struct c2d_fold_val) == 32, "c2d_fold_val layout");
 _Static_assert(sizeof(struct c2d_exec_event) == 80, "c2d_exec_event layout");
 _Static_assert(sizeof(struct c2d_fork_event) == 80, "c2d_fork_event layout");
 _Static_assert(sizeof(struct c2d_exit_event) == 80, "c2d_exit_event layout");
 _Static_assert(sizeof(struct c2d_rule_val) == 20, "c2d_rule_val layout");
-_Static_assert(sizeof(struct c2d_stats) == 14 * 8, "c2d_stats layout");
+_Static_assert(sizeof(struct c2d_stats) == 16 * 8, "c2d_stats layout");
 #endif
 
 #endif /* C2D_ABI_H */

@@ -13,7 +13,12 @@
 static __always_inline void sysev__reset(struct c2d_scratch *s)
 {
 	s->ev.nstr = 0;
-	s->ev.str_len[0] = s->ev.str_len[1] = s->ev.str_len[2] = 0;
+	s->ev.str_len[0] = s->ev.str_len[1] = s->ev.str_len[2] = s->ev.str_len[3] = 0;
+	s->ev.str_role[0] = s->ev.str_role[1] = s->ev.str_role[2] = s->ev.str_role[3] = 0;
+	s->ev.ino = 0;
+	s->ev.dev = 0;
+	s->ev.count = 1;
+	s->ev.first_ns = 0;
 	s->flags = 0;
 }
 
@@ -30,17 +35,18 @@ static __always_inline void sysev__begin(struct c2d_scratch *s, struct task_stru
 
 static __always_inline __u32 sysev__used(struct c2d_scratch *s)
 {
-	return s->ev.str_len[0] + s->ev.str_len[1] + s->ev.str_len[2];
+	return s->ev.str_len[0] + s->ev.str_len[1] + s->ev.str_len[2] + s->ev.str_len[3];
 }
 
-/* Append pbuf[off, end] (NUL included) as the next string, at most C2D_PATH_MAX - 1 bytes. */
-static __always_inline void sysev__add_path(struct c2d_scratch *s, int off)
+/* Append pbuf[off, end] (NUL included) as the next string, at most C2D_PATH_MAX - 1 bytes,
+ * with its role (enum c2d_str_role). */
+static __always_inline void sysev__add_path_as(struct c2d_scratch *s, int off, __u8 role)
 {
 	__u32 pos = sysev__used(s);
 	__u32 n = s->end - off + 1;
 	__u32 i = s->ev.nstr;
 
-	if (i >= C2D_MAX_STRS || pos >= C2D_PATH_MAX || n == 0)
+	if (i >= C2D_MAX_STRS || pos >= C2D_DATA_MAX - C2D_PATH_MAX || n == 0)
 		return;
 	if (n > C2D_PATH_MAX - 1) { /* a joined path can be longer than one walk */
 		n = C2D_PATH_MAX - 1;
@@ -48,12 +54,18 @@ static __always_inline void sysev__add_path(struct c2d_scratch *s, int off)
 	}
 	c2d_barrier_var(n);
 	n &= C2D_PATH_MAX - 1; /* verifier: the size register itself is bounded */
-	pos &= C2D_PATH_MAX - 1;
+	pos &= C2D_DATA_MASK;
 	if (bpf_probe_read_kernel(&s->data[pos], n, &s->pbuf[off & C2D_PBUF_MASK]) < 0)
 		return;
 	s->data[(pos + n - 1) & C2D_DATA_MASK] = 0;
 	s->ev.str_len[i & 3] = n;
+	s->ev.str_role[i & 3] = role;
 	s->ev.nstr = i + 1;
+}
+
+static __always_inline void sysev__add_path(struct c2d_scratch *s, int off)
+{
+	sysev__add_path_as(s, off, s->ev.nstr == 0 ? C2D_STR_PATH : C2D_STR_NEW_PATH);
 }
 
 /* Append a user-space string (at most C2D_STR_MAX bytes). */

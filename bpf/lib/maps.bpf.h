@@ -20,6 +20,15 @@
  * | meta_addrs   | agent                      | net program    | instance-metadata addresses      |
  * | exec_cgroups | exec program               | same           | LRU 8192: cgroups seen exec'ing  |
  * | cg_budget    | every finding              | same           | LRU 8192: per-cgroup rate budget |
+ * | file_ids     | agent (rules' files), link | file programs  | 4096: credential files and learnt|
+ * |              | programs (learnt links)    |                | hard links into storage, by inode|
+ * | dir_ids      | agent (rules' directories) | path walk      | 1024: directory rules by inode   |
+ * | runtime_ids  | agent (runtime binaries)   | exec program   | 64: runc, shims, kubelet …       |
+ * | runtime_tasks| exec/fork/exit programs    | every finding  | LRU 16384: tgids of the runtime  |
+ * | fold         | every finding              | same; agent    | LRU 16384: identical findings    |
+ * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
+ * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
+ * |              |                            |                | arguments as read at entry       |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -46,6 +55,9 @@ C2D_KNOB(__u64, c2d_wakeup_bytes, 256 * 1024); /* wake the reader past this much
 C2D_KNOB(__u64, c2d_cg_interval_ns, 0);
 C2D_KNOB(__u64, c2d_cg_burst_ns, 0);
 
+/* Identical findings within this window are folded into one event's count (--fold-window). */
+C2D_KNOB(__u64, c2d_fold_window_ns, 0);
+
 /* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
 C2D_VAR(__u32, c2d_policy_flags);
 
@@ -69,7 +81,7 @@ C2D_MAP struct {
  * preemption disabled), so one slot per CPU is enough. */
 struct c2d_scratch {
 	struct c2d_syscall_event ev;
-	char data[C2D_DATA_MAX + C2D_NAME_MAX]; /* must follow ev: output sends ev+data */
+	char data[C2D_DATA_MAX + C2D_PATH_MAX]; /* must follow ev: output sends ev+data */
 	char pbuf[2 * C2D_PATH_MAX];		/* reverse walk in [0, PATH_MAX), user tail after */
 	struct c2d_lpm_key key;
 	__u8 key_slack[2 * C2D_COMP_MAX]; /* lets masked copies near the end stay in bounds */
@@ -171,5 +183,57 @@ C2D_MAP struct {
 	__type(key, __u64);
 	__type(value, __u8);
 } exec_cgroups SEC(".maps");
+
+/* Files by identity (c2d_file_id): credential rules' files, resolved on the host by the agent
+ * and kept current; hard links into production storage, learnt when they are made. */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct c2d_file_id);
+	__type(value, struct c2d_rule_val);
+} file_ids SEC(".maps");
+
+/* Directories of directory rules (credential prefixes, storage paths) by identity: a file
+ * below one of them matches under any name (bind mount, hostPath volume, other mount). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct c2d_file_id);
+	__type(value, struct c2d_rule_val);
+} dir_ids SEC(".maps");
+
+/* Container-runtime executables on the host (runc, crun, containerd, shims, kubelet). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct c2d_file_id);
+	__type(value, __u8);
+} runtime_ids SEC(".maps");
+
+/* Processes (tgid) running a runtime binary, or forked from one without an exec since. */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64); /* the process's start time: a reused tgid is not the runtime */
+} runtime_tasks SEC(".maps");
+
+/* Identical findings within the fold window (struct c2d_fold_key → c2d_fold_val). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct c2d_fold_key);
+	__type(value, struct c2d_fold_val);
+} fold SEC(".maps");
+
+/* Name-based arguments as read at syscall entry, per thread (compared at exit). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct c2d_entry_args);
+} entry_args SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */
