@@ -115,7 +115,7 @@ TRIGGER_SRCS := $(wildcard tests/integration/triggers/*.c)
 TRIGGER_BINS := $(patsubst tests/integration/triggers/%.c,$(BUILD)/triggers/%,$(TRIGGER_SRCS))
 $(BUILD)/triggers/%: tests/integration/triggers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -o $@ $<
+	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -o $@ $< -luring -lpthread
 
 $(BUILD)/c2d-agent-san: $(BUILD)/san/agent/main.o $(SAN_OBJS)
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
