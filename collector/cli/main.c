@@ -5,6 +5,7 @@
  * (ours or, with 400, the server's view of a parameter).
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,9 @@ int main(int argc, char **argv)
 	char err[512], token[CLI_TOKEN_MAX];
 	int rc;
 
+	/* display widths of what the collector sends (UTF-8), whatever the user's locale; without
+	 * it every non-ASCII character is escaped, which is safe too */
+	setlocale(LC_CTYPE, "C.UTF-8");
 	if (cli_parse(argc, argv, &req, err, sizeof(err)) < 0) {
 		fprintf(stderr, "c2d: %s\n\n", err);
 		cli_usage(stderr);

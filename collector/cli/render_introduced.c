@@ -9,20 +9,29 @@
 
 #include "cli.h"
 #include "table.h"
+#include "term_safe.h"
 
 #define LINE 1024
 
-/* "1111111111aa (pipeline 100)" for a revision reference. */
+/* "1111111111aa (pipeline 100)" for a revision reference, escaped (both come from labels). */
 static const char *rev_label(const cJSON *ref, char *buf, size_t len)
 {
 	const char *c = cli_str(ref, "commit"), *p = cli_str(ref, "pipeline_id");
-	char sb[32];
+	char sb[32], raw[160];
 
 	cli_short(c ? c : cli_str(ref, "revision"), sb, sizeof(sb));
 	if (p)
-		snprintf(buf, len, "%s (pipeline %s)", sb, p);
+		snprintf(raw, sizeof(raw), "%s (pipeline %s)", sb, p);
 	else
-		snprintf(buf, len, "%s", sb);
+		snprintf(raw, sizeof(raw), "%s", sb);
+	term_safe(raw, buf, len);
+	return buf;
+}
+
+/* A workload-controlled string for a sentence: escaped, "-" when absent. */
+static const char *safe(const char *s, char *buf, size_t len)
+{
+	term_safe(s ? s : "-", buf, len);
 	return buf;
 }
 
@@ -62,13 +71,13 @@ static void behaviour(const cJSON *b, FILE *out)
 {
 	const cJSON *intro = cJSON_GetObjectItemCaseSensitive(b, "introduced_in");
 	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(b, "previous");
-	char ib[96], pb[96], ab[96], rb[96];
+	char ib[96], pb[96], ab[96], rb[96], s1[64], s2[128], s3[LINE], s4[LINE];
 	const char *s;
 
-	fprintf(out, "%s %s %s by %s: ", cli_str(b, "kind") ? cli_str(b, "kind") : "-",
-		cli_str(b, "rule") ? cli_str(b, "rule") : "-",
-		cli_str(b, "target") ? cli_str(b, "target") : "-",
-		cli_str(b, "executable") ? cli_str(b, "executable") : "-");
+	fprintf(out, "%s %s %s by %s: ", safe(cli_str(b, "kind"), s1, sizeof(s1)),
+		safe(cli_str(b, "rule"), s2, sizeof(s2)),
+		safe(cli_str(b, "target"), s3, sizeof(s3)),
+		safe(cli_str(b, "executable"), s4, sizeof(s4)));
 	if (cJSON_IsObject(prev))
 		fprintf(out, "introduced between %s and %s\n", rev_label(prev, pb, sizeof(pb)),
 			rev_label(intro, ib, sizeof(ib)));
@@ -78,27 +87,28 @@ static void behaviour(const cJSON *b, FILE *out)
 	else
 		fprintf(out, "seen only without a known revision\n");
 	if ((s = cli_str(b, "compare_url")))
-		fprintf(out, "    compare: %s\n", s);
+		fprintf(out, "    compare: %s\n", safe(s, s3, sizeof(s3)));
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "reintroduced")))
 		return;
 	fprintf(out, "    reintroduced in %s after %s ran without it\n",
 		rev_label(cJSON_GetObjectItemCaseSensitive(b, "reintroduced_in"), rb, sizeof(rb)),
 		rev_label(cJSON_GetObjectItemCaseSensitive(b, "absent_in"), ab, sizeof(ab)));
 	if ((s = cli_str(b, "reintroduced_compare_url")))
-		fprintf(out, "    compare: %s\n", s);
+		fprintf(out, "    compare: %s\n", safe(s, s3, sizeof(s3)));
 }
 
 int cli_render_introduced(const cJSON *res, FILE *out)
 {
 	const cJSON *w = cJSON_GetObjectItemCaseSensitive(res, "workload"), *b;
 	const cJSON *bs = cJSON_GetObjectItemCaseSensitive(res, "behaviours");
+	char ns[256], name[256], kind[64];
 	int err;
 
 	if (!cli_str(w, "name") || !cJSON_IsArray(bs))
 		return -EINVAL;
-	fprintf(out, "workload %s/%s (%s)\n\n",
-		cli_str(w, "namespace") ? cli_str(w, "namespace") : "-", cli_str(w, "name"),
-		cli_str(w, "kind") ? cli_str(w, "kind") : "kind unknown");
+	fprintf(out, "workload %s/%s (%s)\n\n", safe(cli_str(w, "namespace"), ns, sizeof(ns)),
+		safe(cli_str(w, "name"), name, sizeof(name)),
+		cli_str(w, "kind") ? safe(cli_str(w, "kind"), kind, sizeof(kind)) : "kind unknown");
 	err = revisions(res, out);
 	if (err)
 		return err;

@@ -57,6 +57,56 @@ static int process_rows(struct cli_table *t, const cJSON *p)
 	return row(t, "parent", line);
 }
 
+/* What the finding touched and how the call went, from the stored event (res.event). */
+static int target_rows(struct cli_table *t, const cJSON *ev)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(ev, "file");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(ev, "network");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(ev, "mount");
+	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(ev, "syscall");
+	const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(ev, "count");
+	char line[LINE], fb[32], lb[32];
+
+	line[0] = 0;
+	if (cli_str(f, "path"))
+		snprintf(line, sizeof(line), "%s%s%s", cli_str(f, "path"),
+			 cli_str(f, "new_path") ? " -> " : "",
+			 cli_str(f, "new_path") ? cli_str(f, "new_path") : "");
+	else if (cli_str(n, "address"))
+		snprintf(line, sizeof(line), "%s port %d", cli_str(n, "address"), num(n, "port"));
+	else if (cli_str(m, "source"))
+		snprintf(line, sizeof(line), "%s mounted at %s%s", cli_str(m, "source"),
+			 cli_str(m, "destination") ? cli_str(m, "destination") : "-",
+			 cJSON_IsTrue(cJSON_GetObjectItem(m, "read_only")) ? " (read-only)" : "");
+	if ((line[0] && row(t, "target", line) < 0) ||
+	    row(t, "host path", cli_str(f, "host_path")) < 0)
+		return -ENOMEM;
+	if (cli_str(sc, "name")) {
+		int len = snprintf(line, sizeof(line), "%s returned %d", cli_str(sc, "name"),
+				   num(sc, "ret"));
+
+		if (cli_str(sc, "error") && len > 0 && (size_t)len < sizeof(line))
+			snprintf(line + len, sizeof(line) - (size_t)len, " (%s)", cli_str(sc, "error"));
+		if (row(t, "syscall", line) < 0)
+			return -ENOMEM;
+	}
+	if (row(t, "outcome", cli_str(ev, "outcome")) < 0)
+		return -ENOMEM;
+	if (cJSON_IsTrue(cJSON_GetObjectItem(ev, "tampered")) &&
+	    row(t, "tampered", "yes: an argument changed while the call ran") < 0)
+		return -ENOMEM;
+	if (cJSON_IsNumber(cnt) && cnt->valuedouble > 1) {
+		const char *first = cli_time(cli_str(ev, "first_time"), fb, sizeof(fb));
+		const char *last = cli_time(cli_str(ev, "last_time"), lb, sizeof(lb));
+
+		snprintf(line, sizeof(line), "%.0f identical findings, %s to %s UTC", cnt->valuedouble,
+			 first ? first : "-", last ? last : "-");
+		if (row(t, "count", line) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int k8s_rows(struct cli_table *t, const cJSON *res)
 {
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(res, "container");
@@ -141,6 +191,8 @@ int cli_render_trace(const cJSON *res, FILE *out)
 	if (!t)
 		return -ENOMEM;
 	err = row(t, "event", head);
+	if (!err)
+		err = target_rows(t, cJSON_GetObjectItemCaseSensitive(res, "event"));
 	if (!err)
 		err = process_rows(t, cJSON_GetObjectItemCaseSensitive(res, "process"));
 	if (!err)

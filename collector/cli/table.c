@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "table.h"
+#include "term_safe.h"
 
 #define GAP 2 /* spaces between columns */
 
@@ -16,14 +17,21 @@ struct cli_table {
 	int has_header;
 };
 
-/* Characters, not bytes: paths and names may hold UTF-8. */
+/* Cells are stored escaped (term_safe.h): a workload's string never reaches the terminal
+ * raw. Widths are display columns of the escaped text (wide characters count two). */
+static char *safe_dup(const char *s)
+{
+	size_t n = term_safe(s, NULL, 0) + 1;
+	char *d = malloc(n);
+
+	if (d)
+		term_safe(s, d, n);
+	return d;
+}
+
 static size_t text_width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
+	return term_width(s);
 }
 
 static void measure(struct cli_table *t, int col, const char *s)
@@ -46,7 +54,7 @@ struct cli_table *cli_table_new(int ncols, const char *const *headers)
 	t->ncols = ncols;
 	t->has_header = headers != NULL;
 	for (int i = 0; headers && i < ncols; i++) {
-		t->headers[i] = strdup(headers[i]);
+		t->headers[i] = safe_dup(headers[i]);
 		if (!t->headers[i]) {
 			cli_table_free(t);
 			return NULL;
@@ -79,7 +87,7 @@ int cli_table_add(struct cli_table *t, const char *const *cells)
 		return -ENOMEM;
 	row = &t->cells[(size_t)t->nrows * (size_t)t->ncols];
 	for (int i = 0; i < t->ncols; i++) {
-		row[i] = cells[i] && *cells[i] ? strdup(cells[i]) : NULL;
+		row[i] = cells[i] && *cells[i] ? safe_dup(cells[i]) : NULL;
 		if (cells[i] && *cells[i] && !row[i]) {
 			while (i--)
 				free(row[i]);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * table.h - aligned text columns for the CLI: rows are copied in, widths measured in
- * characters (UTF-8), missing cells shown as "-", the last column never padded.
+ * table.h - aligned text columns for the CLI: rows are copied in with every control,
+ * invisible or invalid character escaped (term_safe.h), widths measured in display columns,
+ * missing cells shown as "-", the last column never padded.
  */
 #ifndef C2D_CLI_TABLE_H
 #define C2D_CLI_TABLE_H

@@ -4,6 +4,7 @@
  * and every renderer on canned server answers (pure functions: no server, no network).
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -234,6 +235,31 @@ static void test_render_trace(void **state)
 	free(out);
 }
 
+/* What the finding touched, from the stored event; a hostile path is escaped. */
+static void test_render_trace_target(void **state)
+{
+	static const char json[] =
+	    "{\"id\":\"ag-2\",\"time\":\"2026-11-28T20:05:10Z\",\"kind\":\"storage_write\","
+	    "\"rule\":\"production-storage\",\"severity\":\"high\",\"process\":null,"
+	    "\"container\":null,\"pod\":null,\"workload\":null,\"provenance\":null,"
+	    "\"previous_revision\":null,\"links\":{},\"event\":{\"outcome\":\"failure\","
+	    "\"count\":12,\"first_time\":\"2026-11-28T20:05:01Z\",\"last_time\":"
+	    "\"2026-11-28T20:05:10Z\",\"tampered\":true,\"syscall\":{\"name\":\"unlinkat\","
+	    "\"ret\":-13,\"error\":\"EACCES\"},\"file\":{\"path\":\"/data/a\\u001b[2J\\nFAKE\","
+	    "\"host_path\":\"/srv/prod/a\"}}}";
+	char *out = capture(cli_render_trace, json, 0);
+
+	assert_contains(out, "target     /data/a\\e[2J\\nFAKE\n");
+	assert_contains(out, "host path  /srv/prod/a\n");
+	assert_contains(out, "syscall    unlinkat returned -13 (EACCES)\n");
+	assert_contains(out, "outcome    failure\n");
+	assert_contains(out, "tampered   yes");
+	assert_contains(out, "count      12 identical findings, 2026-11-28 20:05:01 to "
+			     "2026-11-28 20:05:10 UTC\n");
+	assert_true(strchr(out, 0x1b) == NULL);
+	free(out);
+}
+
 static void test_render_origins(void **state)
 {
 	static const char json[] =
@@ -258,7 +284,9 @@ int main(void)
 	    cmocka_unit_test(test_url_escape),	    cmocka_unit_test(test_table_alignment),
 	    cmocka_unit_test(test_render_findings), cmocka_unit_test(test_render_introduced),
 	    cmocka_unit_test(test_render_trace),    cmocka_unit_test(test_render_origins),
+	    cmocka_unit_test(test_render_trace_target),
 	};
 
+	setlocale(LC_CTYPE, "C.UTF-8"); /* as c2d's main does: widths of UTF-8 text */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
