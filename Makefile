@@ -12,7 +12,9 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
-CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+# The git revision --version prints ("unknown" outside a git checkout).
+GIT_REV  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+CFLAGS_COMMON := -DC2D_GIT_REV='"$(GIT_REV)"' -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

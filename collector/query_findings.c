@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* query_findings.c - GET /v1/findings: findings newest first, filtered by a table of parameters. */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "query_internal.h"
@@ -100,7 +103,49 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 	return 0;
 }
 
-static sqlite3_stmt *prepare(struct query_req *q, const struct clause *c, size_t n, bool since)
+/*
+ * Paging is by key, not offset: the cursor is the (time_ns, seq) of the last row a page
+ * returned, "<time_ns>-<seq>", and the next page starts strictly after it in the order
+ * (time_ns DESC, seq DESC). Events stored meanwhile never shift a page nor repeat a row.
+ */
+struct cursor {
+	int64_t time_ns, seq;
+};
+
+static int parse_cursor(struct query_req *q, struct cursor *c)
+{
+	const char *v = query_param(q, "cursor");
+	char *end;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	c->time_ns = strtoll(v, &end, 10);
+	if (errno || end == v || *end != '-' || c->time_ns < 0)
+		goto bad;
+	v = end + 1;
+	c->seq = strtoll(v, &end, 10);
+	if (errno || end == v || *end || c->seq < 1)
+		goto bad;
+	return 1;
+bad:
+	query_fail(q, 400, "cursor: not a cursor from a previous page's \"next\"");
+	return -1;
+}
+
+/* " WHERE kind IN (…) AND …filters…": the part the page and the total share. */
+static size_t where(char *sql, size_t size, const struct clause *c, size_t n, bool since)
+{
+	size_t len = (size_t)snprintf(sql, size, " FROM events WHERE kind IN " QUERY_FINDING_KINDS);
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(sql + len, size - len, "%s", c[i].sql);
+	len += (size_t)snprintf(sql + len, size - len, "%s", since ? " AND time_ns >= ?" : "");
+	return len;
+}
+
+static sqlite3_stmt *prepare(struct query_req *q, const struct clause *c, size_t n, bool since,
+			     bool cursor)
 {
 	char sql[1536];
 	size_t len;
@@ -108,12 +153,42 @@ static sqlite3_stmt *prepare(struct query_req *q, const struct clause *c, size_t
 	len = (size_t)snprintf(sql, sizeof(sql),
 			       "SELECT id, time_ns, kind, rule, severity, namespace, workload_kind,"
 			       " workload_name, pod, target, executable, commit_sha, pipeline_id,"
-			       " image_digest FROM events WHERE kind IN " QUERY_FINDING_KINDS);
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s", c[i].sql);
+			       " image_digest, seq");
+	len += where(sql + len, sizeof(sql) - len, c, n, since);
 	snprintf(sql + len, sizeof(sql) - len, "%s ORDER BY time_ns DESC, seq DESC LIMIT ?",
-		 since ? " AND time_ns >= ?" : "");
+		 cursor ? " AND (time_ns < ? OR (time_ns = ? AND seq < ?))" : "");
 	return query_prepare(q, sql);
+}
+
+/* Binds the filters (and since) from index 1; returns the next free index. */
+static int bind_filters(sqlite3_stmt *st, const struct clause *c, size_t n, int64_t since)
+{
+	int idx = 1;
+
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_text(st, idx++, c[i].value, -1, SQLITE_STATIC);
+	if (since > 0)
+		sqlite3_bind_int64(st, idx++, since);
+	return idx;
+}
+
+/* How many findings match the filters in all: "showing 100 of 3,011". -1 on error. */
+static int64_t total(struct query_req *q, const struct clause *c, size_t n, int64_t since)
+{
+	char sql[1536];
+	sqlite3_stmt *st;
+	int64_t t = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*)");
+	where(sql + strlen(sql), sizeof(sql) - strlen(sql), c, n, since > 0);
+	st = query_prepare(q, sql);
+	if (!st)
+		return -1;
+	bind_filters(st, c, n, since);
+	if (query_step(q, st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
 }
 
 static bool add_row(cJSON *arr, sqlite3_stmt *st)
@@ -142,13 +217,17 @@ static bool add_row(cJSON *arr, sqlite3_stmt *st)
 cJSON *query_findings(struct query_req *q)
 {
 	struct clause clauses[MAX_CLAUSES];
+	struct cursor cur = {0}, last = {0};
 	size_t n = 0;
 	sqlite3_stmt *st;
 	cJSON *res, *arr;
-	int64_t since;
-	int limit, idx = 1, rc = SQLITE_ERROR, count = 0;
+	int64_t since, all;
+	int limit, idx, rc = SQLITE_ERROR, count = 0, has_cursor;
+	bool more = false;
+	char next[48];
 
-	if (query_param_limit(q, &limit) < 0 || query_param_since(q, &since) < 0)
+	if (query_param_limit(q, &limit) < 0 || query_param_since(q, &since) < 0 ||
+	    (has_cursor = parse_cursor(q, &cur)) < 0)
 		return NULL;
 	for (size_t i = 0; i < NFILTERS; i++) {
 		const char *v = query_param(q, filters[i].param);
@@ -156,20 +235,37 @@ cJSON *query_findings(struct query_req *q)
 		if (v && filter_clauses(q, &filters[i], v, clauses, &n) < 0)
 			return NULL;
 	}
-	st = prepare(q, clauses, n, since > 0);
+	st = prepare(q, clauses, n, since > 0, has_cursor);
 	if (!st)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		sqlite3_bind_text(st, idx++, clauses[i].value, -1, SQLITE_STATIC);
-	if (since > 0)
-		sqlite3_bind_int64(st, idx++, since);
-	sqlite3_bind_int(st, idx, limit);
+	idx = bind_filters(st, clauses, n, since);
+	if (has_cursor) {
+		sqlite3_bind_int64(st, idx++, cur.time_ns);
+		sqlite3_bind_int64(st, idx++, cur.time_ns);
+		sqlite3_bind_int64(st, idx++, cur.seq);
+	}
+	sqlite3_bind_int(st, idx, limit + 1); /* one more than asked: is there a next page? */
 	res = cJSON_CreateObject();
 	arr = res ? cJSON_AddArrayToObject(res, "findings") : NULL;
-	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add_row(arr, st))
+	while (arr && (rc = query_step(q, st)) == SQLITE_ROW) {
+		if (count == limit) {
+			more = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+		if (!add_row(arr, st))
+			break;
+		last.time_ns = sqlite3_column_int64(st, 1);
+		last.seq = sqlite3_column_int64(st, 14);
 		count++;
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
+	all = rc == SQLITE_DONE ? total(q, clauses, n, since) : -1;
+	snprintf(next, sizeof(next), "%" PRId64 "-%" PRId64, last.time_ns, last.seq);
+	if (all < 0 || !cJSON_AddNumberToObject(res, "count", count) ||
+	    !cJSON_AddNumberToObject(res, "total", (double)all) ||
+	    !cJSON_AddBoolToObject(res, "truncated", more) ||
+	    (more && !cJSON_AddStringToObject(res, "next", next))) {
 		cJSON_Delete(res);
 		return NULL;
 	}

@@ -5,4 +5,9 @@
 
 #define C2D_VERSION "0.1.0"
 
+/* The build's git revision, from the Makefile (-DC2D_GIT_REV). */
+#ifndef C2D_GIT_REV
+#define C2D_GIT_REV "unknown"
+#endif
+
 #endif

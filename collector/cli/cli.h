@@ -15,7 +15,15 @@
 
 #define CLI_DEFAULT_SERVER "http://127.0.0.1:8787"
 #define CLI_PATH_MAX	   4096
-#define CLI_EXIT_USAGE	   2
+
+/* Exit status (README, `c2d help`). */
+#define CLI_EXIT_OK	0
+#define CLI_EXIT_NONE	1 /* 404, or a query that found nothing */
+#define CLI_EXIT_USAGE	2
+#define CLI_EXIT_SERVER 3 /* connection, TLS, authentication, 5xx, an answer that is not JSON */
+#define CLI_EXIT_OUTPUT 4 /* writing the result failed (stdout full, closed pipe) */
+
+enum cli_output { CLI_OUT_TABLE, CLI_OUT_WIDE, CLI_OUT_JSON, CLI_OUT_NDJSON };
 
 /* Prints a response for people; 0 or -EINVAL when the JSON is not the expected shape. */
 typedef int (*cli_render_fn)(const cJSON *res, FILE *out);
@@ -23,20 +31,30 @@ typedef int (*cli_render_fn)(const cJSON *res, FILE *out);
 struct cli_request {
 	const char *server;	/* --server, $C2D_SERVER, else CLI_DEFAULT_SERVER */
 	const char *token_file; /* --token-file, $C2D_TOKEN_FILE, else NULL (no token) */
-	bool json;		/* print the server's JSON as-is (pretty) */
-	bool help;
+	enum cli_output output;	/* -o; --json is -o json */
+	bool help, version, all;
+	const char *help_for;	/* `c2d help CMD`, `CMD --help`: that command's help */
+	const char *completion; /* `c2d completion bash|zsh` */
 	const char *command;
 	char path[CLI_PATH_MAX]; /* "/v1/findings?namespace=prod&limit=5", values escaped */
 	cli_render_fn render;
+	const char *items; /* the answer's array (-o ndjson lines, --all pages) or NULL */
 };
 
 /* argv → request (reads $C2D_SERVER and $C2D_TOKEN_FILE). 0 or -EINVAL (why in err). */
 int cli_parse(int argc, char **argv, struct cli_request *req, char *err, size_t errlen);
 void cli_usage(FILE *f);
+int cli_command_help(FILE *f, const char *name); /* 0, or -ENOENT for no such command */
+void cli_completion_words(FILE *f);
+/* Shell completion script for "bash" or "zsh" (completion.c). 0 or -EINVAL. */
+int cli_completion(FILE *f, const char *shell);
 /* Percent-encodes everything but RFC 3986 unreserved characters. 0 or -ENOSPC. */
 int cli_url_escape(const char *s, char *out, size_t len);
+/* Appends prefix + the escaped value to path. 0 or -ENOSPC. */
+int cli_path_append(char *path, size_t size, const char *prefix, const char *value);
 
 int cli_render_findings(const cJSON *res, FILE *out);
+int cli_render_findings_wide(const cJSON *res, FILE *out); /* -o wide: pod, image, severity… */
 int cli_render_trace(const cJSON *res, FILE *out);
 int cli_render_introduced(const cJSON *res, FILE *out);
 int cli_render_origins(const cJSON *res, FILE *out);

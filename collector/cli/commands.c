@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * commands.c - the command table: each command's options, the API route they become and the
- * renderer of the answer. Options map one to one onto query parameters, so the CLI never
- * knows more about a query than its name.
+ * commands.c - the command table and the command line: each command's options, the API route
+ * they become and the renderer of the answer. Options map one to one onto query parameters, so
+ * the CLI never knows more about a query than its name.
+ *
+ * Parsed with getopt_long like kubectl or gh users expect: global and command flags before or
+ * after the command, `--flag value` or `--flag=value`, unambiguous prefixes, `--` to end the
+ * flags. A flag that exists for another command only is a usage error naming the command.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-#define MAX_OPTS 8
+/* Every query parameter some command takes; a command lists the ones it accepts. */
+static const char *const params[] = {"namespace", "workload", "kind",  "rule", "commit",
+				     "pipeline",  "since",    "limit", "by",   "cursor"};
+#define NPARAMS (sizeof(params) / sizeof(params[0]))
+#define MAX_OPTS 9
 
 struct cmd_opt {
 	const char *name; /* --name VALUE, sent as name=VALUE */
@@ -18,14 +27,17 @@ struct cmd_opt {
 	const char *arg;
 };
 
-static const struct command {
+struct command {
 	const char *name;
 	const char *route;
 	const char *positional; /* an argument appended to the route ("/v1/trace/<id>"), or NULL */
 	struct cmd_opt opts[MAX_OPTS];
-	cli_render_fn render;
+	cli_render_fn render, render_wide;
+	const char *items;	/* the array member of the answer: -o ndjson lines, --all pages */
 	const char *help;
-} commands[] = {
+};
+
+static const struct command commands[] = {
     {"findings",
      "/v1/findings",
      NULL,
@@ -36,21 +48,32 @@ static const struct command {
       {"commit", false, "C"},
       {"pipeline", false, "P"},
       {"since", false, "S"},
-      {"limit", false, "N"}},
+      {"limit", false, "N"},
+      {"cursor", false, "NEXT"}},
      cli_render_findings,
-     "findings, newest first (S: RFC 3339 or 30m, 1h, 7d)"},
+     cli_render_findings_wide,
+     "findings",
+     "findings, newest first. S: RFC 3339 or a duration back from now (30s, 30m, 1h, 7d, 1w);\n"
+     "W: NAME or NAMESPACE/NAME; C: a commit or a prefix of at least 4 hex digits. A page holds\n"
+     "--limit findings (default 100, at most 1000); --all follows every page, --cursor NEXT\n"
+     "starts after a page whose JSON said \"next\"."},
     {"trace",
      "/v1/trace/",
      "EVENT_ID",
      {{NULL}},
      cli_render_trace,
-     "one event's chain: process, container, pod, workload, image, commit, pipeline, links"},
+     NULL,
+     NULL,
+     "one event's chain: what was touched and how, process, container, pod, workload, image,\n"
+     "commit, pipeline, deploy, links to the forge and the CI"},
     {"introduced",
      "/v1/introduced",
      NULL,
      {{"workload", true, "NAMESPACE/NAME"}, {"limit", false, "N"}},
      cli_render_introduced,
-     "which revision of a workload introduced each behaviour"},
+     NULL,
+     "behaviours",
+     "which revision of a workload introduced (or reintroduced) each behaviour"},
     {"origins",
      "/v1/origins",
      NULL,
@@ -59,10 +82,20 @@ static const struct command {
       {"since", false, "S"},
       {"limit", false, "N"}},
      cli_render_origins,
-     "findings grouped by commit, pipeline or repository"},
+     NULL,
+     "origins",
+     "findings grouped by commit, pipeline or repository, largest first"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t c = 0; c < NCOMMANDS; c++)
+		if (!strcmp(name, commands[c].name))
+			return &commands[c];
+	return NULL;
+}
 
 int cli_url_escape(const char *s, char *out, size_t len)
 {
@@ -88,175 +121,307 @@ int cli_url_escape(const char *s, char *out, size_t len)
 	return 0;
 }
 
-static int append(struct cli_request *req, const char *prefix, const char *value)
+int cli_path_append(char *path, size_t size, const char *prefix, const char *value)
 {
-	size_t n = strlen(req->path);
+	size_t n = strlen(path);
 	char esc[CLI_PATH_MAX];
 
 	if (cli_url_escape(value, esc, sizeof(esc)) < 0 ||
-	    (size_t)snprintf(req->path + n, sizeof(req->path) - n, "%s%s", prefix, esc) >=
-		sizeof(req->path) - n)
+	    (size_t)snprintf(path + n, size - n, "%s%s", prefix, esc) >= size - n)
 		return -ENOSPC;
 	return 0;
 }
 
-/* "--name" or "--name=value" against the command's options; the value may be the next arg. */
-static const struct cmd_opt *match_opt(const struct command *c, const char *arg, const char **inl)
-{
-	size_t n = strcspn(arg + 2, "=");
+enum {
+	OPT_SERVER = 256,
+	OPT_TOKEN_FILE,
+	OPT_JSON,
+	OPT_VERSION,
+	OPT_ALL,
+	OPT_PARAM, /* OPT_PARAM + i: params[i] */
+};
 
-	*inl = arg[2 + n] == '=' ? arg + 3 + n : NULL;
-	for (int i = 0; i < MAX_OPTS && c->opts[i].name; i++)
-		if (strlen(c->opts[i].name) == n && !strncmp(arg + 2, c->opts[i].name, n))
-			return &c->opts[i];
-	return NULL;
+static const struct option global_opts[] = {
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+    {"output", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+};
+#define NGLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
+
+static int parse_output(const char *v, struct cli_request *req, char *err, size_t errlen)
+{
+	static const char *const names[] = {"table", "wide", "json", "ndjson"};
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(v, names[i])) {
+			req->output = (enum cli_output)i;
+			return 0;
+		}
+	snprintf(err, errlen, "-o: \"%s\" is not one of table, wide, json, ndjson", v);
+	return -EINVAL;
 }
 
-static int take_value(char **argv, int argc, int *i, const char *name, const char *inl,
-		      const char **v, char *err, size_t errlen)
+/* A flag's value: present, not empty, not the next flag (`--namespace --kind x`). */
+static int check_value(const char *name, const char *v, char *err, size_t errlen)
 {
-	*v = inl ? inl : *i + 1 < argc ? argv[++*i] : NULL;
-	if (!*v || !**v || (!inl && !strncmp(*v, "--", 2))) {
+	if (!v || !*v || !strncmp(v, "--", 2)) {
 		snprintf(err, errlen, "--%s: needs a value", name);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int parse_command(const struct command *c, int argc, char **argv, struct cli_request *req,
-			 char *err, size_t errlen)
+/* The flags of one getopt_long pass into req and given[] (values by params index). */
+static int parse_flags(int argc, char **argv, struct cli_request *req, const char **given,
+		       char *err, size_t errlen)
 {
-	const char *given[MAX_OPTS] = {0}, *pos = NULL, *inl, *v;
-	const struct cmd_opt *o;
+	struct option opts[NGLOBAL + NPARAMS + 1];
+	int c, li = -1;
+
+	memcpy(opts, global_opts, sizeof(global_opts));
+	for (size_t i = 0; i < NPARAMS; i++)
+		opts[NGLOBAL + i] = (struct option){params[i], required_argument, NULL,
+						    OPT_PARAM + (int)i};
+	memset(&opts[NGLOBAL + NPARAMS], 0, sizeof(opts[0]));
+	optind = 0; /* GNU: start over (and permute: flags may follow the command) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":ho:", opts, &li)) != -1) {
+		const char *name = li >= 0 ? opts[li].name : "o";
+
+		switch (c) {
+		case 'h':
+			req->help = true;
+			break;
+		case 'o':
+			if (check_value("output", optarg, err, errlen) < 0 ||
+			    parse_output(optarg, req, err, errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_JSON:
+			req->output = CLI_OUT_JSON;
+			break;
+		case OPT_VERSION:
+			req->version = true;
+			break;
+		case OPT_ALL:
+			req->all = true;
+			break;
+		case OPT_SERVER:
+		case OPT_TOKEN_FILE:
+			if (check_value(name, optarg, err, errlen) < 0)
+				return -EINVAL;
+			*(c == OPT_SERVER ? &req->server : &req->token_file) = optarg;
+			break;
+		case ':':
+			snprintf(err, errlen, "%s: needs a value", argv[optind - 1]);
+			return -EINVAL;
+		case '?':
+			snprintf(err, errlen, "unknown option \"%s\"", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (check_value(name, optarg, err, errlen) < 0)
+				return -EINVAL;
+			given[c - OPT_PARAM] = optarg;
+		}
+		li = -1;
+	}
+	return optind;
+}
+
+static int param_index(const char *name)
+{
+	for (size_t i = 0; i < NPARAMS; i++)
+		if (!strcmp(params[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* The route and query string of cmd from its positional argument and flags. */
+static int build_path(const struct command *cmd, const char *pos, const char **given,
+		      struct cli_request *req, char *err, size_t errlen)
+{
 	int nq = 0;
 
-	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2)) {
-			if (!c->positional || pos) {
-				snprintf(err, errlen, "%s: unexpected argument \"%s\"", c->name,
-					 argv[i]);
-				return -EINVAL;
-			}
-			pos = argv[i];
-			continue;
-		}
-		o = match_opt(c, argv[i], &inl);
-		if (!o) {
-			snprintf(err, errlen, "%s: unknown option \"%s\"", c->name, argv[i]);
+	for (size_t i = 0; i < NPARAMS; i++) { /* a flag of another command */
+		bool ok = false;
+
+		for (int j = 0; j < MAX_OPTS && cmd->opts[j].name; j++)
+			ok |= !strcmp(cmd->opts[j].name, params[i]);
+		if (given[i] && !ok) {
+			snprintf(err, errlen, "%s: unknown option \"--%s\" (see c2d help %s)",
+				 cmd->name, params[i], cmd->name);
 			return -EINVAL;
 		}
-		if (take_value(argv, argc, &i, o->name, inl, &v, err, errlen) < 0)
-			return -EINVAL;
-		given[o - c->opts] = v;
 	}
-	if (c->positional && !pos) {
-		snprintf(err, errlen, "%s: needs %s", c->name, c->positional);
-		return -EINVAL;
-	}
-	snprintf(req->path, sizeof(req->path), "%s", c->route);
-	if (pos && append(req, "", pos) < 0)
+	snprintf(req->path, sizeof(req->path), "%s", cmd->route);
+	if (pos && cli_path_append(req->path, sizeof(req->path), "", pos) < 0)
 		goto too_long;
-	for (int i = 0; i < MAX_OPTS && c->opts[i].name; i++) {
+	for (int j = 0; j < MAX_OPTS && cmd->opts[j].name; j++) {
+		const char *v = given[param_index(cmd->opts[j].name)];
 		char key[64];
 
-		if (!given[i] && c->opts[i].required) {
-			snprintf(err, errlen, "%s: --%s %s is required", c->name, c->opts[i].name,
-				 c->opts[i].arg);
+		if (!v && cmd->opts[j].required) {
+			snprintf(err, errlen, "%s: --%s %s is required", cmd->name,
+				 cmd->opts[j].name, cmd->opts[j].arg);
 			return -EINVAL;
 		}
-		if (!given[i])
+		if (!v)
 			continue;
-		snprintf(key, sizeof(key), "%c%s=", nq++ ? '&' : '?', c->opts[i].name);
-		if (append(req, key, given[i]) < 0)
+		snprintf(key, sizeof(key), "%c%s=", nq++ ? '&' : '?', cmd->opts[j].name);
+		if (cli_path_append(req->path, sizeof(req->path), key, v) < 0)
 			goto too_long;
 	}
-	req->render = c->render;
 	return 0;
 too_long:
-	snprintf(err, errlen, "%s: arguments too long", c->name);
+	snprintf(err, errlen, "%s: arguments too long", cmd->name);
 	return -EINVAL;
 }
 
-static int parse_global(int argc, char **argv, int *i, struct cli_request *req, char *err,
-			size_t errlen)
+/* `help [CMD]` and `completion bash|zsh`: commands that ask no server. */
+static int local_command(const char *name, char **rest, int nrest, struct cli_request *req,
+			 char *err, size_t errlen)
 {
-	const char *a = argv[*i], *eq = strchr(a, '='), *v;
-	size_t n = eq ? (size_t)(eq - a) : strlen(a);
-
-	if (!strcmp(a, "--json")) {
-		req->json = true;
-		return 0;
-	}
-	if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+	if (!strcmp(name, "help")) {
 		req->help = true;
+		req->help_for = nrest ? rest[0] : NULL;
+		if (nrest > 1 || (req->help_for && !find_command(req->help_for) &&
+				  strcmp(req->help_for, "completion")))
+			return snprintf(err, errlen, "help: no command \"%s\"", rest[nrest - 1]),
+			       -EINVAL;
 		return 0;
 	}
-	if ((n == 8 && !strncmp(a, "--server", n)) || (n == 12 && !strncmp(a, "--token-file", n))) {
-		if (take_value(argv, argc, i, a + 2, eq ? eq + 1 : NULL, &v, err, errlen) < 0)
-			return -EINVAL;
-		if (n == 8)
-			req->server = v;
-		else
-			req->token_file = v;
-		return 0;
+	if (nrest != 1 || (strcmp(rest[0], "bash") && strcmp(rest[0], "zsh"))) {
+		snprintf(err, errlen, "completion: needs one shell: bash or zsh");
+		return -EINVAL;
 	}
-	snprintf(err, errlen, "unknown option \"%s\"", a);
-	return -EINVAL;
+	req->completion = rest[0];
+	return 0;
 }
 
 int cli_parse(int argc, char **argv, struct cli_request *req, char *err, size_t errlen)
 {
 	const char *env_server = getenv("C2D_SERVER"), *env_token = getenv("C2D_TOKEN_FILE");
-	int i;
+	const char *given[NPARAMS] = {0};
+	const struct command *cmd;
+	int first, npos;
 
 	memset(req, 0, sizeof(*req));
 	req->server = env_server && *env_server ? env_server : CLI_DEFAULT_SERVER;
 	req->token_file = env_token && *env_token ? env_token : NULL;
-	for (i = 1; i < argc && !strncmp(argv[i], "-", 1); i++)
-		if (parse_global(argc, argv, &i, req, err, errlen) < 0)
-			return -EINVAL;
-	if (req->help)
-		return 0;
-	if (i == argc) {
+	first = parse_flags(argc, argv, req, given, err, errlen);
+	if (first < 0)
+		return -EINVAL;
+	npos = argc - first;
+	if (npos == 0) {
+		if (req->help || req->version)
+			return 0;
 		snprintf(err, errlen, "no command");
 		return -EINVAL;
 	}
-	req->command = argv[i];
-	for (size_t c = 0; c < NCOMMANDS; c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return parse_command(&commands[c], argc - i - 1, argv + i + 1, req, err,
-					     errlen);
-	snprintf(err, errlen, "unknown command \"%s\"", argv[i]);
-	return -EINVAL;
+	req->command = argv[first];
+	if (!strcmp(req->command, "help") || !strcmp(req->command, "completion"))
+		return local_command(req->command, argv + first + 1, npos - 1, req, err, errlen);
+	cmd = find_command(req->command);
+	if (!cmd) {
+		snprintf(err, errlen, "unknown command \"%s\"", req->command);
+		return -EINVAL;
+	}
+	if (req->help) { /* `CMD --help`, `CMD -h`: never sent to the server */
+		req->help_for = cmd->name;
+		return 0;
+	}
+	if (npos > (cmd->positional ? 2 : 1)) {
+		snprintf(err, errlen, "%s: unexpected argument \"%s\"", cmd->name,
+			 argv[first + (cmd->positional ? 2 : 1)]);
+		return -EINVAL;
+	}
+	if (cmd->positional && npos < 2) {
+		snprintf(err, errlen, "%s: needs %s", cmd->name, cmd->positional);
+		return -EINVAL;
+	}
+	if (req->all && strcmp(cmd->name, "findings")) {
+		snprintf(err, errlen, "%s: --all pages through findings only", cmd->name);
+		return -EINVAL;
+	}
+	if (build_path(cmd, cmd->positional ? argv[first + 1] : NULL, given, req, err, errlen) < 0)
+		return -EINVAL;
+	req->render = req->output == CLI_OUT_WIDE && cmd->render_wide ? cmd->render_wide
+								       : cmd->render;
+	req->items = cmd->items;
+	return 0;
+}
+
+static void command_line(FILE *f, const struct command *cmd)
+{
+	int col = fprintf(f, "  %s", cmd->name);
+
+	if (cmd->positional)
+		col += fprintf(f, " %s", cmd->positional);
+	for (int i = 0; i < MAX_OPTS && cmd->opts[i].name; i++) {
+		char o[96];
+
+		snprintf(o, sizeof(o), cmd->opts[i].required ? " --%s %s" : " [--%s %s]",
+			 cmd->opts[i].name, cmd->opts[i].arg);
+		if (col + (int)strlen(o) > 80) /* wrap under the command name */
+			col = fprintf(f, "\n   ");
+		col += fprintf(f, "%s", o);
+	}
+	if (cmd->items && !strcmp(cmd->name, "findings"))
+		fprintf(f, " [--all]");
+	fprintf(f, "\n");
+}
+
+static const char global_help[] =
+    "global flags (before or after the command):\n"
+    "  --server URL        collector (default: $C2D_SERVER, else " CLI_DEFAULT_SERVER ")\n"
+    "  --token-file FILE   read token for the API (default: $C2D_TOKEN_FILE)\n"
+    "  -o, --output FMT    table (default), wide, json (the server's answer), ndjson (one\n"
+    "                      JSON object per line); --json is -o json\n"
+    "  -h, --help          this help; c2d help COMMAND, or COMMAND --help, for one command\n"
+    "  --version           version and git revision\n\n"
+    "exit status: 0 ok, 1 nothing found (404, or no findings), 2 usage error, 3 server,\n"
+    "connection or authentication error, 4 output error (e.g. stdout is full).\n";
+
+int cli_command_help(FILE *f, const char *name)
+{
+	const struct command *cmd = find_command(name);
+
+	if (!strcmp(name, "completion")) {
+		fprintf(f, "usage: c2d completion bash|zsh\n\nprints a completion script: "
+			   "source <(c2d completion bash)\n");
+		return 0;
+	}
+	if (!cmd)
+		return -ENOENT;
+	fprintf(f, "usage:\n");
+	command_line(f, cmd);
+	fprintf(f, "\n%s\n\n%s", cmd->help, global_help);
+	return 0;
 }
 
 void cli_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: c2d [--server URL] [--token-file FILE] [--json] COMMAND ...\n\n"
-		"Queries a cloud2dev collector: which commit, pipeline and deploy a runtime\n"
-		"finding comes from.\n\n"
-		"  --server URL        collector (default: $C2D_SERVER, else %s)\n"
-		"  --token-file FILE   bearer token for the API (default: $C2D_TOKEN_FILE)\n"
-		"  --json              print the server's JSON instead of tables\n\n"
-		"commands:\n",
-		CLI_DEFAULT_SERVER);
+	fprintf(f, "usage: c2d [flags] COMMAND [flags]\n\n"
+		   "Queries a cloud2dev collector: which commit, pipeline and deploy a runtime\n"
+		   "finding comes from.\n\ncommands:\n");
 	for (size_t c = 0; c < NCOMMANDS; c++) {
-		const struct command *cmd = &commands[c];
+		command_line(f, &commands[c]);
+		fprintf(f, "      %.*s\n", (int)strcspn(commands[c].help, ".\n"), commands[c].help);
+	}
+	fprintf(f, "  help [COMMAND]\n  completion bash|zsh\n\n%s", global_help);
+}
 
-		int col = fprintf(f, "  %s", cmd->name);
-
-		if (cmd->positional)
-			col += fprintf(f, " %s", cmd->positional);
-		for (int i = 0; i < MAX_OPTS && cmd->opts[i].name; i++) {
-			char o[96];
-
-			snprintf(o, sizeof(o), cmd->opts[i].required ? " --%s %s" : " [--%s %s]",
-				 cmd->opts[i].name, cmd->opts[i].arg);
-			if (col + (int)strlen(o) > 80) /* wrap under the command name */
-				col = fprintf(f, "\n   ");
-			col += fprintf(f, "%s", o);
-		}
-		fprintf(f, "\n      %s\n", cmd->help);
+/* The per-command cases of the completion script: each command adds its flags. */
+void cli_completion_words(FILE *f)
+{
+	for (size_t c = 0; c < NCOMMANDS; c++) {
+		fprintf(f, "\t%s) flags=\"$flags", commands[c].name);
+		for (int i = 0; i < MAX_OPTS && commands[c].opts[i].name; i++)
+			fprintf(f, " --%s", commands[c].opts[i].name);
+		fprintf(f, "%s\";;\n", !strcmp(commands[c].name, "findings") ? " --all" : "");
 	}
 }

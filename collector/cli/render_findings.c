@@ -31,7 +31,37 @@ static int add_finding(struct cli_table *t, const cJSON *f)
 	return cli_table_add(t, cells);
 }
 
-int cli_render_findings(const cJSON *res, FILE *out)
+static const char *const wide_headers[] = {
+    "TIME (UTC)", "KIND",   "RULE",	"SEVERITY", "WORKLOAD",	    "POD",
+    "TARGET",	  "EXECUTABLE", "COMMIT", "PIPELINE", "IMAGE DIGEST", "ID"};
+
+static int add_finding_wide(struct cli_table *t, const cJSON *f)
+{
+	char tb[32], cb[32], db[48], wl[256];
+	const char *ns = cli_str(f, "namespace"), *name = cli_str2(f, "workload", "name");
+	const char *cells[12] = {
+	    cli_time(cli_str(f, "time"), tb, sizeof(tb)),
+	    cli_str(f, "kind"),
+	    cli_str(f, "rule"),
+	    cli_str(f, "severity"),
+	    wl,
+	    cli_str(f, "pod"),
+	    cli_str(f, "target"),
+	    cli_str(f, "executable"),
+	    cli_short(cli_str(f, "commit"), cb, sizeof(cb)),
+	    cli_str(f, "pipeline_id"),
+	    cli_short(cli_str(f, "image_digest"), db, sizeof(db)),
+	    cli_str(f, "id"),
+	};
+
+	if (ns && name)
+		snprintf(wl, sizeof(wl), "%s/%s", ns, name);
+	else
+		snprintf(wl, sizeof(wl), "%s", ns ? ns : "-");
+	return cli_table_add(t, cells);
+}
+
+static int render(const cJSON *res, FILE *out, bool wide)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "findings"), *f;
 	struct cli_table *t;
@@ -39,13 +69,13 @@ int cli_render_findings(const cJSON *res, FILE *out)
 
 	if (!cJSON_IsArray(arr))
 		return -EINVAL;
-	t = cli_table_new(9, headers);
+	t = wide ? cli_table_new(12, wide_headers) : cli_table_new(9, headers);
 	if (!t)
 		return -ENOMEM;
 	cJSON_ArrayForEach(f, arr)
 	{
 		if (!err)
-			err = add_finding(t, f);
+			err = wide ? add_finding_wide(t, f) : add_finding(t, f);
 	}
 	if (!err) {
 		cli_table_print(t, out);
@@ -54,4 +84,14 @@ int cli_render_findings(const cJSON *res, FILE *out)
 	}
 	cli_table_free(t);
 	return err;
+}
+
+int cli_render_findings(const cJSON *res, FILE *out)
+{
+	return render(res, out, false);
+}
+
+int cli_render_findings_wide(const cJSON *res, FILE *out)
+{
+	return render(res, out, true);
 }

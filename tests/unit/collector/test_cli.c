@@ -54,14 +54,27 @@ static void test_parse_commands(void **state)
 	expect_path(A("findings"), "/v1/findings");
 	assert_string_equal(req.server, CLI_DEFAULT_SERVER);
 	assert_null(req.token_file);
-	assert_false(req.json);
+	assert_int_equal(req.output, CLI_OUT_TABLE);
 	expect_path(A("findings", "--namespace", "prod", "--kind=credential_read", "--limit", "5"),
 		    "/v1/findings?namespace=prod&kind=credential_read&limit=5");
 	expect_path(A("--json", "--server", "http://c:1", "findings", "--since",
 		      "2026-11-28T20:00:00+01:00"),
 		    "/v1/findings?since=2026-11-28T20%3A00%3A00%2B01%3A00");
-	assert_true(req.json);
+	assert_int_equal(req.output, CLI_OUT_JSON);
 	assert_string_equal(req.server, "http://c:1");
+	/* flags after the command, -o, --flag=value, and the command's own flags anywhere */
+	expect_path(A("findings", "--kind", "storage_write", "-o", "wide", "--server=http://d:2"),
+		    "/v1/findings?kind=storage_write");
+	assert_int_equal(req.output, CLI_OUT_WIDE);
+	assert_ptr_equal(req.render, cli_render_findings_wide);
+	assert_string_equal(req.server, "http://d:2");
+	expect_path(A("--limit", "7", "findings", "--json", "--all"), "/v1/findings?limit=7");
+	assert_int_equal(req.output, CLI_OUT_JSON);
+	assert_true(req.all);
+	assert_string_equal(req.items, "findings");
+	expect_path(A("findings", "--output=ndjson", "--cursor", "123-4"), "/v1/findings?cursor=123-4");
+	assert_int_equal(req.output, CLI_OUT_NDJSON);
+	expect_path(A("trace", "-o", "json", "id-1"), "/v1/trace/id-1");
 	expect_path(A("trace", "b7e3c1d2a9f04e51-00000000000004d2"),
 		    "/v1/trace/b7e3c1d2a9f04e51-00000000000004d2");
 	expect_path(A("trace", "a/b"), "/v1/trace/a%2Fb"); /* stays one path segment */
@@ -93,8 +106,46 @@ static void test_parse_errors(void **state)
 	expect_usage_error(A("introduced"), "--workload NAMESPACE/NAME is required");
 	expect_usage_error(A("origins"), "--by");
 	expect_usage_error(A("--server"), "--server: needs a value");
+	expect_usage_error(A("findings", "--by", "commit"), "findings: unknown option \"--by\"");
+	expect_usage_error(A("origins", "--by", "commit", "--all"), "--all pages through findings");
+	expect_usage_error(A("-o", "yaml", "findings"), "\"yaml\" is not one of");
+	expect_usage_error(A("completion"), "bash or zsh");
+	expect_usage_error(A("completion", "fish"), "bash or zsh");
+	expect_usage_error(A("help", "bogus"), "no command \"bogus\"");
+	/* help is never a usage error, wherever it is asked for */
 	assert_int_equal(parse(A("--help")), 0);
 	assert_true(req.help);
+	assert_null(req.help_for);
+	assert_int_equal(parse(A("findings", "--help")), 0);
+	assert_string_equal(req.help_for, "findings");
+	assert_int_equal(parse(A("trace", "-h")), 0); /* not an event id sent to the server */
+	assert_string_equal(req.help_for, "trace");
+	assert_int_equal(parse(A("help", "origins")), 0);
+	assert_string_equal(req.help_for, "origins");
+	assert_int_equal(parse(A("--version")), 0);
+	assert_true(req.version);
+	assert_int_equal(parse(A("completion", "zsh")), 0);
+	assert_string_equal(req.completion, "zsh");
+}
+
+static void test_help_and_completion_text(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(cli_command_help(f, "findings"), 0);
+	assert_int_equal(cli_command_help(f, "nope"), -ENOENT);
+	assert_int_equal(cli_completion(f, "bash"), 0);
+	assert_int_equal(cli_completion(f, "fish"), -EINVAL);
+	fclose(f);
+	assert_contains(buf, "[--cursor NEXT] [--all]");
+	assert_contains(buf, "exit status: 0 ok, 1 nothing found");
+	assert_contains(buf, "findings) flags=\"$flags --namespace --workload --kind --rule "
+			     "--commit --pipeline --since --limit --cursor --all\";;");
+	assert_contains(buf, "origins) flags=\"$flags --by --namespace --since --limit\";;");
+	assert_contains(buf, "complete -F _c2d c2d");
+	free(buf);
 }
 
 static void test_url_escape(void **state)
@@ -285,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(test_render_findings), cmocka_unit_test(test_render_introduced),
 	    cmocka_unit_test(test_render_trace),    cmocka_unit_test(test_render_origins),
 	    cmocka_unit_test(test_render_trace_target),
+	    cmocka_unit_test(test_help_and_completion_text),
 	};
 
 	setlocale(LC_CTYPE, "C.UTF-8"); /* as c2d's main does: widths of UTF-8 text */
