@@ -29,8 +29,14 @@ static const struct opt_def defs[] = {
 	{"listen", OPT_STR, OFF(listen), NULL, 0, 0, "ADDR:PORT",
 	 "address to serve on (required; [v6addr]:port for IPv6)"},
 	{"db", OPT_STR, OFF(db), NULL, 0, 0, "FILE", "SQLite store, created 0600 (required)"},
+	{"ingest-token-file", OPT_STR, OFF(ingest_token_file), NULL, 0, 0, "FILE",
+	 "tokens that may only POST events, one per line (`TOKEN node=NAME`: only that node's "
+	 "events); re-read when the file changes and on SIGHUP"},
+	{"read-token-file", OPT_STR, OFF(read_token_file), NULL, 0, 0, "FILE",
+	 "tokens that may only query (c2d, the UI), one per line"},
 	{"token-file", OPT_STR, OFF(token_file), NULL, 0, 0, "FILE",
-	 "bearer tokens, one per line, re-read when the file changes (required)"},
+	 "tokens with both roles (one token for everything: a single-node setup); at least one "
+	 "of the three token files is required, none readable by every user"},
 	{"config", OPT_STR, OFF(config), NULL, 0, 0, "FILE",
 	 "`key = value` lines for any option below (the command line wins)"},
 	{"log-level", OPT_LOGLEVEL, OFF(log_level), "info", 0, 0, "LEVEL",
@@ -62,6 +68,7 @@ static const struct opt_def defs[] = {
 	{"shutdown-timeout", OPT_UINT, OFF(shutdown_timeout), "20", 0, 600, "SECONDS",
 	 "on SIGTERM, wait this long for requests in flight"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, NULL, "show this help"},
+	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, NULL, "print the version and git revision"},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))

@@ -22,10 +22,12 @@ struct fwd_conf;
 struct collector_config {
 	char *listen;
 	char *db;
-	char *token_file;
+	char *token_file;	 /* both roles */
+	char *ingest_token_file; /* POST /v1/events only */
+	char *read_token_file;	 /* queries only */
 	char *config;
 	enum c2d_log_level log_level;
-	bool help;
+	bool help, version;
 	uint64_t max_body;	   /* compressed (as sent) request body, bytes */
 	uint64_t max_decompressed; /* after gunzip, bytes */
 	uint64_t max_events;	   /* per batch */

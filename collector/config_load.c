@@ -52,8 +52,11 @@ static int getopt_error(char **argv, char *err, size_t errlen)
 
 static int check_required(const struct collector_config *c, char *err, size_t errlen)
 {
-	const char *missing = !c->listen ? "listen" : !c->db ? "db" : !c->token_file ? "token-file"
-										   : NULL;
+	const char *missing = !c->listen ? "listen"
+			      : !c->db	 ? "db"
+			      : !c->token_file && !c->ingest_token_file && !c->read_token_file
+				  ? "token-file (or --ingest-token-file and --read-token-file)"
+				  : NULL;
 
 	if (missing) {
 		snprintf(err, errlen, "--%s: required (see --help)", missing);
@@ -108,11 +111,11 @@ int config_load(struct collector_config *c, int argc, char **argv, char *err, si
 		if (strcmp(v.name, "config") == 0)
 			ret = config_set(c, set[i].i, set[i].v, err, errlen);
 	}
-	if (!ret && c->config && !c->help)
+	if (!ret && c->config && !c->help && !c->version)
 		ret = load_file(c, c->config, err, errlen);
 	for (size_t i = 0; i < nset && !ret; i++)
 		ret = config_set(c, set[i].i, set[i].v, err, errlen);
-	if (!ret && !c->help)
+	if (!ret && !c->help && !c->version)
 		ret = check_required(c, err, errlen);
 out:
 	free(lo);
@@ -124,7 +127,8 @@ void config_usage(FILE *f, const char *prog)
 {
 	struct opt_view v;
 
-	fprintf(f, "usage: %s --listen ADDR:PORT --db FILE --token-file FILE [options]\n\n"
+	fprintf(f, "usage: %s --listen ADDR:PORT --db FILE --ingest-token-file FILE "
+		   "--read-token-file FILE [options]\n\n"
 		   "cloud2dev collector: receives events from the agents (POST /v1/events), stores\n"
 		   "them in SQLite and answers the origin queries.\n\n", prog);
 	for (size_t i = 0; i < config_nopts(); i++) {
@@ -144,6 +148,8 @@ void config_free(struct collector_config *c)
 	free(c->listen);
 	free(c->db);
 	free(c->token_file);
+	free(c->ingest_token_file);
+	free(c->read_token_file);
 	free(c->config);
 	fwd_config_free(c->forwarders);
 	memset(c, 0, sizeof(*c));

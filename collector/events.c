@@ -145,6 +145,24 @@ static enum MHD_Result store_batch(struct server *s, struct MHD_Connection *c, s
 }
 
 /* The last callback: the whole body is in. */
+/* A token bound to a node writes that node's events only: true (why in err) when one of the
+ * batch's events names another node, or none. */
+static bool bound_node_mismatch(const struct batch *b, const char *node, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(b->events[i], "node"), "name");
+
+		if (!cJSON_IsString(n) || strcmp(n->valuestring, node)) {
+			snprintf(err, errlen,
+				 "event %zu: node.name is not %s, the node this token is bound to",
+				 i + 1, node);
+			return true;
+		}
+	}
+	return false;
+}
+
 static enum MHD_Result events_end(struct server *s, struct MHD_Connection *c, struct req *r)
 {
 	struct batch b;
@@ -166,6 +184,10 @@ static enum MHD_Result events_end(struct server *s, struct MHD_Connection *c, st
 	default:
 		return reply_error(s, c, r, MHD_HTTP_SERVICE_UNAVAILABLE, REJ_UNAVAILABLE,
 				   "out of memory");
+	}
+	if (r->node[0] && bound_node_mismatch(&b, r->node, err, sizeof(err))) {
+		batch_free(&b);
+		return reply_error(s, c, r, MHD_HTTP_FORBIDDEN, REJ_AUTH, err);
 	}
 	/* the text is parsed: give its memory back before the (slow) commit */
 	buf_free(&r->body);

@@ -19,6 +19,7 @@
 #include "server.h"
 #include "stats.h"
 #include "store.h"
+#include "version.h"
 
 static struct collector_stats stats;
 
@@ -28,6 +29,7 @@ static void block_signals(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP); /* reload, not the default's death */
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a client that hangs up is an error return, not a death */
 }
@@ -41,6 +43,38 @@ static void log_start(const struct collector_config *c)
 		 c->listen, c->db, c->max_body, c->max_decompressed, c->max_events, c->max_depth,
 		 c->max_path, c->max_args, c->threads, c->per_ip_connections, c->connection_timeout,
 		 c->retention_days, c->retention_bytes);
+}
+
+/* The token files of cfg, each with its roles. */
+static int auth_open(const struct collector_config *cfg, struct auth **out, char *err,
+		     size_t errlen)
+{
+	const struct {
+		const char *path;
+		unsigned roles;
+	} files[] = {
+	    {cfg->token_file, AUTH_INGEST | AUTH_READ},
+	    {cfg->ingest_token_file, AUTH_INGEST},
+	    {cfg->read_token_file, AUTH_READ},
+	};
+	struct auth *a = auth_new();
+	int ret = 0;
+
+	if (!a)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !ret; i++)
+		if (files[i].path)
+			ret = auth_add_file(a, files[i].path, files[i].roles, err, errlen);
+	if (ret < 0) {
+		auth_free(a);
+		return ret;
+	}
+	if (cfg->token_file)
+		log_info("auth: %s grants both ingest and read: one token for every agent and "
+			 "reader (use --ingest-token-file and --read-token-file to separate them)",
+			 cfg->token_file);
+	*out = a;
+	return 0;
 }
 
 static int run(const struct collector_config *cfg)
@@ -59,9 +93,9 @@ static int run(const struct collector_config *cfg)
 		log_error("store: %s", err);
 		return ret == -EPROTO ? EXIT_CONFIG : 1;
 	}
-	if ((ret = auth_new(cfg->token_file, &auth, err, sizeof(err))) < 0) {
+	if ((ret = auth_open(cfg, &auth, err, sizeof(err))) < 0) {
 		log_error("token file: %s", err);
-		ret = EXIT_CONFIG;
+		ret = ret == -ENOMEM ? 1 : EXIT_CONFIG;
 		goto out;
 	}
 	if ((ret = forward_start(cfg->forwarders, cfg->db, &fwd, err, sizeof(err))) < 0) {
@@ -80,7 +114,10 @@ static int run(const struct collector_config *cfg)
 		goto out;
 	}
 	log_start(cfg);
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+		log_info("collector: SIGHUP: re-reading the token files");
+		auth_reload(auth);
+	}
 	log_info("collector: %s: shutting down", strsignal(sig));
 	ret = 0;
 out:
@@ -105,10 +142,13 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return ret == -EBADMSG ? EXIT_CONFIG : EXIT_USAGE;
 	}
-	if (cfg.help) {
-		config_usage(stdout, argv[0]);
+	if (cfg.help || cfg.version) {
+		if (cfg.version)
+			printf("c2d-collector %s (git %s)\n", C2D_VERSION, C2D_GIT_REV);
+		else
+			config_usage(stdout, argv[0]);
 		config_free(&cfg);
-		return 0;
+		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	c2d_log_set_level(cfg.log_level);
 	ret = run(&cfg);

@@ -136,11 +136,11 @@ static enum MHD_Result query(struct server *s, struct MHD_Connection *c, struct 
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/events", false, true, events_route},
-	{"GET", "/healthz", false, false, healthz},
-	{"GET", "/readyz", false, false, readyz},
-	{"GET", "/metrics", false, false, metrics},
-	{"GET", "/v1/", true, true, query},
+	{"POST", "/v1/events", false, AUTH_INGEST, events_route},
+	{"GET", "/healthz", false, 0, healthz},
+	{"GET", "/readyz", false, 0, readyz},
+	{"GET", "/metrics", false, 0, metrics},
+	{"GET", "/v1/", true, AUTH_READ, query},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -179,10 +179,20 @@ static enum MHD_Result begin(struct server *s, struct MHD_Connection *c, struct 
 				   status == MHD_HTTP_NOT_FOUND ? "no such route"
 								: "method not allowed");
 	authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (r->route->auth && !auth_check(s->auth, authz))
+	if (!r->route->role)
+		return MHD_YES;
+	switch (auth_check(s->auth, authz, r->route->role, r->node, sizeof(r->node))) {
+	case AUTH_OK:
+		return MHD_YES;
+	case AUTH_WRONG_ROLE:
+		return reply_error(s, c, r, MHD_HTTP_FORBIDDEN, REJ_AUTH,
+				   r->route->role == AUTH_INGEST
+				       ? "this token may not write events (a read token)"
+				       : "this token may not read (an ingest token)");
+	default:
 		return reply_error(s, c, r, MHD_HTTP_UNAUTHORIZED, REJ_AUTH,
 				   authz ? "bad bearer token" : "no bearer token");
-	return MHD_YES;
+	}
 }
 
 enum MHD_Result server_on_request(void *cls, struct MHD_Connection *c, const char *url,

@@ -36,6 +36,7 @@ struct req {
 	/* Refused while the body streams in: MHD 0.9.75 cannot queue a response mid-upload, so
 	 * the rest is read and dropped (up to a grace, then the connection is closed) and the
 	 * answer goes out after the last byte. */
+	char node[AUTH_NODE_MAX + 1]; /* the node the ingest token is bound to, or "" */
 	unsigned fail_status;
 	enum reject_class fail_cls;
 	char fail_msg[128];
@@ -48,7 +49,7 @@ struct route {
 	const char *method;
 	const char *path;
 	bool prefix;	 /* path is a prefix ("/v1/") */
-	bool auth;	 /* needs a bearer token */
+	unsigned role;	 /* the token role it needs (auth.h AUTH_*), 0: none */
 	route_fn fn;
 };
 

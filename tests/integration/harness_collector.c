@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -125,6 +126,11 @@ static int first_setup(struct h_collector *c)
 	if (!f)
 		return -1;
 	fprintf(f, "c2d-test-token-%d\n", getpid());
+	/* the collector refuses a token file every local user can read */
+	if (fchmod(fileno(f), 0600) < 0) {
+		fclose(f);
+		return -1;
+	}
 	return fclose(f);
 }
 

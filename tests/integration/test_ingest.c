@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -193,6 +194,7 @@ static int setup(void **st)
 	f = fopen(tok, "w");
 	fputs("# test\n" TOKEN "\n", f);
 	fclose(f);
+	chmod(tok, 0600); /* a token file every user can read is refused */
 	port = 18000 + getpid() % 1000;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
 	start();

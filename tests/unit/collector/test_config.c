@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -50,7 +52,7 @@ static void test_command_line(void **st)
 	assert_int_equal(c.max_depth, 8);
 	config_free(&c);
 	assert_int_equal(config_load(&c, 5, argv, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "--token-file: required (see --help)");
+	assert_string_equal(err, "--token-file (or --ingest-token-file and --read-token-file): required (see --help)");
 	config_free(&c);
 	char *bad[] = {"c", "--max-body", "lots", NULL};
 
@@ -62,46 +64,112 @@ static void test_command_line(void **st)
 
 static void test_token_parse(void **st)
 {
-	char **t;
+	struct auth_token *t;
+	size_t n;
+	int bad = 0;
 
-	assert_int_equal(auth_parse_tokens("# comment\n  a1 \r\n\nb2\n#c3\n", &t), 2);
-	assert_string_equal(t[0], "a1");
-	assert_string_equal(t[1], "b2");
-	assert_null(t[2]);
-	auth_tokens_free(t);
-	assert_int_equal(auth_parse_tokens("# only\n", &t), 0);
-	auth_tokens_free(t);
+	assert_int_equal(auth_parse_tokens("# comment\n  a1 \r\n\nb2 node=node-1.x\n#c3\n", &t, &n,
+					   &bad), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(t[0].value, "a1");
+	assert_string_equal(t[0].node, "");
+	assert_string_equal(t[1].value, "b2");
+	assert_string_equal(t[1].node, "node-1.x");
+	auth_tokens_free(t, n);
+	assert_int_equal(auth_parse_tokens("# only\n", &t, &n, &bad), 0);
+	assert_int_equal(n, 0);
+	auth_tokens_free(t, n);
+	assert_int_equal(auth_parse_tokens("ok\nb2 nod=x\n", &t, &n, &bad), -EINVAL);
+	assert_int_equal(bad, 2);
+	assert_int_equal(auth_parse_tokens("b2 node=Bad_Name\n", &t, &n, &bad), -EINVAL);
 }
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+#define CHECK(a, hdr, role) auth_check(a, hdr, role, node, sizeof(node))
 
 static void test_auth_rotation(void **st)
 {
-	char path[] = "/tmp/c2dtok.XXXXXX", err[256];
+	char path[] = "/tmp/c2dtok.XXXXXX", err[256], node[64];
 	int fd = mkstemp(path);
-	struct auth *a;
-	FILE *f;
+	struct auth *a = auth_new();
 
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "old-token\n", 10), 10);
 	close(fd);
-	assert_int_equal(auth_new(path, &a, err, sizeof(err)), 0);
-	assert_true(auth_check(a, "Bearer old-token"));
-	assert_false(auth_check(a, "Bearer old-toke"));
-	assert_false(auth_check(a, "Bearer old-tokenx"));
-	assert_false(auth_check(a, "Basic old-token"));
-	assert_false(auth_check(a, NULL));
-	f = fopen(path, "w");
-	fputs("# rotated\nnew-token-longer\nsecond\n", f);
-	fclose(f);
-	assert_true(auth_check(a, "Bearer new-token-longer"));
-	assert_true(auth_check(a, "bearer second"));
-	assert_false(auth_check(a, "Bearer old-token"));
-	/* emptied: the previous tokens stay */
-	f = fopen(path, "w");
-	fclose(f);
-	assert_true(auth_check(a, "Bearer second"));
+	write_file(path, "old-token\n", 0600);
+	assert_int_equal(auth_add_file(a, path, AUTH_INGEST | AUTH_READ, err, sizeof(err)), 0);
+	assert_int_equal(CHECK(a, "Bearer old-token", AUTH_READ), AUTH_OK);
+	assert_int_equal(CHECK(a, "Bearer old-toke", AUTH_READ), AUTH_DENIED);
+	assert_int_equal(CHECK(a, "Bearer old-tokenx", AUTH_READ), AUTH_DENIED);
+	assert_int_equal(CHECK(a, "Basic old-token", AUTH_READ), AUTH_DENIED);
+	assert_int_equal(CHECK(a, NULL, AUTH_READ), AUTH_DENIED);
+	write_file(path, "# rotated\nnew-token-longer\nsecond\n", 0600);
+	assert_int_equal(CHECK(a, "Bearer new-token-longer", AUTH_INGEST), AUTH_OK);
+	assert_int_equal(CHECK(a, "bearer second", AUTH_READ), AUTH_OK);
+	assert_int_equal(CHECK(a, "Bearer old-token", AUTH_READ), AUTH_DENIED);
+	/* emptied: nothing is valid any more (it used to keep the old set forever) */
+	write_file(path, "", 0600);
+	assert_int_equal(CHECK(a, "Bearer second", AUTH_READ), AUTH_DENIED);
+	/* fixed again */
+	write_file(path, "second\n", 0600);
+	assert_int_equal(CHECK(a, "Bearer second", AUTH_READ), AUTH_OK);
+	/* made world-readable: revoked */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(CHECK(a, "Bearer second", AUTH_READ), AUTH_DENIED);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(CHECK(a, "Bearer second", AUTH_READ), AUTH_OK);
+	/* removed: revoked */
+	unlink(path);
+	assert_int_equal(CHECK(a, "Bearer second", AUTH_READ), AUTH_DENIED);
+	auth_free(a);
+	a = auth_new();
+	assert_int_equal(auth_add_file(a, path, AUTH_READ, err, sizeof(err)), -ENOENT);
+	write_file(path, "t\n", 0604);
+	assert_int_equal(auth_add_file(a, path, AUTH_READ, err, sizeof(err)), -EPERM);
+	assert_contains(err, "readable or writable by every user (mode 0604)");
+	write_file(path, "# nothing\n", 0600);
+	assert_int_equal(auth_add_file(a, path, AUTH_READ, err, sizeof(err)), -ENOKEY);
+	write_file(path, "t node=n1\n", 0600);
+	assert_int_equal(auth_add_file(a, path, AUTH_READ, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "node= binds ingest tokens only");
 	auth_free(a);
 	unlink(path);
-	assert_int_equal(auth_new(path, &a, err, sizeof(err)), -ENOENT);
+}
+
+/* Roles: an ingest token cannot read, a read token cannot ingest; node binding. */
+static void test_auth_roles(void **st)
+{
+	char ing[] = "/tmp/c2ding.XXXXXX", rd[] = "/tmp/c2drd.XXXXXX", err[256], node[64];
+	struct auth *a = auth_new();
+
+	close(mkstemp(ing));
+	close(mkstemp(rd));
+	write_file(ing, "agent-any\nagent-n1 node=n1\n", 0600);
+	write_file(rd, "reader\n", 0600);
+	assert_int_equal(auth_add_file(a, ing, AUTH_INGEST, err, sizeof(err)), 0);
+	assert_int_equal(auth_add_file(a, rd, AUTH_READ, err, sizeof(err)), 0);
+	assert_int_equal(CHECK(a, "Bearer agent-any", AUTH_INGEST), AUTH_OK);
+	assert_string_equal(node, "");
+	assert_int_equal(CHECK(a, "Bearer agent-n1", AUTH_INGEST), AUTH_OK);
+	assert_string_equal(node, "n1");
+	assert_int_equal(CHECK(a, "Bearer agent-any", AUTH_READ), AUTH_WRONG_ROLE);
+	assert_int_equal(CHECK(a, "Bearer reader", AUTH_READ), AUTH_OK);
+	assert_int_equal(CHECK(a, "Bearer reader", AUTH_INGEST), AUTH_WRONG_ROLE);
+	assert_int_equal(CHECK(a, "Bearer nobody", AUTH_INGEST), AUTH_DENIED);
+	/* SIGHUP re-reads even a file that looks unchanged */
+	auth_reload(a);
+	assert_int_equal(CHECK(a, "Bearer reader", AUTH_READ), AUTH_OK);
+	auth_free(a);
+	unlink(ing);
+	unlink(rd);
 }
 
 int main(void)
@@ -111,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_token_parse),
 		cmocka_unit_test(test_auth_rotation),
+		cmocka_unit_test(test_auth_roles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
