@@ -37,6 +37,10 @@ static const struct opt_def defs[] = {
 	{"token-file", OPT_STR, OFF(token_file), NULL, 0, 0, "FILE",
 	 "tokens with both roles (one token for everything: a single-node setup); at least one "
 	 "of the three token files is required, none readable by every user"},
+	{"tls-cert", OPT_STR, OFF(tls_cert), NULL, 0, 0, "FILE",
+	 "serve HTTPS with this PEM certificate (chain), re-read on SIGHUP"},
+	{"tls-key", OPT_STR, OFF(tls_key), NULL, 0, 0, "FILE",
+	 "the certificate's PEM private key, re-read on SIGHUP"},
 	{"config", OPT_STR, OFF(config), NULL, 0, 0, "FILE",
 	 "`key = value` lines for any option below (the command line wins)"},
 	{"log-level", OPT_LOGLEVEL, OFF(log_level), "info", 0, 0, "LEVEL",

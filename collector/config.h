@@ -25,6 +25,7 @@ struct collector_config {
 	char *token_file;	 /* both roles */
 	char *ingest_token_file; /* POST /v1/events only */
 	char *read_token_file;	 /* queries only */
+	char *tls_cert, *tls_key; /* HTTPS when set */
 	char *config;
 	enum c2d_log_level log_level;
 	bool help, version;

@@ -150,6 +150,8 @@ void config_free(struct collector_config *c)
 	free(c->token_file);
 	free(c->ingest_token_file);
 	free(c->read_token_file);
+	free(c->tls_cert);
+	free(c->tls_key);
 	free(c->config);
 	fwd_config_free(c->forwarders);
 	memset(c, 0, sizeof(*c));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
@@ -86,11 +87,17 @@ static int run(const struct collector_config *cfg)
 	struct forward *fwd = NULL;
 	char err[512];
 	sigset_t set;
-	int sig, ret;
+	int sig, ret, fd = -1;
 
 	block_signals(&set);
+	/* first: an address in use is reported before the store is opened or migrated */
+	if ((ret = server_bind(cfg, &fd, err, sizeof(err))) < 0) {
+		log_error("%s", err);
+		return ret == -EINVAL ? EXIT_USAGE : 1;
+	}
 	if ((ret = store_open(cfg->db, &store, err, sizeof(err))) < 0) {
 		log_error("store: %s", err);
+		close(fd);
 		return ret == -EPROTO ? EXIT_CONFIG : 1;
 	}
 	if ((ret = auth_open(cfg, &auth, err, sizeof(err))) < 0) {
@@ -103,9 +110,9 @@ static int run(const struct collector_config *cfg)
 		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
 		goto out;
 	}
-	if ((ret = server_new(cfg, store, auth, &stats, fwd, &srv, err, sizeof(err))) < 0) {
+	if ((ret = server_new(cfg, fd, store, auth, &stats, fwd, &srv, err, sizeof(err))) < 0) {
 		log_error("%s", err);
-		ret = ret == -EINVAL ? EXIT_USAGE : 1;
+		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
 		goto out;
 	}
 	if ((ret = maint_new(cfg, store, &maint)) < 0) {
@@ -115,8 +122,9 @@ static int run(const struct collector_config *cfg)
 	}
 	log_start(cfg);
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
-		log_info("collector: SIGHUP: re-reading the token files");
+		log_info("collector: SIGHUP: re-reading the token files and the certificate");
 		auth_reload(auth);
+		server_reload(srv);
 	}
 	log_info("collector: %s: shutting down", strsignal(sig));
 	ret = 0;
@@ -126,6 +134,7 @@ out:
 	maint_free(maint);
 	store_free(store);
 	auth_free(auth);
+	close(fd);
 	stats_log(&stats, "exit");
 	return ret;
 }

@@ -14,11 +14,17 @@
 
 struct server;
 
-/* Listen and serve. fwd: the running forwarders, for /metrics (NULL: none). 0 or -errno
- * (-EINVAL: a bad --listen) with err set. */
-int server_new(const struct collector_config *cfg, struct store *store, struct auth *auth,
-	       struct collector_stats *stats, const struct forward *fwd, struct server **out,
-	       char *err, size_t errlen);
+/* Bind and listen on --listen: first, before the store is touched. The fd, or -errno with err
+ * naming the address. */
+int server_bind(const struct collector_config *cfg, int *fd, char *err, size_t errlen);
+/* Serve on fd (TLS with --tls-cert/--tls-key). fwd: the running forwarders, for /metrics
+ * (NULL: none). 0 or -errno (-EINVAL: a bad certificate or key) with err set. */
+int server_new(const struct collector_config *cfg, int fd, struct store *store,
+	       struct auth *auth, struct collector_stats *stats, const struct forward *fwd,
+	       struct server **out, char *err, size_t errlen);
+/* SIGHUP: re-read the certificate and key; a pair that does not load keeps the current one.
+ * 0 or -EINVAL (logged). */
+int server_reload(struct server *s);
 /* Stop accepting, wait up to cfg->shutdown_timeout for requests in flight, close. */
 void server_free(struct server *s);
 

@@ -15,7 +15,8 @@
 #include "server.h"
 
 struct server {
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d; /* replaced on a certificate reload */
+	int fd;		      /* the listening socket (server_bind), closed by main */
 	const struct collector_config *cfg;
 	struct store *store;
 	struct auth *auth;

@@ -31,6 +31,7 @@ typedef int (*cli_render_fn)(const cJSON *res, FILE *out);
 struct cli_request {
 	const char *server;	/* --server, $C2D_SERVER, else CLI_DEFAULT_SERVER */
 	const char *token_file; /* --token-file, $C2D_TOKEN_FILE, else NULL (no token) */
+	const char *ca_file;	/* --ca, $C2D_CA_FILE, else NULL (the system's CAs) */
 	enum cli_output output;	/* -o; --json is -o json */
 	bool help, version, all;
 	const char *help_for;	/* `c2d help CMD`, `CMD --help`: that command's help */

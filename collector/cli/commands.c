@@ -135,6 +135,7 @@ int cli_path_append(char *path, size_t size, const char *prefix, const char *val
 enum {
 	OPT_SERVER = 256,
 	OPT_TOKEN_FILE,
+	OPT_CA,
 	OPT_JSON,
 	OPT_VERSION,
 	OPT_ALL,
@@ -144,6 +145,7 @@ enum {
 static const struct option global_opts[] = {
     {"server", required_argument, NULL, OPT_SERVER},
     {"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+    {"ca", required_argument, NULL, OPT_CA},
     {"output", required_argument, NULL, 'o'},
     {"json", no_argument, NULL, OPT_JSON},
     {"all", no_argument, NULL, OPT_ALL},
@@ -212,9 +214,12 @@ static int parse_flags(int argc, char **argv, struct cli_request *req, const cha
 			break;
 		case OPT_SERVER:
 		case OPT_TOKEN_FILE:
+		case OPT_CA:
 			if (check_value(name, optarg, err, errlen) < 0)
 				return -EINVAL;
-			*(c == OPT_SERVER ? &req->server : &req->token_file) = optarg;
+			*(c == OPT_SERVER ? &req->server
+			  : c == OPT_CA	  ? &req->ca_file
+					  : &req->token_file) = optarg;
 			break;
 		case ':':
 			snprintf(err, errlen, "%s: needs a value", argv[optind - 1]);
@@ -305,6 +310,7 @@ static int local_command(const char *name, char **rest, int nrest, struct cli_re
 int cli_parse(int argc, char **argv, struct cli_request *req, char *err, size_t errlen)
 {
 	const char *env_server = getenv("C2D_SERVER"), *env_token = getenv("C2D_TOKEN_FILE");
+	const char *env_ca = getenv("C2D_CA_FILE");
 	const char *given[NPARAMS] = {0};
 	const struct command *cmd;
 	int first, npos;
@@ -312,6 +318,7 @@ int cli_parse(int argc, char **argv, struct cli_request *req, char *err, size_t 
 	memset(req, 0, sizeof(*req));
 	req->server = env_server && *env_server ? env_server : CLI_DEFAULT_SERVER;
 	req->token_file = env_token && *env_token ? env_token : NULL;
+	req->ca_file = env_ca && *env_ca ? env_ca : NULL;
 	first = parse_flags(argc, argv, req, given, err, errlen);
 	if (first < 0)
 		return -EINVAL;
@@ -379,6 +386,8 @@ static const char global_help[] =
     "global flags (before or after the command):\n"
     "  --server URL        collector (default: $C2D_SERVER, else " CLI_DEFAULT_SERVER ")\n"
     "  --token-file FILE   read token for the API (default: $C2D_TOKEN_FILE)\n"
+    "  --ca FILE           CA bundle an https:// collector must chain to (default:\n"
+    "                      $C2D_CA_FILE, else the system's)\n"
     "  -o, --output FMT    table (default), wide, json (the server's answer), ndjson (one\n"
     "                      JSON object per line); --json is -o json\n"
     "  -h, --help          this help; c2d help COMMAND, or COMMAND --help, for one command\n"

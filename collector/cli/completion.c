@@ -23,9 +23,9 @@ static const char head[] =
     "\t--kind) COMPREPLY=($(compgen -W 'credential_read privileged_call storage_write "
     "metadata_access' -- \"$cur\")); return;;\n"
     "\t--by) COMPREPLY=($(compgen -W 'commit pipeline repository' -- \"$cur\")); return;;\n"
-    "\t--token-file) COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
+    "\t--token-file|--ca) COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
     "\tesac\n"
-    "\tlocal flags='--server --token-file -o --output --json --help --version'\n"
+    "\tlocal flags='--server --token-file --ca -o --output --json --help --version'\n"
     "\tcase $cmd in\n";
 
 static const char tail[] =

@@ -18,9 +18,10 @@ struct cli_http_resp {
 
 /* Reads the token (surrounding whitespace trimmed). 0 or -errno (why in err, never the token). */
 int cli_read_token(const char *file, char *out, size_t len, char *err, size_t errlen);
-/* GET server+path. 0 with resp filled (any HTTP status), or -EIO (connection, timeout; why in
- * err), -EFBIG (body over CLI_HTTP_MAX_BODY), -ENOMEM. token may be NULL. */
-int cli_http_get(const char *server, const char *path, const char *token,
+/* GET server+path. 0 with resp filled (any HTTP status), or -EIO (connection, TLS, timeout;
+ * why in err), -EFBIG (body over CLI_HTTP_MAX_BODY), -ENOMEM. token may be NULL; ca: a CA
+ * bundle file the server's certificate must chain to (NULL: the system's). */
+int cli_http_get(const char *server, const char *path, const char *token, const char *ca,
 		 struct cli_http_resp *resp, char *err, size_t errlen);
 void cli_http_resp_free(struct cli_http_resp *resp);
 

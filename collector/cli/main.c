@@ -51,7 +51,7 @@ static int fetch(const struct cli_request *req, const char *path, const char *to
 	int rc = CLI_EXIT_OK;
 
 	*json = NULL;
-	if (cli_http_get(req->server, path, token, &resp, err, sizeof(err)) < 0) {
+	if (cli_http_get(req->server, path, token, req->ca_file, &resp, err, sizeof(err)) < 0) {
 		fprintf(stderr, "c2d: %s\n", err[0] ? err : "out of memory");
 		return CLI_EXIT_SERVER;
 	}
