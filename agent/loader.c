@@ -148,6 +148,8 @@ int loader_fill_policy_maps(const struct loader_policy_maps *m, const struct c2d
 {
 	uint32_t flags = p->report_denied_opens ? C2D_POL_FAILURES : 0;
 
+	if (policy_check_dir_rules(p, err, errlen) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct c2d_rule *r = &p->rules[i];
 		int fd = -1;

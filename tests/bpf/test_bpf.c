@@ -584,6 +584,44 @@ static void test_equivalence_walk_files(void **state)
 	assert_int_equal(div, 0);
 }
 
+/*
+ * Two directory rules on one directory: the kernel's trie keeps one value per key, so the
+ * later rule silently replaced the earlier (`.../.ssh/known_host*` turned `.../.ssh/id_*` off
+ * in the kernel, 14 corpus paths diverged). Such a policy is now refused before any map is
+ * written.
+ */
+static void test_dir_rule_collision_refused(void **state)
+{
+	struct c2d_policy *p = malloc(sizeof(*p));
+	const struct loader_policy_maps m = {-1, -1, -1, -1, -1, -1}; /* never written */
+	char err[256];
+	uint32_t flags;
+
+	assert_non_null(p);
+	memcpy(p, &pol, sizeof(*p));
+	assert_int_equal(policy_check_dir_rules(p, err, sizeof(err)), 0);
+	assert_int_equal(policy_add_path_rule(p, "ssh-known-hosts", C2D_KIND_CREDENTIAL_READ,
+					      "*/.ssh/known_host*", "low", err, sizeof(err)),
+			 0);
+	assert_int_equal(loader_fill_policy_maps(&m, p, &flags, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "ssh-private-key"));
+	assert_non_null(strstr(err, "ssh-known-hosts"));
+	/* the same pattern twice is one key and one value: the later rule, on both sides */
+	p->n--;
+	assert_int_equal(policy_add_path_rule(p, "ssh-private-key-2", C2D_KIND_CREDENTIAL_READ,
+					      "*/.ssh/id_*", "low", err, sizeof(err)),
+			 0);
+	assert_int_equal(policy_check_dir_rules(p, err, sizeof(err)), 0);
+	/* disabled, the other rule may take the directory */
+	p->n--;
+	p->rules[policy_find(p, "ssh-private-key", 0)].enabled = false;
+	assert_int_equal(policy_add_path_rule(p, "ssh-known-hosts", C2D_KIND_CREDENTIAL_READ,
+					      "*/.ssh/known_host*", "low", err, sizeof(err)),
+			 0);
+	assert_int_equal(policy_check_dir_rules(p, err, sizeof(err)), 0);
+	free(p);
+}
+
 /* ---- the walk ---------------------------------------------------------------------------- */
 
 static void mkfile(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -860,6 +898,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_equivalence_layout),
 		cmocka_unit_test(test_equivalence_join_absolute),
 		cmocka_unit_test(test_equivalence_walk_files),
+		cmocka_unit_test(test_dir_rule_collision_refused),
 		cmocka_unit_test(test_walk_realpath),
 		cmocka_unit_test(test_walk_depth_truncated),
 		cmocka_unit_test(test_walk_length_truncated),
