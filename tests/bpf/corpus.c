@@ -192,8 +192,15 @@ int mkparents(int dirfd, const char *rel)
 	return 0;
 }
 
-/* The corpus as real files under files_root: a path that is also another's directory stays a
- * directory; a path below another's file cannot exist and is skipped. */
+/* Paths a real file can have, within the walk's depth (deeper ones are truncated by design,
+ * test_walk_depth_truncated). */
+static bool fileable(const char *p)
+{
+	return canonical(p) && strcmp(p, "/") && depth(p) <= C2D_MAX_DEPTH - 4;
+}
+
+/* The corpus as real files under files_root. Directories first: a path that is also
+ * another's directory (/d0 and /d0/.aws/credentials) stays a directory, and is walked as one. */
 void build_tree(const char *root)
 {
 	int rfd;
@@ -201,17 +208,17 @@ void build_tree(const char *root)
 	snprintf(files_root, sizeof(files_root), "%s/files", root);
 	mkdir(files_root, 0755);
 	rfd = open(files_root, O_DIRECTORY | O_RDONLY);
-	for (int i = 0; i < ncorpus && rfd >= 0; i++) {
+	if (rfd < 0)
+		return;
+	for (int i = 0; i < ncorpus; i++)
+		if (fileable(corpus[i].path))
+			mkparents(rfd, corpus[i].path + 1);
+	for (int i = 0; i < ncorpus; i++) {
 		const char *p = corpus[i].path;
 		struct stat st;
 		int fd;
 
-		/* the walk's room: the root's own components are not walked */
-		if (!canonical(p) || !strcmp(p, "/") || depth(p) > C2D_MAX_DEPTH - 4) {
-			nfile_skipped++;
-			continue;
-		}
-		if (mkparents(rfd, p + 1) < 0) {
+		if (!fileable(p)) {
 			nfile_skipped++;
 			continue;
 		}
@@ -225,7 +232,5 @@ void build_tree(const char *root)
 		corpus[i].file = true;
 		nfiles++;
 	}
-	if (rfd >= 0)
-		close(rfd);
+	close(rfd);
 }
-
