@@ -150,8 +150,7 @@ $(BPF_TEST_DIR)/c2d_test.bpf.o: $(BPF_TEST_LINK) $(BPF_TEST_DIR)/match_test.bpf.
 $(BPF_TEST_DIR)/c2d_test.skel.h: $(BPF_TEST_DIR)/c2d_test.bpf.o
 	$(BPFTOOL) gen skeleton $< name c2d_test_bpf > $@.tmp && mv $@.tmp $@
 
-BPF_TEST_SRCS := $(wildcard tests/bpf/*.c)
-BPF_TEST_SRCS := $(filter-out %.bpf.c,$(BPF_TEST_SRCS))
+BPF_TEST_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
 $(BPF_TEST_DIR)/test_bpf: $(BPF_TEST_SRCS) $(wildcard tests/bpf/*.h) $(BPF_TEST_DIR)/c2d_test.skel.h \
 		$(SAN_OBJS) $(wildcard tests/unit/*.h)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Itests/unit -Itests/bpf -I$(BPF_TEST_DIR) -o $@ \
