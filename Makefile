@@ -1,6 +1,7 @@
 # cloud2dev — one non-recursive Makefile.
 #   make            build/c2d-agent (BPF object, skeleton, agent), build/c2d-collector, build/c2d
-#   make test       unit tests (cmocka, ASan+UBSan) then integration tests (root, real kernel)
+#   make test       unit tests (cmocka, ASan+UBSan), kernel-side tests of the walk and matchers
+#                   (bpf-test, root), then integration tests (root, real kernel)
 #   make bench      benchmarks: ratios measured side by side
 #   make fuzz       libFuzzer harnesses for the byte parsers, bounded time
 #   make soak       long reliability runs: container churn, collector SIGKILL loop (root)
@@ -36,7 +37,7 @@ COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c))
 CLI_SRCS       := $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c))
 COLLECTOR_HDRS := $(wildcard collector/*.h collector/cli/*.h common/*.h)
 
-.PHONY: all test unit integration bench fuzz soak clean demo
+.PHONY: all test unit bpf-test integration bench fuzz soak clean demo
 all: $(BUILD)/c2d-agent $(BUILD)/c2d-collector $(BUILD)/c2d
 
 $(BUILD)/vmlinux.h:
@@ -132,6 +133,34 @@ $(BUILD)/integ/%: tests/integration/%.c $(INTEG_LIB) $(wildcard tests/integratio
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests/integration -o $@ $< $(INTEG_LIB) $(SAN_OBJS) \
 		$(LIBS) -lsqlite3 -lcmocka
 
+# Kernel-side tests (tests/bpf/): the agent's own path walk, join and matchers, linked as the
+# agent's object is, with raw_tp test programs run through BPF_PROG_TEST_RUN (root).
+BPF_TEST_DIR  := $(BUILD)/bpftest
+BPF_TEST_LINK := $(BUILD)/bpf/maps.bpf.o $(BUILD)/bpf/path.bpf.o $(BUILD)/bpf/policy.bpf.o \
+	$(BUILD)/bpf/budget.bpf.o
+
+$(BPF_TEST_DIR)/match_test.bpf.o: tests/bpf/match_test.bpf.c tests/bpf/match_test.h $(BPF_HDRS) \
+		$(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+		-Wno-unused-function -Wno-gnu-variable-sized-type-not-at-end -I$(BUILD) -Ibpf \
+		-Itests/bpf -c $< -o $@
+
+$(BPF_TEST_DIR)/c2d_test.bpf.o: $(BPF_TEST_LINK) $(BPF_TEST_DIR)/match_test.bpf.o
+	$(BPFTOOL) gen object $@ $^
+
+$(BPF_TEST_DIR)/c2d_test.skel.h: $(BPF_TEST_DIR)/c2d_test.bpf.o
+	$(BPFTOOL) gen skeleton $< name c2d_test_bpf > $@.tmp && mv $@.tmp $@
+
+BPF_TEST_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
+$(BPF_TEST_DIR)/test_bpf: $(BPF_TEST_SRCS) $(wildcard tests/bpf/*.h) $(BPF_TEST_DIR)/c2d_test.skel.h \
+		$(SAN_OBJS) $(wildcard tests/unit/*.h)
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Itests/unit -Itests/bpf -I$(BPF_TEST_DIR) -o $@ \
+		$(BPF_TEST_SRCS) $(SAN_OBJS) $(LIBS) -lcmocka
+
+bpf-test: $(BPF_TEST_DIR)/test_bpf
+	ASAN_OPTIONS=detect_leaks=1 $(BPF_TEST_DIR)/test_bpf tests/bpf/corpus
+
 unit: $(UNIT_BINS) $(COL_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(COL_UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
@@ -140,6 +169,7 @@ integration: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BIN
 
 test: all
 	$(MAKE) unit
+	$(MAKE) bpf-test
 	$(MAKE) integration
 	$(MAKE) helm-test
 

@@ -143,11 +143,13 @@ static int put_trie(int fd, const struct c2d_rule *r, uint32_t id, char *err, si
 	return 0;
 }
 
-int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen)
+int loader_fill_policy_maps(const struct loader_policy_maps *m, const struct c2d_policy *p,
+			    uint32_t *flags_out, char *err, size_t errlen)
 {
-	struct c2d_bpf *sk = l->skel;
 	uint32_t flags = p->report_denied_opens ? C2D_POL_FAILURES : 0;
 
+	if (policy_check_dir_rules(p, err, errlen) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct c2d_rule *r = &p->rules[i];
 		int fd = -1;
@@ -155,23 +157,22 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 		if (!r->enabled)
 			continue;
 		if (r->kind == C2D_KIND_STORAGE_WRITE) {
-			fd = bpf_map__fd(sk->maps.storage_trie);
+			fd = m->storage_trie;
 			flags |= C2D_POL_STORAGE;
 		} else if (r->kind == C2D_KIND_CREDENTIAL_READ) {
 			if (r->match == C2D_MATCH_SUFFIX) {
-				fd = bpf_map__fd(sk->maps.suffix_trie);
+				fd = m->suffix_trie;
 				flags |= C2D_POL_SUFFIX;
 			} else if (r->match == C2D_MATCH_DIR) {
-				fd = bpf_map__fd(sk->maps.dir_trie);
+				fd = m->dir_trie;
 				flags |= C2D_POL_DIR;
 			} else {
-				fd = bpf_map__fd(sk->maps.prefix_trie);
+				fd = m->prefix_trie;
 			}
 		} else if (r->kind == C2D_KIND_METADATA_ACCESS) {
 			struct c2d_rule_val v = {.rule_id = (uint16_t)i, .kind = (uint8_t)r->kind};
 
-			if (bpf_map_update_elem(bpf_map__fd(sk->maps.meta_addrs), &r->addr, &v,
-						BPF_ANY) < 0) {
+			if (bpf_map_update_elem(m->meta_addrs, &r->addr, &v, BPF_ANY) < 0) {
 				snprintf(err, errlen, "rule %s: cannot store address %s: %s", r->name,
 					 r->pattern, strerror(errno));
 				return -EINVAL;
@@ -191,11 +192,30 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 			sr.enabled = 1;
 			sr.only_mask = p->rules[ri].only_mask;
 		}
-		if (bpf_map_update_elem(bpf_map__fd(sk->maps.sys_rules), &key, &sr, BPF_ANY) < 0) {
+		if (bpf_map_update_elem(m->sys_rules, &key, &sr, BPF_ANY) < 0) {
 			snprintf(err, errlen, "cannot fill sys_rules: %s", strerror(errno));
 			return -EINVAL;
 		}
 	}
+	*flags_out = flags;
+	return 0;
+}
+
+int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen)
+{
+	struct c2d_bpf *sk = l->skel;
+	const struct loader_policy_maps m = {
+		.prefix_trie = bpf_map__fd(sk->maps.prefix_trie),
+		.suffix_trie = bpf_map__fd(sk->maps.suffix_trie),
+		.dir_trie = bpf_map__fd(sk->maps.dir_trie),
+		.storage_trie = bpf_map__fd(sk->maps.storage_trie),
+		.meta_addrs = bpf_map__fd(sk->maps.meta_addrs),
+		.sys_rules = bpf_map__fd(sk->maps.sys_rules),
+	};
+	uint32_t flags;
+
+	if (loader_fill_policy_maps(&m, p, &flags, err, errlen) < 0)
+		return -EINVAL;
 	/* last: the programs start matching once every map is complete */
 	sk->bss->c2d_policy_flags = flags;
 	return 0;

@@ -34,6 +34,17 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
 		size_t errlen);
 int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen);
+
+/* The policy maps of a loaded object, by fd: the agent's own, or the kernel-side tests'
+ * object (tests/bpf/), which links the same matchers. */
+struct loader_policy_maps {
+	int prefix_trie, suffix_trie, dir_trie, storage_trie, meta_addrs, sys_rules;
+};
+
+/* Fill the maps from p. *flags gets the C2D_POL_* switches, for the caller to publish only
+ * once every map is complete. loader_fill_policy() is this on the agent's skeleton. */
+int loader_fill_policy_maps(const struct loader_policy_maps *m, const struct c2d_policy *p,
+			    uint32_t *flags, char *err, size_t errlen);
 int loader_attach(struct c2d_loader *l, char *err, size_t errlen);
 int loader_ringbuf_fd(const struct c2d_loader *l);
 /* Sum the per-CPU counters. */

@@ -344,6 +344,40 @@ int policy_encode_path(const struct c2d_rule *r, uint32_t rule_id, struct c2d_lp
 	}
 }
 
+/*
+ * The kernel's directory trie holds one value per directory key: two rules naming the same
+ * directories (`* /.ssh/id_*` and `* /.ssh/known_host*`, spaces added) would keep only the
+ * later, and every file the earlier one watches would silently stop matching in the kernel
+ * while this file's reference matcher still found it (tests/bpf showed it). Such a policy is
+ * refused instead: one directory rule per directory (disable or change the other one).
+ */
+int policy_check_dir_rules(const struct c2d_policy *p, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct c2d_rule *a = &p->rules[i];
+		struct c2d_lpm_key ka, kb;
+		struct c2d_rule_val v;
+
+		if (!a->enabled || a->kind != C2D_KIND_CREDENTIAL_READ || a->match != C2D_MATCH_DIR ||
+		    policy_encode_path(a, 0, &ka, &v) < 0)
+			continue;
+		for (size_t j = i + 1; j < p->n; j++) {
+			const struct c2d_rule *b = &p->rules[j];
+
+			if (!b->enabled || b->kind != a->kind || b->match != C2D_MATCH_DIR ||
+			    !strcmp(a->pattern, b->pattern) || policy_encode_path(b, 0, &kb, &v) < 0)
+				continue;
+			if (ka.prefixlen == kb.prefixlen &&
+			    !memcmp(ka.data, kb.data, ka.prefixlen / 8))
+				return fail(err, errlen,
+					    "rules %s (%s) and %s (%s) watch the same directory: "
+					    "one directory rule per directory",
+					    a->name, a->pattern, b->name, b->pattern);
+		}
+	}
+	return 0;
+}
+
 static bool comps_equal(const char **pc, int pn, const char **rc, int rn)
 {
 	if (pn < rn)

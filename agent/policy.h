@@ -79,6 +79,10 @@ enum c2d_match policy_classify(const char *pattern, char *err, size_t errlen);
 int policy_encode_path(const struct c2d_rule *r, uint32_t rule_id, struct c2d_lpm_key *key,
 		       struct c2d_rule_val *val);
 
+/* -EINVAL (and why) if two enabled directory rules name the same directories: the kernel keeps
+ * one rule per directory key. Checked before the maps are filled. */
+int policy_check_dir_rules(const struct c2d_policy *p, char *err, size_t errlen);
+
 /* The reference matcher, same semantics as the kernel's: rule index or -1. `kinds` is a
  * bit mask of (1 << enum c2d_kind). Used for paths user space had to normalise, and tests. */
 int policy_match_path(const struct c2d_policy *p, const char *path, unsigned kinds);

@@ -190,6 +190,15 @@ __noinline int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 rel
 
 	if (!s)
 		return 0;
+	/* The tail's slashes were looked for in its first 255 bytes only (c2d_path_scan_tail):
+	 * past there its components are unknown, and one spanning several would match a rule it
+	 * is not ("<240 bytes>/.git-credentials/foo" as the file .git-credentials, tests/bpf). None
+	 * then: the prefix trie still sees the whole path, user space judges the rest (the join
+	 * is flagged C2D_F_UNRESOLVED). */
+	if (len > 255) {
+		s->ncomp = 0;
+		return 0;
+	}
 	dir_n = relative ? s->ncomp : 0;
 	for (int j = 0; j < 4; j++) {
 		dir_off[j] = s->comp_off[j];

@@ -545,6 +545,38 @@ static void test_match_kernel_model_dir_masking(void **state)
 	assert_model_agrees("/home/.ssh/id_rsa");
 }
 
+static void test_check_dir_rules_same_directory(void **state)
+{
+	/* Was a bug (fixed by refusing such a policy; found by tests/bpf in the kernel): two
+	 * directory rules on one directory ("*\/.ssh/id_*" and "*\/.ssh/known_host*") share one
+	 * key of the kernel's directory trie, the later replaces the earlier, and
+	 * /home/u/.ssh/id_rsa matched nothing in the kernel while the reference matcher said
+	 * ssh-private-key. */
+	char err[256] = "";
+
+	policy_defaults(&pol);
+	assert_int_equal(policy_check_dir_rules(&pol, err, sizeof(err)), 0);
+	add_cred_rule("ssh-known-hosts", "*/.ssh/known_host*");
+	model_build();
+	assert_int_equal(model_match("/home/u/.ssh/id_rsa"), -1); /* what the kernel would do */
+	assert_int_equal(policy_match_path(&pol, "/home/u/.ssh/id_rsa", CRED),
+			 rule_named("ssh-private-key"));
+	assert_int_equal(policy_check_dir_rules(&pol, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "ssh-private-key");
+	assert_contains(err, "ssh-known-hosts");
+	/* one of them disabled: accepted, and the tries agree again */
+	pol.rules[rule_named("ssh-private-key")].enabled = false;
+	assert_int_equal(policy_check_dir_rules(&pol, err, sizeof(err)), 0);
+	model_build();
+	assert_model_agrees("/home/u/.ssh/known_hosts");
+	assert_model_agrees("/home/u/.ssh/id_rsa");
+	/* different directories, or more of them, are different keys */
+	policy_defaults(&pol);
+	add_cred_rule("deploy-ssh", "*/deploy/.ssh/y*");
+	add_cred_rule("azure-sub", "*/x/.azure/");
+	assert_int_equal(policy_check_dir_rules(&pol, err, sizeof(err)), 0);
+}
+
 /* ---- policy_normalize_path -------------------------------------------------------------- */
 
 static void test_normalize(void **state)
@@ -997,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_match_agrees_with_kernel_model),
 		cmocka_unit_test(test_match_kernel_model_same_key),
 		cmocka_unit_test(test_match_kernel_model_dir_masking),
+		cmocka_unit_test(test_check_dir_rules_same_directory),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_add_storage_path),
 		cmocka_unit_test(test_add_storage_path_error_names_path),
