@@ -9,7 +9,7 @@
 #include "config.h"
 #include "forward.h"
 
-enum opt_type { OPT_FLAG, OPT_STR, OPT_UINT, OPT_SIZE, OPT_LOGLEVEL };
+enum opt_type { OPT_FLAG, OPT_STR, OPT_UINT, OPT_SIZE, OPT_LOGLEVEL, OPT_LOGFORMAT };
 
 struct opt_def {
 	const char *name;
@@ -45,6 +45,8 @@ static const struct opt_def defs[] = {
 	 "`key = value` lines for any option below (the command line wins)"},
 	{"log-level", OPT_LOGLEVEL, OFF(log_level), "info", 0, 0, "LEVEL",
 	 "error, warn, info or debug"},
+	{"log-format", OPT_LOGFORMAT, OFF(log_format), "text", 0, 0, "FORMAT",
+	 "text, or json: one {\"time\",\"level\",\"msg\"} object per line"},
 	{"max-body", OPT_SIZE, OFF(max_body), "8M", 1024, 1 * GiB, "BYTES",
 	 "largest request body as sent (compressed); K/M/G suffixes"},
 	{"max-decompressed", OPT_SIZE, OFF(max_decompressed), "64M", 1024, 4 * GiB, "BYTES",
@@ -125,6 +127,12 @@ static int set_value(struct collector_config *c, const struct opt_def *d, const 
 		if (c2d_log_parse_level(v, (enum c2d_log_level *)p) < 0) {
 			snprintf(err, errlen, "%s%s: \"%s\" is not one of error, warn, info, debug",
 				 where, d->name, v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_LOGFORMAT:
+		if (c2d_log_parse_format(v, (enum c2d_log_format *)p) < 0) {
+			snprintf(err, errlen, "%s%s: \"%s\" is not text or json", where, d->name, v);
 			return -EINVAL;
 		}
 		return 0;

@@ -28,6 +28,7 @@ struct collector_config {
 	char *tls_cert, *tls_key; /* HTTPS when set */
 	char *config;
 	enum c2d_log_level log_level;
+	enum c2d_log_format log_format;
 	bool help, version;
 	uint64_t max_body;	   /* compressed (as sent) request body, bytes */
 	uint64_t max_decompressed; /* after gunzip, bytes */

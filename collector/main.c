@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	c2d_log_set_level(cfg.log_level);
+	c2d_log_set_format(cfg.log_format);
 	ret = run(&cfg);
 	config_free(&cfg);
 	return ret;
