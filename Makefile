@@ -37,7 +37,7 @@ COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c))
 CLI_SRCS       := $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c))
 COLLECTOR_HDRS := $(wildcard collector/*.h collector/cli/*.h common/*.h)
 
-.PHONY: all test unit bpf-test integration bench fuzz soak clean demo
+.PHONY: all test unit bpf-test integration bench fuzz soak clean demo install
 all: $(BUILD)/c2d-agent $(BUILD)/c2d-collector $(BUILD)/c2d
 
 $(BUILD)/vmlinux.h:
@@ -201,6 +201,18 @@ soak: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BINS) $(BU
 
 demo: all
 	tests/demo/demo.sh
+
+# make install PREFIX=/usr/local [DESTDIR=…]: the three binaries (the agent carries its BPF
+# object), the CLI's bash and zsh completion, the docs.
+PREFIX  ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/doc/cloud2dev
+	install -m 0755 $(BUILD)/c2d-agent $(BUILD)/c2d-collector $(BUILD)/c2d $(DESTDIR)$(PREFIX)/bin/
+	$(BUILD)/c2d completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/c2d
+	$(BUILD)/c2d completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_c2d
+	install -m 0644 README.md $(wildcard docs/*.md) agent/METRICS.md collector/QUERIES.md \
+		collector/FORWARDERS.md $(DESTDIR)$(PREFIX)/share/doc/cloud2dev/
 
 clean:
 	rm -rf $(BUILD)
