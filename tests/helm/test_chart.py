@@ -128,6 +128,7 @@ def test_renders_expected_objects():
         ("ClusterRole", "rel-cloud2dev-agent"), ("ClusterRoleBinding", "rel-cloud2dev-agent"),
         ("ConfigMap", "rel-cloud2dev-agent-policy"), ("ConfigMap", "rel-cloud2dev-collector"),
         ("DaemonSet", "rel-cloud2dev-agent"), ("Secret", "rel-cloud2dev-token"),
+        ("Secret", "rel-cloud2dev-read-token"),
         ("Service", "rel-cloud2dev-collector"), ("ServiceAccount", "rel-cloud2dev-agent"),
         ("ServiceAccount", "rel-cloud2dev-collector"), ("StatefulSet", "rel-cloud2dev-collector"),
     ]), kinds
@@ -283,18 +284,43 @@ def test_collector_pvc():
 
 
 def test_token_secret_generated_and_existing():
-    sec = one(default(), "Secret")
-    assert sec["metadata"]["name"] == "rel-cloud2dev-token"
     import base64
+    sec = one(default(), "Secret", "-cloud2dev-token")
+    read = one(default(), "Secret", "-read-token")
+    assert sec["metadata"]["labels"]["cloud2dev.dev/token-role"] == "ingest"
+    assert read["metadata"]["labels"]["cloud2dev.dev/token-role"] == "read"
     tok = base64.b64decode(sec["data"]["token"]).decode()
-    assert len(tok) == 48 and tok.isalnum(), "generated token"
+    rtok = base64.b64decode(read["data"]["token"]).decode()
+    assert len(tok) == 48 and tok.isalnum() and len(rtok) == 48 and rtok != tok, "generated"
     for wl in (agent(default()), collector(default())):
         vols = {v["name"]: v for v in pod_spec(wl)["volumes"]}
         assert vols["token"]["secret"]["secretName"] == "rel-cloud2dev-token"
-    fixed = one(render("--set", "auth.token=abc123"), "Secret")
+    # roles: the agents get the ingest token only, the collector both files by role
+    avols = {v["name"] for v in pod_spec(agent(default()))["volumes"]}
+    assert "read-token" not in avols, "an agent never holds the read token"
+    col = pod_spec(collector(default()))["containers"][0]
+    assert flag(col, "--ingest-token-file") == ["/etc/cloud2dev/token/token"]
+    assert flag(col, "--read-token-file") == ["/etc/cloud2dev/read-token/token"]
+    assert not flag(col, "--token-file"), "no token with both roles"
+    cvols = {v["name"]: v for v in pod_spec(collector(default()))["volumes"]}
+    assert cvols["read-token"]["secret"]["secretName"] == "rel-cloud2dev-read-token"
+    assert cvols["read-token"]["secret"]["defaultMode"] == 0o440
+    fixed = one(render("--set", "auth.token=abc123", "--set", "auth.read.token=rd456"), "Secret",
+                "-cloud2dev-token")
     assert base64.b64decode(fixed["data"]["token"]).decode() == "abc123"
+    fixed = one(render("--set", "auth.token=abc123", "--set", "auth.read.token=rd456"), "Secret",
+                "-read-token")
+    assert base64.b64decode(fixed["data"]["token"]).decode() == "rd456"
+    ext = render("--set", "auth.read.existingSecret=team-readers", "--set",
+                 "auth.read.secretKey=t")
+    assert not find(ext, "Secret", "-read-token")
+    cvols = {v["name"]: v for v in pod_spec(collector(ext))["volumes"]}
+    assert cvols["read-token"]["secret"]["secretName"] == "team-readers"
+    assert flag(pod_spec(collector(ext))["containers"][0], "--read-token-file") == \
+        ["/etc/cloud2dev/read-token/t"]
     c = custom()
-    assert not find(c, "Secret"), "no Secret with auth.existingSecret"
+    assert [s["metadata"]["name"] for s in find(c, "Secret")] == ["acme-c2d-read-token"], \
+        "no ingest Secret with auth.existingSecret"
     for wl in (agent(c), collector(c)):
         vols = {v["name"]: v for v in pod_spec(wl)["volumes"]}
         assert vols["token"]["secret"]["secretName"] == "acme-c2d-agent-tokens"
@@ -410,6 +436,88 @@ def test_agent_metrics_switch():
     assert "--metrics-addr" not in args_of(c)
     assert "ports" not in c and "livenessProbe" not in c and "readinessProbe" not in c
     assert not find(docs, "PodMonitor")
+
+
+def test_image_registry_and_digest():
+    d = render("--set", "agent.image.registry=reg.acme.test/", "--set",
+               "collector.image.registry=reg.acme.test", "--set",
+               "collector.image.digest=sha256:" + "ab" * 32)
+    assert pod_spec(agent(d))["containers"][0]["image"] == "reg.acme.test/cloud2dev/c2d-agent:0.1.0"
+    assert pod_spec(collector(d))["containers"][0]["image"] == \
+        "reg.acme.test/cloud2dev/c2d-collector@sha256:" + "ab" * 32
+    r = subprocess.run([HELM, "template", "rel", CHART, "--set", "agent.image.digest=latest"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "image.digest" in r.stderr, r.stderr
+
+
+def test_extra_volumes_and_mounts():
+    vol = '{"name":"ca","configMap":{"name":"corp-ca"}}'
+    mnt = '{"name":"ca","mountPath":"/etc/corp-ca","readOnly":true}'
+    for comp, fn in (("agent", agent), ("collector", collector)):
+        d = render("--set-json", f"{comp}.extraVolumes=[{vol}]", "--set-json",
+                   f"{comp}.extraVolumeMounts=[{mnt}]")
+        spec = pod_spec(fn(d))
+        assert {"name": "ca", "configMap": {"name": "corp-ca"}} in spec["volumes"], comp
+        assert {"name": "ca", "mountPath": "/etc/corp-ca", "readOnly": True} in \
+            spec["containers"][0]["volumeMounts"], comp
+    # the use the issue asked for: agent.collectorCA inside an extra volume
+    d = render("--set-json", f"agent.extraVolumes=[{vol}]", "--set-json",
+               f"agent.extraVolumeMounts=[{mnt}]", "--set", "agent.collectorCA=/etc/corp-ca/ca.pem")
+    assert flag(pod_spec(agent(d))["containers"][0], "--collector-ca") == ["/etc/corp-ca/ca.pem"]
+
+
+def test_container_security_context_overrides():
+    d = render("--set", "agent.containerSecurityContext.appArmorProfile.type=RuntimeDefault",
+               "--set", "agent.containerSecurityContext.runAsGroup=10",
+               "--set", "collector.containerSecurityContext.runAsUser=7000")
+    sc = pod_spec(agent(d))["containers"][0]["securityContext"]
+    assert sc["appArmorProfile"] == {"type": "RuntimeDefault"} and sc["runAsGroup"] == 10
+    assert sc["capabilities"]["drop"] == ["ALL"] and sc["readOnlyRootFilesystem"] is True, \
+        "merged over, not replacing"
+    csc = pod_spec(collector(d))["containers"][0]["securityContext"]
+    assert csc["runAsUser"] == 7000 and csc["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_collector_tls():
+    d = render("--set", "collector.tls.enabled=true", "--set", "collector.tls.secretName=c2d-tls")
+    col = pod_spec(collector(d))
+    c = col["containers"][0]
+    assert flag(c, "--tls-cert") == ["/etc/cloud2dev/tls/tls.crt"]
+    assert flag(c, "--tls-key") == ["/etc/cloud2dev/tls/tls.key"]
+    assert c["readinessProbe"]["httpGet"]["scheme"] == "HTTPS"
+    assert c["livenessProbe"]["httpGet"]["scheme"] == "HTTPS"
+    vols = {v["name"]: v for v in col["volumes"]}
+    assert vols["tls"]["secret"]["secretName"] == "c2d-tls"
+    assert vols["tls"]["secret"]["defaultMode"] == 0o440
+    a = pod_spec(agent(d))
+    assert flag(a["containers"][0], "--collector")[0].startswith("https://rel-cloud2dev-collector.")
+    assert flag(a["containers"][0], "--collector-ca") == ["/etc/cloud2dev/collector-ca/ca.crt"]
+    avols = {v["name"]: v for v in a["volumes"]}
+    assert avols["collector-ca"]["secret"] == {
+        "secretName": "c2d-tls", "items": [{"key": "ca.crt", "path": "ca.crt"}]}, \
+        "the agents get the CA, never the key"
+    plain = pod_spec(collector(default()))["containers"][0]
+    assert "scheme" not in plain["readinessProbe"]["httpGet"] and not flag(plain, "--tls-cert")
+    r = subprocess.run([HELM, "template", "rel", CHART, "--set", "collector.tls.enabled=true"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "collector.tls.secretName" in r.stderr
+
+
+def test_schema_refuses_unknown_keys():
+    for bad in ("agent.bogusKey=1", "collector.tls.bogus=1", "bogus=1", "auth.read.tokn=x"):
+        r = subprocess.run([HELM, "template", "rel", CHART, "--set", bad],
+                           capture_output=True, text=True)
+        assert r.returncode != 0, bad
+        assert "Additional property" in r.stderr or "additional properties" in r.stderr.lower(), \
+            r.stderr
+    for bad in ("agent.containerRate=-1", "agent.logLevel=verbose", "collector.port=http"):
+        r = subprocess.run([HELM, "template", "rel", CHART, "--set", bad],
+                           capture_output=True, text=True)
+        assert r.returncode != 0, bad
+    # free-form maps stay free-form
+    render("--set", "commonLabels.team=sec", "--set", "agent.podAnnotations.x=y")
+    import gen_values_schema
+    assert gen_values_schema.check(), "values.schema.json out of date: run helm/gen_values_schema.py"
 
 
 def test_values_documented_and_readme_current():

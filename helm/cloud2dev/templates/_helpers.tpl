@@ -62,12 +62,25 @@ app.kubernetes.io/component: {{ .component }}
 {{- if .Values.agent.collectorURL -}}
 {{- .Values.agent.collectorURL -}}
 {{- else -}}
-{{- printf "http://%s-collector.%s.svc:%v" (include "c2d.fullname" .) .Release.Namespace .Values.collector.service.port -}}
+{{- printf "%s://%s-collector.%s.svc:%v" (ternary "https" "http" .Values.collector.tls.enabled) (include "c2d.fullname" .) .Release.Namespace .Values.collector.service.port -}}
 {{- end -}}
 {{- end -}}
 
+{{/* [registry/]repository@digest, or [registry/]repository:tag (default: appVersion). */}}
 {{- define "c2d.image" -}}
-{{- printf "%s:%s" .image.repository (default .ctx.Chart.AppVersion .image.tag) -}}
+{{- $repo := .image.repository -}}
+{{- with .image.registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" .) $repo }}{{ end -}}
+{{- if .image.digest -}}
+{{- if not (hasPrefix "sha256:" .image.digest) }}{{ fail "image.digest must be sha256:<hex>" }}{{ end -}}
+{{- printf "%s@%s" $repo .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo (default .ctx.Chart.AppVersion .image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the read tokens (c2d, the UI): the existing one, or the chart's. */}}
+{{- define "c2d.readSecretName" -}}
+{{- default (printf "%s-read-token" (include "c2d.fullname" .)) .Values.auth.read.existingSecret -}}
 {{- end -}}
 
 {{/* The agent's policy file: agent.policy with agent.provenanceKeys as provenance_keys. */}}
@@ -77,4 +90,31 @@ app.kubernetes.io/component: {{ .component }}
 {{- $_ := set $p "provenance_keys" .Values.agent.provenanceKeys -}}
 {{- end -}}
 {{- toPrettyJson $p -}}
+{{- end -}}
+
+{{/* A probe, its httpGet switched to HTTPS when the collector serves TLS. */}}
+{{- define "c2d.probeScheme" -}}
+{{- $p := deepCopy .probe -}}
+{{- if and .tls $p.httpGet -}}
+{{- $_ := set $p.httpGet "scheme" "HTTPS" -}}
+{{- end -}}
+{{- toYaml $p -}}
+{{- end -}}
+
+{{/* The agent container's security context: computed from capabilities, privileged and
+     seccompProfile, then agent.containerSecurityContext merged over it. */}}
+{{- define "c2d.agentSecurityContext" -}}
+{{- $a := .Values.agent -}}
+{{- $sc := dict "runAsUser" 0 "runAsGroup" 0 "readOnlyRootFilesystem" true -}}
+{{- if $a.privileged -}}
+{{- $_ := set $sc "privileged" true -}}
+{{- else -}}
+{{- $_ := set $sc "privileged" false -}}
+{{- $_ := set $sc "allowPrivilegeEscalation" false -}}
+{{- $_ := set $sc "capabilities" (dict "drop" (list "ALL") "add" $a.capabilities) -}}
+{{- end -}}
+{{- with $a.seccompProfile -}}
+{{- $_ := set $sc "seccompProfile" . -}}
+{{- end -}}
+{{- toYaml (mergeOverwrite $sc (deepCopy (default (dict) $a.containerSecurityContext))) -}}
 {{- end -}}
