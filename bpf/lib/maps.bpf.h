@@ -29,6 +29,8 @@
  * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
  * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
  * |              |                            |                | arguments as read at entry       |
+ * | uring_pending| io_uring submit program    | io_uring       | LRU 256: findings of name-based  |
+ * |              | (names judged at prep)     | completion     | io_uring ops awaiting the result |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -235,5 +237,22 @@ C2D_MAP struct {
 	__type(key, __u32);
 	__type(value, struct c2d_entry_args);
 } entry_args SEC(".maps");
+
+/* A finding of a name-based io_uring operation (rename, unlink, link), judged when the request
+ * was submitted (the kernel's copies of the names die when the operation runs) and sent when it
+ * completes, with the result. Two paths at most: C2D_PATH_MAX - 1 bytes each. */
+struct c2d_uring_pending {
+	struct c2d_syscall_event ev;
+	char data[2 * C2D_PATH_MAX];
+};
+
+/* Keyed by the request (struct io_kiocb *): a request is reused only after its completion,
+ * which deletes its entry. LRU: a request that never completes (its ring torn down) ages out. */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct c2d_uring_pending);
+} uring_pending SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */
