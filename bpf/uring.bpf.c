@@ -18,8 +18,9 @@
  *
  * Every mode runs in a thread of the submitting process (inline: the submitter; io-wq workers
  * and the SQPOLL thread are created as its threads: same tgid, files, fs and cgroup), but the
- * thread may be `iou-wrk-N`/`iou-sqp-N`: the header names the submitter (req->tctx->task) and
- * its process's comm.
+ * thread may be `iou-wrk-N`/`iou-sqp-N`: the header names the submitter (req->tctx->task),
+ * its process's comm, and the process itself (no thread id) when the submitter is the SQ
+ * thread.
  *
  * Cheapest first: opcode → self-exclusion → policy switch → path → rules → emit.
  *
@@ -50,7 +51,7 @@
 #define C2D_FMODE_PATH 0x4000
 #define C2D_FFS_MASK (~3ul)		/* fixed slot: file pointer | FFS_NOWAIT | FFS_ISREG */
 #define C2D_FILE_INDEX_ALLOC 0xffffffffu /* open into a free fixed slot: res is the slot */
-#define C2D_AT_SYMLINK_FOLLOW 0x400
+#define C2D_PF_IO_WORKER 0x10	/* task_struct.flags: an io_uring thread (io-wq, SQPOLL) */
 
 /* Before 6.13 the request named its task directly. */
 struct io_kiocb___task {
@@ -98,8 +99,9 @@ static __always_inline void uring__hdr(struct c2d_scratch *s, struct task_struct
 {
 	struct c2d_event_hdr *h = &s->ev.hdr;
 
-	h->pid = BPF_CORE_READ(t, pid);
 	h->tgid = BPF_CORE_READ(t, tgid);
+	/* an SQPOLL ring's submitter is its SQ thread: the kernel's, acting for the process */
+	h->pid = (BPF_CORE_READ(t, flags) & C2D_PF_IO_WORKER) ? h->tgid : BPF_CORE_READ(t, pid);
 	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	h->uid = BPF_CORE_READ(t, real_cred, uid.val);
 	h->euid = BPF_CORE_READ(t, real_cred, euid.val);
@@ -329,9 +331,11 @@ static __always_inline int uring__opened(struct io_kiocb *req, __u16 sys, long r
 	if (fmode & C2D_FMODE_PATH) /* O_PATH: names the file, reads and writes nothing */
 		return 0;
 	/* The access mode the file has (f_flags; FMODE_WRITE for writers) plus O_CREAT/O_TRUNC,
-	 * which the open consumed, from the request's own copy made at prep (kernel memory). */
+	 * which the open consumed, and O_CLOEXEC (an fd flag), from the request's own copy made
+	 * at prep (kernel memory). */
 	oflags = BPF_CORE_READ(f, f_flags) & ~(__u64)(C2D_O_CREAT | C2D_O_TRUNC);
-	oflags |= BPF_CORE_READ((struct io_open *)req, how.flags) & (C2D_O_CREAT | C2D_O_TRUNC);
+	oflags |= BPF_CORE_READ((struct io_open *)req, how.flags) &
+		  (C2D_O_CREAT | C2D_O_TRUNC | C2D_O_CLOEXEC);
 	if ((fmode & C2D_FMODE_WRITE) && !(oflags & C2D_O_ACCMODE))
 		oflags |= C2D_O_WRONLY;
 	s = scratch__get();

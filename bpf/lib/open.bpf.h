@@ -13,6 +13,7 @@
 #define C2D_O_CREAT 0100
 #define C2D_O_TRUNC 01000
 #define C2D_O_PATH 010000000
+#define C2D_O_CLOEXEC 02000000
 
 static __always_inline bool open__is_write(__u64 f)
 {

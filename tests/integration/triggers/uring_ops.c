@@ -53,12 +53,12 @@ static int do_open(struct io_uring *ring, const char *mode, const char *path)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 	int flags = O_RDONLY | O_CLOEXEC, fd;
+	struct open_how how = {0}; /* read by the kernel at submit: alive until then */
 
 	if (strcmp(mode, "openat-write") == 0)
 		flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
 	if (strcmp(mode, "openat2") == 0) {
-		struct open_how how = {.flags = (unsigned long long)flags};
-
+		how.flags = (unsigned long long)flags;
 		io_uring_prep_openat2(sqe, AT_FDCWD, path, &how);
 	} else {
 		io_uring_prep_openat(sqe, AT_FDCWD, path, flags, 0600);

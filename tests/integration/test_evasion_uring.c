@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_evasion_uring.c - file operations through io_uring pass no syscall tracepoint; each is
+ * still reported like its syscall (evasion suite, issue 11). The agent watches <tmp>/storage.
+ *
+ *  - IORING_OP_OPENAT / OPENAT2 of /etc/shadow: completed inline, by an io-wq worker
+ *    (IOSQE_ASYNC) and on an SQPOLL ring (submitted by the ring's SQ thread): a credential_read
+ *    each, attributed to the trigger (pid, comm), never to an `iou-wrk`/`iou-sqp` thread;
+ *  - OPENAT for writing, FTRUNCATE, RENAMEAT, UNLINKAT below storage: a storage_write each,
+ *    with the op's result (a failed unlink is a failure);
+ *  - ring creation: an io-uring-setup finding, SQPOLL among the ring's flags;
+ *  - the same ops on files no rule names: nothing.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+static struct h_suite suite;
+#define agent (suite.agent)
+#define tmp (suite.tmp)
+#define storage (suite.storage)
+
+static int group_setup(void **state)
+{
+	return h_suite_setup(&suite);
+}
+
+static int group_teardown(void **state)
+{
+	return h_suite_teardown(&suite);
+}
+
+struct run {
+	struct h_proc p;
+	char *argv[5];
+};
+
+static int uring(struct run *r, const char *mode, const char *a1, const char *a2)
+{
+	r->argv[0] = (char *)h_trigger("uring_ops");
+	r->argv[1] = (char *)mode;
+	r->argv[2] = (char *)a1;
+	r->argv[3] = (char *)a2;
+	r->argv[4] = NULL;
+	return h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID);
+}
+
+/* The trigger's descriptors: 0-2, the ring (3), then the opened file (4). */
+#define OPEN_FD 4
+
+static void expect_shadow(const char *mode, const char *syscall)
+{
+	static const char *const flags[] = {"O_RDONLY", "O_CLOEXEC", NULL};
+	struct run r;
+	const cJSON *ev;
+
+	assert_int_equal(uring(&r, mode, "/etc/shadow", NULL), 0);
+	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", syscall);
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = syscall, .ret = OPEN_FD,
+					 .flags = flags, .path = "/etc/shadow"});
+	h_expect_str(ev, "outcome", "success");
+}
+
+static void test_openat_inline(void **state)
+{
+	expect_shadow("openat", "io_uring:openat");
+}
+
+static void test_openat2(void **state)
+{
+	expect_shadow("openat2", "io_uring:openat2");
+}
+
+/* IOSQE_ASYNC: an io-wq worker (comm iou-wrk-N) opens the file. */
+static void test_openat_async(void **state)
+{
+	expect_shadow("openat-async", "io_uring:openat");
+}
+
+/* SQPOLL: the SQ thread submits; the ring's creation says so. */
+static void test_openat_sqpoll(void **state)
+{
+	static const char *const sqpoll[] = {"IORING_SETUP_SQPOLL", NULL};
+	struct run r;
+	const cJSON *ev;
+
+	assert_int_equal(uring(&r, "openat-sqpoll", "/etc/shadow", NULL), 0);
+	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = "io_uring:openat",
+					 .ret = OPEN_FD,
+					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
+					 .path = "/etc/shadow"});
+	ev = h_expect_event(agent, &r.p, "privileged_call", "io-uring-setup", "io_uring_setup");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "privileged_call", .rule = "io-uring-setup",
+					 .severity = "low", .syscall = "io_uring_setup", .ret = 3,
+					 .has_args = true});
+	h_expect_strs(ev, "syscall.args.setup_flags", sqpoll);
+	h_expect_int(ev, "syscall.args.entries", 8);
+}
+
+static void expect_storage(struct run *r, const char *syscall, long ret,
+			   const char *const *flags, const char *path, const char *new_path)
+{
+	const cJSON *ev = h_expect_event(agent, &r->p, "storage_write", "production-storage",
+					 syscall);
+
+	h_check_event(agent, ev, &r->p,
+		      &(struct h_expect){.kind = "storage_write", .rule = "production-storage",
+					 .severity = "high", .syscall = syscall, .ret = ret,
+					 .failure = ret < 0, .flags = flags, .path = path,
+					 .new_path = new_path});
+}
+
+static void test_storage_ops(void **state)
+{
+	static const char *const wflags[] = {"O_WRONLY", "O_CREAT", "O_TRUNC", "O_CLOEXEC", NULL};
+	char a[PATH_MAX + 16], b[PATH_MAX + 16], none[PATH_MAX + 16];
+	struct run open_w, trunc, ren, unl, unl_missing;
+
+	snprintf(a, sizeof(a), "%s/a", storage);
+	snprintf(b, sizeof(b), "%s/b", storage);
+	snprintf(none, sizeof(none), "%s/missing", storage);
+	assert_int_equal(uring(&open_w, "openat-write", a, NULL), 0);
+	expect_storage(&open_w, "io_uring:openat", OPEN_FD, wflags, a, NULL);
+	assert_int_equal(uring(&trunc, "ftruncate", a, NULL), 0);
+	expect_storage(&trunc, "io_uring:ftruncate", 0, NULL, a, NULL);
+	assert_int_equal(uring(&ren, "renameat", a, b), 0);
+	expect_storage(&ren, "io_uring:renameat", 0, NULL, a, b);
+	assert_int_equal(uring(&unl, "unlinkat", b, NULL), 0);
+	expect_storage(&unl, "io_uring:unlinkat", 0, NULL, b, NULL);
+	/* refused by the kernel: still a finding, with the op's own result */
+	assert_int_not_equal(uring(&unl_missing, "unlinkat", none, NULL), 0);
+	expect_storage(&unl_missing, "io_uring:unlinkat", -ENOENT, NULL, none, NULL);
+}
+
+/*
+ * The same operations on files no rule names: no file finding. The marker afterwards proves
+ * the agent drained everything before it (the ring is in order).
+ */
+static void test_no_event_outside(void **state)
+{
+	char plain[PATH_MAX + 16], moved[PATH_MAX + 32];
+	struct run op, wr, tr, ren, unl, marker;
+	const struct run *all[] = {&op, &wr, &tr, &ren, &unl};
+
+	snprintf(plain, sizeof(plain), "%s/plain", tmp);
+	snprintf(moved, sizeof(moved), "%s/plain.moved", tmp);
+	assert_int_equal(h_write_file(plain, 0644), 0);
+	assert_int_equal(uring(&op, "openat", plain, NULL), 0);
+	assert_int_equal(uring(&wr, "openat-write", plain, NULL), 0);
+	assert_int_equal(uring(&tr, "ftruncate", plain, NULL), 0);
+	assert_int_equal(uring(&ren, "renameat", plain, moved), 0);
+	assert_int_equal(uring(&unl, "unlinkat", moved, NULL), 0);
+	h_agent_pump(agent, H_QUIET_MS);
+	assert_int_equal(uring(&marker, "openat", "/etc/shadow", NULL), 0);
+	h_expect_event(agent, &marker.p, "credential_read", "etc-shadow", "io_uring:openat");
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		h_expect_none(agent, &(struct h_match){.pid = all[i]->p.pid, .kind = "credential_read"},
+			      "an io_uring op on a file no rule names");
+		h_expect_none(agent, &(struct h_match){.pid = all[i]->p.pid, .kind = "storage_write"},
+			      "an io_uring op on a file no rule names");
+	}
+}
+
+static void test_ids_unique(void **state)
+{
+	h_expect_unique_ids(agent);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_openat_inline),
+		cmocka_unit_test(test_openat2),
+		cmocka_unit_test(test_openat_async),
+		cmocka_unit_test(test_openat_sqpoll),
+		cmocka_unit_test(test_storage_ops),
+		cmocka_unit_test(test_no_event_outside),
+		cmocka_unit_test(test_ids_unique),
+	};
+
+	return cmocka_run_group_tests_name("evasion_uring", tests, group_setup, group_teardown);
+}
