@@ -82,7 +82,8 @@ static bool sys_needed(const struct c2d_policy *p, int s)
 static void uring_plan(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		       const struct c2d_policy *p)
 {
-	static const char *const progs[] = {"c2d_uring_submit", "c2d_uring_complete"};
+	static const char *const progs[] = {"c2d_uring_submit", "c2d_uring_complete",
+					    "c2d_uring_overflow"};
 	bool want = kind_enabled(p, C2D_KIND_CREDENTIAL_READ) ||
 		    kind_enabled(p, C2D_KIND_STORAGE_WRITE);
 
@@ -91,8 +92,8 @@ static void uring_plan(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 	else if (!want)
 		l->uring = "io_uring operations not watched (no file rule enabled)";
 	else
-		l->uring = "tp_btf io_uring_submit_req/io_uring_complete (open, rename, unlink, link, "
-			   "ftruncate)";
+		l->uring = "tp_btf io_uring_submit_req/io_uring_complete/io_uring_cqe_overflow (open, "
+			   "rename, unlink, link, ftruncate)";
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		struct bpf_program *prog = bpf_object__find_program_by_name(l->skel->obj, progs[i]);
 

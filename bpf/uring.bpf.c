@@ -25,9 +25,11 @@
  * Cheapest first: opcode → self-exclusion → policy switch → path → rules → emit.
  *
  * Limits (README): a request with IOSQE_CQE_SKIP_SUCCESS posts no CQE on success, so it has no
- * completion: name ops and FTRUNCATE are then reported at submit with ret 0, opens are not
- * reported; a CQE that goes to the overflow list (CQ ring full) passes no io_uring_complete
- * either; denied opens (EACCES) are not reported (the name is freed by then).
+ * completion: it is judged at submit (opens by the kernel's copy of the name, FTRUNCATE by the
+ * fd) and reported with ret 0. A CQE that goes to the overflow list (CQ ring full) passes no
+ * io_uring_complete either: io_uring_cqe_overflow sees it, with the ring and user_data, from
+ * which uring_reqs finds the request. Denied opens (EACCES) are not reported (the name is
+ * freed by then).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -270,6 +272,46 @@ static __always_inline int uring__ftrunc_fd(struct io_kiocb *req, __u64 rflags)
 	return sysev__send(s, &s->rule, C2D_KIND_STORAGE_WRITE);
 }
 
+/* An open whose success posts no CQE (IOSQE_CQE_SKIP_SUCCESS) has no completion to judge it:
+ * judged at submit by its name and flags, the kernel's copies made at prep (race-free, but
+ * not resolved: symlinks are not followed, `.`/`..` go to user space), ret 0: unknown. */
+static __always_inline int uring__open_name(struct io_kiocb *req, __u16 sys)
+{
+	struct io_open *o = (void *)req;
+	__u64 oflags = BPF_CORE_READ(o, how.flags);
+	struct c2d_scratch *s;
+	__u8 kind = C2D_KIND_NONE;
+	int off, hit;
+
+	if (oflags & C2D_O_PATH)
+		return 0;
+	s = scratch__get();
+	if (!s)
+		return 0;
+	sysev__reset(s);
+	off = c2d_path_join_kstr(s, BPF_CORE_READ(o, dfd), (__u64)BPF_CORE_READ(o, filename, name));
+	if (off < 0)
+		return 0;
+	hit = open__judge(s, off, oflags, &kind);
+	if (!hit && !(s->flags & C2D_F_UNRESOLVED))
+		return 0;
+	sysev__add_path(s, off);
+	uring__begin(s, req, uring__task(req), sys, 0, oflags, BPF_CORE_READ(o, dfd),
+		     BPF_CORE_READ(o, file_slot));
+	return sysev__send(s, hit ? &s->rule : NULL, kind);
+}
+
+/* Remember which request a (ring, user_data) CQE belongs to, should it overflow. */
+static __always_inline void uring__index(struct io_kiocb *req)
+{
+	struct c2d_uring_ud k = {.ring = (__u64)BPF_CORE_READ(req, ctx),
+				 .user_data = BPF_CORE_READ(req, cqe.user_data)};
+	__u64 v = (__u64)req;
+
+	if (bpf_map_update_elem(&uring_reqs, &k, &v, BPF_ANY) < 0)
+		C2D_STAT_INC(map_full);
+}
+
 /* io_uring_submit_req(struct io_kiocb *req): after prep, before issue. */
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(c2d_uring_submit, struct io_kiocb *req)
@@ -277,13 +319,21 @@ int BPF_PROG(c2d_uring_submit, struct io_kiocb *req)
 	__u16 sys = uring__sys(BPF_CORE_READ(req, opcode));
 	__u64 rflags;
 
-	if (sys == C2D_SYS_MAX || sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2 ||
-	    self__is_agent())
+	if (sys == C2D_SYS_MAX || self__is_agent())
 		return 0;
 	rflags = BPF_CORE_READ(req, flags);
-	if (sys == C2D_SYS_URING_FTRUNCATE)
-		return (rflags & C2D_REQ_F_CQE_SKIP) ? uring__ftrunc_fd(req, rflags) : 0;
-	return uring__names(req, sys, rflags & C2D_REQ_F_CQE_SKIP);
+	if (rflags & C2D_REQ_F_CQE_SKIP) { /* no completion will come: judge now */
+		if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2)
+			return uring__open_name(req, sys);
+		if (sys == C2D_SYS_URING_FTRUNCATE)
+			return uring__ftrunc_fd(req, rflags);
+		return uring__names(req, sys, true);
+	}
+	uring__index(req);
+	if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2 ||
+	    sys == C2D_SYS_URING_FTRUNCATE)
+		return 0; /* judged at completion */
+	return uring__names(req, sys, false);
 }
 
 /* ---- completion: opens, ftruncate, pending findings ---- */
@@ -405,6 +455,22 @@ out:
 	return 0;
 }
 
+static __always_inline void uring__unindex(__u64 ring, __u64 user_data)
+{
+	struct c2d_uring_ud k = {.ring = ring, .user_data = user_data};
+
+	bpf_map_delete_elem(&uring_reqs, &k);
+}
+
+static __always_inline int uring__completed(struct io_kiocb *req, __u16 sys, long res)
+{
+	if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2)
+		return uring__opened(req, sys, res);
+	if (sys == C2D_SYS_URING_FTRUNCATE)
+		return uring__ftruncated(req, res);
+	return uring__release(req, res);
+}
+
 /* io_uring_complete(ctx, void *req, struct io_uring_cqe *cqe): a CQE posted (req may be
  * NULL for an auxiliary CQE). Runs in whichever io_uring thread completes the request. */
 SEC("tp_btf/io_uring_complete")
@@ -420,11 +486,36 @@ int BPF_PROG(c2d_uring_complete, struct io_ring_ctx *ring, void *req_p, struct i
 	if (sys == C2D_SYS_MAX || self__is_agent())
 		return 0;
 	res = BPF_CORE_READ(cqe, res);
-	if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2)
-		return uring__opened(req, sys, res);
-	if (sys == C2D_SYS_URING_FTRUNCATE)
-		return uring__ftruncated(req, res);
-	return uring__release(req, res);
+	uring__unindex((__u64)ring, BPF_CORE_READ(req, cqe.user_data));
+	return uring__completed(req, sys, res);
+}
+
+/* io_uring_cqe_overflow(ctx, user_data, res, cflags, ocqe): a CQE that did not fit the CQ
+ * ring (one way to pass no io_uring_complete). The request is found through uring_reqs and
+ * must still be the one with this ring and user_data. */
+SEC("tp_btf/io_uring_cqe_overflow")
+int BPF_PROG(c2d_uring_overflow, void *ring, unsigned long long user_data, s32 res, u32 cflags,
+	     void *ocqe)
+{
+	struct c2d_uring_ud k = {.ring = (__u64)ring, .user_data = user_data};
+	struct io_kiocb *req;
+	__u64 *v;
+	__u16 sys;
+
+	if (self__is_agent())
+		return 0;
+	v = bpf_map_lookup_elem(&uring_reqs, &k);
+	if (!v)
+		return 0;
+	req = (struct io_kiocb *)*v;
+	bpf_map_delete_elem(&uring_reqs, &k);
+	if ((__u64)BPF_CORE_READ(req, ctx) != (__u64)ring ||
+	    BPF_CORE_READ(req, cqe.user_data) != user_data)
+		return 0;
+	sys = uring__sys(BPF_CORE_READ(req, opcode));
+	if (sys == C2D_SYS_MAX)
+		return 0;
+	return uring__completed(req, sys, res);
 }
 
 /* ---- ring creation: a privileged-call rule (io-uring-setup) ---- */

@@ -31,6 +31,8 @@
  * |              |                            |                | arguments as read at entry       |
  * | uring_pending| io_uring submit program    | io_uring       | LRU 256: findings of name-based  |
  * |              | (names judged at prep)     | completion     | io_uring ops awaiting the result |
+ * | uring_reqs   | io_uring submit program    | CQE overflow   | LRU 1024: (ring, user_data) → req|
+ * |              |                            | program        | of watched ops in flight         |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -254,5 +256,20 @@ C2D_MAP struct {
 	__type(key, __u64);
 	__type(value, struct c2d_uring_pending);
 } uring_pending SEC(".maps");
+
+/* A CQE that does not fit the CQ ring goes to the overflow list without io_uring_complete;
+ * its tracepoint (io_uring_cqe_overflow) names the ring and user_data, not the request: this
+ * finds the request of a watched op (its user_data is checked against the request's). */
+struct c2d_uring_ud {
+	__u64 ring; /* struct io_ring_ctx * */
+	__u64 user_data;
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct c2d_uring_ud);
+	__type(value, __u64); /* struct io_kiocb * */
+} uring_reqs SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */

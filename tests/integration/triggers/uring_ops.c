@@ -12,6 +12,9 @@
  *   uring_ops unlinkat PATH        IORING_OP_UNLINKAT
  *   uring_ops ftruncate PATH       open(O_WRONLY) then IORING_OP_FTRUNCATE to 0
  *   uring_ops connect ADDR PORT    IORING_OP_CONNECT over TCP (IPv4 or IPv6 literal)
+ *   uring_ops openat-skip PATH     OPENAT with IOSQE_CQE_SKIP_SUCCESS (no CQE when it works),
+ *   uring_ops unlinkat-skip PATH   UNLINKAT likewise; a linked NOP's CQE says it is done
+ *   uring_ops openat-overflow PATH OPENAT whose CQE overflows a full CQ ring (2 NOPs unreaped)
  *
  * Exit 0 when the operation's CQE says success, 1 otherwise (the result on stderr).
  */
@@ -118,6 +121,49 @@ static int do_connect(struct io_uring *ring, const char *addr, const char *port)
 	return rc < 0;
 }
 
+/* The op of sqe with IOSQE_CQE_SKIP_SUCCESS, linked to a NOP whose CQE ends the wait. */
+static int skip_then_nop(struct io_uring *ring, struct io_uring_sqe *sqe, const char *what)
+{
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
+	io_uring_prep_nop(io_uring_get_sqe(ring));
+	return submit_wait(ring, what) < 0; /* the op's own failure, else the NOP's result */
+}
+
+static int do_skip(struct io_uring *ring, const char *mode, const char *path)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (strcmp(mode, "openat-skip") == 0)
+		io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	else
+		io_uring_prep_unlinkat(sqe, AT_FDCWD, path, 0);
+	return skip_then_nop(ring, sqe, mode);
+}
+
+/* Fill the CQ ring (2 entries for a 1-entry SQ) with unreaped NOPs, then open. */
+static int do_overflow(const char *path)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int res = -1;
+
+	if (io_uring_queue_init(1, &ring, 0) < 0)
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		io_uring_prep_nop(io_uring_get_sqe(&ring));
+		io_uring_submit(&ring);
+	}
+	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	io_uring_submit(&ring);
+	for (int i = 0; i < 3 && io_uring_wait_cqe(&ring, &cqe) == 0; i++) {
+		if (i == 2)
+			res = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return res < 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct io_uring_params p = {0};
@@ -128,6 +174,8 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return 2;
 	mode = argv[1];
+	if (strcmp(mode, "openat-overflow") == 0)
+		return do_overflow(argv[2]);
 	if (strcmp(mode, "openat-sqpoll") == 0) {
 		p.flags = IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 1000;
@@ -137,7 +185,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uring_ops: io_uring_queue_init: %s\n", strerror(-rc));
 		return 1;
 	}
-	if (strncmp(mode, "openat", 6) == 0)
+	if (strcmp(mode, "openat-skip") == 0 || strcmp(mode, "unlinkat-skip") == 0)
+		rc = do_skip(&ring, mode, argv[2]);
+	else if (strncmp(mode, "openat", 6) == 0)
 		rc = do_open(&ring, mode, argv[2]);
 	else if (strcmp(mode, "renameat") == 0 && argc == 4) {
 		io_uring_prep_renameat(io_uring_get_sqe(&ring), AT_FDCWD, argv[2], AT_FDCWD, argv[3],
