@@ -8,6 +8,8 @@
  *    each, attributed to the trigger (pid, comm), never to an `iou-wrk`/`iou-sqp` thread;
  *  - OPENAT for writing, FTRUNCATE, RENAMEAT, UNLINKAT below storage: a storage_write each,
  *    with the op's result (a failed unlink is a failure);
+ *  - requests that pass no io_uring_complete: IOSQE_CQE_SKIP_SUCCESS (no CQE on success: judged
+ *    at submit, ret 0) and a CQE that overflows a full CQ ring (io_uring_cqe_overflow);
  *  - ring creation: an io-uring-setup finding, SQPOLL among the ring's flags;
  *  - the same ops on files no rule names: nothing.
  */
@@ -115,6 +117,37 @@ static void test_openat_sqpoll(void **state)
 	h_expect_int(ev, "syscall.args.entries", 8);
 }
 
+/* IOSQE_CQE_SKIP_SUCCESS: no CQE, so no completion; judged when submitted, result unknown. */
+static void test_openat_cqe_skip(void **state)
+{
+	struct run r;
+	const cJSON *ev;
+
+	assert_int_equal(uring(&r, "openat-skip", "/etc/shadow", NULL), 0);
+	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = "io_uring:openat", .ret = 0,
+					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
+					 .path = "/etc/shadow"});
+}
+
+/* The open's CQE goes to the overflow list (the CQ ring is full of unreaped NOPs). */
+static void test_openat_cq_overflow(void **state)
+{
+	struct run r;
+	const cJSON *ev;
+
+	assert_int_equal(uring(&r, "openat-overflow", "/etc/shadow", NULL), 0);
+	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = "io_uring:openat",
+					 .ret = OPEN_FD,
+					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
+					 .path = "/etc/shadow"});
+}
+
 static void expect_storage(struct run *r, const char *syscall, long ret,
 			   const char *const *flags, const char *path, const char *new_path)
 {
@@ -132,7 +165,7 @@ static void test_storage_ops(void **state)
 {
 	static const char *const wflags[] = {"O_WRONLY", "O_CREAT", "O_TRUNC", "O_CLOEXEC", NULL};
 	char a[PATH_MAX + 16], b[PATH_MAX + 16], none[PATH_MAX + 16];
-	struct run open_w, trunc, ren, unl, unl_missing;
+	struct run open_w, trunc, ren, unl, unl_skip, unl_missing;
 
 	snprintf(a, sizeof(a), "%s/a", storage);
 	snprintf(b, sizeof(b), "%s/b", storage);
@@ -145,6 +178,10 @@ static void test_storage_ops(void **state)
 	expect_storage(&ren, "io_uring:renameat", 0, NULL, a, b);
 	assert_int_equal(uring(&unl, "unlinkat", b, NULL), 0);
 	expect_storage(&unl, "io_uring:unlinkat", 0, NULL, b, NULL);
+	/* no CQE on success: reported at submit */
+	assert_int_equal(h_write_file(a, 0644), 0);
+	assert_int_equal(uring(&unl_skip, "unlinkat-skip", a, NULL), 0);
+	expect_storage(&unl_skip, "io_uring:unlinkat", 0, NULL, a, NULL);
 	/* refused by the kernel: still a finding, with the op's own result */
 	assert_int_not_equal(uring(&unl_missing, "unlinkat", none, NULL), 0);
 	expect_storage(&unl_missing, "io_uring:unlinkat", -ENOENT, NULL, none, NULL);
@@ -191,6 +228,8 @@ int main(void)
 		cmocka_unit_test(test_openat2),
 		cmocka_unit_test(test_openat_async),
 		cmocka_unit_test(test_openat_sqpoll),
+		cmocka_unit_test(test_openat_cqe_skip),
+		cmocka_unit_test(test_openat_cq_overflow),
 		cmocka_unit_test(test_storage_ops),
 		cmocka_unit_test(test_no_event_outside),
 		cmocka_unit_test(test_ids_unique),
