@@ -6,8 +6,9 @@
  *  - IORING_OP_OPENAT / OPENAT2 of /etc/shadow: completed inline, by an io-wq worker
  *    (IOSQE_ASYNC) and on an SQPOLL ring (submitted by the ring's SQ thread): a credential_read
  *    each, attributed to the trigger (pid, comm), never to an `iou-wrk`/`iou-sqp` thread;
- *  - OPENAT for writing, FTRUNCATE, RENAMEAT, UNLINKAT below storage: a storage_write each,
- *    with the op's result (a failed unlink is a failure);
+ *  - OPENAT for writing, FTRUNCATE, RENAMEAT, UNLINKAT, LINKAT below storage: a storage_write
+ *    each, with the op's result (a failed unlink is a failure); SYMLINKAT to /etc/shadow: a
+ *    credential_read (a new name for a credential file);
  *  - requests that pass no io_uring_complete: IOSQE_CQE_SKIP_SUCCESS (no CQE on success: judged
  *    at submit, ret 0) and a CQE that overflows a full CQ ring (io_uring_cqe_overflow);
  *  - ring creation: an io-uring-setup finding, SQPOLL among the ring's flags;
@@ -187,6 +188,27 @@ static void test_storage_ops(void **state)
 	expect_storage(&unl_missing, "io_uring:unlinkat", -ENOENT, NULL, none, NULL);
 }
 
+/* New names: a hard link inside storage, a symbolic link to a credential file. */
+static void test_links(void **state)
+{
+	char l1[PATH_MAX + 16], l2[PATH_MAX + 16], sl[PATH_MAX + 16];
+	struct run hard, sym;
+	const cJSON *ev;
+
+	snprintf(l1, sizeof(l1), "%s/l1", storage);
+	snprintf(l2, sizeof(l2), "%s/l2", storage);
+	snprintf(sl, sizeof(sl), "%s/shadow-link", tmp);
+	assert_int_equal(h_write_file(l1, 0644), 0);
+	assert_int_equal(uring(&hard, "linkat", l1, l2), 0);
+	expect_storage(&hard, "io_uring:linkat", 0, NULL, l1, l2);
+	assert_int_equal(uring(&sym, "symlinkat", "/etc/shadow", sl), 0);
+	ev = h_expect_event(agent, &sym.p, "credential_read", "etc-shadow", "io_uring:symlinkat");
+	h_check_event(agent, ev, &sym.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = "io_uring:symlinkat",
+					 .ret = 0, .path = "/etc/shadow", .new_path = sl});
+}
+
 /*
  * The same operations on files no rule names: no file finding. The marker afterwards proves
  * the agent drained everything before it (the ring is in order).
@@ -231,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_openat_cqe_skip),
 		cmocka_unit_test(test_openat_cq_overflow),
 		cmocka_unit_test(test_storage_ops),
+		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_no_event_outside),
 		cmocka_unit_test(test_ids_unique),
 	};

@@ -10,6 +10,8 @@
  *                                  thread submits it: no io_uring_enter for the op at all)
  *   uring_ops renameat OLD NEW     IORING_OP_RENAMEAT
  *   uring_ops unlinkat PATH        IORING_OP_UNLINKAT
+ *   uring_ops linkat OLD NEW       IORING_OP_LINKAT (a hard link NEW to OLD)
+ *   uring_ops symlinkat TARGET NEW IORING_OP_SYMLINKAT (NEW -> TARGET)
  *   uring_ops ftruncate PATH       open(O_WRONLY) then IORING_OP_FTRUNCATE to 0
  *   uring_ops connect ADDR PORT    IORING_OP_CONNECT over TCP (IPv4 or IPv6 literal)
  *   uring_ops openat-skip PATH     OPENAT with IOSQE_CQE_SKIP_SUCCESS (no CQE when it works),
@@ -195,6 +197,13 @@ int main(int argc, char **argv)
 		rc = submit_wait(&ring, mode) < 0;
 	} else if (strcmp(mode, "unlinkat") == 0) {
 		io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, argv[2], 0);
+		rc = submit_wait(&ring, mode) < 0;
+	} else if (strcmp(mode, "linkat") == 0 && argc == 4) {
+		io_uring_prep_linkat(io_uring_get_sqe(&ring), AT_FDCWD, argv[2], AT_FDCWD, argv[3],
+				     0);
+		rc = submit_wait(&ring, mode) < 0;
+	} else if (strcmp(mode, "symlinkat") == 0 && argc == 4) {
+		io_uring_prep_symlinkat(io_uring_get_sqe(&ring), argv[2], AT_FDCWD, argv[3]);
 		rc = submit_wait(&ring, mode) < 0;
 	} else if (strcmp(mode, "ftruncate") == 0)
 		rc = do_ftruncate(&ring, argv[2]);
