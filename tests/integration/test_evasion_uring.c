@@ -5,7 +5,8 @@
  *
  *  - IORING_OP_OPENAT / OPENAT2 of /etc/shadow: completed inline, by an io-wq worker
  *    (IOSQE_ASYNC) and on an SQPOLL ring (submitted by the ring's SQ thread): a credential_read
- *    each, attributed to the trigger (pid, comm), never to an `iou-wrk`/`iou-sqp` thread;
+ *    each, attributed to the trigger (pid, comm), never to an `iou-wrk`/`iou-sqp` thread; an
+ *    open into a fixed-file slot (no fd) too;
  *  - OPENAT for writing, FTRUNCATE, RENAMEAT, UNLINKAT, LINKAT below storage: a storage_write
  *    each, with the op's result (a failed unlink is a failure); SYMLINKAT to /etc/shadow: a
  *    credential_read (a new name for a credential file);
@@ -116,6 +117,21 @@ static void test_openat_sqpoll(void **state)
 					 .has_args = true});
 	h_expect_strs(ev, "syscall.args.setup_flags", sqpoll);
 	h_expect_int(ev, "syscall.args.entries", 8);
+}
+
+/* Into a fixed-file slot: no fd in the process's table; the file is the ring's slot's. */
+static void test_openat_fixed(void **state)
+{
+	struct run r;
+	const cJSON *ev;
+
+	assert_int_equal(uring(&r, "openat-fixed", "/etc/shadow", NULL), 0);
+	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = "io_uring:openat", .ret = 0,
+					 .flags = (const char *const[]){"O_RDONLY", NULL},
+					 .path = "/etc/shadow"});
 }
 
 /* IOSQE_CQE_SKIP_SUCCESS: no CQE, so no completion; judged when submitted, result unknown. */
@@ -250,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_openat2),
 		cmocka_unit_test(test_openat_async),
 		cmocka_unit_test(test_openat_sqpoll),
+		cmocka_unit_test(test_openat_fixed),
 		cmocka_unit_test(test_openat_cqe_skip),
 		cmocka_unit_test(test_openat_cq_overflow),
 		cmocka_unit_test(test_storage_ops),

@@ -14,6 +14,7 @@
  *   uring_ops symlinkat TARGET NEW IORING_OP_SYMLINKAT (NEW -> TARGET)
  *   uring_ops ftruncate PATH       open(O_WRONLY) then IORING_OP_FTRUNCATE to 0
  *   uring_ops connect ADDR PORT    IORING_OP_CONNECT over TCP (IPv4 or IPv6 literal)
+ *   uring_ops openat-fixed PATH    OPENAT into fixed-file slot 0 (no fd: io_uring_prep_openat_direct)
  *   uring_ops openat-skip PATH     OPENAT with IOSQE_CQE_SKIP_SUCCESS (no CQE when it works),
  *   uring_ops unlinkat-skip PATH   UNLINKAT likewise; a linked NOP's CQE says it is done
  *   uring_ops openat-overflow PATH OPENAT whose CQE overflows a full CQ ring (2 NOPs unreaped)
@@ -68,12 +69,18 @@ static int do_open(struct io_uring *ring, const char *mode, const char *path)
 	} else {
 		io_uring_prep_openat(sqe, AT_FDCWD, path, flags, 0600);
 	}
+	if (strcmp(mode, "openat-fixed") == 0) {
+		if (io_uring_register_files_sparse(ring, 1) < 0)
+			return 1;
+		io_uring_prep_openat_direct(sqe, AT_FDCWD, path, O_RDONLY, 0, 0);
+	}
 	if (strcmp(mode, "openat-async") == 0)
 		sqe->flags |= IOSQE_ASYNC;
 	fd = submit_wait(ring, mode);
 	if (fd < 0)
 		return 1;
-	close(fd);
+	if (strcmp(mode, "openat-fixed") != 0)
+		close(fd);
 	return 0;
 }
 
