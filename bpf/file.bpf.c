@@ -17,14 +17,6 @@
 #include "lib/emit.bpf.h"
 #include "lib/open.bpf.h"
 
-#define C2D_EACCES 13
-#define C2D_EPERM 1
-
-/* Denied opens are findings too (outcome: failure); other errors (ENOENT…) are not. */
-static __always_inline bool open__report_failure(long ret)
-{
-	return (c2d_policy_flags & C2D_POL_FAILURES) && (ret == -C2D_EACCES || ret == -C2D_EPERM);
-}
 
 static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 {

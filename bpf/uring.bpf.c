@@ -14,7 +14,9 @@
  *    read them. A finding waits in uring_pending for its result.
  *  - io_uring_complete: the CQE is posted with the result. Opens are judged here from the
  *    file the kernel opened (the fd's struct file, or the fixed-file slot), like a successful
- *    open(); FTRUNCATE from the request's file; pending name findings go out with `ret`.
+ *    open(), with their name (judged at submit) standing in when the fd no longer holds that
+ *    file or the open was denied; FTRUNCATE from the request's file; pending name findings go
+ *    out with `ret`.
  *
  * Every mode runs in a thread of the submitting process (inline: the submitter; io-wq workers
  * and the SQPOLL thread are created as its threads: same tgid, files, fs and cgroup), but the
@@ -28,8 +30,8 @@
  * completion: it is judged at submit (opens by the kernel's copy of the name, FTRUNCATE by the
  * fd) and reported with ret 0. A CQE that goes to the overflow list (CQ ring full) passes no
  * io_uring_complete either: io_uring_cqe_overflow sees it, with the ring and user_data, from
- * which uring_reqs finds the request. Denied opens (EACCES) are not reported (the name is
- * freed by then).
+ * which uring_reqs finds the request. An open through a symlink (or `..`) whose fd is swapped
+ * before completion is missed: its name did not match, and its file is gone from the fd.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -272,10 +274,17 @@ static __always_inline int uring__ftrunc_fd(struct io_kiocb *req, __u64 rflags)
 	return sysev__send(s, &s->rule, C2D_KIND_STORAGE_WRITE);
 }
 
-/* An open whose success posts no CQE (IOSQE_CQE_SKIP_SUCCESS) has no completion to judge it:
- * judged at submit by its name and flags, the kernel's copies made at prep (race-free, but
- * not resolved: symlinks are not followed, `.`/`..` go to user space), ret 0: unknown. */
-static __always_inline int uring__open_name(struct io_kiocb *req, __u16 sys)
+/*
+ * An open judged by its name and flags, the kernel's copies made at prep (race-free, but not
+ * resolved: symlinks are not followed, `.`/`..` go to user space). Two uses:
+ *  - an open whose success posts no CQE (IOSQE_CQE_SKIP_SUCCESS) has no completion to judge
+ *    it: sent now (`now`), ret 0: unknown;
+ *  - every other open: held until completion, which judges the file the fd holds then. Between
+ *    the fd's install and the CQE (a whole submit batch, inline) another thread can close the
+ *    fd and dup2 a harmless file onto it: measured, that hid 45 % of such opens. The name held
+ *    here is then sent (tampered), and so is a denied open (EACCES), which has no file.
+ */
+static __always_inline int uring__open_name(struct io_kiocb *req, __u16 sys, bool now)
 {
 	struct io_open *o = (void *)req;
 	__u64 oflags = BPF_CORE_READ(o, how.flags);
@@ -298,7 +307,7 @@ static __always_inline int uring__open_name(struct io_kiocb *req, __u16 sys)
 	sysev__add_path(s, off);
 	uring__begin(s, req, uring__task(req), sys, 0, oflags, BPF_CORE_READ(o, dfd),
 		     BPF_CORE_READ(o, file_slot));
-	return sysev__send(s, hit ? &s->rule : NULL, kind);
+	return uring__hold(s, req, hit ? &s->rule : NULL, kind, now);
 }
 
 /* Remember which request a (ring, user_data) CQE belongs to, should it overflow. */
@@ -324,14 +333,15 @@ int BPF_PROG(c2d_uring_submit, struct io_kiocb *req)
 	rflags = BPF_CORE_READ(req, flags);
 	if (rflags & C2D_REQ_F_CQE_SKIP) { /* no completion will come: judge now */
 		if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2)
-			return uring__open_name(req, sys);
+			return uring__open_name(req, sys, true);
 		if (sys == C2D_SYS_URING_FTRUNCATE)
 			return uring__ftrunc_fd(req, rflags);
 		return uring__names(req, sys, true);
 	}
 	uring__index(req);
-	if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2 ||
-	    sys == C2D_SYS_URING_FTRUNCATE)
+	if (sys == C2D_SYS_URING_OPENAT || sys == C2D_SYS_URING_OPENAT2)
+		return uring__open_name(req, sys, false); /* judged again at completion */
+	if (sys == C2D_SYS_URING_FTRUNCATE)
 		return 0; /* judged at completion */
 	return uring__names(req, sys, false);
 }
@@ -362,7 +372,9 @@ static __always_inline struct file *uring__opened_file(struct io_kiocb *req, str
 	return (struct file *)(BPF_CORE_READ(node, file_ptr) & C2D_FFS_MASK);
 }
 
-static __always_inline int uring__opened(struct io_kiocb *req, __u16 sys, long res)
+/* The file the fd (or slot) holds at completion, judged like a successful open(); 1 if it is
+ * a finding (sent, or over budget), 0 if not. */
+static __always_inline int uring__opened_exact(struct io_kiocb *req, __u16 sys, long res)
 {
 	struct task_struct *t = uring__task(req);
 	struct c2d_scratch *s;
@@ -398,7 +410,8 @@ static __always_inline int uring__opened(struct io_kiocb *req, __u16 sys, long r
 	sysev__add_path(s, off);
 	uring__begin(s, req, t, sys, res, oflags, BPF_CORE_READ((struct io_open *)req, dfd),
 		     BPF_CORE_READ((struct io_open *)req, file_slot));
-	return sysev__send(s, &s->rule, kind);
+	sysev__send(s, &s->rule, kind);
+	return 1;
 }
 
 static __always_inline int uring__ftruncated(struct io_kiocb *req, long res)
@@ -422,8 +435,9 @@ static __always_inline int uring__ftruncated(struct io_kiocb *req, long res)
 	return sysev__send(s, &s->rule, C2D_KIND_STORAGE_WRITE);
 }
 
-/* A name-based finding held at submit goes out with the result. */
-static __always_inline int uring__release(struct io_kiocb *req, long res)
+/* A name-based finding held at submit goes out with the result; `flag` (C2D_F_TAMPERED) says
+ * the file at completion was not the one the name judged. */
+static __always_inline int uring__release(struct io_kiocb *req, long res, __u16 flag)
 {
 	__u64 key = (__u64)req;
 	struct c2d_uring_pending *p = bpf_map_lookup_elem(&uring_pending, &key);
@@ -434,6 +448,10 @@ static __always_inline int uring__release(struct io_kiocb *req, long res)
 		return 0;
 	p->ev.ret = res;
 	kind = p->ev.kind;
+	if (flag && kind != C2D_KIND_NONE) {
+		p->ev.hdr.flags |= flag;
+		C2D_STAT_INC(tampered);
+	}
 	size = p->ev.hdr.size;
 	if (size > sizeof(*p))
 		goto out;
@@ -455,6 +473,27 @@ out:
 	return 0;
 }
 
+static __always_inline int uring__forget(struct io_kiocb *req)
+{
+	__u64 key = (__u64)req;
+
+	bpf_map_delete_elem(&uring_pending, &key);
+	return 0;
+}
+
+/* An open completes: the file is the truth; the name judged at submit stands in when the
+ * file is gone from the fd (swapped: tampered) or when the open was denied. */
+static __always_inline int uring__opened(struct io_kiocb *req, __u16 sys, long res)
+{
+	if (res >= 0 && uring__opened_exact(req, sys, res))
+		return uring__forget(req);
+	if (res >= 0)
+		return uring__release(req, res, C2D_F_TAMPERED);
+	if (open__report_failure(res))
+		return uring__release(req, res, 0);
+	return uring__forget(req);
+}
+
 static __always_inline void uring__unindex(__u64 ring, __u64 user_data)
 {
 	struct c2d_uring_ud k = {.ring = ring, .user_data = user_data};
@@ -468,7 +507,7 @@ static __always_inline int uring__completed(struct io_kiocb *req, __u16 sys, lon
 		return uring__opened(req, sys, res);
 	if (sys == C2D_SYS_URING_FTRUNCATE)
 		return uring__ftruncated(req, res);
-	return uring__release(req, res);
+	return uring__release(req, res, 0);
 }
 
 /* io_uring_complete(ctx, void *req, struct io_uring_cqe *cqe): a CQE posted (req may be

@@ -20,6 +20,15 @@ static __always_inline bool open__is_write(__u64 f)
 	return (f & C2D_O_ACCMODE) != 0 || (f & (C2D_O_CREAT | C2D_O_TRUNC)) != 0;
 }
 
+#define C2D_EACCES 13
+#define C2D_EPERM 1
+
+/* Denied opens are findings too (outcome: failure); other errors (ENOENT…) are not. */
+static __always_inline bool open__report_failure(long ret)
+{
+	return (c2d_policy_flags & C2D_POL_FAILURES) && (ret == -C2D_EACCES || ret == -C2D_EPERM);
+}
+
 /* The path pbuf[off, end] of a file opened with `oflags`: a credential rule first (any access
  * mode reads or can read), then the storage rules when the open can change the file. Returns
  * 1 with *kind set and the rule in s->rule, or 0. */

@@ -15,6 +15,8 @@
  *   uring_ops ftruncate PATH       open(O_WRONLY) then IORING_OP_FTRUNCATE to 0
  *   uring_ops connect ADDR PORT    IORING_OP_CONNECT over TCP (IPv4 or IPv6 literal)
  *   uring_ops openat-fixed PATH    OPENAT into fixed-file slot 0 (no fd: io_uring_prep_openat_direct)
+ *   uring_ops openat-race PATH N   N OPENATs while a thread swaps the fd they get (close +
+ *                                  dup2 of /dev/null): prints "opens N swapped M"
  *   uring_ops openat-skip PATH     OPENAT with IOSQE_CQE_SKIP_SUCCESS (no CQE when it works),
  *   uring_ops unlinkat-skip PATH   UNLINKAT likewise; a linked NOP's CQE says it is done
  *   uring_ops openat-overflow PATH OPENAT whose CQE overflows a full CQ ring (2 NOPs unreaped)
@@ -26,6 +28,7 @@
 #include <fcntl.h>
 #include <liburing.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +176,47 @@ static int do_overflow(const char *path)
 	return res < 0;
 }
 
+static volatile int race_stop;
+static int race_fd, race_null;
+
+/* Free the fd the next open gets, then put /dev/null there: an open landing in between has
+ * its file replaced before its CQE is posted. */
+static void *race_swapper(void *arg)
+{
+	while (!race_stop) {
+		close(race_fd);
+		dup2(race_null, race_fd);
+	}
+	return NULL;
+}
+
+static int do_race(struct io_uring *ring, const char *path, int n)
+{
+	struct io_uring_cqe *cqe;
+	pthread_t th;
+	int swapped = 0;
+
+	race_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	race_fd = race_null + 1; /* the lowest free fd: where the next open lands */
+	if (race_null < 0 || pthread_create(&th, NULL, race_swapper, NULL) != 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		io_uring_prep_openat(io_uring_get_sqe(ring), AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+		io_uring_submit(ring);
+		if (io_uring_wait_cqe(ring, &cqe) < 0)
+			break;
+		if (cqe->res == race_fd)
+			swapped++;
+		else if (cqe->res >= 0)
+			close(cqe->res);
+		io_uring_cqe_seen(ring, cqe);
+	}
+	race_stop = 1;
+	pthread_join(th, NULL);
+	printf("opens %d swapped %d\n", n, swapped);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct io_uring_params p = {0};
@@ -194,7 +238,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uring_ops: io_uring_queue_init: %s\n", strerror(-rc));
 		return 1;
 	}
-	if (strcmp(mode, "openat-skip") == 0 || strcmp(mode, "unlinkat-skip") == 0)
+	if (strcmp(mode, "openat-race") == 0 && argc == 4)
+		rc = do_race(&ring, argv[2], atoi(argv[3]));
+	else if (strcmp(mode, "openat-skip") == 0 || strcmp(mode, "unlinkat-skip") == 0)
 		rc = do_skip(&ring, mode, argv[2]);
 	else if (strncmp(mode, "openat", 6) == 0)
 		rc = do_open(&ring, mode, argv[2]);
