@@ -6,7 +6,7 @@
  *  - IORING_OP_OPENAT / OPENAT2 of /etc/shadow: completed inline, by an io-wq worker
  *    (IOSQE_ASYNC) and on an SQPOLL ring (submitted by the ring's SQ thread): a credential_read
  *    each, attributed to the trigger (pid, comm), never to an `iou-wrk`/`iou-sqp` thread; an
- *    open into a fixed-file slot (no fd) too;
+ *    open into a fixed-file slot (no fd) too; a denied one (EACCES) is a failure finding;
  *  - OPENAT for writing, FTRUNCATE, RENAMEAT, UNLINKAT, LINKAT below storage: a storage_write
  *    each, with the op's result (a failed unlink is a failure); SYMLINKAT to /etc/shadow: a
  *    credential_read (a new name for a credential file);
@@ -52,14 +52,19 @@ struct run {
 	char *argv[5];
 };
 
-static int uring(struct run *r, const char *mode, const char *a1, const char *a2)
+static int uring_as(struct run *r, int id, const char *mode, const char *a1, const char *a2)
 {
 	r->argv[0] = (char *)h_trigger("uring_ops");
 	r->argv[1] = (char *)mode;
 	r->argv[2] = (char *)a1;
 	r->argv[3] = (char *)a2;
 	r->argv[4] = NULL;
-	return h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID);
+	return h_run(&r->p, agent, r->argv, id, id);
+}
+
+static int uring(struct run *r, const char *mode, const char *a1, const char *a2)
+{
+	return uring_as(r, H_KEEP_ID, mode, a1, a2);
 }
 
 /* The trigger's descriptors: 0-2, the ring (3), then the opened file (4). */
@@ -118,6 +123,22 @@ static void test_openat_sqpoll(void **state)
 					 .has_args = true});
 	h_expect_strs(ev, "syscall.args.setup_flags", sqpoll);
 	h_expect_int(ev, "syscall.args.entries", 8);
+}
+
+/* Refused (EACCES): no file to judge, the name is; a finding with outcome failure. */
+static void test_openat_denied(void **state)
+{
+	struct run r;
+	const cJSON *ev;
+
+	assert_int_not_equal(uring_as(&r, H_NOBODY, "openat", "/etc/shadow", NULL), 0);
+	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = "io_uring:openat",
+					 .ret = -EACCES, .failure = true,
+					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
+					 .path = "/etc/shadow"});
 }
 
 /* Into a fixed-file slot: no fd in the process's table; the file is the ring's slot's. */
@@ -309,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_openat_async),
 		cmocka_unit_test(test_openat_sqpoll),
 		cmocka_unit_test(test_openat_fixed),
+		cmocka_unit_test(test_openat_denied),
 		cmocka_unit_test(test_openat_cqe_skip),
 		cmocka_unit_test(test_openat_fd_swap_race),
 		cmocka_unit_test(test_openat_cq_overflow),
