@@ -29,9 +29,9 @@
  * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
  * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
  * |              |                            |                | arguments as read at entry       |
- * | uring_pending| io_uring submit program    | io_uring       | LRU 256: findings of name-based  |
+ * | uring_pending| io_uring submit program    | io_uring       | 256: findings of name-based      |
  * |              | (names judged at prep)     | completion     | io_uring ops awaiting the result |
- * | uring_reqs   | io_uring submit program    | CQE overflow   | LRU 1024: (ring, user_data) → req|
+ * | uring_reqs   | io_uring submit program    | CQE overflow   | LRU 4096: (ring, user_data) → req|
  * |              |                            | program        | of watched ops in flight         |
  */
 #ifndef C2D_MAPS_BPF_H
@@ -249,9 +249,10 @@ struct c2d_uring_pending {
 };
 
 /* Keyed by the request (struct io_kiocb *): a request is reused only after its completion,
- * which deletes its entry. LRU: a request that never completes (its ring torn down) ages out. */
+ * which deletes its entry. Not LRU: a batch of more findings than fit must not evict the
+ * oldest; when full, a finding is sent at once without its result (uring__hold). */
 C2D_MAP struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u64);
 	__type(value, struct c2d_uring_pending);
@@ -267,7 +268,7 @@ struct c2d_uring_ud {
 
 C2D_MAP struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 4096);
 	__type(key, struct c2d_uring_ud);
 	__type(value, __u64); /* struct io_kiocb * */
 } uring_reqs SEC(".maps");

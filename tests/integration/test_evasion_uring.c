@@ -197,6 +197,32 @@ static void test_openat_fd_swap_race(void **state)
 		      "a forged target");
 }
 
+/* More matching opens in one submit than the agent can hold pending (256): every one is
+ * still reported (those that do not fit go out at submit, and again exactly at completion). */
+#define BATCH_OPENS 400
+
+static void test_openat_batch(void **state)
+{
+	struct run r;
+	char n[16];
+	struct h_match m = {.kind = "credential_read", .rule = "etc-shadow",
+			    .syscall = "io_uring:openat"};
+	size_t got = 0;
+
+	snprintf(n, sizeof(n), "%d", BATCH_OPENS);
+	assert_int_equal(uring(&r, "openat-batch", "/etc/shadow", n), 0);
+	m.pid = r.p.pid;
+	for (int waited = 0; waited < H_EVENT_TIMEOUT_MS; waited += 200) {
+		got = count_events(agent, &m);
+		if (got >= BATCH_OPENS)
+			break;
+		h_agent_pump(agent, 200);
+	}
+	print_message("batch: %zu findings for %d io_uring opens in one submit\n", got,
+		      BATCH_OPENS);
+	assert_true(got >= BATCH_OPENS);
+}
+
 /* IOSQE_CQE_SKIP_SUCCESS: no CQE, so no completion; judged when submitted, result unknown. */
 static void test_openat_cqe_skip(void **state)
 {
@@ -333,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_openat_denied),
 		cmocka_unit_test(test_openat_cqe_skip),
 		cmocka_unit_test(test_openat_fd_swap_race),
+		cmocka_unit_test(test_openat_batch),
 		cmocka_unit_test(test_openat_cq_overflow),
 		cmocka_unit_test(test_storage_ops),
 		cmocka_unit_test(test_links),

@@ -17,6 +17,7 @@
  *   uring_ops openat-fixed PATH    OPENAT into fixed-file slot 0 (no fd: io_uring_prep_openat_direct)
  *   uring_ops openat-race PATH N   N OPENATs while a thread swaps the fd they get (close +
  *                                  dup2 of /dev/null): prints "opens N swapped M"
+ *   uring_ops openat-batch PATH N  N OPENATs submitted in one io_uring_enter (N <= 512)
  *   uring_ops openat-skip PATH     OPENAT with IOSQE_CQE_SKIP_SUCCESS (no CQE when it works),
  *   uring_ops unlinkat-skip PATH   UNLINKAT likewise; a linked NOP's CQE says it is done
  *   uring_ops openat-overflow PATH OPENAT whose CQE overflows a full CQ ring (2 NOPs unreaped)
@@ -176,6 +177,31 @@ static int do_overflow(const char *path)
 	return res < 0;
 }
 
+/* A batch larger than the agent's table of pending findings: none may be dropped. */
+static int do_batch(const char *path, int n)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int ok = 0;
+
+	if (n < 1 || n > 512 || io_uring_queue_init(512, &ring, 0) < 0)
+		return 1;
+	for (int i = 0; i < n; i++)
+		io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, path, O_RDONLY | O_CLOEXEC,
+				     0);
+	if (io_uring_submit(&ring) != n)
+		return 1;
+	for (int i = 0; i < n && io_uring_wait_cqe(&ring, &cqe) == 0; i++) {
+		if (cqe->res >= 0) {
+			close(cqe->res);
+			ok++;
+		}
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	io_uring_queue_exit(&ring);
+	return ok != n;
+}
+
 static volatile int race_stop;
 static int race_fd, race_null;
 
@@ -229,6 +255,8 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	if (strcmp(mode, "openat-overflow") == 0)
 		return do_overflow(argv[2]);
+	if (strcmp(mode, "openat-batch") == 0 && argc == 4)
+		return do_batch(argv[2], atoi(argv[3]));
 	if (strcmp(mode, "openat-sqpoll") == 0) {
 		p.flags = IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 1000;
