@@ -77,6 +77,31 @@ static bool sys_needed(const struct c2d_policy *p, int s)
 	return sys_rule(p, s) >= 0;
 }
 
+/* The io_uring programs (tp_btf: not in the syscall table) load when a file rule kind is on
+ * and the kernel has their tracepoints. */
+static void uring_plan(struct c2d_loader *l, const struct c2d_hook_plan *plan,
+		       const struct c2d_policy *p)
+{
+	static const char *const progs[] = {"c2d_uring_submit", "c2d_uring_complete",
+					    "c2d_uring_overflow"};
+	bool want = kind_enabled(p, C2D_KIND_CREDENTIAL_READ) ||
+		    kind_enabled(p, C2D_KIND_STORAGE_WRITE);
+
+	if (!plan->uring_available)
+		l->uring = "no io_uring tracepoints on this kernel: io_uring operations are NOT covered";
+	else if (!want)
+		l->uring = "io_uring operations not watched (no file rule enabled)";
+	else
+		l->uring = "tp_btf io_uring_submit_req/io_uring_complete/io_uring_cqe_overflow (open, "
+			   "rename, unlink, link, ftruncate)";
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(l->skel->obj, progs[i]);
+
+		if (prog && (!plan->uring_available || !want))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
 		size_t errlen)
@@ -119,6 +144,7 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 							 "%s%s", slen ? "," : "", si->name);
 		}
 	}
+	uring_plan(l, plan, p);
 	rc = c2d_bpf__load(l->skel);
 	if (rc) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with --log-level "

@@ -21,6 +21,7 @@ struct c2d_loader {
 	int nlinks;
 	int n_sys_attached;
 	char skipped[512]; /* watched by no enabled rule: not attached */
+	const char *uring; /* what the io_uring hooks do, for the start-up log */
 };
 
 /* Sizes and budgets fixed at load time. */

@@ -389,6 +389,7 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 		 "no tracepoint on this kernel: %s; not needed by the policy: %s",
 		 l->n_sys_attached, (unsigned long long)o->ringbuf_mb,
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
+	log_info("io_uring: %s", l->uring ? l->uring : "unknown");
 	if (o->container_rate)
 		log_info("per-container budget: %llu findings/s, bursts of %llu (in the kernel)",
 			 (unsigned long long)o->container_rate,

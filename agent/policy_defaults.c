@@ -71,6 +71,8 @@ static const struct {
 	{"kexec", "critical", SYSBIT(C2D_SYS_KEXEC_LOAD) | SYSBIT(C2D_SYS_KEXEC_FILE_LOAD), 0},
 	{"keyring-access", "low", SYSBIT(C2D_SYS_KEYCTL) | SYSBIT(C2D_SYS_ADD_KEY), 0},
 	{"personality-change", "low", SYSBIT(C2D_SYS_PERSONALITY), 0},
+	/* a ring's operations bypass the syscall tracepoints: its creation is worth a line */
+	{"io-uring-setup", "low", SYSBIT(C2D_SYS_IO_URING_SETUP), 0},
 };
 
 static const char *const meta_defaults[] = {"169.254.169.254", "fd00:ec2::254"};

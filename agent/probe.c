@@ -78,6 +78,11 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 				      "tracepoints (needs 5.5 or later with BTF)");
 		return -EOPNOTSUPP;
 	}
+	/* io_uring operations pass no syscall tracepoint: without these hooks they go unseen,
+	 * which the start-up log says; the agent still runs */
+	plan->uring_available = tp_btf_available("io_uring_submit_req") &&
+				tp_btf_available("io_uring_complete") &&
+				tp_btf_available("io_uring_cqe_overflow");
 	if (find_events_dir(plan) < 0) {
 		snprintf(err, errlen,
 			 "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing "

@@ -171,6 +171,39 @@ static void r_add_key(struct jw *w, const uint64_t *a, const char *const *s, int
 	str_arg(w, "description", s, n, 1);
 }
 
+static const struct {
+	uint64_t bit;
+	const char *name;
+} uring_setup_flags[] = {
+	{1u << 0, "IORING_SETUP_IOPOLL"},	 {1u << 1, "IORING_SETUP_SQPOLL"},
+	{1u << 2, "IORING_SETUP_SQ_AFF"},	 {1u << 3, "IORING_SETUP_CQSIZE"},
+	{1u << 4, "IORING_SETUP_CLAMP"},	 {1u << 5, "IORING_SETUP_ATTACH_WQ"},
+	{1u << 6, "IORING_SETUP_R_DISABLED"},	 {1u << 7, "IORING_SETUP_SUBMIT_ALL"},
+	{1u << 8, "IORING_SETUP_COOP_TASKRUN"}, {1u << 9, "IORING_SETUP_TASKRUN_FLAG"},
+	{1u << 10, "IORING_SETUP_SQE128"},	 {1u << 11, "IORING_SETUP_CQE32"},
+	{1u << 12, "IORING_SETUP_SINGLE_ISSUER"}, {1u << 13, "IORING_SETUP_DEFER_TASKRUN"},
+	{1u << 14, "IORING_SETUP_NO_MMAP"},	 {1u << 15, "IORING_SETUP_REGISTERED_FD_ONLY"},
+	{1u << 16, "IORING_SETUP_NO_SQARRAY"},	 {1u << 17, "IORING_SETUP_HYBRID_IOPOLL"},
+};
+
+/* args: [0] entries asked, [2] the ring's flags (struct io_ring_ctx, not the caller's params),
+ * [3] SQPOLL idle ms, [4] 1 when [2] was read from a ring (0: the call failed). */
+static void r_uring_setup(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_u64(w, "entries", a[0] & 0xffffffffu);
+	if (!a[4])
+		return;
+	jw_kv_u64(w, "flags", a[2]);
+	jw_key(w, "setup_flags");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < sizeof(uring_setup_flags) / sizeof(uring_setup_flags[0]); i++)
+		if (a[2] & uring_setup_flags[i].bit)
+			jw_str(w, uring_setup_flags[i].name);
+	jw_arr_end(w);
+	if (a[2] & 2)
+		jw_kv_u64(w, "sq_thread_idle_ms", a[3]);
+}
+
 static void r_personality(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_u64(w, "persona", a[0] & 0xffffffffu);
@@ -236,7 +269,7 @@ static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
 	HOOKED(C2D_SYS_SENDTO, "sendto", SYSF_NET, r_none),
 	HOOKED(C2D_SYS_SENDMSG, "sendmsg", SYSF_NET, r_none),
 	HOOKED(C2D_SYS_SENDMMSG, "sendmmsg", SYSF_NET, r_none),
-	HOOKED(C2D_SYS_IO_URING_SETUP, "io_uring_setup", SYSF_PRIV, r_none),
+	ROW(C2D_SYS_IO_URING_SETUP, "io_uring_setup", "io_uring_setup", SYSF_PRIV, r_uring_setup),
 	HOOKED(C2D_SYS_URING_OPENAT, "io_uring:openat", SYSF_OPEN, r_none),
 	HOOKED(C2D_SYS_URING_OPENAT2, "io_uring:openat2", SYSF_OPEN, r_none),
 	HOOKED(C2D_SYS_URING_RENAMEAT, "io_uring:renameat", SYSF_WRITE_NAME, r_none),

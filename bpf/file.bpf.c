@@ -15,25 +15,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "lib/emit.bpf.h"
+#include "lib/open.bpf.h"
 
-#define C2D_EACCES 13
-#define C2D_EPERM 1
-#define C2D_O_ACCMODE 03
-#define C2D_O_WRONLY 01
-#define C2D_O_CREAT 0100
-#define C2D_O_TRUNC 01000
-#define C2D_O_PATH 010000000
-
-static __always_inline bool open__is_write(__u64 f)
-{
-	return (f & C2D_O_ACCMODE) != 0 || (f & (C2D_O_CREAT | C2D_O_TRUNC)) != 0;
-}
-
-/* Denied opens are findings too (outcome: failure); other errors (ENOENT…) are not. */
-static __always_inline bool open__report_failure(long ret)
-{
-	return (c2d_policy_flags & C2D_POL_FAILURES) && (ret == -C2D_EACCES || ret == -C2D_EPERM);
-}
 
 static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 {
@@ -43,7 +26,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	struct c2d_sysargs a;
 	long dirfd = C2D_AT_FDCWD;
 	const char *upath;
-	__u8 kind = C2D_KIND_CREDENTIAL_READ;
+	__u8 kind = C2D_KIND_NONE;
 	__u64 oflags = 0;
 	int off, hit;
 
@@ -86,11 +69,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	}
 	if (off < 0)
 		return 0;
-	hit = c2d_match_credential(s, off);
-	if (!hit && open__is_write(oflags)) {
-		hit = c2d_match_storage(s, off);
-		kind = C2D_KIND_STORAGE_WRITE;
-	}
+	hit = open__judge(s, off, oflags, &kind);
 	if (!hit) {
 		if (!(s->flags & C2D_F_UNRESOLVED))
 			return 0;

@@ -231,16 +231,15 @@ __noinline int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 rel
 	return 0;
 }
 
-__noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
+/* The join once the caller's name is in pbuf[C2D_PATH_MAX, …) and `n` is its length with the
+ * NUL (c2d_path_join reads it from user memory, c2d_path_join_kstr from a kernel copy). */
+static __always_inline int path__join_read(struct c2d_scratch *s, long dirfd, int n)
 {
 	/* bpf_get_current_task() is a plain u64 here: read only through BPF_CORE_READ. */
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	bool relative;
-	int n, off;
+	int off;
 
-	if (!s)
-		return -1;
-	n = bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX, (const char *)upath);
 	if (n <= 1)
 		return -1;
 	if (n == C2D_PATH_MAX) {
@@ -263,4 +262,22 @@ __noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
 	c2d_path_comps_joined(s, n - 1, relative);
 	s->end = C2D_PATH_MAX + n - 1;
 	return off & C2D_PBUF_MASK;
+}
+
+__noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
+{
+	if (!s)
+		return -1;
+	return path__join_read(s, dirfd,
+			       bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX,
+						       (const char *)upath));
+}
+
+__noinline int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname)
+{
+	if (!s)
+		return -1;
+	return path__join_read(s, dirfd,
+			       bpf_probe_read_kernel_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX,
+							 (const char *)kname));
 }

@@ -29,6 +29,10 @@
  * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
  * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
  * |              |                            |                | arguments as read at entry       |
+ * | uring_pending| io_uring submit program    | io_uring       | 256: findings of name-based      |
+ * |              | (names judged at prep)     | completion     | io_uring ops awaiting the result |
+ * | uring_reqs   | io_uring submit program    | CQE overflow   | LRU 4096: (ring, user_data) → req|
+ * |              |                            | program        | of watched ops in flight         |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -235,5 +239,38 @@ C2D_MAP struct {
 	__type(key, __u32);
 	__type(value, struct c2d_entry_args);
 } entry_args SEC(".maps");
+
+/* A finding of a name-based io_uring operation (rename, unlink, link), judged when the request
+ * was submitted (the kernel's copies of the names die when the operation runs) and sent when it
+ * completes, with the result. Two paths at most: C2D_PATH_MAX - 1 bytes each. */
+struct c2d_uring_pending {
+	struct c2d_syscall_event ev;
+	char data[2 * C2D_PATH_MAX];
+};
+
+/* Keyed by the request (struct io_kiocb *): a request is reused only after its completion,
+ * which deletes its entry. Not LRU: a batch of more findings than fit must not evict the
+ * oldest; when full, a finding is sent at once without its result (uring__hold). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct c2d_uring_pending);
+} uring_pending SEC(".maps");
+
+/* A CQE that does not fit the CQ ring goes to the overflow list without io_uring_complete;
+ * its tracepoint (io_uring_cqe_overflow) names the ring and user_data, not the request: this
+ * finds the request of a watched op (its user_data is checked against the request's). */
+struct c2d_uring_ud {
+	__u64 ring; /* struct io_ring_ctx * */
+	__u64 user_data;
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct c2d_uring_ud);
+	__type(value, __u64); /* struct io_kiocb * */
+} uring_reqs SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */

@@ -35,6 +35,10 @@ int c2d_path_walk(struct c2d_scratch *s, __u64 dentry, __u64 vfsmnt, __u64 root_
  * `.`/`..` are left for user space (C2D_F_UNRESOLVED). Returns the start offset in pbuf. */
 int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath); /* for the current task */
 
+/* Same for a name the kernel already copied (a struct filename's `name`, io_uring's prep):
+ * what is judged is what the kernel will use, whatever user memory holds by then. */
+int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname);
+
 /* Helpers of c2d_path_join, global so that each loop is verified once. */
 int c2d_path_scan_tail(struct c2d_scratch *s, __u32 len);
 int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 relative);
