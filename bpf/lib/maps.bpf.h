@@ -29,6 +29,8 @@
  * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
  * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
  * |              |                            |                | arguments as read at entry       |
+ * | cred_before  | sys_enter of setuid family,| their sys_exit | LRU 4096 per thread: credentials |
+ * |              | capset                     |                | before the call                  |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -235,5 +237,21 @@ C2D_MAP struct {
 	__type(key, __u32);
 	__type(value, struct c2d_entry_args);
 } entry_args SEC(".maps");
+
+/* The caller's credentials at sys_enter of a setuid-family call or capset (priv.bpf.c), for the
+ * exit program to report before and after as the kernel changed them. v[]: uid | euid << 32,
+ * suid | fsuid << 32 (gid family alike); capset: cap_effective, cap_permitted. Not ABI. */
+struct c2d_cred_snap {
+	__u64 v[2];
+	__u16 sys;
+	__u16 pad[3];
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct c2d_cred_snap);
+} cred_before SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */
