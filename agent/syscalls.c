@@ -161,9 +161,9 @@ static const struct {
 	{0x40000000, "CLONE_NEWNET"},	 {0x00000080, "CLONE_NEWTIME"},
 };
 
-static void ns_list(struct jw *w, uint64_t flags)
+static void ns_list_as(struct jw *w, const char *key, uint64_t flags)
 {
-	jw_key(w, "namespaces");
+	jw_key(w, key);
 	jw_arr_begin(w);
 	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
 		if (flags & ns_flags[i].bit)
@@ -171,10 +171,19 @@ static void ns_list(struct jw *w, uint64_t flags)
 	jw_arr_end(w);
 }
 
+static void ns_list(struct jw *w, uint64_t flags)
+{
+	ns_list_as(w, "namespaces", flags);
+}
+
+/* unshare, setns: a[2] the namespaces that really changed (sys_enter snapshot against exit),
+ * a[3] 1 when that snapshot existed (bpf/priv.bpf.c ns__exit). */
 static void r_unshare(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_u64(w, "flags", a[0]);
 	ns_list(w, a[0]);
+	if (a[3] == 1)
+		ns_list_as(w, "created", a[2]);
 }
 
 /* clone, clone3: judged at fork (bpf/proc.bpf.c), a[0] the CLONE_NEW* flags of the namespaces
@@ -191,6 +200,8 @@ static void r_setns(struct jw *w, const uint64_t *a, const char *const *s, int n
 	jw_kv_i64(w, "fd", (int32_t)a[0]);
 	jw_kv_u64(w, "nstype", a[1]);
 	ns_list(w, a[1]);
+	if (a[3] == 1)
+		ns_list_as(w, "joined", a[2]);
 }
 
 static void r_module(struct jw *w, const uint64_t *a, const char *const *s, int n)

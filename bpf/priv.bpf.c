@@ -17,6 +17,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "lib/emit.bpf.h"
+#include "lib/ns.bpf.h"
 
 #define C2D_PTRACE_TRACEME 0
 #define C2D_PTRACE_PEEKTEXT 1
@@ -95,6 +96,47 @@ static __always_inline bool priv__filter(__u16 sys, struct c2d_sys_rule *r, stru
 	if (sys == C2D_SYS_UNSHARE)
 		return (a->a[0] & r->only_mask) != 0;
 	return true;
+}
+
+/* ---- namespaces before and after (unshare, setns) -------------------------------------- */
+
+/* sys_enter: remember the caller's namespaces (per thread). */
+static __always_inline int ns__enter(__u16 sys)
+{
+	struct c2d_ns_before nb = {.sys = sys};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (self__is_agent())
+		return 0;
+	ns__snap(bpf_get_current_task_btf(), &nb.ns);
+	if (bpf_map_update_elem(&ns_before, &tid, &nb, BPF_ANY) < 0)
+		C2D_STAT_INC(map_full);
+	return 0;
+}
+
+/*
+ * sys_exit: a[2] = the CLONE_NEW* flags of the namespaces that really changed, a[3] = 1 when the
+ * namespaces before the call are known. Returns false for a setns that changed nothing (joining
+ * the namespace the caller is already in); never without a known `before`, never for a failed
+ * call (an attempt is a finding).
+ */
+static __always_inline bool ns__exit(__u16 sys, struct task_struct *task, struct c2d_sysargs *a,
+				     long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct c2d_ns_before *nb = bpf_map_lookup_elem(&ns_before, &tid);
+	struct c2d_ns_snap after = {};
+
+	a->a[2] = a->a[3] = 0;
+	if (!nb)
+		return true;
+	if (nb->sys == sys) {
+		ns__snap(task, &after);
+		a->a[2] = ns__changed(&nb->ns, &after);
+		a->a[3] = 1;
+	}
+	bpf_map_delete_elem(&ns_before, &tid);
+	return !(sys == C2D_SYS_SETNS && ret == 0 && a->a[3] && !a->a[2]);
 }
 
 /* ---- credentials before and after (setuid family, capset) ----------------------------- */
@@ -245,6 +287,9 @@ static __always_inline int priv__exit(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		return 0;
 	task = bpf_get_current_task_btf();
 	sysargs__read(task, &a);
+	/* first: the entry snapshot is consumed whatever the policy then decides */
+	if ((sys == C2D_SYS_UNSHARE || sys == C2D_SYS_SETNS) && !ns__exit(sys, task, &a, ctx->ret))
+		return 0;
 	rs = priv__rule_sys(sys, &a, ctx->ret);
 	if (rs < 0)
 		return 0;
@@ -299,8 +344,17 @@ C2D_PRIV_PROG(move_mount, C2D_SYS_MOVE_MOUNT)
 C2D_PRIV_PROG(fsmount, C2D_SYS_FSMOUNT)
 C2D_PRIV_PROG(pivot_root, C2D_SYS_PIVOT_ROOT)
 C2D_PRIV_PROG(chroot, C2D_SYS_CHROOT)
-C2D_PRIV_PROG(unshare, C2D_SYS_UNSHARE)
-C2D_PRIV_PROG(setns, C2D_SYS_SETNS)
+/* unshare and setns also snapshot the caller's namespaces at entry */
+#define C2D_NS_PROG(name, SYS)                                                                    \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                                               \
+	int c2d_enter_##name(void *ctx)                                                           \
+	{                                                                                         \
+		return ns__enter(SYS);                                                            \
+	}                                                                                         \
+	C2D_PRIV_PROG(name, SYS)
+
+C2D_NS_PROG(unshare, C2D_SYS_UNSHARE)
+C2D_NS_PROG(setns, C2D_SYS_SETNS)
 /* clone and clone3 are judged on the child at fork (proc.bpf.c), not on their arguments. */
 C2D_PRIV_PROG(init_module, C2D_SYS_INIT_MODULE)
 C2D_PRIV_PROG(finit_module, C2D_SYS_FINIT_MODULE)

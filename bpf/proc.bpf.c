@@ -10,6 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "lib/emit.bpf.h"
+#include "lib/ns.bpf.h"
 
 static __always_inline struct c2d_proc_scratch *proc__scratch(void)
 {
@@ -147,15 +148,6 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	ps->ev.hdr.size = n;
 	return proc__output_flags(&ps->ev, n, wake);
 }
-
-#define C2D_CLONE_NEWTIME 0x00000080
-#define C2D_CLONE_NEWNS 0x00020000
-#define C2D_CLONE_NEWCGROUP 0x02000000
-#define C2D_CLONE_NEWUTS 0x04000000
-#define C2D_CLONE_NEWIPC 0x08000000
-#define C2D_CLONE_NEWUSER 0x10000000
-#define C2D_CLONE_NEWPID 0x20000000
-#define C2D_CLONE_NEWNET 0x40000000
 
 /*
  * The namespaces a fork created, as CLONE_NEW* flags, from the kernel's objects: the child's

@@ -103,6 +103,45 @@ static void test_unshare_user(void **state)
 	ev = expect_priv(&r, "namespace-create", "high", "unshare");
 	h_expect_int(ev, "syscall.args.flags", CLONE_NEWUSER);
 	h_expect_strs(ev, "syscall.args.namespaces", ns);
+	/* what the kernel did: the caller's namespaces before and after */
+	h_expect_strs(ev, "syscall.args.created", ns);
+}
+
+static bool setns_of(const cJSON *ev, const void *arg)
+{
+	const char *name = h_str(ev, "syscall.name");
+	long long pid;
+
+	return name && strcmp(name, "setns") == 0 && h_int(ev, "process.pid", &pid) &&
+	       pid == *(const pid_t *)arg;
+}
+
+/* setns(fd, 0): which namespace was joined comes from the caller's namespaces before and after
+ * the call; joining the namespace it is already in (fd 3) changes nothing and is not reported */
+static void test_setns_uts(void **state)
+{
+	static const char *const joined[] = {"CLONE_NEWUTS", NULL};
+	static const char *const none[] = {NULL};
+	char pidfile[PATH_MAX];
+	struct run r;
+	const cJSON *ev;
+	size_t n = 0;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/setns.pid", tmp);
+	run_trigger(&r, "setns_uts", pidfile);
+	ev = h_expect_event(agent, &r.p, "privileged_call", "namespace-join", "setns");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "privileged_call", .rule = "namespace-join",
+					 .severity = "medium", .syscall = "setns", .ret = 0,
+					 .has_args = true});
+	h_expect_int(ev, "syscall.args.fd", 4);
+	h_expect_int(ev, "syscall.args.nstype", 0);
+	h_expect_strs(ev, "syscall.args.namespaces", none);
+	h_expect_strs(ev, "syscall.args.joined", joined);
+	h_agent_pump(agent, H_QUIET_MS);
+	for (size_t i = 0; i < h_agent_nevents(agent); i++)
+		n += setns_of(h_agent_event(agent, i), &r.p.pid);
+	assert_int_equal(n, 1);
 }
 
 /* clone is judged on the child at fork: the namespaces it really got, and its pid */
@@ -194,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_capset),
 		cmocka_unit_test(test_unshare_user),
 		cmocka_unit_test(test_clone_user),
+		cmocka_unit_test(test_setns_uts),
 		cmocka_unit_test_teardown(test_mount_tmpfs, mount_teardown),
 		cmocka_unit_test(test_ptrace_attach),
 		cmocka_unit_test(test_ids_unique),
