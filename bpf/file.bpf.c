@@ -120,8 +120,9 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 			return 0;
 		oflags = file__open_mode(f, oflags);
 	}
-	/* O_PATH opens only name the file: nothing can be read or written through them */
-	if (oflags & C2D_O_PATH)
+	/* O_PATH opens only name the file: nothing can be read or written through them. A failed
+	 * openat2 has only user memory to say so, which a thread can rewrite: it is reported. */
+	if ((oflags & C2D_O_PATH) && (f || sys != C2D_SYS_OPENAT2))
 		return 0;
 	s = scratch__get();
 	if (!s)

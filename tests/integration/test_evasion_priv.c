@@ -13,6 +13,7 @@
  *  - open_by_handle_at of /etc/shadow (no name given to the call);
  *  - setresuid: the credentials before and after, as the kernel changed them.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,61 +108,96 @@ static bool has_str(const cJSON *ev, const char *path, const char *want)
 
 struct open_tally {
 	pid_t pid;
+	bool denied;	    /* count the failed opens (EACCES), not the successful ones */
 	long long reported; /* etc-shadow findings of the trigger, folded counts included */
-	long long forged;   /* of them, any that says O_PATH or is not a read-only open */
+	long long wrong;    /* of them, any not a read-only open of /etc/shadow (forged) */
 };
 
 static void tally_opens(struct open_tally *t)
 {
-	long long pid;
+	long long pid, ret;
 
-	t->reported = t->forged = 0;
+	t->reported = t->wrong = 0;
 	for (size_t i = 0; i < h_agent_nevents(agent); i++) {
 		const cJSON *ev = h_agent_event(agent, i);
 
 		if (!h_int(ev, "process.pid", &pid) || pid != t->pid ||
-		    !is(ev, "syscall.name", "openat2"))
+		    !is(ev, "syscall.name", "openat2") || !h_int(ev, "syscall.ret", &ret) ||
+		    (ret < 0) != t->denied)
 			continue;
 		t->reported += ev_count(ev);
 		if (!is(ev, "kind", "credential_read") || !is(ev, "rule", "etc-shadow") ||
-		    !is(ev, "file.path", "/etc/shadow") || has_str(ev, "syscall.flags", "O_PATH") ||
-		    !has_str(ev, "syscall.flags", "O_RDONLY"))
-			t->forged += ev_count(ev);
+		    !is(ev, "file.path", "/etc/shadow"))
+			t->wrong += ev_count(ev);
+		/* a successful open's flags are the opened file's: never O_PATH, always read-only */
+		if (!t->denied && (has_str(ev, "syscall.flags", "O_PATH") ||
+				   !has_str(ev, "syscall.flags", "O_RDONLY")))
+			t->wrong += ev_count(ev);
+		if (t->denied && ret != -13) /* EACCES */
+			t->wrong += ev_count(ev);
 	}
 }
 
-static void test_openat2_race(void **state)
+/*
+ * Run openat2_race as uid (root: the opens succeed; nobody: the O_RDONLY ones are denied) and
+ * check that every open that could read (or was denied reading) is reported, and nothing else.
+ */
+static void openat2_race(int uid)
 {
 	struct run run = {0}, *r = &run;
-	struct open_tally t = {0};
-	long long readable = 0, path = 0;
-	char want[16];
+	struct open_tally t = {.denied = uid != H_KEEP_ID};
+	long long readable = 0, path = 0, denied = 0, want;
+	char n[16];
 	FILE *f;
+	int fd;
 
-	snprintf(want, sizeof(want), "%d", RACE_OPENS);
-	run_trigger(r, "openat2_race", want, NULL);
+	snprintf(n, sizeof(n), "%d", RACE_OPENS);
+	snprintf(r->out, sizeof(r->out), "%s/openat2_race.%d.out", tmp, uid);
+	fd = open(r->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0666), 0); /* the trigger may run as nobody */
+	close(fd);
+	r->argv[0] = (char *)h_trigger("openat2_race");
+	r->argv[1] = r->out;
+	r->argv[2] = n;
+	assert_int_equal(h_run(&r->p, agent, r->argv, uid, uid), 0);
+	if (uid != H_KEEP_ID)
+		r->p.uid = r->p.euid = r->p.gid = (unsigned)uid;
 	t.pid = r->p.pid;
 	f = fopen(r->out, "re");
 	assert_non_null(f);
-	assert_int_equal(fscanf(f, "readable %lld path %lld", &readable, &path), 2);
+	assert_int_equal(fscanf(f, "readable %lld path %lld denied %lld", &readable, &path, &denied),
+			 3);
 	fclose(f);
-	assert_true(readable >= RACE_OPENS);
+	want = t.denied ? denied : readable;
+	assert_true(want >= RACE_OPENS);
 	/* events may still be in the ring when the trigger exits: wait for them, bounded */
 	for (int waited = 0; waited < H_EVENT_TIMEOUT_MS; waited += 200) {
 		tally_opens(&t);
-		if (t.reported >= readable)
+		if (t.reported >= want)
 			break;
 		h_agent_pump(agent, 200);
 	}
 	h_agent_pump(agent, H_QUIET_MS); /* anything more would be a forged one */
 	tally_opens(&t);
-	print_message("openat2 race: %lld readable opens, %lld O_PATH opens; %lld reported, "
-		      "%lld wrong\n",
-		      readable, path, t.reported, t.forged);
+	print_message("openat2 race as uid %d: %lld readable, %lld denied, %lld O_PATH opens; "
+		      "%lld reported, %lld wrong\n",
+		      uid, readable, denied, path, t.reported, t.wrong);
 	assert_true(path > 0); /* the race really ran */
-	assert_true(t.reported * 100 >= readable * 99);
-	assert_true(t.reported <= readable); /* no O_PATH open reported */
-	assert_int_equal(t.forged, 0);
+	assert_true(t.reported * 100 >= want * 99);
+	assert_true(t.reported <= want); /* no O_PATH open reported */
+	assert_int_equal(t.wrong, 0);
+}
+
+static void test_openat2_race(void **state)
+{
+	openat2_race(H_KEEP_ID);
+}
+
+/* A denied openat2 has no file: only user memory says O_PATH, so it is never a reason to drop. */
+static void test_openat2_race_denied(void **state)
+{
+	openat2_race(H_NOBODY);
 }
 
 /* ---- clone3 racing its flags --------------------------------------------------------------- */
@@ -382,6 +418,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_openat2_race),
+		cmocka_unit_test(test_openat2_race_denied),
 		cmocka_unit_test(test_clone3_race),
 		cmocka_unit_test(test_process_vm_readv),
 		cmocka_unit_test(test_traceme_peek),

@@ -3,10 +3,13 @@
  * openat2_race - open /etc/shadow through openat2 while a second thread flips how.flags
  * between O_RDONLY and O_PATH: the kernel copies `struct open_how` at entry, so what user
  * memory says at exit is a coin toss. Each fd is classified by what the kernel made of it
- * (fcntl F_GETFL: O_PATH or not); nothing is read from the file.
+ * (fcntl F_GETFL: O_PATH or not); nothing is read from the file. Run by a user who may not
+ * read the file, the O_RDONLY opens fail (EACCES) and only user memory tells their flags.
  *
- *   openat2_race OUTFILE N      until N readable opens; OUTFILE gets "readable R path P"
+ *   openat2_race OUTFILE N      until N readable or denied opens; OUTFILE gets
+ *                               "readable R path P denied D"
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <pthread.h>
@@ -33,7 +36,7 @@ static void *flipper(void *arg)
 
 int main(int argc, char **argv)
 {
-	long want = argc == 3 ? atol(argv[2]) : 0, readable = 0, path = 0;
+	long want = argc == 3 ? atol(argv[2]) : 0, readable = 0, path = 0, denied = 0;
 	pthread_t t;
 	FILE *f;
 
@@ -43,12 +46,14 @@ int main(int argc, char **argv)
 		return 1;
 	while (!atomic_load(&running))
 		usleep(100);
-	for (long i = 0; readable < want && i < want * 1000; i++) {
+	for (long i = 0; readable + denied < want && i < want * 1000; i++) {
 		int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/etc/shadow", &how, sizeof(how));
 		int fl;
 
-		if (fd < 0)
+		if (fd < 0) {
+			denied += errno == EACCES;
 			continue;
+		}
 		fl = fcntl(fd, F_GETFL);
 		if (fl >= 0 && (fl & O_PATH))
 			path++;
@@ -59,9 +64,10 @@ int main(int argc, char **argv)
 	atomic_store(&stop, 1);
 	pthread_join(t, NULL);
 	f = fopen(argv[1], "we");
-	if (!f || fprintf(f, "readable %ld path %ld\n", readable, path) < 0 || fclose(f) != 0) {
+	if (!f || fprintf(f, "readable %ld path %ld denied %ld\n", readable, path, denied) < 0 ||
+	    fclose(f) != 0) {
 		perror("openat2_race");
 		return 1;
 	}
-	return readable >= want ? 0 : 1;
+	return readable + denied >= want ? 0 : 1;
 }
