@@ -92,8 +92,9 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	task = bpf_get_current_task_btf();
 	sysargs__read(task, &a);
 	/* the caller's flags: registers, except openat2's struct open_how { u64 flags; … } in
-	 * user memory. A successful open takes only O_TRUNC from them (file__open_mode); a failed
-	 * one has no file, so its flags are the caller's (residual: raceable for openat2). */
+	 * user memory. A successful open takes from them only the bits the kernel drops
+	 * (file__open_mode); a failed one has no file, so its flags are the caller's (residual:
+	 * raceable for openat2). */
 	if (sys == C2D_SYS_OPENAT || sys == C2D_SYS_OPENAT2) {
 		dirfd = a.a[0];
 		upath = (const char *)a.a[1];
