@@ -59,9 +59,13 @@ static bool kind_enabled(const struct c2d_policy *p, enum c2d_kind k)
 	return false;
 }
 
-/* Is the program of syscall s needed by the policy? */
+/* Is the program of syscall s needed by the policy? ptrace's requests also answer to the
+ * process-memory rules (bpf/priv.bpf.c ptrace__rule_sys). */
 static bool sys_needed(const struct c2d_policy *p, int s)
 {
+	if (s == C2D_SYS_PTRACE && (sys_rule(p, C2D_SYS_PROCESS_VM_READV) >= 0 ||
+				    sys_rule(p, C2D_SYS_PROCESS_VM_WRITEV) >= 0))
+		return true;
 	switch (sys_info((unsigned)s)->family) {
 	case SYSF_OPEN:
 	case SYSF_LINK:
@@ -102,6 +106,19 @@ static void uring_plan(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 	}
 }
 
+/* A syscall whose exit program also needs the caller's state at entry has a
+ * c2d_enter_<tracepoint> program (credentials before a setuid): loaded with its exit. */
+static void set_enter_autoload(struct bpf_object *obj, const struct c2d_sysinfo *si, bool on)
+{
+	char name[64];
+	struct bpf_program *prog;
+
+	snprintf(name, sizeof(name), "c2d_enter_%s", si->tracepoint);
+	prog = bpf_object__find_program_by_name(obj, name);
+	if (prog)
+		bpf_program__set_autoload(prog, on);
+}
+
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
 		size_t errlen)
@@ -139,6 +156,7 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		}
 		if (!plan->sys_available[s] || !sys_needed(p, s)) {
 			bpf_program__set_autoload(prog, false);
+			set_enter_autoload(l->skel->obj, si, false);
 			if (plan->sys_available[s] && slen < sizeof(l->skipped) - 32)
 				slen += (size_t)snprintf(l->skipped + slen, sizeof(l->skipped) - slen,
 							 "%s%s", slen ? "," : "", si->name);

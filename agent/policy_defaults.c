@@ -53,13 +53,19 @@ static const struct {
 		 SYSBIT(C2D_SYS_SETFSUID) | SYSBIT(C2D_SYS_SETFSGID),
 	 0},
 	{"capset", "medium", SYSBIT(C2D_SYS_CAPSET), 0},
+	/* ptrace requests answer to three rules (bpf/priv.bpf.c ptrace__rule_sys): ATTACH, SEIZE
+	 * and TRACEME to ptrace-attach, PEEK and GET*REGS* to process-memory-read, POKE and
+	 * SET*REGS* to process-memory-write, with process_vm_readv and process_vm_writev */
 	{"ptrace-attach", "high", SYSBIT(C2D_SYS_PTRACE), 0},
+	{"process-memory-read", "high", SYSBIT(C2D_SYS_PROCESS_VM_READV), 0},
 	{"process-memory-write", "high", SYSBIT(C2D_SYS_PROCESS_VM_WRITEV), 0},
 	{"mount", "high",
 	 SYSBIT(C2D_SYS_MOUNT) | SYSBIT(C2D_SYS_UMOUNT2) | SYSBIT(C2D_SYS_MOVE_MOUNT) |
 		 SYSBIT(C2D_SYS_FSMOUNT),
 	 0},
 	{"root-change", "high", SYSBIT(C2D_SYS_PIVOT_ROOT) | SYSBIT(C2D_SYS_CHROOT), 0},
+	/* clone and clone3 are judged at fork on the namespaces the child really got; a fork whose
+	 * syscall is not known (compat) reports as "clone" under clone's rule */
 	{"namespace-create", "high",
 	 SYSBIT(C2D_SYS_UNSHARE) | SYSBIT(C2D_SYS_CLONE) | SYSBIT(C2D_SYS_CLONE3), NS_FLAGS},
 	{"namespace-join", "medium", SYSBIT(C2D_SYS_SETNS), 0},

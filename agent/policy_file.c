@@ -104,7 +104,7 @@ static int add_priv_rule(struct c2d_policy *p, const cJSON *o, const char *name,
 {
 	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "syscalls");
 	const cJSON *it;
-	uint64_t mask = 0;
+	c2d_sysmask mask = 0;
 	uint32_t only = 0;
 	struct c2d_rule *r;
 

@@ -15,39 +15,87 @@ static void r_none(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 }
 
+/*
+ * The setuid family (bpf/priv.bpf.c cred__exit): a[0] = first id asked | second << 32, a[1] =
+ * third | 1 << 32 when the ids before the call are known, a[2..3] before, a[4..5] after, as
+ * real | effective << 32, saved | fs << 32, read from the kernel's credentials.
+ */
+static void ids_obj(struct jw *w, const char *key, uint64_t re, uint64_t sf)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	jw_kv_u64(w, "real", re & 0xffffffffu);
+	jw_kv_u64(w, "effective", re >> 32);
+	jw_kv_u64(w, "saved", sf & 0xffffffffu);
+	jw_kv_u64(w, "fs", sf >> 32);
+	jw_obj_end(w);
+}
+
+static void ids_before_after(struct jw *w, const uint64_t *a)
+{
+	if ((a[1] >> 32) & 1)
+		ids_obj(w, "before", a[2], a[3]);
+	ids_obj(w, "after", a[4], a[5]);
+}
+
 static void r_uid1(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_i64(w, "target_id", (int32_t)a[0]);
+	ids_before_after(w, a);
 }
 
 static void r_uid2(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_i64(w, "real_id", (int32_t)a[0]);
-	jw_kv_i64(w, "effective_id", (int32_t)a[1]);
+	jw_kv_i64(w, "effective_id", (int32_t)(a[0] >> 32));
+}
+
+static void r_setre(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	r_uid2(w, a, s, n);
+	ids_before_after(w, a);
 }
 
 static void r_uid3(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	r_uid2(w, a, s, n);
-	jw_kv_i64(w, "saved_id", (int32_t)a[2]);
+	jw_kv_i64(w, "saved_id", (int32_t)a[1]);
+	ids_before_after(w, a);
 }
 
+static void caps_obj(struct jw *w, const char *key, uint64_t eff, uint64_t perm)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	jw_kv_u64(w, "effective", eff);
+	jw_kv_u64(w, "permitted", perm);
+	jw_obj_end(w);
+}
+
+/* capset: a[0] = effective | permitted << 32 asked (low 32 capabilities, the caller's memory),
+ * a[1] = target pid | 1 << 32 when `before` is known, a[2..3] before, a[4..5] after (kernel). */
 static void r_capset(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
-	jw_kv_i64(w, "target_pid", (int32_t)a[2]);
-	jw_kv_u64(w, "effective", a[3]);
-	jw_kv_u64(w, "permitted", a[4]);
+	jw_kv_i64(w, "target_pid", (int32_t)a[1]);
+	jw_kv_u64(w, "effective", a[0] & 0xffffffffu);
+	jw_kv_u64(w, "permitted", a[0] >> 32);
+	if ((a[1] >> 32) & 1)
+		caps_obj(w, "before", a[2], a[3]);
+	caps_obj(w, "after", a[4], a[5]);
 }
 
 static const struct {
 	uint64_t v;
 	const char *name;
 } ptrace_reqs[] = {
-	{4, "PTRACE_POKETEXT"},	  {5, "PTRACE_POKEDATA"},   {6, "PTRACE_POKEUSER"},
-	{13, "PTRACE_SETREGS"},	  {15, "PTRACE_SETFPREGS"}, {16, "PTRACE_ATTACH"},
-	{0x4205, "PTRACE_SETREGSET"}, {0x4206, "PTRACE_SEIZE"},
+	{0, "PTRACE_TRACEME"},	      {1, "PTRACE_PEEKTEXT"},	{2, "PTRACE_PEEKDATA"},
+	{3, "PTRACE_PEEKUSER"},	      {4, "PTRACE_POKETEXT"},	{5, "PTRACE_POKEDATA"},
+	{6, "PTRACE_POKEUSER"},	      {12, "PTRACE_GETREGS"},	{13, "PTRACE_SETREGS"},
+	{14, "PTRACE_GETFPREGS"},     {15, "PTRACE_SETFPREGS"}, {16, "PTRACE_ATTACH"},
+	{0x4204, "PTRACE_GETREGSET"}, {0x4205, "PTRACE_SETREGSET"}, {0x4206, "PTRACE_SEIZE"},
 };
 
+/* ptrace: a[0] request, a[1] target pid (TRACEME: the parent, its tracer-to-be). */
 static void r_ptrace(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	const char *name = NULL;
@@ -59,10 +107,10 @@ static void r_ptrace(struct jw *w, const uint64_t *a, const char *const *s, int 
 		jw_kv_str(w, "request", name);
 	else
 		jw_kv_u64(w, "request", a[0]);
-	jw_kv_i64(w, "target_pid", (int32_t)a[1]);
+	jw_kv_i64(w, a[0] == 0 ? "tracer_pid" : "target_pid", (int32_t)a[1]);
 }
 
-static void r_vmwrite(struct jw *w, const uint64_t *a, const char *const *s, int n)
+static void r_vm(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_i64(w, "target_pid", (int32_t)a[0]);
 }
@@ -113,9 +161,9 @@ static const struct {
 	{0x40000000, "CLONE_NEWNET"},	 {0x00000080, "CLONE_NEWTIME"},
 };
 
-static void ns_list(struct jw *w, uint64_t flags)
+static void ns_list_as(struct jw *w, const char *key, uint64_t flags)
 {
-	jw_key(w, "namespaces");
+	jw_key(w, key);
 	jw_arr_begin(w);
 	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
 		if (flags & ns_flags[i].bit)
@@ -123,16 +171,28 @@ static void ns_list(struct jw *w, uint64_t flags)
 	jw_arr_end(w);
 }
 
+static void ns_list(struct jw *w, uint64_t flags)
+{
+	ns_list_as(w, "namespaces", flags);
+}
+
+/* unshare, setns: a[2] the namespaces that really changed (sys_enter snapshot against exit),
+ * a[3] 1 when that snapshot existed (bpf/priv.bpf.c ns__exit). */
 static void r_unshare(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_u64(w, "flags", a[0]);
 	ns_list(w, a[0]);
+	if (a[3] == 1)
+		ns_list_as(w, "created", a[2]);
 }
 
-static void r_clone3(struct jw *w, const uint64_t *a, const char *const *s, int n)
+/* clone, clone3: judged at fork (bpf/proc.bpf.c), a[0] the CLONE_NEW* flags of the namespaces
+ * the child really got, a[1] the child's pid. */
+static void r_fork_ns(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
-	jw_kv_u64(w, "flags", a[1]);
-	ns_list(w, a[1]);
+	jw_kv_u64(w, "flags", a[0]);
+	ns_list(w, a[0]);
+	jw_kv_i64(w, "child_pid", (int32_t)a[1]);
 }
 
 static void r_setns(struct jw *w, const uint64_t *a, const char *const *s, int n)
@@ -140,6 +200,8 @@ static void r_setns(struct jw *w, const uint64_t *a, const char *const *s, int n
 	jw_kv_i64(w, "fd", (int32_t)a[0]);
 	jw_kv_u64(w, "nstype", a[1]);
 	ns_list(w, a[1]);
+	if (a[3] == 1)
+		ns_list_as(w, "joined", a[2]);
 }
 
 static void r_module(struct jw *w, const uint64_t *a, const char *const *s, int n)
@@ -229,15 +291,15 @@ static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
 	ROW(C2D_SYS_CONNECT, "connect", "connect", SYSF_NET, r_none),
 	ROW(C2D_SYS_SETUID, "setuid", "setuid", SYSF_PRIV, r_uid1),
 	ROW(C2D_SYS_SETGID, "setgid", "setgid", SYSF_PRIV, r_uid1),
-	ROW(C2D_SYS_SETREUID, "setreuid", "setreuid", SYSF_PRIV, r_uid2),
-	ROW(C2D_SYS_SETREGID, "setregid", "setregid", SYSF_PRIV, r_uid2),
+	ROW(C2D_SYS_SETREUID, "setreuid", "setreuid", SYSF_PRIV, r_setre),
+	ROW(C2D_SYS_SETREGID, "setregid", "setregid", SYSF_PRIV, r_setre),
 	ROW(C2D_SYS_SETRESUID, "setresuid", "setresuid", SYSF_PRIV, r_uid3),
 	ROW(C2D_SYS_SETRESGID, "setresgid", "setresgid", SYSF_PRIV, r_uid3),
 	ROW(C2D_SYS_SETFSUID, "setfsuid", "setfsuid", SYSF_PRIV, r_uid1),
 	ROW(C2D_SYS_SETFSGID, "setfsgid", "setfsgid", SYSF_PRIV, r_uid1),
 	ROW(C2D_SYS_CAPSET, "capset", "capset", SYSF_PRIV, r_capset),
 	ROW(C2D_SYS_PTRACE, "ptrace", "ptrace", SYSF_PRIV, r_ptrace),
-	ROW(C2D_SYS_PROCESS_VM_WRITEV, "process_vm_writev", "process_vm_writev", SYSF_PRIV, r_vmwrite),
+	ROW(C2D_SYS_PROCESS_VM_WRITEV, "process_vm_writev", "process_vm_writev", SYSF_PRIV, r_vm),
 	ROW(C2D_SYS_MOUNT, "mount", "mount", SYSF_PRIV, r_mount),
 	ROW(C2D_SYS_UMOUNT2, "umount2", "umount", SYSF_PRIV, r_umount),
 	ROW(C2D_SYS_MOVE_MOUNT, "move_mount", "move_mount", SYSF_PRIV, r_move_mount),
@@ -246,8 +308,8 @@ static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
 	ROW(C2D_SYS_CHROOT, "chroot", "chroot", SYSF_PRIV, r_path1),
 	ROW(C2D_SYS_UNSHARE, "unshare", "unshare", SYSF_PRIV, r_unshare),
 	ROW(C2D_SYS_SETNS, "setns", "setns", SYSF_PRIV, r_setns),
-	ROW(C2D_SYS_CLONE, "clone", "clone", SYSF_PRIV, r_unshare),
-	ROW(C2D_SYS_CLONE3, "clone3", "clone3", SYSF_PRIV, r_clone3),
+	HOOKED(C2D_SYS_CLONE, "clone", SYSF_PRIV, r_fork_ns),   /* tp_btf/sched_process_fork */
+	HOOKED(C2D_SYS_CLONE3, "clone3", SYSF_PRIV, r_fork_ns), /* same */
 	ROW(C2D_SYS_INIT_MODULE, "init_module", "init_module", SYSF_PRIV, r_none),
 	ROW(C2D_SYS_FINIT_MODULE, "finit_module", "finit_module", SYSF_PRIV, r_module),
 	ROW(C2D_SYS_DELETE_MODULE, "delete_module", "delete_module", SYSF_PRIV, r_module),
@@ -259,8 +321,8 @@ static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
 	ROW(C2D_SYS_ADD_KEY, "add_key", "add_key", SYSF_PRIV, r_add_key),
 	ROW(C2D_SYS_PERSONALITY, "personality", "personality", SYSF_PRIV, r_personality),
 	/* each becomes a ROW() once its exit program exists */
-	HOOKED(C2D_SYS_PROCESS_VM_READV, "process_vm_readv", SYSF_PRIV, r_vmwrite),
-	HOOKED(C2D_SYS_OPEN_BY_HANDLE_AT, "open_by_handle_at", SYSF_OPEN, r_none),
+	ROW(C2D_SYS_PROCESS_VM_READV, "process_vm_readv", "process_vm_readv", SYSF_PRIV, r_vm),
+	ROW(C2D_SYS_OPEN_BY_HANDLE_AT, "open_by_handle_at", "open_by_handle_at", SYSF_OPEN, r_none),
 	HOOKED(C2D_SYS_NAME_TO_HANDLE_AT, "name_to_handle_at", SYSF_OPEN, r_none),
 	HOOKED(C2D_SYS_LINK, "link", SYSF_LINK, r_none),
 	HOOKED(C2D_SYS_LINKAT, "linkat", SYSF_LINK, r_none),
@@ -279,7 +341,7 @@ static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
 	HOOKED(C2D_SYS_URING_LINKAT, "io_uring:linkat", SYSF_LINK, r_none),
 	HOOKED(C2D_SYS_URING_SYMLINKAT, "io_uring:symlinkat", SYSF_LINK, r_none),
 	HOOKED(C2D_SYS_TCP_CONNECT, "connect", SYSF_NET, r_none),
-	HOOKED(C2D_SYS_FORK_NS, "clone", SYSF_PRIV, r_unshare),
+	HOOKED(C2D_SYS_FORK_NS, "clone", SYSF_PRIV, r_fork_ns),
 };
 
 const struct c2d_sysinfo *sys_info(unsigned sys)

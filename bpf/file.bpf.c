@@ -28,45 +28,55 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	const char *upath;
 	__u8 kind = C2D_KIND_NONE;
 	__u64 oflags = 0;
+	struct file *f = NULL;
 	int off, hit;
 
 	if (self__is_agent() || (ret < 0 && !open__report_failure(ret)))
 		return 0;
 	task = bpf_get_current_task_btf();
 	sysargs__read(task, &a);
-	/* O_PATH opens only name the file: nothing can be read or written through them */
-	if (sys != C2D_SYS_OPENAT2 && sys != C2D_SYS_CREAT &&
-	    (a.a[sys == C2D_SYS_OPEN ? 1 : 2] & C2D_O_PATH))
-		return 0;
+	/* the caller's flags: registers, except openat2's struct open_how { u64 flags; … } in
+	 * user memory. A successful open takes from them only the bits the kernel drops
+	 * (file__open_mode); a failed one has no file, so its flags are the caller's (residual:
+	 * raceable for openat2). */
 	if (sys == C2D_SYS_OPENAT || sys == C2D_SYS_OPENAT2) {
 		dirfd = a.a[0];
 		upath = (const char *)a.a[1];
 		oflags = a.a[2];
-		if (sys == C2D_SYS_OPENAT2) { /* struct open_how { u64 flags; … } */
-			bpf_probe_read_user(&oflags, sizeof(oflags), (void *)a.a[2]);
-			if (oflags & C2D_O_PATH)
-				return 0;
-		}
+		if (sys == C2D_SYS_OPENAT2 &&
+		    bpf_probe_read_user(&oflags, sizeof(oflags), (void *)a.a[2]) < 0)
+			oflags = 0;
 	} else if (sys == C2D_SYS_CREAT) {
 		upath = (const char *)a.a[0];
 		oflags = C2D_O_CREAT | C2D_O_WRONLY | C2D_O_TRUNC;
+	} else if (sys == C2D_SYS_OPEN_BY_HANDLE_AT) {
+		if (ret < 0) /* no name to report: a handle is opaque */
+			return 0;
+		dirfd = a.a[0];
+		upath = NULL;
+		oflags = a.a[2];
 	} else {
 		upath = (const char *)a.a[0];
 		oflags = a.a[1];
 	}
+	if (ret >= 0) {
+		f = path__fd_file(task, ret);
+		if (!f)
+			return 0;
+		oflags = file__open_mode(f, oflags);
+	}
+	/* O_PATH opens only name the file: nothing can be read or written through them. A failed
+	 * openat2 has only user memory to say so, which a thread can rewrite: it is reported. */
+	if ((oflags & C2D_O_PATH) && (f || sys != C2D_SYS_OPENAT2))
+		return 0;
 	s = scratch__get();
 	if (!s)
 		return 0;
 	sysev__reset(s);
-	if (ret >= 0) {
-		struct file *f = path__fd_file(task, ret);
-
-		if (!f)
-			return 0;
+	if (f)
 		off = path__from_file(s, task, f);
-	} else {
+	else
 		off = c2d_path_join(s, dirfd, (__u64)upath);
-	}
 	if (off < 0)
 		return 0;
 	hit = open__judge(s, off, oflags, &kind);
@@ -211,6 +221,14 @@ SEC("tracepoint/syscalls/sys_exit_creat")
 int c2d_exit_creat(struct c2d_sys_exit_ctx *ctx)
 {
 	return file__open(ctx, C2D_SYS_CREAT);
+}
+
+/* open_by_handle_at(mount_fd, struct file_handle *handle, flags): no name is given, the file
+ * the kernel opened says what it is */
+SEC("tracepoint/syscalls/sys_exit_open_by_handle_at")
+int c2d_exit_open_by_handle_at(struct c2d_sys_exit_ctx *ctx)
+{
+	return file__open(ctx, C2D_SYS_OPEN_BY_HANDLE_AT);
 }
 
 /* truncate(path, length) */

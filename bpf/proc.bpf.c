@@ -10,6 +10,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "lib/emit.bpf.h"
+#include "lib/ns.bpf.h"
 
 static __always_inline struct c2d_proc_scratch *proc__scratch(void)
 {
@@ -148,13 +149,105 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	return proc__output_flags(&ps->ev, n, wake);
 }
 
-/* sched_process_fork(struct task_struct *parent, struct task_struct *child) */
+/*
+ * The namespaces a fork created, as CLONE_NEW* flags, from the kernel's objects: the child's
+ * nsproxy members against the parent's (pid and time: the parent's *_for_children, which a
+ * plain fork inherits) and the child's user namespace against the parent's. What the caller
+ * wrote in clone3's clone_args is never read. The common case costs two loads and a compare.
+ */
+static __always_inline __u32 proc__ns_created(struct task_struct *parent, struct task_struct *child)
+{
+	struct nsproxy *pn = parent->nsproxy, *cn = child->nsproxy;
+	__u32 fl = 0;
+
+	if (parent->real_cred->user_ns != child->real_cred->user_ns)
+		fl |= C2D_CLONE_NEWUSER;
+	if (pn == cn || !pn || !cn)
+		return fl;
+	if (pn->uts_ns != cn->uts_ns)
+		fl |= C2D_CLONE_NEWUTS;
+	if (pn->ipc_ns != cn->ipc_ns)
+		fl |= C2D_CLONE_NEWIPC;
+	if (pn->mnt_ns != cn->mnt_ns)
+		fl |= C2D_CLONE_NEWNS;
+	if (pn->pid_ns_for_children != cn->pid_ns_for_children)
+		fl |= C2D_CLONE_NEWPID;
+	if (pn->net_ns != cn->net_ns)
+		fl |= C2D_CLONE_NEWNET;
+	if (pn->cgroup_ns != cn->cgroup_ns)
+		fl |= C2D_CLONE_NEWCGROUP;
+	if (bpf_core_field_exists(pn->time_ns_for_children) &&
+	    pn->time_ns_for_children != cn->time_ns_for_children)
+		fl |= C2D_CLONE_NEWTIME;
+	return fl;
+}
+
+/* Syscall numbers of clone and clone3 on this architecture (fork/vfork create no namespace). */
+#if defined(bpf_target_arm64)
+#define C2D_NR_CLONE 220
+#elif defined(bpf_target_x86)
+#define C2D_NR_CLONE 56
+#else
+#define C2D_NR_CLONE -2
+#endif
+#define C2D_NR_CLONE3 435
+
+/* Which call made the child: clone, clone3, or (unknown number: a compat call…) FORK_NS,
+ * which is reported under clone's rule. */
+static __always_inline __u16 proc__fork_sys(struct task_struct *task)
+{
+	long nr = sysargs__nr(task);
+
+	if (nr == C2D_NR_CLONE)
+		return C2D_SYS_CLONE;
+	if (nr == C2D_NR_CLONE3)
+		return C2D_SYS_CLONE3;
+	return C2D_SYS_FORK_NS;
+}
+
+/* A fork that created namespaces: a privileged_call of the parent (the caller), args[0] the
+ * CLONE_NEW* flags derived above, args[1] the child's pid, ret the child's pid. */
+static __always_inline int proc__fork_ns(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 fl = proc__ns_created(parent, child), key;
+	struct task_struct *task;
+	struct c2d_rule_val rv = {};
+	struct c2d_sysargs a = {};
+	struct c2d_sys_rule *r;
+	struct c2d_scratch *s;
+	__u16 sys;
+
+	if (!fl)
+		return 0;
+	task = bpf_get_current_task_btf();
+	sys = proc__fork_sys(task);
+	key = sys == C2D_SYS_FORK_NS ? C2D_SYS_CLONE : sys;
+	r = bpf_map_lookup_elem(&sys_rules, &key);
+	if (!r || !r->enabled || !(fl & r->only_mask))
+		return 0;
+	s = scratch__get();
+	if (!s)
+		return 0;
+	sysev__reset(s);
+	a.a[0] = fl;
+	a.a[1] = child->tgid;
+	sysev__begin(s, task, sys, child->tgid, &a);
+	rv.rule_id = r->rule_id;
+	return sysev__send(s, &rv, C2D_KIND_PRIVILEGED_CALL);
+}
+
+/* sched_process_fork(struct task_struct *parent, struct task_struct *child): runs in the
+ * parent (current), within its clone/clone3/fork/vfork. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(c2d_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct c2d_fork_event ev = {};
 
-	if (child->pid != child->tgid || self__is_agent())
+	if (self__is_agent())
+		return 0;
+	/* threads too: CLONE_THREAD | CLONE_NEWNET (uts, ipc, cgroup) is allowed */
+	proc__fork_ns(parent, child);
+	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a new process */
 	hdr__fill(&ev.hdr, bpf_get_current_task_btf(), C2D_EV_FORK);
 	ev.hdr.pid = child->pid;

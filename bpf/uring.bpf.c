@@ -51,8 +51,6 @@
 
 #define C2D_REQ_F_FIXED_FILE (1ull << 0)
 #define C2D_REQ_F_CQE_SKIP (1ull << 6) /* IOSQE_CQE_SKIP_SUCCESS: no CQE on success */
-#define C2D_FMODE_WRITE 0x2
-#define C2D_FMODE_PATH 0x4000
 #define C2D_FFS_MASK (~3ul)		/* fixed slot: file pointer | FFS_NOWAIT | FFS_ISREG */
 #define C2D_FILE_INDEX_ALLOC 0xffffffffu /* open into a free fixed slot: res is the slot */
 #define C2D_PF_IO_WORKER 0x10	/* task_struct.flags: an io_uring thread (io-wq, SQPOLL) */

@@ -6,7 +6,23 @@
 #ifndef C2D_BASE_BPF_H
 #define C2D_BASE_BPF_H
 
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 #include "maps.bpf.h"
+
+/* libbpf (1.1, Debian 12) has CO-RE accessors for five syscall arguments; the sixth here. */
+#ifndef PT_REGS_PARM6_CORE_SYSCALL
+#if defined(bpf_target_x86)
+#define C2D_PT_PARM6_REG r9
+#elif defined(bpf_target_arm64)
+#define C2D_PT_PARM6_REG regs[5]
+#endif
+#ifdef C2D_PT_PARM6_REG
+#define PT_REGS_PARM6_CORE_SYSCALL(x) BPF_CORE_READ(__PT_REGS_CAST(x), C2D_PT_PARM6_REG)
+#else
+#define PT_REGS_PARM6_CORE_SYSCALL(x) 0
+#endif
+#endif
 
 /* Hide what the compiler knows of v so that a bounding mask after a clamp is really emitted
  * on the register the verifier checks (clang otherwise folds `if (n > M) n = M; n &= M;`). */
@@ -74,9 +90,13 @@ static __always_inline void hdr__fill(struct c2d_event_hdr *h, struct task_struc
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-/* x86_64 syscall arguments, from the user registers saved at entry; they are unchanged at
- * syscall exit for every call hooked here, which lets one exit program see both the arguments
- * and the result (no enter program, no per-task map). */
+/*
+ * Syscall arguments of the current call, from the user registers saved at entry, read with
+ * libbpf's CO-RE syscall accessors: x86_64 di/si/dx/r10/r8/r9, arm64 orig_x0 (x0 holds the
+ * return value by the time the exit tracepoint runs) then x1…x5. They are unchanged at syscall
+ * exit for every call hooked here, which lets one exit program see both the arguments and the
+ * result. Registers cannot be raced by another thread; what they point to can.
+ */
 struct c2d_sysargs {
 	__u64 a[6];
 };
@@ -85,12 +105,32 @@ static __always_inline void sysargs__read(struct task_struct *task, struct c2d_s
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 
-	args->a[0] = regs->di;
-	args->a[1] = regs->si;
-	args->a[2] = regs->dx;
-	args->a[3] = regs->r10;
-	args->a[4] = regs->r8;
-	args->a[5] = regs->r9;
+	args->a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	args->a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	args->a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	args->a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	args->a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	args->a[5] = PT_REGS_PARM6_CORE_SYSCALL(regs);
+}
+
+/* pt_regs of the two architectures, for the syscall number (CO-RE picks the one that exists). */
+struct pt_regs___c2d_x86 {
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+struct pt_regs___c2d_arm64 {
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+
+/* The number of the syscall the task is in (the architecture's numbering), or -1. */
+static __always_inline long sysargs__nr(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	if (bpf_core_field_exists(struct pt_regs___c2d_x86, orig_ax))
+		return (long)BPF_CORE_READ((struct pt_regs___c2d_x86 *)regs, orig_ax);
+	if (bpf_core_field_exists(struct pt_regs___c2d_arm64, syscallno))
+		return BPF_CORE_READ((struct pt_regs___c2d_arm64 *)regs, syscallno);
+	return -1;
 }
 
 /* Per-syscall exit tracepoint context (syscalls/sys_exit_<name>/format). */

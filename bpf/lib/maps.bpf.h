@@ -33,6 +33,10 @@
  * |              | (names judged at prep)     | completion     | io_uring ops awaiting the result |
  * | uring_reqs   | io_uring submit program    | CQE overflow   | LRU 4096: (ring, user_data) → req|
  * |              |                            | program        | of watched ops in flight         |
+ * | cred_before  | sys_enter of setuid family,| their sys_exit | LRU 4096 per thread: credentials |
+ * |              | capset                     |                | before the call                  |
+ * | ns_before    | sys_enter of unshare, setns| their sys_exit | LRU 4096 per thread: namespaces  |
+ * |              |                            |                | before the call                  |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -272,5 +276,40 @@ C2D_MAP struct {
 	__type(key, struct c2d_uring_ud);
 	__type(value, __u64); /* struct io_kiocb * */
 } uring_reqs SEC(".maps");
+
+/* The caller's credentials at sys_enter of a setuid-family call or capset (priv.bpf.c), for the
+ * exit program to report before and after as the kernel changed them. v[]: uid | euid << 32,
+ * suid | fsuid << 32 (gid family alike); capset: cap_effective, cap_permitted. Not ABI. */
+struct c2d_cred_snap {
+	__u64 v[2];
+	__u16 sys;
+	__u16 pad[3];
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct c2d_cred_snap);
+} cred_before SEC(".maps");
+
+/* The caller's namespaces at sys_enter of unshare or setns (bpf/lib/ns.bpf.h): pointers only,
+ * compared with the namespaces at sys_exit. Not ABI. */
+struct c2d_ns_snap {
+	__u64 p[8];
+};
+
+struct c2d_ns_before {
+	struct c2d_ns_snap ns;
+	__u16 sys;
+	__u16 pad[3];
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct c2d_ns_before);
+} ns_before SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */

@@ -10,10 +10,48 @@
 
 #define C2D_O_ACCMODE 03
 #define C2D_O_WRONLY 01
+#define C2D_O_RDWR 02
 #define C2D_O_CREAT 0100
+#define C2D_O_EXCL 0200
+#define C2D_O_NOCTTY 0400
 #define C2D_O_TRUNC 01000
 #define C2D_O_PATH 010000000
 #define C2D_O_CLOEXEC 02000000
+
+/* struct file f_mode bits (include/linux/fs.h, stable since 2.6/4.x) */
+#define C2D_FMODE_READ (1u << 0)
+#define C2D_FMODE_WRITE (1u << 1)
+#define C2D_FMODE_PATH (1u << 14)
+#define C2D_FMODE_CREATED (1u << 20)
+
+/* Open flags the kernel does not keep in f_flags (do_dentry_open clears them, O_CLOEXEC is the
+ * descriptor's): they come from the caller. */
+#define C2D_O_NOT_KEPT (C2D_O_TRUNC | C2D_O_EXCL | C2D_O_NOCTTY | C2D_O_CLOEXEC)
+
+/*
+ * The flags of an open as the kernel applied them, from the opened file: f_flags (O_APPEND,
+ * O_NOFOLLOW…), the access mode from FMODE_READ/WRITE, O_PATH from FMODE_PATH and O_CREAT from
+ * FMODE_CREATED (this open created the file). A thread rewriting openat2's `struct open_how`
+ * after the kernel copied it changes none of these. Only the bits the kernel drops come from
+ * the caller: of them O_TRUNC decides a storage write (the file keeps no trace of a
+ * truncation), so it can add a write, never hide a read.
+ */
+static __always_inline __u64 file__open_mode(struct file *f, __u64 caller)
+{
+	__u32 mode = BPF_CORE_READ(f, f_mode);
+	__u64 fl = BPF_CORE_READ(f, f_flags);
+
+	fl &= ~(__u64)(C2D_O_ACCMODE | C2D_O_PATH | C2D_O_CREAT | C2D_O_NOT_KEPT);
+	if (mode & C2D_FMODE_PATH)
+		fl |= C2D_O_PATH;
+	else if ((mode & C2D_FMODE_WRITE) && (mode & C2D_FMODE_READ))
+		fl |= C2D_O_RDWR;
+	else if (mode & C2D_FMODE_WRITE)
+		fl |= C2D_O_WRONLY;
+	if (mode & C2D_FMODE_CREATED)
+		fl |= C2D_O_CREAT;
+	return fl | (caller & C2D_O_NOT_KEPT);
+}
 
 static __always_inline bool open__is_write(__u64 f)
 {

@@ -87,6 +87,10 @@ static void test_capset(void **state)
 	h_expect_int(ev, "syscall.args.target_pid", r.p.pid);
 	h_expect_int(ev, "syscall.args.effective", 0x2001); /* CAP_CHOWN | CAP_NET_RAW */
 	h_expect_int(ev, "syscall.args.permitted", 0x2001);
+	/* what the kernel held: root's full set before, the two capabilities after */
+	h_expect_int(ev, "syscall.args.after.effective", 0x2001);
+	h_expect_int(ev, "syscall.args.after.permitted", 0x2001);
+	assert_non_null(h_get(ev, "syscall.args.before.effective"));
 }
 
 static void test_unshare_user(void **state)
@@ -99,6 +103,71 @@ static void test_unshare_user(void **state)
 	ev = expect_priv(&r, "namespace-create", "high", "unshare");
 	h_expect_int(ev, "syscall.args.flags", CLONE_NEWUSER);
 	h_expect_strs(ev, "syscall.args.namespaces", ns);
+	/* what the kernel did: the caller's namespaces before and after */
+	h_expect_strs(ev, "syscall.args.created", ns);
+}
+
+static bool setns_of(const cJSON *ev, const void *arg)
+{
+	const char *name = h_str(ev, "syscall.name");
+	long long pid;
+
+	return name && strcmp(name, "setns") == 0 && h_int(ev, "process.pid", &pid) &&
+	       pid == *(const pid_t *)arg;
+}
+
+/* setns(fd, 0): which namespace was joined comes from the caller's namespaces before and after
+ * the call; joining the namespace it is already in (fd 3) changes nothing and is not reported */
+static void test_setns_uts(void **state)
+{
+	static const char *const joined[] = {"CLONE_NEWUTS", NULL};
+	static const char *const none[] = {NULL};
+	char pidfile[PATH_MAX];
+	struct run r;
+	const cJSON *ev;
+	size_t n = 0;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/setns.pid", tmp);
+	run_trigger(&r, "setns_uts", pidfile);
+	ev = h_expect_event(agent, &r.p, "privileged_call", "namespace-join", "setns");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "privileged_call", .rule = "namespace-join",
+					 .severity = "medium", .syscall = "setns", .ret = 0,
+					 .has_args = true});
+	h_expect_int(ev, "syscall.args.fd", 4);
+	h_expect_int(ev, "syscall.args.nstype", 0);
+	h_expect_strs(ev, "syscall.args.namespaces", none);
+	h_expect_strs(ev, "syscall.args.joined", joined);
+	h_agent_pump(agent, H_QUIET_MS);
+	for (size_t i = 0; i < h_agent_nevents(agent); i++)
+		n += setns_of(h_agent_event(agent, i), &r.p.pid);
+	assert_int_equal(n, 1);
+}
+
+/* clone is judged on the child at fork: the namespaces it really got, and its pid */
+static void test_clone_user(void **state)
+{
+	static const char *const ns[] = {"CLONE_NEWUSER", NULL};
+	char pidfile[PATH_MAX];
+	struct run r;
+	const cJSON *ev;
+	int child = 0;
+	FILE *f;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/clone.pid", tmp);
+	run_trigger(&r, "clone_user", pidfile);
+	f = fopen(pidfile, "re");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &child), 1);
+	fclose(f);
+	ev = h_expect_event(agent, &r.p, "privileged_call", "namespace-create", "clone");
+	h_check_event(agent, ev, &r.p,
+		      &(struct h_expect){.kind = "privileged_call", .rule = "namespace-create",
+					 .severity = "high", .syscall = "clone", .ret = child,
+					 .has_args = true});
+	h_expect_int(ev, "syscall.args.flags", CLONE_NEWUSER);
+	h_expect_strs(ev, "syscall.args.namespaces", ns);
+	h_expect_int(ev, "syscall.args.child_pid", child);
 }
 
 static void test_mount_tmpfs(void **state)
@@ -163,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_setuid_drop),
 		cmocka_unit_test(test_capset),
 		cmocka_unit_test(test_unshare_user),
+		cmocka_unit_test(test_clone_user),
+		cmocka_unit_test(test_setns_uts),
 		cmocka_unit_test_teardown(test_mount_tmpfs, mount_teardown),
 		cmocka_unit_test(test_ptrace_attach),
 		cmocka_unit_test(test_ids_unique),

@@ -292,6 +292,61 @@ static void test_privileged_call(void **state)
 	cJSON_Delete(j);
 }
 
+/* The args of the calls whose outcome is read from the kernel (bpf/priv.bpf.c cred__exit,
+ * bpf/proc.bpf.c proc__fork_ns, ptrace's TRACEME). */
+static void test_privileged_args_from_kernel(void **state)
+{
+	cJSON *j;
+
+	build(C2D_SYS_SETRESUID, C2D_KIND_PRIVILEGED_CALL, 0, NULL, 0);
+	rec.ev.args[0] = 65534 | 0xffffffffull << 32; /* asked: real 65534, effective -1 */
+	rec.ev.args[1] = 65534 | 1ull << 32;	      /* saved 65534; before is known */
+	rec.ev.args[2] = 0 | 0ull << 32;
+	rec.ev.args[3] = 0 | 0ull << 32;
+	rec.ev.args[4] = 65534 | 0ull << 32;
+	rec.ev.args[5] = 65534 | 0ull << 32;
+	j = render("setuid-family", C2D_KIND_PRIVILEGED_CALL, false);
+	assert_keys(j, "syscall.args", "real_id,effective_id,saved_id,before,after");
+	assert_num(j, "syscall.args.real_id", 65534);
+	assert_num(j, "syscall.args.effective_id", -1);
+	assert_num(j, "syscall.args.saved_id", 65534);
+	assert_keys(j, "syscall.args.before", "real,effective,saved,fs");
+	assert_num(j, "syscall.args.before.real", 0);
+	assert_num(j, "syscall.args.after.real", 65534);
+	assert_num(j, "syscall.args.after.effective", 0);
+	assert_num(j, "syscall.args.after.saved", 65534);
+	assert_num(j, "syscall.args.after.fs", 0);
+	cJSON_Delete(j);
+
+	/* before unknown (no entry snapshot): only after */
+	build(C2D_SYS_SETUID, C2D_KIND_PRIVILEGED_CALL, 0, NULL, 0);
+	rec.ev.args[0] = 1000;
+	rec.ev.args[4] = 1000 | 1000ull << 32;
+	rec.ev.args[5] = 1000 | 1000ull << 32;
+	j = render("setuid-family", C2D_KIND_PRIVILEGED_CALL, false);
+	assert_keys(j, "syscall.args", "target_id,after");
+	assert_num(j, "syscall.args.after.fs", 1000);
+	cJSON_Delete(j);
+
+	build(C2D_SYS_CLONE3, C2D_KIND_PRIVILEGED_CALL, 812, NULL, 0);
+	rec.ev.args[0] = CLONE_NEWUSER_FLAG | 0x00020000; /* CLONE_NEWNS */
+	rec.ev.args[1] = 812;
+	j = render("namespace-create", C2D_KIND_PRIVILEGED_CALL, false);
+	assert_keys(j, "syscall.args", "flags,namespaces,child_pid");
+	assert_str_array(j, "syscall.args.namespaces", "CLONE_NEWNS,CLONE_NEWUSER");
+	assert_num(j, "syscall.args.child_pid", 812);
+	cJSON_Delete(j);
+
+	build(C2D_SYS_PTRACE, C2D_KIND_PRIVILEGED_CALL, 0, NULL, 0);
+	rec.ev.args[0] = 0; /* PTRACE_TRACEME: the parent becomes the tracer */
+	rec.ev.args[1] = 4000;
+	j = render("ptrace-attach", C2D_KIND_PRIVILEGED_CALL, false);
+	assert_keys(j, "syscall.args", "request,tracer_pid");
+	assert_str(j, "syscall.args.request", "PTRACE_TRACEME");
+	assert_num(j, "syscall.args.tracer_pid", 4000);
+	cJSON_Delete(j);
+}
+
 static void test_metadata_access(void **state)
 {
 	static const uint8_t ip[8] = {169, 254, 169, 254};
@@ -408,6 +463,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_credential_read),
 		cmocka_unit_test(test_privileged_call),
+		cmocka_unit_test(test_privileged_args_from_kernel),
 		cmocka_unit_test(test_metadata_access),
 		cmocka_unit_test(test_storage_rename),
 		cmocka_unit_test(test_args_truncated),
