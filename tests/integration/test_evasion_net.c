@@ -60,17 +60,24 @@ static void run_mode(struct run *r, const char *mode, const char *n, const char 
 	assert_int_equal(h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID), 0);
 }
 
-static void expect_net(const cJSON *ev, int port)
+static void expect_net_at(const cJSON *ev, const char *family, const char *addr, int port)
 {
-	h_expect_str(ev, "network.family", "ipv4");
-	h_expect_str(ev, "network.address", META);
+	h_expect_str(ev, "network.family", family);
+	h_expect_str(ev, "network.address", addr);
 	h_expect_int(ev, "network.port", port);
 	h_expect_absent(ev, "tampered");
 	h_expect_absent(ev, "network.address_at_entry");
 }
 
-/* One exchange through `mode`, reported as `syscall` by the trigger's main thread. */
-static void one_exchange(const char *mode, const char *syscall, int port)
+static void expect_net(const cJSON *ev, int port)
+{
+	expect_net_at(ev, "ipv4", META, port);
+}
+
+/* One exchange through `mode`, reported as `syscall` by the trigger's main thread, with
+ * this destination. */
+static void one_exchange_at(const char *mode, const char *syscall, const char *family,
+			    const char *addr, int port)
 {
 	struct run r;
 	const cJSON *ev;
@@ -81,7 +88,7 @@ static void one_exchange(const char *mode, const char *syscall, int port)
 		      &(struct h_expect){.kind = "metadata_access", .rule = RULE,
 					 .severity = "high", .syscall = syscall, .ret = 0,
 					 .has_network = true});
-	expect_net(ev, port);
+	expect_net_at(ev, family, addr, port);
 	/* one finding per connection: connect()'s exit and the socket state never both */
 	h_agent_pump(agent, 200);
 	for (size_t i = 0, n = 0; i < h_agent_nevents(agent); i++) {
@@ -90,6 +97,11 @@ static void one_exchange(const char *mode, const char *syscall, int port)
 		if (h_match_event(h_agent_event(agent, i), &m))
 			assert_int_equal(++n, 1);
 	}
+}
+
+static void one_exchange(const char *mode, const char *syscall, int port)
+{
+	one_exchange_at(mode, syscall, "ipv4", META, port);
 }
 
 static void test_connect(void **state)
@@ -115,6 +127,18 @@ static void test_fastopen_sendmsg(void **state)
 static void test_uring_connect(void **state)
 {
 	one_exchange("uring", "io_uring:connect", 80);
+}
+
+/* The IPv6 endpoint, from the socket's skc_v6_daddr. */
+static void test_fastopen_v6(void **state)
+{
+	one_exchange_at("v6-sendto", "sendto", "ipv6", "fd00:ec2::254", 80);
+}
+
+/* An IPv6 socket to ::ffff:169.254.169.254 is the IPv4 endpoint. */
+static void test_connect_v4_mapped(void **state)
+{
+	one_exchange("mapped", "connect", 80);
 }
 
 /* IOSQE_ASYNC: an io-wq worker, a thread of the trigger, opens the connection. */
@@ -234,6 +258,8 @@ int main(void)
 		cmocka_unit_test(test_udp_connect),
 		cmocka_unit_test(test_fastopen_sendto),
 		cmocka_unit_test(test_fastopen_sendmsg),
+		cmocka_unit_test(test_fastopen_v6),
+		cmocka_unit_test(test_connect_v4_mapped),
 		cmocka_unit_test(test_uring_connect),
 		cmocka_unit_test(test_uring_connect_worker),
 		cmocka_unit_test(test_race_hidden),

@@ -4,9 +4,11 @@
  * of its own (never the host's): the address on that namespace's lo, a listener on it that
  * answers one HTTP-like request, net.ipv4.tcp_fastopen=3 there. Needs root.
  *
- *   meta_netns connect|sendto|sendmsg|uring|uring-async|udp
+ *   meta_netns connect|sendto|sendmsg|uring|uring-async|udp|v6-sendto|mapped
  *	one exchange: connect(); TCP Fast Open sendto/sendmsg(MSG_FASTOPEN) with no connect();
- *	io_uring IORING_OP_CONNECT (inline, or forced to an io-wq worker); a UDP connect()
+ *	io_uring IORING_OP_CONNECT (inline, or forced to an io-wq worker); a UDP connect();
+ *	Fast Open sendto to [fd00:ec2::254]:80; an IPv6 socket's connect() to
+ *	::ffff:169.254.169.254 (IPv4-mapped)
  *   meta_netns race-hidden|race-forged N RESULT_FILE
  *	N blocking connects while a second thread flips the sockaddr between 169.254.169.254 and
  *	127.0.0.1 (listeners on both); the main thread sets the metadata address (hidden) or
@@ -22,6 +24,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,7 @@
 #include <unistd.h>
 
 #define META "169.254.169.254"
+#define META6 "fd00:ec2::254"
 #define REQ "GET /latest/meta-data/ HTTP/1.0\r\n\r\n"
 #define RESP "HTTP/1.0 200 OK\r\n\r\nami-id\n"
 
@@ -53,7 +57,8 @@ static void netns_setup(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		die("unshare(CLONE_NEWNET)");
-	if (system("ip link set lo up && ip addr add " META "/32 dev lo") != 0) {
+	if (system("ip link set lo up && ip addr add " META "/32 dev lo && "
+		   "ip -6 addr add " META6 "/128 dev lo nodad") != 0) {
 		errno = EIO;
 		die("ip addr add");
 	}
@@ -131,11 +136,41 @@ static void one_uring(int fd, const struct sockaddr_in *sa, bool async)
 	io_uring_queue_exit(&ring);
 }
 
+/* IPv6: Fast Open to the v6 endpoint, or a v6 socket's connect to the v4 one, mapped. */
+static int one_exchange6(const char *mode)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
+	struct sockaddr_in6 la = sa;
+	bool mapped = !strcmp(mode, "mapped");
+	int one = 1, qlen = 16;
+	int lfd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	inet_pton(AF_INET6, mapped ? "::ffff:" META : META6, &sa.sin6_addr);
+	la.sin6_addr = mapped ? in6addr_any : sa.sin6_addr; /* :: takes v4 too (v6only off) */
+	if (lfd < 0 || fd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)) ||
+	    bind(lfd, (struct sockaddr *)&la, sizeof(la)) < 0 || listen(lfd, 16) < 0)
+		die("v6 listener");
+	if (mapped) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    write(fd, REQ, strlen(REQ)) < 0)
+			die("v6 connect");
+	} else if (sendto(fd, REQ, strlen(REQ), MSG_FASTOPEN, (struct sockaddr *)&sa,
+			  sizeof(sa)) < 0) {
+		die("v6 sendto(MSG_FASTOPEN)");
+	}
+	serve_and_read(lfd, fd);
+	return 0;
+}
+
 static int one_exchange(const char *mode)
 {
 	struct sockaddr_in sa = addr_of(META, 80);
 	int lfd, fd;
 
+	if (!strcmp(mode, "v6-sendto") || !strcmp(mode, "mapped"))
+		return one_exchange6(mode);
 	if (!strcmp(mode, "udp")) {
 		sa.sin_port = htons(53);
 		lfd = listener(META, SOCK_DGRAM);
