@@ -149,6 +149,13 @@ static __always_inline bool net__same(const struct c2d_addr_key *a, __u16 pa,
 	       x[2] == y[2] && x[3] == y[3];
 }
 
+static __always_inline bool net__is_zero(const struct c2d_addr_key *k)
+{
+	const __u32 *x = (const void *)k->addr;
+
+	return !(x[0] | x[1] | x[2] | x[3]);
+}
+
 /* The socket behind fd, or NULL (not a socket). */
 static __always_inline struct sock *net__fd_sock(struct task_struct *task, long fd)
 {
@@ -309,7 +316,8 @@ static __always_inline void net__peer(struct task_struct *task, long ret, struct
 	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state == C2D_TCP_CLOSE || state == C2D_TCP_LISTEN)
 		return;
-	c->peer_ok = net__sk_key(sk, &c->peer, &c->pport) == 0;
+	/* a protocol that keeps no destination there (SCTP associations) leaves it zero */
+	c->peer_ok = net__sk_key(sk, &c->peer, &c->pport) == 0 && !net__is_zero(&c->peer);
 }
 
 static __always_inline struct c2d_rule_val *net__meta(const struct c2d_addr_key *k, bool ok)
@@ -377,6 +385,7 @@ int c2d_exit_connect(struct c2d_sys_exit_ctx *ctx)
 	} else { /* entry not seen (attached mid-call, evicted): the saved registers */
 		struct c2d_sysargs a;
 
+		C2D_STAT_INC(map_full); /* the entry copy and the kernel's SYN destination are lost */
 		sysargs__read(task, &a);
 		c.e.fd = a.a[0];
 		c.e.uaddr = a.a[1];
