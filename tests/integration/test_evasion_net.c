@@ -6,7 +6,9 @@
  * answering there: a real exchange, never on the host's network.
  *  - connect() (regression), a UDP connect();
  *  - TCP Fast Open: sendto/sendmsg(MSG_FASTOPEN), no connect() at all;
- *  - io_uring IORING_OP_CONNECT, inline and by an io-wq worker (IOSQE_ASYNC);
+ *  - io_uring IORING_OP_CONNECT, inline, by an io-wq worker (IOSQE_ASYNC) and by an SQPOLL
+ *    thread;
+ *  - TCP Fast Open to the IPv6 endpoint, an IPv6 socket to the IPv4-mapped address;
  *  - races: a second thread flips the sockaddr between 169.254.169.254 and 127.0.0.1 while the
  *    main thread connects. Every connection that really reached the metadata listener is
  *    reported with that address (hidden: none missing); no report names an address that was
@@ -141,24 +143,37 @@ static void test_connect_v4_mapped(void **state)
 	one_exchange("mapped", "connect", 80);
 }
 
-/* IOSQE_ASYNC: an io-wq worker, a thread of the trigger, opens the connection. */
-static void test_uring_connect_worker(void **state)
+/* An io_uring thread of the trigger (io-wq worker, SQPOLL thread) opens the connection: the
+ * finding is the trigger's, with that thread's tid and comm. */
+static void uring_thread(const char *mode, const char *comm_prefix)
 {
 	struct run r;
 	const cJSON *ev;
 	long long tid = 0;
 	char comm[32];
 
-	run_mode(&r, "uring-async", NULL, NULL);
+	run_mode(&r, mode, NULL, NULL);
 	ev = h_expect_event(agent, &r.p, "metadata_access", RULE, "io_uring:connect");
 	h_expect_int(ev, "process.pid", r.p.pid);
 	h_expect_int(ev, "process.ppid", getpid());
 	assert_true(h_int(ev, "process.tid", &tid) && tid != r.p.pid);
-	snprintf(comm, sizeof(comm), "iou-wrk-%d", (int)r.p.pid);
+	snprintf(comm, sizeof(comm), "%s-%d", comm_prefix, (int)r.p.pid);
 	h_expect_str(ev, "process.comm", comm);
 	h_expect_str(ev, "process.executable", r.p.exe);
 	h_expect_str(ev, "outcome", "success");
 	expect_net(ev, 80);
+}
+
+/* IOSQE_ASYNC: an io-wq worker. */
+static void test_uring_connect_worker(void **state)
+{
+	uring_thread("uring-async", "iou-wrk");
+}
+
+/* IORING_SETUP_SQPOLL: the ring's submission thread. */
+static void test_uring_connect_sqpoll(void **state)
+{
+	uring_thread("uring-sqpoll", "iou-sqp");
 }
 
 struct race {
@@ -262,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_connect_v4_mapped),
 		cmocka_unit_test(test_uring_connect),
 		cmocka_unit_test(test_uring_connect_worker),
+		cmocka_unit_test(test_uring_connect_sqpoll),
 		cmocka_unit_test(test_race_hidden),
 		cmocka_unit_test(test_race_forged),
 		cmocka_unit_test(test_ids_unique),

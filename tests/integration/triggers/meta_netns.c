@@ -4,9 +4,10 @@
  * of its own (never the host's): the address on that namespace's lo, a listener on it that
  * answers one HTTP-like request, net.ipv4.tcp_fastopen=3 there. Needs root.
  *
- *   meta_netns connect|sendto|sendmsg|uring|uring-async|udp|v6-sendto|mapped
+ *   meta_netns connect|sendto|sendmsg|uring|uring-async|uring-sqpoll|udp|v6-sendto|mapped
  *	one exchange: connect(); TCP Fast Open sendto/sendmsg(MSG_FASTOPEN) with no connect();
- *	io_uring IORING_OP_CONNECT (inline, or forced to an io-wq worker); a UDP connect();
+ *	io_uring IORING_OP_CONNECT (inline, forced to an io-wq worker, or by an SQPOLL
+ *	ring's kernel thread); a UDP connect();
  *	Fast Open sendto to [fd00:ec2::254]:80; an IPv6 socket's connect() to
  *	::ffff:169.254.169.254 (IPv4-mapped)
  *   meta_netns race-hidden|race-forged N RESULT_FILE
@@ -14,7 +15,8 @@
  *	127.0.0.1 (listeners on both); the main thread sets the metadata address (hidden) or
  *	127.0.0.1 (forged) before each. Writes "meta=<n> lo=<n> failed=<n>" to RESULT_FILE: where
  *	the connections really went, by getpeername().
- * The main thread makes every connection (process.tid absent), except uring-async.
+ * The main thread makes every connection (process.tid absent), except uring-async and
+ * uring-sqpoll (io_uring threads of the trigger).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -114,14 +116,19 @@ static int client(void)
 	return fd;
 }
 
-static void one_uring(int fd, const struct sockaddr_in *sa, bool async)
+static void one_uring(int fd, const struct sockaddr_in *sa, bool async, bool sqpoll)
 {
+	struct io_uring_params p = {.flags = sqpoll ? IORING_SETUP_SQPOLL : 0,
+				    .sq_thread_idle = 1000};
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
+	int rc = io_uring_queue_init_params(4, &ring, &p);
 
-	if (io_uring_queue_init(4, &ring, 0) < 0)
+	if (rc < 0) {
+		errno = -rc;
 		die("io_uring_queue_init");
+	}
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)sa, sizeof(*sa));
 	if (async)
@@ -196,8 +203,8 @@ static int one_exchange(const char *mode)
 
 		if (sendmsg(fd, &m, MSG_FASTOPEN) < 0)
 			die("sendmsg(MSG_FASTOPEN)");
-	} else if (!strcmp(mode, "uring") || !strcmp(mode, "uring-async")) {
-		one_uring(fd, &sa, !strcmp(mode, "uring-async"));
+	} else if (!strncmp(mode, "uring", 5)) {
+		one_uring(fd, &sa, !strcmp(mode, "uring-async"), !strcmp(mode, "uring-sqpoll"));
 		if (write(fd, REQ, strlen(REQ)) < 0)
 			die("write");
 	} else {
