@@ -10,11 +10,13 @@
  *	ring's kernel thread); a UDP connect();
  *	Fast Open sendto to [fd00:ec2::254]:80; an IPv6 socket's connect() to
  *	::ffff:169.254.169.254 (IPv4-mapped)
- *   meta_netns race-hidden|race-forged N RESULT_FILE
+ *   meta_netns race-hidden|race-forged|race-unreach N RESULT_FILE
  *	N blocking connects while a second thread flips the sockaddr between 169.254.169.254 and
  *	127.0.0.1 (listeners on both); the main thread sets the metadata address (hidden) or
  *	127.0.0.1 (forged) before each. Writes "meta=<n> lo=<n> failed=<n>" to RESULT_FILE: where
- *	the connections really went, by getpeername().
+ *	the connections really went, by getpeername(). race-unreach: no route to the metadata
+ *	address (off-cloud), so the kernel's attempts to it fail before SYN_SENT (ENETUNREACH):
+ *	counted as meta; only the copies of the sockaddr can tell.
  * The main thread makes every connection (process.tid absent), except uring-async and
  * uring-sqpoll (io_uring threads of the trigger).
  */
@@ -55,12 +57,13 @@ static void write_file(const char *path, const char *s, int flags)
 }
 
 /* A network namespace with the metadata address on its own lo, Fast Open on. */
-static void netns_setup(void)
+static void netns_setup(bool with_meta)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		die("unshare(CLONE_NEWNET)");
-	if (system("ip link set lo up && ip addr add " META "/32 dev lo && "
-		   "ip -6 addr add " META6 "/128 dev lo nodad") != 0) {
+	if (system(with_meta ? "ip link set lo up && ip addr add " META "/32 dev lo && "
+			       "ip -6 addr add " META6 "/128 dev lo nodad"
+			     : "ip link set lo up") != 0) {
 		errno = EIO;
 		die("ip addr add");
 	}
@@ -243,7 +246,9 @@ static void *flipper(void *arg)
 	return NULL;
 }
 
-static int race(bool hidden, int n, const char *result)
+/* unreach: no route to the metadata address here, so a connect the kernel made to it fails
+ * with ENETUNREACH before any packet (counted as meta), one to 127.0.0.1 succeeds. */
+static int race(bool hidden, bool unreach, int n, const char *result)
 {
 	int meta = 0, lo = 0, failed = 0;
 	pthread_t t;
@@ -252,7 +257,8 @@ static int race(bool hidden, int n, const char *result)
 	race_meta = inet_addr(META);
 	race_lo = inet_addr("127.0.0.1");
 	race_sa = addr_of(META, 80);
-	listener(META, SOCK_STREAM);
+	if (!unreach)
+		listener(META, SOCK_STREAM);
 	listener("127.0.0.1", SOCK_STREAM);
 	pin(0);
 	if (pthread_create(&t, NULL, flipper, NULL) != 0)
@@ -263,8 +269,9 @@ static int race(bool hidden, int n, const char *result)
 		int fd = client();
 
 		race_sa.sin_addr.s_addr = hidden ? race_meta : race_lo;
-		if (connect(fd, (struct sockaddr *)&race_sa, sizeof(race_sa)) < 0 ||
-		    getpeername(fd, (struct sockaddr *)&peer, &len) < 0)
+		if (connect(fd, (struct sockaddr *)&race_sa, sizeof(race_sa)) < 0)
+			(unreach && errno == ENETUNREACH) ? meta++ : failed++;
+		else if (getpeername(fd, (struct sockaddr *)&peer, &len) < 0)
 			failed++;
 		else if (peer.sin_addr.s_addr == race_meta)
 			meta++;
@@ -283,11 +290,12 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return 2;
-	netns_setup();
+	netns_setup(strcmp(argv[1], "race-unreach") != 0);
 	if (!strncmp(argv[1], "race-", 5)) {
 		if (argc < 4)
 			return 2;
-		return race(!strcmp(argv[1], "race-hidden"), atoi(argv[2]), argv[3]);
+		return race(strcmp(argv[1], "race-forged") != 0, !strcmp(argv[1], "race-unreach"),
+			    atoi(argv[2]), argv[3]);
 	}
 	return one_exchange(argv[1]);
 }
