@@ -10,6 +10,9 @@
  *	ring's kernel thread); a UDP connect();
  *	Fast Open sendto to [fd00:ec2::254]:80; an IPv6 socket's connect() to
  *	::ffff:169.254.169.254 (IPv4-mapped)
+ *   meta_netns int80
+ *	x86-64 only: connect() through the 32-bit entry (int $0x80, i386 numbers) from this 64-bit
+ *	process, which no syscall tracepoint sees (the kernel ignores compat calls there)
  *   meta_netns race-hidden|race-forged|race-unreach N RESULT_FILE
  *	N blocking connects while a second thread flips the sockaddr between 169.254.169.254 and
  *	127.0.0.1 (listeners on both); the main thread sets the metadata address (hidden) or
@@ -33,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -146,6 +150,40 @@ static void one_uring(int fd, const struct sockaddr_in *sa, bool async, bool sqp
 	io_uring_queue_exit(&ring);
 }
 
+#ifdef __x86_64__
+static long int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	asm volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+	return ret;
+}
+
+/* The i386 connect (362) with a sockaddr below 4 GiB, where 32-bit pointers reach. */
+static int connect_int80(int fd, const struct sockaddr_in *sa)
+{
+	struct sockaddr_in *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long rc;
+
+	if (low == MAP_FAILED)
+		die("mmap(MAP_32BIT)");
+	*low = *sa;
+	rc = int80(362, fd, (long)low, sizeof(*low));
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return 0;
+}
+#else
+static int connect_int80(int fd, const struct sockaddr_in *sa)
+{
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
 /* IPv6: Fast Open to the v6 endpoint, or a v6 socket's connect to the v4 one, mapped. */
 static int one_exchange6(const char *mode)
 {
@@ -195,6 +233,9 @@ static int one_exchange(const char *mode)
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 		    write(fd, REQ, strlen(REQ)) < 0)
 			die("connect");
+	} else if (!strcmp(mode, "int80")) {
+		if (connect_int80(fd, &sa) < 0 || write(fd, REQ, strlen(REQ)) < 0)
+			die("int $0x80 connect");
 	} else if (!strcmp(mode, "sendto")) {
 		if (sendto(fd, REQ, strlen(REQ), MSG_FASTOPEN, (struct sockaddr *)&sa,
 			   sizeof(sa)) < 0)
