@@ -288,9 +288,9 @@ int c2d_enter_connect(struct trace_event_raw_sys_enter *ctx)
 
 /* What one connect() call did, gathered at its exit. */
 struct net__call {
-	struct c2d_conn_entry e;     /* entry copy (key_ok), kernel's SYN_SENT destination */
-	struct c2d_addr_key x;	     /* the sockaddr re-read at exit (x_ok) */
-	struct c2d_addr_key peer;    /* the kernel's destination (peer_ok) */
+	struct c2d_conn_entry e;  /* entry copy (key_ok), kernel's SYN_SENT destination */
+	struct c2d_addr_key x;	  /* the sockaddr re-read at exit (x_ok) */
+	struct c2d_addr_key peer; /* the kernel's destination (peer_ok) */
 	__u16 xport, pport;
 	bool x_ok, peer_ok;
 };
@@ -385,7 +385,8 @@ int c2d_exit_connect(struct c2d_sys_exit_ctx *ctx)
 	} else { /* entry not seen (attached mid-call, evicted): the saved registers */
 		struct c2d_sysargs a;
 
-		C2D_STAT_INC(map_full); /* the entry copy and the kernel's SYN destination are lost */
+		/* the entry copy and the kernel's SYN destination are lost */
+		C2D_STAT_INC(map_full);
 		sysargs__read(task, &a);
 		c.e.fd = a.a[0];
 		c.e.uaddr = a.a[1];
