@@ -229,7 +229,17 @@ static __always_inline struct c2d_scratch *net__begin(struct task_struct *task, 
 	return s;
 }
 
-/* inet_sock_set_state(const struct sock *sk, const int oldstate, const int newstate) */
+/*
+ * inet_sock_set_state(const struct sock *sk, const int oldstate, const int newstate)
+ *
+ * Only tcp_v4_connect()/tcp_v6_connect() set TCP_SYN_SENT, with the socket locked in process
+ * context, after the destination is in skc_daddr/skc_dport: from connect(), from
+ * tcp_sendmsg_fastopen() (sendto/sendmsg/sendmmsg with MSG_FASTOPEN) and from io_uring's
+ * io_connect() (the submitter in io_uring_enter, an io-wq worker, the SQPOLL thread). Never in
+ * softirq, so the current task is the one that opened the connection. (MPTCP's additional
+ * subflows are opened by its path manager from a kworker: attributed to that worker.) Every
+ * other transition returns at the first test: this program runs ~10 times per connection.
+ */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(c2d_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
 {
