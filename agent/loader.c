@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -14,6 +15,10 @@
 #include "loader.h"
 #include "log.h"
 #include "syscalls.h"
+
+#ifndef SYS_io_uring_enter
+#define SYS_io_uring_enter 426 /* the same on every architecture since 5.1 */
+#endif
 
 #define WAKEUP_BYTES_DIV 8 /* wake the reader when 1/8 of the ring is used */
 
@@ -119,6 +124,28 @@ static void set_enter_autoload(struct bpf_object *obj, const struct c2d_sysinfo 
 		bpf_program__set_autoload(prog, on);
 }
 
+/*
+ * Metadata access beyond connect()'s exit: the TCP state program (every active open, whatever
+ * call or io_uring worker made it) and connect()'s entry copy of the sockaddr. Both only when a
+ * metadata rule is enabled; the state program only where tp_btf reaches the tracepoint. The
+ * syscall numbers that name the operation are this architecture's, as the agent was built.
+ */
+static void plan_net(struct c2d_loader *l, const struct c2d_hook_plan *plan,
+		     const struct c2d_policy *p)
+{
+	bool meta = kind_enabled(p, C2D_KIND_METADATA_ACCESS);
+	bool connect = meta && plan->sys_available[C2D_SYS_CONNECT];
+
+	l->skel->rodata->c2d_nr_connect = SYS_connect;
+	l->skel->rodata->c2d_nr_sendto = SYS_sendto;
+	l->skel->rodata->c2d_nr_sendmsg = SYS_sendmsg;
+	l->skel->rodata->c2d_nr_sendmmsg = SYS_sendmmsg;
+	l->skel->rodata->c2d_nr_io_uring_enter = SYS_io_uring_enter;
+	l->tcp_state = meta && plan->tcp_state;
+	bpf_program__set_autoload(l->skel->progs.c2d_tcp_state, l->tcp_state);
+	bpf_program__set_autoload(l->skel->progs.c2d_enter_connect, connect);
+}
+
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
 		size_t errlen)
@@ -163,6 +190,7 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		}
 	}
 	uring_plan(l, plan, p);
+	plan_net(l, plan, p);
 	rc = c2d_bpf__load(l->skel);
 	if (rc) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with --log-level "
@@ -275,6 +303,11 @@ int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		if (l->nlinks >= (int)(sizeof(l->links) / sizeof(l->links[0]))) {
+			snprintf(err, errlen, "attaching %s: more programs than link slots",
+				 bpf_program__name(prog));
+			return -E2BIG;
+		}
 		link = bpf_program__attach(prog);
 		if (!link) {
 			snprintf(err, errlen, "attaching %s failed: %s", bpf_program__name(prog),

@@ -6,6 +6,7 @@
 #ifndef C2D_LOADER_H
 #define C2D_LOADER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "c2d_abi.h"
@@ -20,6 +21,7 @@ struct c2d_loader {
 	struct bpf_link *links[C2D_SYS_MAX + 4];
 	int nlinks;
 	int n_sys_attached;
+	bool tcp_state; /* TCP active opens judged on the socket (tp_btf/inet_sock_set_state) */
 	char skipped[512]; /* watched by no enabled rule: not attached */
 	const char *uring; /* what the io_uring hooks do, for the start-up log */
 };

@@ -390,6 +390,13 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 		 l->n_sys_attached, (unsigned long long)o->ringbuf_mb,
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
 	log_info("io_uring: %s", l->uring ? l->uring : "unknown");
+	if (l->tcp_state)
+		log_info("hooks: metadata access on the socket: tp_btf/inet_sock_set_state (TCP "
+			 "active opens by connect, Fast Open sendto/sendmsg/sendmmsg, io_uring), "
+			 "connect() entry and exit (UDP, failed attempts, tampered sockaddrs)");
+	else if (!plan.tcp_state)
+		log_warn("hooks: tp_btf/inet_sock_set_state is not available: metadata access is "
+			 "seen at connect() only (no TCP Fast Open, no io_uring connect)");
 	if (o->container_rate)
 		log_info("per-container budget: %llu findings/s, bursts of %llu (in the kernel)",
 			 (unsigned long long)o->container_rate,

@@ -35,6 +35,9 @@ static void kernel(struct prom *p, const struct c2d_stats *k)
 	prom_sample1(p, N("kernel_truncations_total"), "field", "string", k->str_truncated);
 	prom_metric(p, N("kernel_read_errors_total"), "counter",
 		    "Kernel or user memory reads that failed inside the programs.", k->read_errors);
+	prom_metric(p, N("kernel_tampered_total"), "counter",
+		    "Calls whose argument in user memory changed while they ran (tampered: true).",
+		    k->tampered);
 }
 
 static void pipeline(struct prom *p, const struct pipeline_stats *s)

@@ -83,6 +83,9 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 	plan->uring_available = tp_btf_available("io_uring_submit_req") &&
 				tp_btf_available("io_uring_complete") &&
 				tp_btf_available("io_uring_cqe_overflow");
+	/* tp_btf rather than the classic sock/inet_sock_set_state: no trace record is built,
+	 * the struct sock comes typed; every kernel that passes the checks above has both */
+	plan->tcp_state = tp_btf_available("inet_sock_set_state");
 	if (find_events_dir(plan) < 0) {
 		snprintf(err, errlen,
 			 "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing "

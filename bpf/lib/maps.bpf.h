@@ -37,6 +37,8 @@
  * |              | capset                     |                | before the call                  |
  * | ns_before    | sys_enter of unshare, setns| their sys_exit | LRU 4096 per thread: namespaces  |
  * |              |                            |                | before the call                  |
+ * | conn_entry   | connect enter, TCP state   | connect exit   | LRU 4096 per thread: connect()'s |
+ * |              | program (SYN_SENT seen)    |                | sockaddr at entry, kernel's peer |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -65,6 +67,14 @@ C2D_KNOB(__u64, c2d_cg_burst_ns, 0);
 
 /* Identical findings within this window are folded into one event's count (--fold-window). */
 C2D_KNOB(__u64, c2d_fold_window_ns, 0);
+
+/* This architecture's syscall numbers (the agent's <sys/syscall.h>), for naming a TCP active
+ * open seen on the socket by the call that made it (net.bpf.c). -1: no such call. */
+C2D_KNOB(__s32, c2d_nr_connect, 42);
+C2D_KNOB(__s32, c2d_nr_sendto, 44);
+C2D_KNOB(__s32, c2d_nr_sendmsg, 46);
+C2D_KNOB(__s32, c2d_nr_sendmmsg, 307);
+C2D_KNOB(__s32, c2d_nr_io_uring_enter, 426);
 
 /* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
 C2D_VAR(__u32, c2d_policy_flags);
@@ -311,5 +321,30 @@ C2D_MAP struct {
 	__type(key, __u32);
 	__type(value, struct c2d_ns_before);
 } ns_before SEC(".maps");
+
+/*
+ * One connect() in flight, per thread (net.bpf.c): its arguments and the sockaddr as read at
+ * entry, and what the kernel did with it as the TCP state program saw it (the socket entering
+ * SYN_SENT and its destination). Kernel-only, not part of the ABI.
+ */
+struct c2d_conn_entry {
+	__u64 fd;
+	__u64 uaddr;
+	__u64 alen;
+	__u64 syn_sk;		     /* the socket that entered SYN_SENT during this call (0: none) */
+	struct c2d_addr_key key;     /* the sockaddr at entry (valid when key_ok) */
+	struct c2d_addr_key syn_key; /* the destination the kernel used (valid when syn_sk) */
+	__u16 port;
+	__u16 syn_port;
+	__u8 key_ok;
+	__u8 pad[3];
+};
+
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct c2d_conn_entry);
+} conn_entry SEC(".maps");
 
 #endif /* C2D_MAPS_BPF_H */

@@ -372,6 +372,47 @@ static void test_metadata_access(void **state)
 	cJSON_Delete(j);
 }
 
+/* A connect whose sockaddr changed in memory: the kernel's peer is network.address, the
+ * caller's copies at entry and exit ride along (net.bpf.c: 40 hex digits each, "" unread). */
+static void test_metadata_tampered(void **state)
+{
+	static const uint8_t lo[8] = {127, 0, 0, 1};
+	char entry[41], exitc[41];
+	const char *strs[2] = {entry, exitc};
+	cJSON *j;
+
+	/* family 2, port 80, then the 16 address bytes */
+	snprintf(entry, sizeof(entry), "%s", "00020050a9fea9fe000000000000000000000000");
+	snprintf(exitc, sizeof(exitc), "%s", "000200507f000001000000000000000000000000");
+	build(C2D_SYS_CONNECT, C2D_KIND_METADATA_ACCESS, 0, strs, 2);
+	rec.ev.hdr.flags = C2D_F_TAMPERED;
+	rec.ev.args[1] = 2;
+	rec.ev.args[2] = 80;
+	memcpy(&rec.ev.args[3], lo, sizeof(lo));
+	j = render("cloud-metadata-endpoint", C2D_KIND_METADATA_ACCESS, false);
+	assert_keys(j, NULL, "schema,id,time,kind,rule,severity,outcome,tampered,node,process,"
+			     "syscall,network,cgroup_id");
+	assert_true(cJSON_IsTrue(find(j, "tampered")));
+	/* the exit copy equals the peer: not repeated */
+	assert_keys(j, "network", "family,address,port,address_at_entry,port_at_entry");
+	assert_str(j, "network.address", "127.0.0.1");
+	assert_str(j, "network.address_at_entry", "169.254.169.254");
+	assert_num(j, "network.port_at_entry", 80);
+	cJSON_Delete(j);
+
+	/* an unreadable entry copy and a malformed one are left out, never guessed */
+	snprintf(entry, sizeof(entry), "%s", "");
+	snprintf(exitc, sizeof(exitc), "%s", "0002zz507f000001000000000000000000000000");
+	build(C2D_SYS_CONNECT, C2D_KIND_METADATA_ACCESS, 0, strs, 2);
+	rec.ev.hdr.flags = C2D_F_TAMPERED;
+	rec.ev.args[1] = 2;
+	rec.ev.args[2] = 80;
+	memcpy(&rec.ev.args[3], lo, sizeof(lo));
+	j = render("cloud-metadata-endpoint", C2D_KIND_METADATA_ACCESS, false);
+	assert_keys(j, "network", "family,address,port");
+	cJSON_Delete(j);
+}
+
 static void test_storage_rename(void **state)
 {
 	static const char *const paths[] = {"/srv/data/a", "/srv/data/b\xff"};
@@ -465,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_privileged_call),
 		cmocka_unit_test(test_privileged_args_from_kernel),
 		cmocka_unit_test(test_metadata_access),
+		cmocka_unit_test(test_metadata_tampered),
 		cmocka_unit_test(test_storage_rename),
 		cmocka_unit_test(test_args_truncated),
 		cmocka_unit_test(test_too_small_buffer),

@@ -42,6 +42,15 @@ static const char *check(const char *from, const char *to)
 static void test_good(void **st)
 {
 	assert_string_equal(check("\"n\"", "\"n\""), "");
+	/* a tampered connect: the kernel's peer and the caller's copies */
+	assert_string_equal(check("\"outcome\":\"success\",",
+				  "\"outcome\":\"success\",\"tampered\":true,"), "");
+	assert_string_equal(check("\"file\":{\"path\":\"/etc/shadow\"}",
+				  "\"network\":{\"family\":\"ipv4\",\"address\":\"127.0.0.1\","
+				  "\"port\":80,\"address_at_entry\":\"169.254.169.254\","
+				  "\"port_at_entry\":80,\"address_at_exit\":\"169.254.169.254\","
+				  "\"port_at_exit\":80}"),
+			    "");
 }
 
 static void test_rules(void **st)
@@ -71,6 +80,14 @@ static void test_rules(void **st)
 		{"[\"cat\",\"/x\"]", "[\"cat\",7]", "process.args: expected an array of strings"},
 		{"\"node\":{\"name\":\"n\"}", "\"node\":\"n\"", "node: expected an object"},
 		{"\"ret\":3", "\"ret\":3,\"ret\":4", "ret: duplicate key"},
+		{"\"outcome\":\"success\",", "\"outcome\":\"success\",\"tampered\":\"yes\",",
+		 "tampered: expected true or false"},
+		{"\"file\":{\"path\":\"/etc/shadow\"}",
+		 "\"network\":{\"address\":\"127.0.0.1\",\"port_at_entry\":70000}",
+		 "network.port_at_entry: out of range"},
+		{"\"file\":{\"path\":\"/etc/shadow\"}",
+		 "\"network\":{\"address\":\"127.0.0.1\",\"address_at_exit\":1}",
+		 "network.address_at_exit: expected a string"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
