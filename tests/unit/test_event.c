@@ -93,7 +93,7 @@ static int decode_copy(size_t size, struct c2d_decoded *d, char **copy)
 
 static void test_syscall_strings(void **state)
 {
-	static const char *const strs[] = {"/etc/shadow", "", "ext4"};
+	static const char *const strs[C2D_MAX_STRS] = {"/etc/shadow", "", "ext4", "/var/x"};
 
 	for (int n = 0; n <= C2D_MAX_STRS; n++) {
 		size_t size = build_syscall(strs, n);
@@ -117,6 +117,28 @@ static void test_syscall_strings(void **state)
 			assert_null(d.strs[i]);
 		free(copy);
 	}
+}
+
+/* Each string carries its role; an unknown role is a malformed record. */
+static void test_syscall_string_roles(void **state)
+{
+	static const char *const strs[] = {"/data/x", "/srv/prod/x"};
+	struct c2d_decoded d;
+	size_t size;
+	char *copy;
+
+	size = build_syscall(strs, 2);
+	rec.sys.str_role[0] = C2D_STR_PATH;
+	rec.sys.str_role[1] = C2D_STR_FS_PATH;
+	assert_int_equal(decode_copy(size, &d, &copy), 0);
+	assert_string_equal(event_str(&d, C2D_STR_FS_PATH), "/srv/prod/x");
+	assert_string_equal(event_str(&d, C2D_STR_PATH), "/data/x");
+	assert_null(event_str(&d, C2D_STR_ENTRY_PATH));
+	free(copy);
+	rec.sys.str_role[1] = C2D_STR_ROLE_MAX;
+	assert_int_equal(decode_copy(size, &d, &copy), -EINVAL);
+	free(copy);
+	memset(rec.sys.str_role, 0, sizeof(rec.sys.str_role));
 }
 
 static void test_syscall_string_positions(void **state)
@@ -525,6 +547,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_strings),
+		cmocka_unit_test(test_syscall_string_roles),
 		cmocka_unit_test(test_syscall_string_positions),
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_exec_no_args),
