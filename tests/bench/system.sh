@@ -51,14 +51,31 @@ start_agent() { # ARGS...
 stop_agent() { kill -INT "$agent_pid"; wait "$agent_pid" || true; agent_pid=; }
 
 # ---- per-program cost -------------------------------------------------------------------------
+# Every hook runs at least once: matching and non-matching opens, execs and forks, privileged
+# calls, storage writes by name and by io_uring, io_uring opens (inline, io-wq), TCP connects to
+# the metadata address inside a network namespace of its own (never the host's).
 log "per-program cost (kernel.bpf_stats_enabled)"
-start_agent
+T=$BUILD/triggers
+mkdir -p "$work/prod"
+start_agent --storage-path "$work/prod/"
 sysctl -q kernel.bpf_stats_enabled=1
 "$OL" open /etc/hostname 200000 >/dev/null
 "$OL" open /etc/shadow 50000 >/dev/null
 for _ in $(seq 200); do /bin/true; done
 unshare -U true 2>/dev/null || true
 "$OL" getppid 200000 >/dev/null
+for i in $(seq 50); do
+	"$T/uring_ops" openat /etc/shadow >/dev/null 2>&1 || true
+	"$T/uring_ops" openat-async /etc/hostname >/dev/null 2>&1 || true
+	: >"$work/prod/f$i"
+	"$T/uring_ops" renameat "$work/prod/f$i" "$work/prod/g$i" >/dev/null 2>&1 || true
+	"$T/uring_ops" unlinkat "$work/prod/g$i" >/dev/null 2>&1 || true
+	"$T/storage_ops" "$work/prod" >/dev/null 2>&1 || true
+done
+for _ in $(seq 20); do
+	"$T/meta_netns" connect >/dev/null 2>&1 || true
+	"$T/meta_netns" sendto >/dev/null 2>&1 || true
+done
 PROG_ROWS=$(bpftool prog show -j 2>/dev/null | python3 -c '
 import json, sys
 ids = set(int(i) for i in sys.argv[1].split())
@@ -67,8 +84,8 @@ for p in json.load(sys.stdin):
     if p["id"] in ids and p.get("run_cnt"):
         rows.append((p["run_time_ns"] / p["run_cnt"], p["name"], p["run_cnt"]))
 rows.sort(reverse=True)
-for ns, name, cnt in rows[:10]:
-    print("| per-program cost: %s | %d runs | – | **%.0f ns per run** |" % (name, cnt, ns))
+for ns, name, cnt in rows:
+    print("| per-program cost: %s | %d runs | Falco modern_bpf 64 / 116 / 349 ns | **%.0f ns per run** |" % (name, cnt, ns))
 ' "$PROGS")
 sysctl -q kernel.bpf_stats_enabled=0
 stop_agent
