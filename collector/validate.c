@@ -29,7 +29,7 @@ static const char *const severities[] = {"info", "low", "medium", "high", "criti
 static const char *const outcomes[] = {"success", "failure", NULL};
 static const char *const schemas[] = {C2D_EVENT_SCHEMA, NULL};
 
-enum ftype { F_STR, F_INT, F_OBJ, F_TIME, F_ENUM, F_ID, F_RULE, F_PATH, F_ARGS };
+enum ftype { F_STR, F_INT, F_OBJ, F_TIME, F_ENUM, F_ID, F_RULE, F_PATH, F_ARGS, F_BOOL };
 
 struct field {
 	const char *path;
@@ -49,6 +49,7 @@ static const struct field fields[] = {
 	{"rule", F_RULE, K_FINDING, NULL, 0, 0},
 	{"severity", F_ENUM, K_ALL, severities, 0, 0},
 	{"outcome", F_ENUM, K_FINDING, outcomes, 0, 0},
+	{"tampered", F_BOOL, 0, NULL, 0, 0},
 	{"node", F_OBJ, K_GAP, NULL, 0, 0},
 	{"node.name", F_STR, K_GAP, NULL, 0, 0},
 	{"process", F_OBJ, K_FINDING, NULL, 0, 0},
@@ -67,6 +68,9 @@ static const struct field fields[] = {
 	{"syscall", F_OBJ, K_FINDING, NULL, 0, 0},
 	{"syscall.name", F_STR, K_FINDING, NULL, 0, 0},
 	{"syscall.ret", F_INT, 0, NULL, -I53, I53},
+	{"syscall.args_at_entry", F_OBJ, 0, NULL, 0, 0},
+	{"syscall.args_at_entry.path", F_PATH, 0, NULL, 0, 0},
+	{"syscall.args_at_entry.new_path", F_PATH, 0, NULL, 0, 0},
 	{"file", F_OBJ, 0, NULL, 0, 0},
 	{"file.path", F_PATH, 0, NULL, 0, 0},
 	{"file.new_path", F_PATH, 0, NULL, 0, 0},
@@ -230,6 +234,8 @@ static int check_field(const struct field *f, const cJSON *v, unsigned kind,
 		return check_int(f, v, err, errlen);
 	case F_ARGS:
 		return check_args(v, lim, err, errlen);
+	case F_BOOL:
+		return cJSON_IsBool(v) ? 0 : fail(err, errlen, f->path, "expected true or false");
 	default:
 		if (!cJSON_IsString(v))
 			return fail(err, errlen, f->path, "expected a string");

@@ -95,6 +95,16 @@ struct c2d_scratch {
 	__u32 scan_len;
 	struct c2d_rule_val rule; /* the rule a matcher found */
 	__u32 pad4;
+	/* name-based calls (names.bpf.c): this call's entry copy, and the best rule found over
+	 * all versions of its names */
+	struct c2d_entry_args entry;
+	char entry_slack[2 * C2D_ENTRY_STR_MAX]; /* lets masked copies of entry.str[1] stay in bounds */
+	struct c2d_rule_val hit;
+	__u8 hit_kind;	/* enum c2d_kind of hit (0: none yet) */
+	__u8 entry_ok;	/* entry holds this call's copy */
+	__u8 differs;	/* bit i: argument i read at exit is not what it was at entry */
+	__u8 pad5;
+	__u32 pad6;
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
