@@ -42,6 +42,9 @@ static const char *check(const char *from, const char *to)
 static void test_good(void **st)
 {
 	assert_string_equal(check("\"n\"", "\"n\""), "");
+	/* a tampered call: the flag and the names as they were at entry */
+	assert_string_equal(check("\"ret\":3}", "\"ret\":3,\"args_at_entry\":{\"path\":\"/a\","
+				  "\"new_path\":\"/b\"}},\"tampered\":true"), "");
 }
 
 static void test_rules(void **st)
@@ -71,6 +74,13 @@ static void test_rules(void **st)
 		{"[\"cat\",\"/x\"]", "[\"cat\",7]", "process.args: expected an array of strings"},
 		{"\"node\":{\"name\":\"n\"}", "\"node\":\"n\"", "node: expected an object"},
 		{"\"ret\":3", "\"ret\":3,\"ret\":4", "ret: duplicate key"},
+		{"\"outcome\":\"success\",", "\"outcome\":\"success\",\"tampered\":1,",
+		 "tampered: expected true or false"},
+		{"\"ret\":3", "\"ret\":3,\"args_at_entry\":[]", "syscall.args_at_entry: expected an object"},
+		{"\"ret\":3", "\"ret\":3,\"args_at_entry\":{\"path\":\"x\"}",
+		 "syscall.args_at_entry.path: expected an absolute path"},
+		{"\"ret\":3", "\"ret\":3,\"args_at_entry\":{\"new_path\":7}",
+		 "syscall.args_at_entry.new_path: expected a string"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
