@@ -93,7 +93,7 @@ static int decode_copy(size_t size, struct c2d_decoded *d, char **copy)
 
 static void test_syscall_strings(void **state)
 {
-	static const char *const strs[] = {"/etc/shadow", "", "ext4"};
+	static const char *const strs[] = {"/etc/shadow", "", "ext4", "/srv/x"};
 
 	for (int n = 0; n <= C2D_MAX_STRS; n++) {
 		size_t size = build_syscall(strs, n);
