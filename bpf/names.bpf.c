@@ -33,87 +33,97 @@ static __always_inline __u32 entry__bytes(__u32 n)
 
 /* ---- entry ---------------------------------------------------------------------------- */
 
-/* Copy one name into s->entry slot i: the whole string is read once (its length counts),
- * its first C2D_ENTRY_STR_MAX - 1 bytes kept. */
-static __always_inline void entry__copy(struct c2d_scratch *s, __u32 i, __u64 u,
+/* Copy one name into slot i of e: its first C2D_ENTRY_STR_MAX - 1 bytes, its whole length
+ * (read again into scratch only for a longer name), and the directory it resolves against. */
+static __always_inline void entry__copy(struct c2d_entry_args *e, __u32 i, __u64 u,
 					struct task_struct *task, long dirfd)
 {
+	struct c2d_scratch *s;
 	__u64 dd = 0, dm = 0;
-	__u32 cp;
 	int n;
 
-	s->entry.len[i] = 0;
-	s->entry.str[i][0] = 0;
-	s->entry.dir[i][0] = s->entry.dir[i][1] = 0;
+	e->len[i] = 0;
+	e->str[i][0] = 0;
+	e->dir[i][0] = e->dir[i][1] = 0;
 	if (!u)
 		return;
-	n = bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX, (const char *)u);
+	n = bpf_probe_read_user_str(e->str[i], C2D_ENTRY_STR_MAX, (const char *)u);
 	if (n <= 0)
 		return; /* unreadable now: len 0, which differs from anything read at exit */
-	cp = entry__bytes(n);
-	bpf_probe_read_kernel(s->entry.str[i], cp, &s->pbuf[C2D_PATH_MAX]);
-	s->entry.str[i][C2D_ENTRY_STR_MAX - 1] = 0;
-	s->entry.len[i] = n;
-	if (s->pbuf[C2D_PATH_MAX] != '/' && path__dir(task, dirfd, &dd, &dm) == 0) {
-		s->entry.dir[i][0] = dd;
-		s->entry.dir[i][1] = dm;
+	if (n == C2D_ENTRY_STR_MAX && (s = scratch__get()) != NULL) /* maybe cut: how long? */
+		n = bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX, (const char *)u);
+	e->len[i] = n > 0 ? n : C2D_ENTRY_STR_MAX;
+	if (e->str[i][0] != '/' && path__dir(task, dirfd, &dd, &dm) == 0) {
+		e->dir[i][0] = dd;
+		e->dir[i][1] = dm;
 	}
 }
 
 __noinline int c2d_entry_save(__u32 sys, __u64 u0, long d0, __u64 u1, long d1)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct c2d_scratch *s = scratch__get();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct c2d_entry_args *e;
 
-	if (!s)
-		return 0;
-	s->entry.ktime_ns = bpf_ktime_get_boot_ns();
-	s->entry.sys = sys;
-	s->entry.pad = 0;
-	entry__copy(s, 0, u0, task, d0);
-	entry__copy(s, 1, u1, task, d1);
-	if (bpf_map_update_elem(&entry_args, &tid, &s->entry, BPF_ANY) < 0)
+	e = bpf_task_storage_get(&entry_args, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!e) {
 		C2D_STAT_INC(map_full);
+		return 0;
+	}
+	e->sys = C2D_SYS_MAX; /* not valid until complete */
+	e->pad = 0;
+	entry__copy(e, 0, u0, task, d0);
+	entry__copy(e, 1, u1, task, d1);
+	e->ktime_ns = bpf_ktime_get_boot_ns();
+	e->sys = sys;
 	return 0;
 }
 
 __noinline int c2d_entry_take(struct c2d_scratch *s, __u32 sys)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct c2d_entry_args *e;
 
 	if (!s)
 		return 0;
 	s->entry_ok = 0;
-	e = bpf_map_lookup_elem(&entry_args, &tid);
+	e = bpf_task_storage_get(&entry_args, bpf_get_current_task_btf(), 0, 0);
 	if (!e)
 		return 0;
-	if (bpf_probe_read_kernel(&s->entry, sizeof(s->entry), e) == 0 && s->entry.sys == sys &&
-	    s->entry.ktime_ns <= bpf_ktime_get_boot_ns())
-		s->entry_ok = 1;
-	bpf_map_delete_elem(&entry_args, &tid);
+	if (e->sys == sys && e->ktime_ns <= bpf_ktime_get_boot_ns() &&
+	    bpf_probe_read_kernel(&s->entry, sizeof(s->entry), e) == 0)
+		s->entry_ok = s->entry.sys == sys;
+	e->sys = C2D_SYS_MAX; /* used: a later call without its own entry copy finds none */
 	return 0;
 }
 
 /* ---- exit ----------------------------------------------------------------------------- */
 
-/* Does the name read at exit (pbuf[base, base + n), NUL included) differ from entry slot i? */
+/*
+ * Does the name read at exit (pbuf[base, base + n), NUL included; base 8-aligned) differ from
+ * entry slot i? Compared 8 bytes at a time, the bytes past the name masked out.
+ */
 __noinline int c2d_name_differs(struct c2d_scratch *s, __u32 i, __u32 base, __u32 n)
 {
-	volatile char *a;
+	__u32 len, words;
 
 	if (!s)
 		return 0;
-	if (s->entry.len[i & 1] != n)
+	i &= 1;
+	if (s->entry.len[i] != n)
 		return 1;
-	a = s->entry.str[i & 1];
+	len = n < C2D_ENTRY_STR_MAX ? n : C2D_ENTRY_STR_MAX - 1; /* a cut copy: its first bytes */
+	words = (len + 7) / 8;
 	/* compared from memory: the exit test refines no live register (see path.bpf.c) */
-	s->scan_len = n < C2D_ENTRY_STR_MAX ? n : C2D_ENTRY_STR_MAX - 1;
-	for (__u32 k = 0; k < C2D_ENTRY_STR_MAX; k++) {
+	s->scan_len = words;
+	for (__u32 k = 0; k < C2D_ENTRY_STR_MAX / 8; k++) {
+		__u64 a, b, mask = ~0ULL;
+
 		if (k >= *(volatile __u32 *)&s->scan_len)
 			break;
-		if (a[k] != s->pbuf[(base + k) & C2D_PBUF_MASK])
+		a = *(__u64 *)&s->entry.str[i][k * 8];
+		b = *(__u64 *)&s->pbuf[(base + k * 8) & C2D_PBUF_MASK];
+		if (k == words - 1 && (len & 7))
+			mask = (1ULL << ((len & 7) * 8)) - 1; /* little endian: the low bytes */
+		if ((a ^ b) & mask)
 			return 1;
 	}
 	return 0;

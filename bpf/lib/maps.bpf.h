@@ -27,8 +27,8 @@
  * | runtime_tasks| exec/fork/exit programs    | every finding  | LRU 16384: tgids of the runtime  |
  * | fold         | every finding              | same; agent    | LRU 16384: identical findings    |
  * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
- * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
- * |              |                            |                | arguments as read at entry       |
+ * | entry_args   | sys_enter programs         | sys_exit ones  | task storage, one per thread:    |
+ * |              |                            |                | name arguments read at entry     |
  */
 #ifndef C2D_MAPS_BPF_H
 #define C2D_MAPS_BPF_H
@@ -238,11 +238,13 @@ C2D_MAP struct {
 	__type(value, struct c2d_fold_val);
 } fold SEC(".maps");
 
-/* Name-based arguments as read at syscall entry, per thread (compared at exit). */
+/* Name-based arguments as read at syscall entry, per thread (compared at exit). Task storage:
+ * one slot per thread, allocated at its first such call and freed with it, written in place:
+ * no eviction another workload could force, no reused thread id, no copy into a hash. */
 C2D_MAP struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct c2d_entry_args);
 } entry_args SEC(".maps");
 

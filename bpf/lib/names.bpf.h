@@ -8,20 +8,19 @@
  * another thread may have rewritten it in between (hiding a write under production storage,
  * or forging what is reported). So a sys_enter program copies each name argument (the first
  * C2D_ENTRY_STR_MAX - 1 bytes and its whole length) and the directory it resolves against
- * into entry_args[tid]; the exit program reads the name again, matches the rules on what it
+ * into the thread's entry_args slot; the exit program reads the name again, matches the rules on what it
  * reads, and compares it with the entry copy. When they differ (or the directory changed:
  * another thread's dup2/chdir), the event is C2D_F_TAMPERED, the entry copies are joined and
  * matched too, and sent as C2D_STR_ENTRY_* strings: a match on either version reports.
  *
  * What this cannot see: a change made after the entry copy and undone before the exit read
  * (the kernel's own copy happens between the two); a change past the first
- * C2D_ENTRY_STR_MAX - 1 bytes of a name that keeps its length; an entry evicted from the LRU
- * map by more than 4096 threads inside these calls at once (counted nowhere: no entry is then
- * the same as no change).
+ * C2D_ENTRY_STR_MAX - 1 bytes of a name that keeps its length.
  *
- * Every exit deletes its thread's entry; every entry program overwrites it; an entry is only
- * used for the same syscall, so a stale copy would need an entry program that ran without its
- * exit program, which the loader rules out by attaching the exit programs first.
+ * The copy lives in the thread's task storage (entry_args). Every exit marks it used; every
+ * entry program overwrites it; it is only used by an exit of the same syscall, so a stale copy
+ * would need an entry program that ran without its exit program, which the loader rules out
+ * by attaching the exit programs first.
  */
 #ifndef C2D_NAMES_BPF_H
 #define C2D_NAMES_BPF_H
@@ -44,11 +43,11 @@ struct c2d_sys_enter_ctx {
 	__u64 args[6];
 };
 
-/* Entry: copy names u0 (resolved against dirfd d0) and u1 (0: none) into entry_args[tid]. */
+/* Entry: copy names u0 (resolved against dirfd d0) and u1 (0: none) into the thread's slot. */
 int c2d_entry_save(__u32 sys, __u64 u0, long d0, __u64 u1, long d1);
 
-/* Exit: move this thread's entry copy into s->entry (s->entry_ok: it is this call's) and
- * delete it from the map. */
+/* Exit: copy this thread's entry copy into s->entry (s->entry_ok: it is this call's) and mark
+ * it used. */
 int c2d_entry_take(struct c2d_scratch *s, __u32 sys);
 
 /* Exit: argument i (0: path, 1: new path) read now at uptr, resolved against dirfd: joined,

@@ -28,7 +28,7 @@
 static _Alignas(8) char buf[4096 + 8];
 static char *path;		 /* inside buf, with the "prod" word 4-aligned */
 static _Atomic uint32_t *word;	 /* that word */
-static atomic_int stop;
+static atomic_int stop, started;
 static int dir_fd[2]; /* cwd mode: DIR/prod, DIR/outs */
 
 /* The two threads on two CPUs when there are two: a race needs them to run at once. */
@@ -48,6 +48,7 @@ static void *flipper(void *arg)
 	uint32_t prod, outs;
 
 	pin(1);
+	atomic_store(&started, 1);
 	memcpy(&prod, "prod", 4);
 	memcpy(&outs, "outs", 4);
 	while (arg && !atomic_load_explicit(&stop, memory_order_relaxed)) {
@@ -97,8 +98,12 @@ int main(int argc, char **argv)
 	if (dir_fd[0] < 0 || dir_fd[1] < 0)
 		return 1;
 	pin(0);
+	if (is_cwd && fchdir(dir_fd[0]) < 0) /* a valid directory before the first flip */
+		return 1;
 	if (pthread_create(&th, NULL, flipper, is_cwd ? dir_fd : NULL) != 0)
 		return 1;
+	while (!atomic_load(&started)) /* the race starts with the first round */
+		sched_yield();
 	for (int i = 0; i < rounds; i++) {
 		snprintf(prod, sizeof(prod), "%s/prod/f%05d", dir, i);
 		snprintf(outs, sizeof(outs), "%s/outs/f%05d", dir, i);
