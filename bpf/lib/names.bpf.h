@@ -15,7 +15,9 @@
  *
  * What this cannot see: a change made after the entry copy and undone before the exit read
  * (the kernel's own copy happens between the two); a change past the first
- * C2D_ENTRY_STR_MAX - 1 bytes of a name that keeps its length.
+ * C2D_ENTRY_STR_MAX - 1 bytes of a name that keeps its length. A name unreadable at entry (a
+ * page not mapped yet: this program cannot fault it in) counts as changed: the event is
+ * tampered without an entry version, rather than a hiding place.
  *
  * The copy lives in the thread's task storage (entry_args). Every exit marks it used; every
  * entry program overwrites it; it is only used by an exit of the same syscall, so a stale copy
