@@ -20,6 +20,7 @@
 
 int c2d_name_differs(struct c2d_scratch *s, __u32 i, __u32 base, __u32 n);
 int c2d_target_join(struct c2d_scratch *s, __u64 ulink, __u64 dd, __u64 dm, __u32 spec);
+int c2d_proc_fd(struct c2d_scratch *s, __u32 n);
 
 /* Bytes of an entry slot to copy for a name of n bytes: at most C2D_ENTRY_STR_MAX. The mask
  * only informs the verifier (scratch has entry_slack after the entry copy). */
@@ -143,15 +144,81 @@ static __always_inline void name__match(struct c2d_scratch *s, int off, __u32 ki
 	}
 }
 
+/* Does pbuf[PATH_MAX + at, …) start with the n bytes of lit? (n a constant: unrolled) */
+static __always_inline bool name__has(struct c2d_scratch *s, __u32 at, const char *lit, __u32 n)
+{
+	for (__u32 k = 0; k < n; k++)
+		if (s->pbuf[(C2D_PATH_MAX + at + k) & C2D_PBUF_MASK] != lit[k])
+			return false;
+	return true;
+}
+
+/* Decimal digits at pbuf[PATH_MAX + *at, …) up to `end`: the value, or -1 (none, too many). */
+static __always_inline long name__number(struct c2d_scratch *s, __u32 *at, char end)
+{
+	long v = 0;
+	__u32 k;
+
+	for (k = 0; k < 10; k++) {
+		char c = s->pbuf[(C2D_PATH_MAX + *at + k) & C2D_PBUF_MASK];
+
+		if (c == end)
+			break;
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	if (k == 0 || k == 10)
+		return -1;
+	*at += k + 1;
+	return v;
+}
+
+/*
+ * "/proc/self/fd/N", "/proc/thread-self/fd/N" or "/proc/<own pid>/fd/N" at pbuf[PATH_MAX]
+ * (n bytes with the NUL): N, or -1. The kernel follows such a name to the open file itself
+ * (linkat with AT_SYMLINK_FOLLOW): an O_PATH descriptor of a credential file, whose open is no
+ * finding, would otherwise get a new name under a harmless-looking one.
+ */
+__noinline int c2d_proc_fd(struct c2d_scratch *s, __u32 n)
+{
+	__u32 at = 6;
+	long v;
+
+	if (!s || n < 16 || n > 64 || !name__has(s, 0, "/proc/", 6))
+		return -1;
+	if (name__has(s, 6, "self/", 5)) {
+		at = 11;
+	} else if (name__has(s, 6, "thread-self/", 12)) {
+		at = 18;
+	} else {
+		v = name__number(s, &at, '/');
+		if (v != (long)(bpf_get_current_pid_tgid() >> 32))
+			return -1; /* another process's descriptors: not resolved here */
+	}
+	if (at > 40 || !name__has(s, at, "fd/", 3))
+		return -1;
+	at += 3;
+	v = name__number(s, &at, 0);
+	return v >= 0 && at == n ? (int)v : -1;
+}
+
 /* The name at pbuf[PATH_MAX] (n bytes) against (dd, dm): match it and add it with role. */
 static __always_inline int name__judge(struct c2d_scratch *s, __u64 dd, __u64 dm, __u32 n,
 				       __u32 kinds, __u8 role)
 {
-	int off;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *f;
+	int off, fd;
 
 	if (n == 1 && !(kinds & C2D_NAME_EMPTY_OK))
 		return -1; /* "" without AT_EMPTY_PATH: ENOENT, nothing was named */
-	off = c2d_path_join_at(s, dd, dm, n);
+	/* a link's old name through /proc/self/fd: the open file's own path */
+	if ((kinds & C2D_NAME_CRED) && (fd = c2d_proc_fd(s, n)) >= 0 &&
+	    (f = path__fd_file(task, fd)) != NULL)
+		off = path__from_file(s, task, f);
+	else
+		off = c2d_path_join_at(s, dd, dm, n);
 	if (off < 0)
 		return -1;
 	name__match(s, off, kinds);

@@ -8,8 +8,8 @@
  *    copy is reported as tampered (checked against the kernel's own tampered counter); every
  *    event is about the round's own names; the residual (a change after the entry copy,
  *    undone before the exit read: the kernel's copy falls in between) is measured and printed.
- *  - link, linkat, symlink, symlinkat to /etc/shadow, and name_to_handle_at of it: credential
- *    reads; a hard link of a storage file elsewhere and of an outside file into storage:
+ *  - link, linkat, symlink, symlinkat to /etc/shadow (also through /proc/self/fd/N of an
+ *    O_PATH descriptor), and name_to_handle_at of it: credential reads; a hard link of a storage file elsewhere and of an outside file into storage:
  *    storage writes; a plain unlink under storage: not tampered.
  */
 #include <errno.h>
@@ -104,7 +104,7 @@ static void test_new_names(void **state)
 {
 	char hl[PATH_MAX + 8], hl2[PATH_MAX + 8], sl[PATH_MAX + 8], sl2[PATH_MAX + 8];
 	char data[PATH_MAX + 8], copy[PATH_MAX + 8], src[PATH_MAX + 8], in[PATH_MAX + 8];
-	char plain[PATH_MAX + 8];
+	char plain[PATH_MAX + 8], hl3[PATH_MAX + 8];
 	char *argv[] = {(char *)h_trigger("names_links"), tmp, NULL};
 	struct h_proc p;
 
@@ -117,6 +117,7 @@ static void test_new_names(void **state)
 	snprintf(src, sizeof(src), "%s/src", outs);
 	snprintf(in, sizeof(in), "%s/in", prod);
 	snprintf(plain, sizeof(plain), "%s/plain", prod);
+	snprintf(hl3, sizeof(hl3), "%s/hl3", outs);
 	assert_int_equal(h_run(&p, agent, argv, H_KEEP_ID, H_KEEP_ID), 0);
 	expect_name(&p, "credential_read", "etc-shadow", "link", "/etc/shadow", hl);
 	expect_name(&p, "credential_read", "etc-shadow", "linkat", "/etc/shadow", hl2);
@@ -127,6 +128,8 @@ static void test_new_names(void **state)
 	expect_name(&p, "storage_write", "production-storage", "linkat", src, in);
 	expect_name(&p, "credential_read", "etc-shadow", "name_to_handle_at", "/etc/shadow", NULL);
 	expect_name(&p, "storage_write", "production-storage", "unlink", plain, NULL);
+	/* "/proc/self/fd/N" of an O_PATH descriptor: the old name is the open file's own path */
+	expect_name(&p, "credential_read", "etc-shadow", "linkat", "/etc/shadow", hl3);
 }
 
 /* ---- races ----------------------------------------------------------------------------- */

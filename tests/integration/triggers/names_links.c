@@ -12,6 +12,8 @@
  *  6. linkat(AT_FDCWD, DIR/outs/src, AT_FDCWD, DIR/prod/in, 0)     (an outside file, into storage)
  *  7. name_to_handle_at(AT_FDCWD, "/etc/shadow", …)
  *  8. unlink(DIR/prod/plain)                                        (no race: not tampered)
+ *  9. linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, DIR/outs/hl3, AT_SYMLINK_FOLLOW), N an
+ *     O_PATH descriptor of /etc/shadow (an open that reads nothing, so no finding of its own)
  *
  * The names made for /etc/shadow are removed at once (unlinkat); nothing is ever read.
  */
@@ -21,7 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static char p[8][4096];
+static char p[9][4096];
 
 static int touch(const char *path)
 {
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
 		struct file_handle fh;
 		unsigned char room[128];
 	} h = {.fh.handle_bytes = 128};
-	int bad = 0, dfd, mnt;
+	int bad = 0, dfd, fd, mnt;
 
 	if (argc != 2)
 		return 2;
@@ -72,5 +74,13 @@ int main(int argc, char **argv)
 	if (touch(p[7]) < 0)
 		return 1;
 	bad |= check(syscall(SYS_unlink, p[7]), "unlink");
+	fd = open("/etc/shadow", O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	snprintf(p[7], sizeof(p[7]), "/proc/self/fd/%d", fd);
+	snprintf(p[8], sizeof(p[8]), "%s/outs/hl3", argv[1]);
+	bad |= check(syscall(SYS_linkat, AT_FDCWD, p[7], AT_FDCWD, p[8], AT_SYMLINK_FOLLOW),
+		     "linkat /proc/self/fd");
+	unlinkat(AT_FDCWD, p[8], 0);
 	return bad;
 }
