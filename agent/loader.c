@@ -181,6 +181,8 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 			snprintf(err, errlen, "BPF program %s missing from the object", si->prog);
 			return -ENOENT;
 		}
+		/* an entry program (names.bpf.c copies, priv.bpf.c snapshots) runs only with its
+		 * exit program */
 		if (!plan->sys_available[s] || !sys_needed(p, s)) {
 			bpf_program__set_autoload(prog, false);
 			set_enter_autoload(l->skel->obj, si, false);
@@ -293,30 +295,41 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 	return 0;
 }
 
+static bool is_enter_prog(const struct bpf_program *prog)
+{
+	return strncmp(bpf_program__name(prog), "c2d_enter_", 10) == 0;
+}
+
+/*
+ * Entry programs last: an entry copy must never be left by a call whose exit program was not
+ * attached yet (the next call of the same syscall on that thread would find it as its own).
+ */
 int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, l->skel->obj)
-	{
-		struct bpf_link *link;
+	for (int pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(prog, l->skel->obj)
+		{
+			struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
-			continue;
-		if (l->nlinks >= (int)(sizeof(l->links) / sizeof(l->links[0]))) {
-			snprintf(err, errlen, "attaching %s: more programs than link slots",
-				 bpf_program__name(prog));
-			return -E2BIG;
+			if (!bpf_program__autoload(prog) || is_enter_prog(prog) != (pass == 1))
+				continue;
+			if (l->nlinks >= (int)(sizeof(l->links) / sizeof(l->links[0]))) {
+				snprintf(err, errlen, "attaching %s: too many programs",
+					 bpf_program__name(prog));
+				return -E2BIG;
+			}
+			link = bpf_program__attach(prog);
+			if (!link) {
+				snprintf(err, errlen, "attaching %s failed: %s",
+					 bpf_program__name(prog), strerror(errno));
+				return -errno;
+			}
+			l->links[l->nlinks++] = link;
+			if (strncmp(bpf_program__name(prog), "c2d_exit_", 9) == 0)
+				l->n_sys_attached++;
 		}
-		link = bpf_program__attach(prog);
-		if (!link) {
-			snprintf(err, errlen, "attaching %s failed: %s", bpf_program__name(prog),
-				 strerror(errno));
-			return -errno;
-		}
-		l->links[l->nlinks++] = link;
-		if (strncmp(bpf_program__name(prog), "c2d_exit_", 9) == 0)
-			l->n_sys_attached++;
 	}
 	return 0;
 }

@@ -18,7 +18,7 @@ struct bpf_link;
 
 struct c2d_loader {
 	struct c2d_bpf *skel;
-	struct bpf_link *links[C2D_SYS_MAX + 4];
+	struct bpf_link *links[2 * C2D_SYS_MAX + 16]; /* exit and entry programs, and the others */
 	int nlinks;
 	int n_sys_attached;
 	bool tcp_state; /* TCP active opens judged on the socket (tp_btf/inet_sock_set_state) */

@@ -86,36 +86,69 @@ static void on_fork(struct pipeline *pl, const struct c2d_decoded *d)
 	free(args);
 }
 
-/*
- * A candidate the kernel could not judge (a joined path with `.`/`..`): normalise each path
- * and apply the same rules. Returns 0 if it matches (f is completed), -1 to drop it.
- */
-static int resolve(struct pipeline *pl, struct finding *f, char paths[2][C2D_PATH_MAX])
+/* The rule kinds a name of this call can match: role 0 is the (old) path, 1 the new one. */
+static unsigned resolve_kinds(const struct c2d_syscall_event *ev, int role)
 {
-	const struct c2d_syscall_event *ev = f->d->sys;
-	unsigned kinds = 1u << C2D_KIND_STORAGE_WRITE;
-
 	if (sys_is(ev->hdr.sys, SYSF_OPEN)) {
-		kinds = 1u << C2D_KIND_CREDENTIAL_READ;
+		unsigned kinds = 1u << C2D_KIND_CREDENTIAL_READ;
+
 		if ((ev->args[0] & 3) || (ev->args[0] & (0100 | 01000)))
 			kinds |= 1u << C2D_KIND_STORAGE_WRITE;
+		return kinds;
 	}
-	for (int i = 0; i < f->d->nstr && i < 2; i++) {
-		snprintf(paths[i], C2D_PATH_MAX, "%s", f->d->strs[i]);
+	/* a new name for a file: the old one may be a credential file, either may be storage */
+	if (sys_is(ev->hdr.sys, SYSF_LINK) && role == 0)
+		return 1u << C2D_KIND_CREDENTIAL_READ | 1u << C2D_KIND_STORAGE_WRITE;
+	return 1u << C2D_KIND_STORAGE_WRITE;
+}
+
+/*
+ * A candidate the kernel could not judge (a joined path with `.`/`..`): normalise each name,
+ * as read at exit and (tampered calls) at entry, and apply the same rules; a credential rule
+ * wins over a storage one, as in the kernel. Returns 0 if one matches (f is completed), -1 to
+ * drop it.
+ */
+static int resolve(struct pipeline *pl, struct finding *f, char paths[4][C2D_PATH_MAX])
+{
+	const struct c2d_syscall_event *ev = f->d->sys;
+	const char **names[4] = {&f->path[0], &f->path[1], &f->entry[0], &f->entry[1]};
+	int best = -1;
+
+	for (int i = 0; i < 4; i++) {
+		int r;
+
+		if (!*names[i])
+			continue;
+		snprintf(paths[i], C2D_PATH_MAX, "%s", *names[i]);
 		if (policy_normalize_path(paths[i]) < 0)
 			return -1;
-		f->path[i] = paths[i];
+		*names[i] = paths[i];
+		r = policy_match_path(pl->rctx.policy, paths[i], resolve_kinds(ev, i & 1));
+		if (r >= 0 && (best < 0 || (pl->rctx.policy->rules[r].kind ==
+						    C2D_KIND_CREDENTIAL_READ &&
+					    pl->rctx.policy->rules[best].kind != C2D_KIND_CREDENTIAL_READ)))
+			best = r;
 	}
-	for (int i = 0; i < f->d->nstr && i < 2; i++) {
-		int r = policy_match_path(pl->rctx.policy, paths[i], kinds);
+	if (best < 0)
+		return -1;
+	f->rule = best;
+	f->kind = pl->rctx.policy->rules[best].kind;
+	return 0;
+}
 
-		if (r >= 0) {
-			f->rule = r;
-			f->kind = pl->rctx.policy->rules[r].kind;
-			return 0;
-		}
+/* file.path and file.new_path as read at exit, and at entry for a tampered call. A name the
+ * exit could not read (unmapped meanwhile) is known from its entry copy alone. */
+static void finding_names(struct finding *f, const struct c2d_decoded *d)
+{
+	f->path[0] = event_str(d, C2D_STR_PATH);
+	f->path[1] = event_str(d, C2D_STR_NEW_PATH);
+	if (d->sys->hdr.flags & C2D_F_TAMPERED) {
+		f->entry[0] = event_str(d, C2D_STR_ENTRY_PATH);
+		f->entry[1] = event_str(d, C2D_STR_ENTRY_NEW_PATH);
+		for (int i = 0; i < 2; i++)
+			if (!f->path[i])
+				f->path[i] = f->entry[i];
 	}
-	return -1;
 }
 
 static uint64_t mono_ns(void)
@@ -200,15 +233,13 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 {
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
 	const struct c2d_syscall_event *ev = d->sys;
-	char paths[2][C2D_PATH_MAX];
+	static char paths[4][C2D_PATH_MAX]; /* one ring-buffer thread: off the stack */
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
 	bool have;
 	long n;
 
-	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS) {
-		f.path[0] = d->nstr > 0 ? d->strs[0] : NULL;
-		f.path[1] = d->nstr > 1 ? d->strs[1] : NULL;
-	}
+	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS)
+		finding_names(&f, d);
 	if (ev->kind == C2D_KIND_NONE) {
 		if (resolve(pl, &f, paths) < 0) {
 			pl->st.user_filtered++;

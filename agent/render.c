@@ -136,7 +136,8 @@ static void render_syscall(struct jw *w, const struct finding *f)
 		if (en)
 			jw_kv_str(w, "error", en);
 	}
-	if (sys_is(ev->hdr.sys, SYSF_OPEN)) {
+	/* name_to_handle_at opens nothing: no open flags */
+	if (sys_is(ev->hdr.sys, SYSF_OPEN) && ev->hdr.sys != C2D_SYS_NAME_TO_HANDLE_AT) {
 		jw_key(w, "flags");
 		sys_render_open_flags(w, ev->args[0]);
 	}
@@ -148,6 +149,15 @@ static void render_syscall(struct jw *w, const struct finding *f)
 		jw_key(w, "args");
 		jw_obj_begin(w);
 		si->render(w, (const uint64_t *)ev->args, strs, f->d->nstr);
+		jw_obj_end(w);
+	}
+	if (f->entry[0] || f->entry[1]) { /* tampered: the names as they were at entry */
+		jw_key(w, "args_at_entry");
+		jw_obj_begin(w);
+		if (f->entry[0])
+			jw_kv_str(w, "path", f->entry[0]);
+		if (f->entry[1])
+			jw_kv_str(w, "new_path", f->entry[1]);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -371,10 +381,11 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	jw_obj_end(&w);
 	render_process(&w, ctx, &ev->hdr);
 	render_syscall(&w, f);
-	if (f->path[0]) {
+	if (f->path[0] || f->path[1]) {
 		jw_key(&w, "file");
 		jw_obj_begin(&w);
-		jw_kv_str(&w, "path", f->path[0]);
+		if (f->path[0])
+			jw_kv_str(&w, "path", f->path[0]);
 		if (f->path[1])
 			jw_kv_str(&w, "new_path", f->path[1]);
 		if (ev->hdr.flags & C2D_F_PATH_TRUNCATED)

@@ -35,7 +35,9 @@ struct finding {
 	const struct c2d_decoded *d;
 	int rule;		/* index in policy->rules */
 	enum c2d_kind kind;
-	const char *path[2];	/* file.path and file.new_path (rename); NULL if none */
+	const char *path[2];	/* file.path and file.new_path (rename, link); NULL if none */
+	const char *entry[2];	/* the same names as read at syscall entry, when the call was
+				 * tampered with (syscall.args_at_entry); NULL if none */
 	const struct cgroup_info *cgroup;  /* the process's cgroup if known (container fields) */
 	const struct container_meta *meta; /* the runtime's record of its container, or NULL */
 };

@@ -271,9 +271,12 @@ struct c2d_fold_val {
 struct c2d_entry_args {
 	__u64 ktime_ns;
 	__u16 sys;
-	__u16 len[2];	/* bytes copied, NUL included (0: none) */
+	__u16 len[2];	/* the argument's whole length at entry, NUL included (0: none); str keeps
+			 * its first C2D_ENTRY_STR_MAX - 1 bytes */
 	__u16 pad;
 	char str[2][C2D_ENTRY_STR_MAX];
+	__u64 dir[2][2]; /* per argument: (dentry, vfsmount) a relative name resolves against at
+			  * entry (dirfd's file or the cwd): another thread may dup2/chdir after */
 };
 
 /* Cloud metadata endpoints: key of the `meta_addrs` hash. */
@@ -319,6 +322,8 @@ _Static_assert(sizeof(struct c2d_exec_event) == 80, "c2d_exec_event layout");
 _Static_assert(sizeof(struct c2d_fork_event) == 80, "c2d_fork_event layout");
 _Static_assert(sizeof(struct c2d_exit_event) == 80, "c2d_exit_event layout");
 _Static_assert(sizeof(struct c2d_rule_val) == 20, "c2d_rule_val layout");
+_Static_assert(sizeof(struct c2d_entry_args) == 16 + 2 * C2D_ENTRY_STR_MAX + 32,
+	       "c2d_entry_args layout");
 _Static_assert(sizeof(struct c2d_stats) == 16 * 8, "c2d_stats layout");
 #endif
 

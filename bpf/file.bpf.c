@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include "lib/emit.bpf.h"
 #include "lib/open.bpf.h"
+#include "lib/names.bpf.h"
 
 
 static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
@@ -93,7 +94,11 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	return sysev__send(s, hit ? &s->rule : NULL, kind);
 }
 
-/* Name-based writes: truncate, unlink, unlinkat, rmdir. */
+/*
+ * Name-based writes: truncate, unlink, unlinkat, rmdir. The name is read again here and
+ * compared with its entry copy (names.bpf.c): a name another thread rewrote while the call ran
+ * is judged in both versions and reported as tampered.
+ */
 static __always_inline int file__write_name(struct c2d_sys_exit_ctx *ctx, __u16 sys, int dirfd_arg,
 					    int path_arg)
 {
@@ -101,71 +106,48 @@ static __always_inline int file__write_name(struct c2d_sys_exit_ctx *ctx, __u16 
 	struct c2d_scratch *s;
 	struct c2d_sysargs a;
 	long dirfd = C2D_AT_FDCWD;
-	int off, hit;
 
-	if (self__is_agent() || !(c2d_policy_flags & C2D_POL_STORAGE))
+	if (!names__watched(true))
 		return 0;
+	s = scratch__get();
+	if (!s)
+		return 0;
+	names__reset(s);
+	c2d_entry_take(s, sys);
 	task = bpf_get_current_task_btf();
 	sysargs__read(task, &a);
 	if (dirfd_arg >= 0)
 		dirfd = a.a[dirfd_arg & 7];
-	s = scratch__get();
-	if (!s)
-		return 0;
-	sysev__reset(s);
-	off = c2d_path_join(s, dirfd, a.a[path_arg & 7]);
-	if (off < 0)
-		return 0;
-	hit = c2d_match_storage(s, off);
-	if (!hit && !(s->flags & C2D_F_UNRESOLVED))
-		return 0;
-	sysev__add_path(s, off);
-	sysev__begin(s, task, sys, ctx->ret, &a);
-	return sysev__send(s, hit ? &s->rule : NULL, hit ? C2D_KIND_STORAGE_WRITE : C2D_KIND_NONE);
+	c2d_name_exit(s, 0, dirfd, a.a[path_arg & 7], C2D_NAME_STOR);
+	return names__finish(s, task, sys, ctx->ret, &a, 1, C2D_NAME_STOR, 0);
 }
 
 /* rename family: old and new path are both checked; either under storage is a finding. */
 static __always_inline int file__rename(struct c2d_sys_exit_ctx *ctx, __u16 sys, int odir, int oname,
 					int ndir, int nname)
 {
-	struct c2d_rule_val rule = {};
 	struct task_struct *task;
 	struct c2d_scratch *s;
 	struct c2d_sysargs a;
 	long od = C2D_AT_FDCWD, nd = C2D_AT_FDCWD;
-	int off, hit;
 
-	if (self__is_agent() || !(c2d_policy_flags & C2D_POL_STORAGE))
+	if (!names__watched(true))
 		return 0;
+	s = scratch__get();
+	if (!s)
+		return 0;
+	names__reset(s);
+	c2d_entry_take(s, sys);
 	task = bpf_get_current_task_btf();
 	sysargs__read(task, &a);
 	if (odir >= 0) {
 		od = a.a[odir & 7];
 		nd = a.a[ndir & 7];
 	}
-	s = scratch__get();
-	if (!s)
-		return 0;
-	sysev__reset(s);
-	off = c2d_path_join(s, od, a.a[oname & 7]);
-	if (off < 0)
-		return 0;
-	hit = c2d_match_storage(s, off);
-	if (hit)
-		rule = s->rule;
-	sysev__add_path(s, off);
-	off = c2d_path_join(s, nd, a.a[nname & 7]);
-	if (off < 0)
-		return 0;
-	if (!hit && c2d_match_storage(s, off)) {
-		hit = 1;
-		rule = s->rule;
-	}
-	sysev__add_path(s, off);
-	if (!hit && !(s->flags & C2D_F_UNRESOLVED))
-		return 0;
-	sysev__begin(s, task, sys, ctx->ret, &a);
-	return sysev__send(s, hit ? &rule : NULL, hit ? C2D_KIND_STORAGE_WRITE : C2D_KIND_NONE);
+	/* each name on its own: one unreadable name never hides the other */
+	c2d_name_exit(s, 0, od, a.a[oname & 7], C2D_NAME_STOR);
+	c2d_name_exit(s, 1, nd, a.a[nname & 7], C2D_NAME_STOR);
+	return names__finish(s, task, sys, ctx->ret, &a, 2, C2D_NAME_STOR, C2D_NAME_STOR);
 }
 
 /* ftruncate(fd, len): the path comes from the file. */

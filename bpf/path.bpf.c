@@ -115,23 +115,6 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	return off & C2D_PATH_MASK;
 }
 
-/* Directory a relative path is resolved against: dirfd, or the cwd for AT_FDCWD. */
-static __always_inline int path__dirfd(struct c2d_scratch *s, struct task_struct *task, long dirfd)
-{
-	__u64 rd = (__u64)BPF_CORE_READ(task, fs, root.dentry);
-	__u64 rm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
-	struct file *f;
-
-	if ((int)dirfd == C2D_AT_FDCWD)
-		return c2d_path_walk(s, (__u64)BPF_CORE_READ(task, fs, pwd.dentry),
-				     (__u64)BPF_CORE_READ(task, fs, pwd.mnt), rd, rm);
-	f = path__fd_file(task, dirfd);
-	if (!f)
-		return -1;
-	return c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
-			     (__u64)BPF_CORE_READ(f, f_path.mnt), rd, rm);
-}
-
 /*
  * Loops below keep what they carry from one iteration to the next in scratch memory, not in
  * registers: the verifier does not track map contents, so every iteration reaches the loop head
@@ -231,27 +214,32 @@ __noinline int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 rel
 	return 0;
 }
 
-/* The join once the caller's name is in pbuf[C2D_PATH_MAX, …) and `n` is its length with the
- * NUL (c2d_path_join reads it from user memory, c2d_path_join_kstr from a kernel copy). */
-static __always_inline int path__join_read(struct c2d_scratch *s, long dirfd, int n)
+/*
+ * The name already at pbuf[PATH_MAX] (n bytes, NUL included) resolved against the directory
+ * (dir_dentry, dir_mnt): absolute as given, dir + "/" + name when relative, and the directory
+ * itself for an empty name (AT_EMPTY_PATH).
+ */
+__noinline int c2d_path_join_at(struct c2d_scratch *s, __u64 dir_dentry, __u64 dir_mnt, __u32 n)
 {
 	/* bpf_get_current_task() is a plain u64 here: read only through BPF_CORE_READ. */
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 rd = (__u64)BPF_CORE_READ(task, fs, root.dentry);
+	__u64 rm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
 	bool relative;
 	int off;
 
-	if (n <= 1)
+	if (!s || n == 0 || n > C2D_PATH_MAX)
 		return -1;
-	if (n == C2D_PATH_MAX) {
-		s->flags |= C2D_F_STR_TRUNCATED;
-		C2D_STAT_INC(str_truncated);
-	}
+	if (n == 1) /* the directory (an fd's file) itself */
+		return dir_dentry ? c2d_path_walk(s, dir_dentry, dir_mnt, rd, rm) : -1;
 	relative = s->pbuf[C2D_PATH_MAX] != '/';
 	if (!relative) {
 		off = C2D_PATH_MAX;
 		s->ncomp = 0;
 	} else {
-		off = path__dirfd(s, task, dirfd);
+		if (!dir_dentry)
+			return -1;
+		off = c2d_path_walk(s, dir_dentry, dir_mnt, rd, rm);
 		if (off < 0)
 			return -1;
 		s->pbuf[C2D_PATH_MAX - 1] = '/';
@@ -264,20 +252,53 @@ static __always_inline int path__join_read(struct c2d_scratch *s, long dirfd, in
 	return off & C2D_PBUF_MASK;
 }
 
-__noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
+/* Read a caller's name into pbuf[PATH_MAX]: its length with the NUL, or <= 0. */
+__noinline int c2d_path_read_user(struct c2d_scratch *s, __u64 upath)
 {
+	int n;
+
 	if (!s)
 		return -1;
-	return path__join_read(s, dirfd,
-			       bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX,
-						       (const char *)upath));
+	n = bpf_probe_read_user_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX, (const char *)upath);
+	if (n == C2D_PATH_MAX) {
+		s->flags |= C2D_F_STR_TRUNCATED;
+		C2D_STAT_INC(str_truncated);
+	}
+	return n;
 }
 
+__noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 dd = 0, dm = 0;
+	int n;
+
+	n = c2d_path_read_user(s, upath);
+	if (n <= 1)
+		return -1;
+	if (s && s->pbuf[C2D_PATH_MAX] != '/' && path__dir(task, dirfd, &dd, &dm) < 0)
+		return -1;
+	return c2d_path_join_at(s, dd, dm, n);
+}
+
+/* A name the kernel already copied (a struct filename's `name`, io_uring's prep): what is
+ * judged is what the kernel will use, whatever user memory holds by then. */
 __noinline int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 dd = 0, dm = 0;
+	int n;
+
 	if (!s)
 		return -1;
-	return path__join_read(s, dirfd,
-			       bpf_probe_read_kernel_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX,
-							 (const char *)kname));
+	n = bpf_probe_read_kernel_str(&s->pbuf[C2D_PATH_MAX], C2D_PATH_MAX, (const char *)kname);
+	if (n <= 1)
+		return -1;
+	if (n == C2D_PATH_MAX) {
+		s->flags |= C2D_F_STR_TRUNCATED;
+		C2D_STAT_INC(str_truncated);
+	}
+	if (s->pbuf[C2D_PATH_MAX] != '/' && path__dir(task, dirfd, &dd, &dm) < 0)
+		return -1;
+	return c2d_path_join_at(s, dd, dm, n);
 }

@@ -27,8 +27,8 @@
  * | runtime_tasks| exec/fork/exit programs    | every finding  | LRU 16384: tgids of the runtime  |
  * | fold         | every finding              | same; agent    | LRU 16384: identical findings    |
  * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
- * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
- * |              |                            |                | arguments as read at entry       |
+ * | entry_args   | sys_enter programs         | sys_exit ones  | task storage, one per thread:    |
+ * |              |                            |                | name arguments read at entry     |
  * | uring_pending| io_uring submit program    | io_uring       | 256: findings of name-based      |
  * |              | (names judged at prep)     | completion     | io_uring ops awaiting the result |
  * | uring_reqs   | io_uring submit program    | CQE overflow   | LRU 4096: (ring, user_data) → req|
@@ -113,6 +113,16 @@ struct c2d_scratch {
 	__u32 scan_len;
 	struct c2d_rule_val rule; /* the rule a matcher found */
 	__u32 pad4;
+	/* name-based calls (names.bpf.c): this call's entry copy, and the best rule found over
+	 * all versions of its names */
+	struct c2d_entry_args entry;
+	char entry_slack[2 * C2D_ENTRY_STR_MAX]; /* lets masked copies of entry.str[1] stay in bounds */
+	struct c2d_rule_val hit;
+	__u8 hit_kind;	/* enum c2d_kind of hit (0: none yet) */
+	__u8 entry_ok;	/* entry holds this call's copy */
+	__u8 differs;	/* bit i: argument i read at exit is not what it was at entry */
+	__u8 pad5;
+	__u32 pad6;
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
@@ -246,11 +256,13 @@ C2D_MAP struct {
 	__type(value, struct c2d_fold_val);
 } fold SEC(".maps");
 
-/* Name-based arguments as read at syscall entry, per thread (compared at exit). */
+/* Name-based arguments as read at syscall entry, per thread (compared at exit). Task storage:
+ * one slot per thread, allocated at its first such call and freed with it, written in place:
+ * no eviction another workload could force, no reused thread id, no copy into a hash. */
 C2D_MAP struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct c2d_entry_args);
 } entry_args SEC(".maps");
 

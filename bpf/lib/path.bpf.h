@@ -38,6 +38,12 @@ int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath); /* for the cu
 /* Same for a name the kernel already copied (a struct filename's `name`, io_uring's prep):
  * what is judged is what the kernel will use, whatever user memory holds by then. */
 int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname);
+/* The name at pbuf[PATH_MAX] (n bytes with its NUL, put there by the caller) resolved against
+ * the directory (dentry, vfsmount); an empty name is the directory itself. */
+int c2d_path_join_at(struct c2d_scratch *s, __u64 dir_dentry, __u64 dir_mnt, __u32 n);
+
+/* Read a caller's string into pbuf[PATH_MAX]; its length with the NUL, or <= 0. */
+int c2d_path_read_user(struct c2d_scratch *s, __u64 upath);
 
 /* Helpers of c2d_path_join, global so that each loop is verified once. */
 int c2d_path_scan_tail(struct c2d_scratch *s, __u32 len);
@@ -59,6 +65,26 @@ static __always_inline struct file *path__fd_file(struct task_struct *task, long
 	fdarr = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]);
 	return f;
+}
+
+/* The directory a name given with dirfd resolves against: dirfd's file (also what an empty
+ * name means with AT_EMPTY_PATH), or the cwd for AT_FDCWD. 0, or -1 for a bad dirfd. */
+static __always_inline int path__dir(struct task_struct *task, long dirfd, __u64 *dentry,
+				     __u64 *mnt)
+{
+	struct file *f;
+
+	if ((int)dirfd == C2D_AT_FDCWD) {
+		*dentry = (__u64)BPF_CORE_READ(task, fs, pwd.dentry);
+		*mnt = (__u64)BPF_CORE_READ(task, fs, pwd.mnt);
+		return 0;
+	}
+	f = path__fd_file(task, dirfd);
+	if (!f)
+		return -1;
+	*dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+	*mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	return 0;
 }
 
 static __always_inline int path__from_file(struct c2d_scratch *s, struct task_struct *task,

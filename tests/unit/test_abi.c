@@ -71,7 +71,7 @@ static const struct layout layouts[] = {
 	  M(c2d_fold_val, pending), M(c2d_fold_val, pad)}},
 	{"c2d_entry_args", sizeof(struct c2d_entry_args),
 	 {M(c2d_entry_args, ktime_ns), M(c2d_entry_args, sys), M(c2d_entry_args, len),
-	  M(c2d_entry_args, pad), M(c2d_entry_args, str)}},
+	  M(c2d_entry_args, pad), M(c2d_entry_args, str), M(c2d_entry_args, dir)}},
 };
 
 /* Absent from the object's BTF: see test_fork_exit_in_btf. */

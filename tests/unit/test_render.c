@@ -433,6 +433,62 @@ static void test_storage_rename(void **state)
 	cJSON_Delete(j);
 }
 
+/* A name rewritten while the call ran: tampered, and the entry copy as args_at_entry. */
+static void test_tampered_rename(void **state)
+{
+	static const char *const strs[] = {"/tmp/x", "/tmp/y", "/srv/data/f", "/tmp/y"};
+	struct finding f = {.d = &dec, .rule = rule_named("production-storage"),
+			    .kind = C2D_KIND_STORAGE_WRITE};
+	long n;
+	cJSON *j;
+
+	build(C2D_SYS_RENAME, C2D_KIND_STORAGE_WRITE, 0, strs, 4);
+	rec.ev.hdr.flags = C2D_F_TAMPERED;
+	rec.ev.rule_id = (uint16_t)f.rule;
+	rec.ev.str_role[0] = C2D_STR_PATH;
+	rec.ev.str_role[1] = C2D_STR_NEW_PATH;
+	rec.ev.str_role[2] = C2D_STR_ENTRY_PATH;
+	rec.ev.str_role[3] = C2D_STR_ENTRY_NEW_PATH;
+	assert_int_equal(event_decode(&rec, rec.ev.hdr.size, &dec), 0);
+	f.path[0] = event_str(&dec, C2D_STR_PATH);
+	f.path[1] = event_str(&dec, C2D_STR_NEW_PATH);
+	f.entry[0] = event_str(&dec, C2D_STR_ENTRY_PATH);
+	f.entry[1] = event_str(&dec, C2D_STR_ENTRY_NEW_PATH);
+	n = render_finding(out, sizeof(out) - 1, &ctx, &f);
+	assert_true(n > 0);
+	out[n] = 0;
+	assert_non_null(j = cJSON_Parse(out));
+	assert_true(cJSON_IsTrue(get(j, "tampered")));
+	assert_keys(j, "syscall", "name,ret,args_at_entry");
+	assert_keys(j, "syscall.args_at_entry", "path,new_path");
+	assert_str(j, "syscall.args_at_entry.path", "/srv/data/f");
+	assert_str(j, "syscall.args_at_entry.new_path", "/tmp/y");
+	assert_keys(j, "file", "path,new_path");
+	assert_str(j, "file.path", "/tmp/x");
+	cJSON_Delete(j);
+}
+
+/* New names: no open flags, the link's two names; untampered events say nothing of it. */
+static void test_new_names(void **state)
+{
+	static const char *const link[] = {"/etc/shadow", "/tmp/l"};
+	cJSON *j;
+
+	build(C2D_SYS_LINKAT, C2D_KIND_CREDENTIAL_READ, 0, link, 2);
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_str(j, "syscall.name", "linkat");
+	assert_keys(j, "syscall", "name,ret");
+	assert_keys(j, "file", "path,new_path");
+	assert_null(find(j, "tampered"));
+	cJSON_Delete(j);
+	build(C2D_SYS_NAME_TO_HANDLE_AT, C2D_KIND_CREDENTIAL_READ, 0, link, 1);
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_str(j, "syscall.name", "name_to_handle_at");
+	assert_keys(j, "syscall", "name,ret"); /* opens nothing: no flags */
+	assert_keys(j, "file", "path");
+	cJSON_Delete(j);
+}
+
 static void test_args_truncated(void **state)
 {
 	static const char *const paths[] = {"/etc/shadow"};
@@ -508,6 +564,8 @@ int main(void)
 		cmocka_unit_test(test_metadata_access),
 		cmocka_unit_test(test_metadata_tampered),
 		cmocka_unit_test(test_storage_rename),
+		cmocka_unit_test(test_tampered_rename),
+		cmocka_unit_test(test_new_names),
 		cmocka_unit_test(test_args_truncated),
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_render_time),

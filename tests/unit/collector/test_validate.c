@@ -51,6 +51,9 @@ static void test_good(void **st)
 				  "\"port_at_entry\":80,\"address_at_exit\":\"169.254.169.254\","
 				  "\"port_at_exit\":80}"),
 			    "");
+	/* a tampered call: the flag and the names as they were at entry */
+	assert_string_equal(check("\"ret\":3}", "\"ret\":3,\"args_at_entry\":{\"path\":\"/a\","
+				  "\"new_path\":\"/b\"}},\"tampered\":true"), "");
 }
 
 static void test_rules(void **st)
@@ -88,6 +91,13 @@ static void test_rules(void **st)
 		{"\"file\":{\"path\":\"/etc/shadow\"}",
 		 "\"network\":{\"address\":\"127.0.0.1\",\"address_at_exit\":1}",
 		 "network.address_at_exit: expected a string"},
+		{"\"outcome\":\"success\",", "\"outcome\":\"success\",\"tampered\":1,",
+		 "tampered: expected true or false"},
+		{"\"ret\":3", "\"ret\":3,\"args_at_entry\":[]", "syscall.args_at_entry: expected an object"},
+		{"\"ret\":3", "\"ret\":3,\"args_at_entry\":{\"path\":\"x\"}",
+		 "syscall.args_at_entry.path: expected an absolute path"},
+		{"\"ret\":3", "\"ret\":3,\"args_at_entry\":{\"new_path\":7}",
+		 "syscall.args_at_entry.new_path: expected a string"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
