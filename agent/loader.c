@@ -111,6 +111,23 @@ static void uring_plan(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 	}
 }
 
+/* 32-bit syscalls pass no per-syscall tracepoint; the raw sys_enter program that sees them
+ * costs every syscall of the node, so it loads only when asked for (and the rule is on). */
+static void compat_plan(struct c2d_loader *l, const struct c2d_hook_plan *plan,
+			const struct c2d_policy *p, bool asked)
+{
+	bool on = asked && plan->compat_possible && sys_rule(p, C2D_SYS_COMPAT) >= 0;
+
+	bpf_program__set_autoload(l->skel->progs.c2d_compat_enter, on);
+	if (!plan->compat_possible)
+		l->compat = "this kernel takes no 32-bit syscalls (no IA32 emulation): nothing to watch";
+	else if (on)
+		l->compat = "tp_btf/sys_enter reports each process making 32-bit syscalls "
+			    "(rule compat-syscall)";
+	else
+		l->compat = NULL; /* possible and not watched: main warns */
+}
+
 /* A syscall whose exit program also needs the caller's state at entry has a
  * c2d_enter_<tracepoint> program (credentials before a setuid): loaded with its exit. */
 static void set_enter_autoload(struct bpf_object *obj, const struct c2d_sysinfo *si, bool on)
@@ -193,6 +210,7 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 	}
 	uring_plan(l, plan, p);
 	plan_net(l, plan, p);
+	compat_plan(l, plan, p, lo->watch_compat);
 	rc = c2d_bpf__load(l->skel);
 	if (rc) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with --log-level "

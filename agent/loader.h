@@ -24,6 +24,7 @@ struct c2d_loader {
 	bool tcp_state; /* TCP active opens judged on the socket (tp_btf/inet_sock_set_state) */
 	char skipped[512]; /* watched by no enabled rule: not attached */
 	const char *uring; /* what the io_uring hooks do, for the start-up log */
+	const char *compat; /* what is done about 32-bit syscalls, for the start-up log */
 };
 
 /* Sizes and budgets fixed at load time. */
@@ -31,6 +32,7 @@ struct loader_opts {
 	uint64_t ringbuf_bytes;
 	uint64_t container_rate;  /* findings per second per cgroup; 0: no limit */
 	uint64_t container_burst; /* findings a cgroup may send at once above its rate */
+	bool watch_compat;	  /* load compat.bpf.c (--watch-compat-syscalls) */
 };
 
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,

@@ -371,7 +371,8 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 {
 	struct loader_opts lo = {.ringbuf_bytes = o->ringbuf_mb << 20,
 				 .container_rate = o->container_rate,
-				 .container_burst = o->container_burst};
+				 .container_burst = o->container_burst,
+				 .watch_compat = o->watch_compat};
 	struct c2d_hook_plan plan;
 	char err[512];
 
@@ -390,6 +391,12 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 		 l->n_sys_attached, (unsigned long long)o->ringbuf_mb,
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
 	log_info("io_uring: %s", l->uring ? l->uring : "unknown");
+	if (l->compat)
+		log_info("32-bit syscalls: %s", l->compat);
+	else
+		log_warn("32-bit syscalls: this kernel takes them (int $0x80 from any process) and no "
+			 "per-syscall tracepoint sees them: run with --watch-compat-syscalls, or boot "
+			 "the nodes with ia32_emulation=0");
 	if (l->tcp_state)
 		log_info("hooks: metadata access on the socket: tp_btf/inet_sock_set_state (TCP "
 			 "active opens by connect, Fast Open sendto/sendmsg/sendmmsg, io_uring), "

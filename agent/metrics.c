@@ -33,14 +33,11 @@ static void kernel(struct prom *p, const struct c2d_stats *k)
 		    "Findings sent with a truncated field, by field.");
 	prom_sample1(p, N("kernel_truncations_total"), "field", "path", k->path_truncated);
 	prom_sample1(p, N("kernel_truncations_total"), "field", "string", k->str_truncated);
-	prom_metric(p, N("kernel_tampered_total"), "counter",
-		    "Name-based calls whose path argument changed in user memory while they ran "
-		    "(reported when either version matched a rule).",
-		    k->tampered);
 	prom_metric(p, N("kernel_read_errors_total"), "counter",
 		    "Kernel or user memory reads that failed inside the programs.", k->read_errors);
 	prom_metric(p, N("kernel_tampered_total"), "counter",
-		    "Calls whose argument in user memory changed while they ran (tampered: true).",
+		    "Calls whose argument in user memory changed while they ran: a path or sockaddr "
+		    "rewritten by another thread (reported, tampered: true, when a version matched).",
 		    k->tampered);
 }
 

@@ -95,6 +95,10 @@ static const struct opt_def defs[] = {
 	{"report-runtime-calls", OPT_FLAG, OFF(report_runtime_calls), NULL, 0, 0, false, NULL,
 	 "also report the container runtime's own privileged calls (runc's init mounting and "
 	 "pivoting a new container, containerd mounting snapshots), dropped by default"},
+	{"watch-compat-syscalls", OPT_FLAG, OFF(watch_compat), NULL, 0, 0, false, NULL,
+	 "report each process that makes 32-bit syscalls (int $0x80 on x86-64), which no "
+	 "per-syscall tracepoint sees; costs ~50-80 ns on every syscall of the node (a raw "
+	 "sys_enter program), so off by default (the start-up log says when the kernel takes them)"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
 	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
 };

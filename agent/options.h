@@ -17,6 +17,7 @@
 struct c2d_agent_opts {
 	bool stdout_mode;
 	bool report_runtime_calls;
+	bool watch_compat; /* --watch-compat-syscalls */
 	bool help;
 	bool version;
 	const char *policy_file;

@@ -79,6 +79,9 @@ static const struct {
 	{"personality-change", "low", SYSBIT(C2D_SYS_PERSONALITY), 0},
 	/* a ring's operations bypass the syscall tracepoints: its creation is worth a line */
 	{"io-uring-setup", "low", SYSBIT(C2D_SYS_IO_URING_SETUP), 0},
+	/* a process making 32-bit syscalls (int $0x80 from a 64-bit one) passes no per-syscall
+	 * tracepoint: reported once per process with --watch-compat-syscalls */
+	{"compat-syscall", "high", SYSBIT(C2D_SYS_COMPAT), 0},
 };
 
 static const char *const meta_defaults[] = {"169.254.169.254", "fd00:ec2::254"};

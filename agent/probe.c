@@ -52,6 +52,28 @@ static bool tp_btf_available(const char *tp)
 	return ok;
 }
 
+/* Does this kernel take 32-bit syscalls? On x86-64 /proc/sys/abi/vsyscall32 exists with IA32
+ * emulation built in, and `ia32_emulation=0` on the command line turns it off (6.7+). */
+static bool compat_possible(void)
+{
+#if defined(__x86_64__)
+	char cmdline[4096] = "";
+	FILE *f;
+
+	if (access("/proc/sys/abi/vsyscall32", F_OK) < 0)
+		return false;
+	f = fopen("/proc/cmdline", "r");
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = 0;
+		fclose(f);
+	}
+	return !strstr(cmdline, "ia32_emulation=0");
+#else
+	return false; /* arm64's 32-bit tasks: not watched (a residual limit, README) */
+#endif
+}
+
 int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 {
 	size_t mlen = 0;
@@ -86,6 +108,7 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 	/* tp_btf rather than the classic sock/inet_sock_set_state: no trace record is built,
 	 * the struct sock comes typed; every kernel that passes the checks above has both */
 	plan->tcp_state = tp_btf_available("inet_sock_set_state");
+	plan->compat_possible = compat_possible();
 	if (find_events_dir(plan) < 0) {
 		snprintf(err, errlen,
 			 "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing "

@@ -266,6 +266,12 @@ static void r_uring_setup(struct jw *w, const uint64_t *a, const char *const *s,
 		jw_kv_u64(w, "sq_thread_idle_ms", a[3]);
 }
 
+static void r_compat(struct jw *w, const uint64_t *a, const char *const *s, int n)
+{
+	jw_kv_u64(w, "number", a[0]); /* the 32-bit ABI's number (i386 on x86-64) */
+	jw_kv_str(w, "abi", "i386");
+}
+
 static void r_personality(struct jw *w, const uint64_t *a, const char *const *s, int n)
 {
 	jw_kv_u64(w, "persona", a[0] & 0xffffffffu);
@@ -341,6 +347,7 @@ static const struct c2d_sysinfo table[C2D_SYS_MAX] = {
 	HOOKED(C2D_SYS_URING_SYMLINKAT, "io_uring:symlinkat", SYSF_LINK, r_none),
 	HOOKED(C2D_SYS_TCP_CONNECT, "connect", SYSF_NET, r_none),
 	HOOKED(C2D_SYS_FORK_NS, "clone", SYSF_PRIV, r_fork_ns),
+	HOOKED(C2D_SYS_COMPAT, "compat_syscall", SYSF_PRIV, r_compat),
 };
 
 const struct c2d_sysinfo *sys_info(unsigned sys)

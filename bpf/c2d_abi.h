@@ -122,6 +122,9 @@ enum c2d_sys {
 	C2D_SYS_TCP_CONNECT,
 	/* namespaces created by clone/clone3, seen on the child at fork */
 	C2D_SYS_FORK_NS,
+	/* a 32-bit (compat) syscall, which no per-syscall tracepoint sees: reported once per
+	 * process when --watch-compat-syscalls is on (compat.bpf.c) */
+	C2D_SYS_COMPAT,
 	C2D_SYS_MAX,
 };
 
