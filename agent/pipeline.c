@@ -240,7 +240,12 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 
 	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS)
 		finding_names(&f, d);
-	if (ev->kind == C2D_KIND_NONE) {
+	/* a joined name with `.`/`..`/`//` the kernel could not normalise is judged here on the
+	 * normalised names, also when the kernel matched its raw spelling: the kernel's verdict
+	 * on "/srv/prod/../../tmp/x" (the file /tmp/x) must not stand (tests/bpf found it) */
+	if (ev->kind == C2D_KIND_NONE ||
+	    ((ev->hdr.flags & C2D_F_UNRESOLVED) && ev->kind != C2D_KIND_PRIVILEGED_CALL &&
+	     ev->kind != C2D_KIND_METADATA_ACCESS)) {
 		if (resolve(pl, &f, paths) < 0) {
 			pl->st.user_filtered++;
 			return;

@@ -130,6 +130,35 @@ static void test_no_event_outside(void **state)
 	h_expect_none(agent, &(struct h_match){.pid = conn.p.pid}, "a connect to 127.0.0.1");
 }
 
+/*
+ * A name whose `..` leaves the storage directory is not a storage write, however its spelling
+ * starts ("<storage>/../<storage>-out/x" is <storage>-out/x), and one whose `..` comes back into
+ * it is ("<storage>-out/../<storage>/y" is <storage>/y): judged on the normalised name in user
+ * space even when the kernel matched the raw spelling's prefix.
+ */
+static void test_dotdot_judged_normalised(void **state)
+{
+	char out[PATH_MAX + 8], away[3 * PATH_MAX], back[3 * PATH_MAX], file[PATH_MAX + 16];
+	const char *base = strrchr(storage, '/') + 1;
+	struct run leave, enter;
+	const cJSON *ev;
+
+	snprintf(out, sizeof(out), "%s-out", storage);
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(file, sizeof(file), "%s/x", out);
+	assert_int_equal(h_sh("touch %s %s/y", file, storage), 0);
+	snprintf(away, sizeof(away), "%s/../%s-out/x", storage, base);
+	snprintf(back, sizeof(back), "%s/../%s/y", out, base);
+	leave.argv[0] = "/bin/rm", leave.argv[1] = away, leave.argv[2] = NULL;
+	assert_int_equal(h_run(&leave.p, agent, leave.argv, H_KEEP_ID, H_KEEP_ID), 0);
+	enter.argv[0] = "/bin/rm", enter.argv[1] = back, enter.argv[2] = NULL;
+	assert_int_equal(h_run(&enter.p, agent, enter.argv, H_KEEP_ID, H_KEEP_ID), 0);
+	ev = h_expect_event(agent, &enter.p, "storage_write", "production-storage", NULL);
+	snprintf(file, sizeof(file), "%s/y", storage);
+	h_expect_str(ev, "file.path", file);
+	h_expect_none(agent, &(struct h_match){.pid = leave.p.pid}, "a `..` out of storage");
+}
+
 static void test_ids_unique(void **state)
 {
 	h_expect_unique_ids(agent);
@@ -141,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_write_rename_unlink),
 		cmocka_unit_test(test_metadata_connect),
 		cmocka_unit_test(test_no_event_outside),
+		cmocka_unit_test(test_dotdot_judged_normalised),
 		cmocka_unit_test(test_ids_unique),
 	};
 
