@@ -113,6 +113,29 @@ static int build_policy(struct c2d_policy *p, const struct c2d_agent_opts *o)
 	return 0;
 }
 
+/* --check-policy FILE: the policy as the agent would load it, without privileges or BPF. */
+static int check_policy(const struct c2d_agent_opts *o)
+{
+	static struct c2d_policy policy;
+	struct c2d_agent_opts copy = *o;
+	size_t kinds[C2D_KIND_MAX] = {0}, on = 0;
+
+	copy.policy_file = o->check_policy;
+	if (build_policy(&policy, &copy) < 0)
+		return EXIT_USAGE; /* the reason is logged */
+	for (size_t i = 0; i < policy.n; i++)
+		if (policy.rules[i].enabled && policy.rules[i].kind < C2D_KIND_MAX) {
+			kinds[policy.rules[i].kind]++;
+			on++;
+		}
+	printf("policy %s: valid; %zu rules, %zu enabled: credential_read %zu, privileged_call "
+	       "%zu, storage_write %zu, metadata_access %zu\n",
+	       o->check_policy, policy.n, on, kinds[C2D_KIND_CREDENTIAL_READ],
+	       kinds[C2D_KIND_PRIVILEGED_CALL], kinds[C2D_KIND_STORAGE_WRITE],
+	       kinds[C2D_KIND_METADATA_ACCESS]);
+	return fflush(stdout) == 0 ? 0 : EXIT_FAILURE;
+}
+
 static void log_meta_stats(const struct pipeline *pl)
 {
 	struct meta_cache_stats ms;
@@ -434,10 +457,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (o.version) {
-		printf("c2d-agent %s (ABI %d)\n", C2D_VERSION, C2D_ABI_VERSION);
-		return 0;
+		printf("c2d-agent %s (git %s, ABI %d)\n", C2D_VERSION, C2D_GIT_REV, C2D_ABI_VERSION);
+		return fflush(stdout) == 0 ? 0 : EXIT_FAILURE;
 	}
 	c2d_log_set_level(o.log_level);
+	c2d_log_set_format(o.log_format);
+	if (o.check_policy) /* before anything that needs privileges */
+		return check_policy(&o);
 	if (o.kubeconfig) { /* instead of the in-cluster settings; --k8s-api still wins */
 		if (kubeconfig_load(o.kubeconfig, &kc, err, sizeof(err)) < 0) {
 			fprintf(stderr, "c2d-agent: --kubeconfig %s\n", err);

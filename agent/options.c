@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "listen_addr.h"
+
 #include "options.h"
 
-enum opt_type { OPT_FLAG, OPT_STR, OPT_STRLIST, OPT_UINT, OPT_LOGLEVEL };
+enum opt_type { OPT_FLAG, OPT_STR, OPT_STRLIST, OPT_UINT, OPT_LOGLEVEL, OPT_LOGFORMAT };
 
 struct opt_def {
 	const char *name;
@@ -99,11 +102,45 @@ static const struct opt_def defs[] = {
 	 "report each process that makes 32-bit syscalls (int $0x80 on x86-64), which no "
 	 "per-syscall tracepoint sees; costs ~50-80 ns on every syscall of the node (a raw "
 	 "sys_enter program), so off by default (the start-up log says when the kernel takes them)"},
+	{"log-format", OPT_LOGFORMAT, OFF(log_format), "text", 0, 0, false, "FORMAT",
+	 "text, or json: one {\"time\",\"level\",\"msg\"} object per line"},
+	{"check-policy", OPT_STR, OFF(check_policy), NULL, 0, 0, false, "FILE",
+	 "check a policy file (with the --storage-path given) and exit: 0 valid, 2 refused with "
+	 "the reason; needs no privileges and loads nothing"},
 	{"help", OPT_FLAG, OFF(help), NULL, 0, 0, false, NULL, "show this help"},
-	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL, "print the version"},
+	{"version", OPT_FLAG, OFF(version), NULL, 0, 0, false, NULL,
+	 "print the version, git revision and kernel ABI"},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
+
+/* An http:// or https:// URL with a host, as libcurl parses it (a typo such as ftp:// or a
+ * missing host is refused at start, not retried forever). NULL passes. */
+static int check_url(const char *flag, const char *url, char *err, size_t errlen)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+	int rc = -EINVAL;
+
+	if (!url)
+		return 0;
+	u = curl_url();
+	if (!u)
+		return -ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		snprintf(err, errlen, "--%s: \"%s\" is not a URL", flag, url);
+	else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		 (strcmp(scheme, "http") && strcmp(scheme, "https")))
+		snprintf(err, errlen, "--%s: \"%s\": only http:// and https:// are spoken", flag, url);
+	else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host[0])
+		snprintf(err, errlen, "--%s: \"%s\" has no host", flag, url);
+	else
+		rc = 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
 
 static int set_value(struct c2d_agent_opts *o, const struct opt_def *d, const char *v, char *err,
 		     size_t errlen)
@@ -133,6 +170,12 @@ static int set_value(struct c2d_agent_opts *o, const struct opt_def *d, const ch
 			return -EINVAL;
 		}
 		((const char **)p)[o->nstorage++] = v;
+		return 0;
+	case OPT_LOGFORMAT:
+		if (!v || c2d_log_parse_format(v, (enum c2d_log_format *)p) < 0) {
+			snprintf(err, errlen, "--%s: \"%s\" is not text or json", d->name, v ? v : "");
+			return -EINVAL;
+		}
 		return 0;
 	case OPT_LOGLEVEL:
 		if (c2d_log_parse_level(v, (enum c2d_log_level *)p) < 0) {
@@ -207,6 +250,10 @@ int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, si
 		snprintf(err, errlen, "--metrics-addr: \"%s\" is not ADDR:PORT", o->metrics_addr);
 		return -EINVAL;
 	}
+	if (check_url("collector", o->collector, err, errlen) < 0 ||
+	    (o->k8s_api && strcmp(o->k8s_api, "none") &&
+	     check_url("k8s-api", o->k8s_api, err, errlen) < 0))
+		return -EINVAL;
 	return 0;
 }
 

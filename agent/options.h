@@ -18,6 +18,8 @@ struct c2d_agent_opts {
 	bool stdout_mode;
 	bool report_runtime_calls;
 	bool watch_compat; /* --watch-compat-syscalls */
+	enum c2d_log_format log_format;
+	const char *check_policy; /* --check-policy FILE: validate and exit */
 	bool help;
 	bool version;
 	const char *policy_file;

@@ -100,6 +100,7 @@ static const struct option_case option_cases[] = {
 	{{"--metrics-addr", "127.0.0.1:9101"}, OFF(metrics_addr), F_STR, "127.0.0.1:9101", 0},
 	{{"--metrics-addr", ":9101"}, OFF(metrics_addr), F_STR, ":9101", 0},
 	{{"--metrics-addr=[::1]:9101"}, OFF(metrics_addr), F_STR, "[::1]:9101", 0},
+	{{"--metrics-addr", "localhost:9101"}, OFF(metrics_addr), F_STR, "localhost:9101", 0},
 };
 
 static void check_field(const struct option_case *c)
@@ -203,7 +204,7 @@ static const struct error_case error_cases[] = {
 	{{"--stats-interval", "86401"}, {"--stats-interval", "\"86401\""}},
 	{{"--stats-interval", "1.5"}, {"--stats-interval", "\"1.5\""}},
 	{{"--metrics-addr", "9101"}, {"--metrics-addr", "\"9101\"", "ADDR:PORT"}},
-	{{"--metrics-addr", "localhost:9101"}, {"--metrics-addr", "ADDR:PORT"}},
+	{{"--metrics-addr", "no-such-host.invalid:9101"}, {"--metrics-addr", "ADDR:PORT"}},
 	{{"--metrics-addr", "127.0.0.1:70000"}, {"--metrics-addr", "ADDR:PORT"}},
 	{{"--metrics-addr", "[::1:9101"}, {"--metrics-addr", "ADDR:PORT"}},
 	{{"stray"}, {"unexpected argument", "\"stray\""}},
