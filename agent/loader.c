@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -100,6 +102,16 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		l->skel->rodata->c2d_cg_interval_ns = interval ? interval : 1;
 		l->skel->rodata->c2d_cg_burst_ns = (interval ? interval : 1) * lo->container_burst;
 	}
+	if (lo->fold_window_ns) {
+		uint64_t seed = 0;
+
+		/* keys the hash of targets' strings: collisions cannot be prepared offline */
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+			seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+		l->skel->rodata->c2d_fold_window_ns = lo->fold_window_ns;
+		l->skel->rodata->c2d_fold_seed = seed;
+		l->fold = true;
+	}
 	bpf_map__set_max_entries(l->skel->maps.events, (uint32_t)ringbuf_bytes);
 	for (int s = 0; s < C2D_SYS_MAX; s++) {
 		const struct c2d_sysinfo *si = sys_info((unsigned)s);
@@ -147,6 +159,9 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 {
 	struct c2d_bpf *sk = l->skel;
 	uint32_t flags = p->report_denied_opens ? C2D_POL_FAILURES : 0;
+
+	if (l->fold)
+		flags |= C2D_POL_FOLD;
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct c2d_rule *r = &p->rules[i];
@@ -209,7 +224,9 @@ int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 	{
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		/* a bare raw_tp is run by the agent (BPF_PROG_TEST_RUN), attached to nothing */
+		if (!bpf_program__autoload(prog) ||
+		    strcmp(bpf_program__section_name(prog), "raw_tp") == 0)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -227,6 +244,18 @@ int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 int loader_ringbuf_fd(const struct c2d_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_fold_sweep(struct c2d_loader *l, bool all)
+{
+	uint64_t args[1] = {all};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int rc;
+
+	if (!l->fold)
+		return 0;
+	rc = bpf_prog_test_run_opts(bpf_program__fd(l->skel->progs.c2d_fold_sweep), &opts);
+	return rc < 0 ? -errno : (int)opts.retval;
 }
 
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)

@@ -6,6 +6,7 @@
 #ifndef C2D_LOADER_H
 #define C2D_LOADER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "c2d_abi.h"
@@ -21,6 +22,7 @@ struct c2d_loader {
 	int nlinks;
 	int n_sys_attached;
 	char skipped[512]; /* watched by no enabled rule: not attached */
+	bool fold;	   /* identical findings are folded (--fold-window) */
 };
 
 /* Sizes and budgets fixed at load time. */
@@ -28,6 +30,7 @@ struct loader_opts {
 	uint64_t ringbuf_bytes;
 	uint64_t container_rate;  /* findings per second per cgroup; 0: no limit */
 	uint64_t container_burst; /* findings a cgroup may send at once above its rate */
+	uint64_t fold_window_ns;  /* fold identical findings within this window; 0: off */
 };
 
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
@@ -36,6 +39,10 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen);
 int loader_attach(struct c2d_loader *l, char *err, size_t errlen);
 int loader_ringbuf_fd(const struct c2d_loader *l);
+/* Send what is folded in the kernel on keys idle for a window (all: every key, at stop) as
+ * C2D_EV_FOLD records, read from the ring buffer like the others. Returns the records sent,
+ * or -errno. */
+int loader_fold_sweep(struct c2d_loader *l, bool all);
 /* Sum the per-CPU counters. */
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum);
 void loader_close(struct c2d_loader *l);

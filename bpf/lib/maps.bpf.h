@@ -25,8 +25,8 @@
  * | dir_ids      | agent (rules' directories) | path walk      | 1024: directory rules by inode   |
  * | runtime_ids  | agent (runtime binaries)   | exec program   | 64: runc, shims, kubelet …       |
  * | runtime_tasks| exec/fork/exit programs    | every finding  | LRU 16384: tgids of the runtime  |
- * | fold         | every finding              | same; agent    | LRU 16384: identical findings    |
- * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
+ * | fold         | every finding; the sweep   | same           | LRU 16384: identical findings    |
+ * |              | (fold.bpf.c, run by agent) |                | within c2d_fold_window_ns        |
  * | entry_args   | sys_enter programs         | sys_exit ones  | LRU 4096 per thread: name-based  |
  * |              |                            |                | arguments as read at entry       |
  */
@@ -55,8 +55,11 @@ C2D_KNOB(__u64, c2d_wakeup_bytes, 256 * 1024); /* wake the reader past this much
 C2D_KNOB(__u64, c2d_cg_interval_ns, 0);
 C2D_KNOB(__u64, c2d_cg_burst_ns, 0);
 
-/* Identical findings within this window are folded into one event's count (--fold-window). */
+/* Identical findings within this window are folded into one event's count (--fold-window).
+ * The seed keys the hash of a target's strings (random per agent start), so that colliding
+ * paths cannot be prepared offline. */
 C2D_KNOB(__u64, c2d_fold_window_ns, 0);
+C2D_KNOB(__u64, c2d_fold_seed, 0);
 
 /* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
 C2D_VAR(__u32, c2d_policy_flags);
@@ -95,6 +98,9 @@ struct c2d_scratch {
 	__u32 scan_len;
 	struct c2d_rule_val rule; /* the rule a matcher found */
 	__u32 pad4;
+	struct c2d_fold_key fold_key; /* the finding being sent (fold.bpf.c) */
+	__u32 fold_taken;	      /* pending taken from its entry: given back if not sent */
+	__u32 fold_state;	      /* enum c2d_fold_state */
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
