@@ -85,11 +85,15 @@ static __always_inline __u64 fold__priv_args(const struct c2d_syscall_event *ev,
 /* What the finding is about: the file by identity when known (every name of it is one
  * target), else its strings; the address for metadata access (net.bpf.c: args 1..4 are
  * family, port, address); the decoded arguments for privileged calls. The outcome (error
- * or not) is part of it: a denied read and a successful one are different findings. */
+ * or not) and the user are part of it: a denied read and a successful one, or the same read
+ * by two users, are different findings. The process is not: a loop of `cat token` forks a
+ * new one each time, and must fold like one process's loop. */
 static __always_inline __u64 fold__target(struct c2d_scratch *s)
 {
 	const struct c2d_syscall_event *ev = &s->ev;
 	__u64 h = fold__mix(c2d_fold_seed, ev->ret < 0 ? (__u64)ev->ret : 0);
+
+	h = fold__mix(h, (__u64)ev->hdr.uid << 32 | ev->hdr.euid);
 
 	if (ev->ino)
 		return fold__mix(fold__mix(h, ev->ino), ev->dev);

@@ -143,7 +143,8 @@ static bool container_finding(const cJSON *ev, const void *id)
 
 static void test_container_flood_hides_nothing(void **state)
 {
-	struct h_agent *a = h_agent_start((const char *const[]){"--k8s-api", "none", NULL});
+	struct h_agent *a = h_agent_start(
+		(const char *const[]){"--k8s-api", "none", "--fold-window", "1", NULL});
 	struct tally t = {.flood_rule = "k8s-serviceaccount-token", .other_rule = "aws-credentials"};
 	char id[64], n[16];
 	const cJSON *ev;
@@ -201,7 +202,7 @@ static void test_host_flood_hides_nothing(void **state)
 	 * window; without folding the distinct read is refused */
 	struct h_agent *a = h_agent_start((const char *const[]){
 		"--containerd-socket", "none", "--k8s-api", "none", "--container-rate", "1",
-		"--container-burst", "2", NULL});
+		"--container-burst", "2", "--fold-window", "1", NULL});
 	struct tally t = {.flood_rule = "etc-shadow", .other_rule = "etc-gshadow"};
 	char n[16], cg[300], cmd[700];
 	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
