@@ -294,7 +294,9 @@ static void render_fold(struct jw *w, const struct render_ctx *ctx,
 		jw_kv_u64(w, "count", ev->count);
 	if (!ev->first_ns)
 		return;
-	render_time(ts, sizeof(ts), ev->first_ns, ctx->boot_to_real_ns);
+	/* two CPUs stamp an entry's times without a lock: never a first after the last */
+	render_time(ts, sizeof(ts), ev->first_ns < ev->hdr.ktime_ns ? ev->first_ns : ev->hdr.ktime_ns,
+		    ctx->boot_to_real_ns);
 	jw_kv_str(w, "first_time", ts);
 	render_time(ts, sizeof(ts), ev->hdr.ktime_ns, ctx->boot_to_real_ns);
 	jw_kv_str(w, "last_time", ts);

@@ -207,6 +207,8 @@ __noinline int c2d_fold_settle(int sent)
 	add = s->fold_taken + 1;
 	if (__sync_fetch_and_add(&v->pending, add) == 0)
 		v->first_ns = s->fold_taken ? s->ev.first_ns : now;
+	if (now > v->last_ns)
+		v->last_ns = now;
 	C2D_STAT_INC(folded);
 	return 1;
 }

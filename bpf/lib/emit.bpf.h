@@ -101,7 +101,8 @@ static __always_inline void stats__event(__u8 kind)
 /* May this cgroup send one more finding now? (budget.bpf.c) */
 int c2d_budget_take(__u64 cgid);
 /* Fold identical findings (fold.bpf.c): take says send (1) or folded (0); settle says whether
- * the event went out, and returns 1 when a refused one was parked instead of lost. */
+ * the event went out, and returns 1 when a refused one was parked instead of lost. Both read
+ * the event from this CPU's scratch: sysev__send is only ever given scratch__get(). */
 int c2d_fold_take(void);
 int c2d_fold_settle(int sent);
 
