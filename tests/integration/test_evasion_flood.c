@@ -26,6 +26,7 @@
 #define NS "default"
 #define IMAGE "c2d/flood:rev-1"
 #define N_FLOOD 20000
+#define N_RACE 300000 /* per thread: longer than a window, even on a fast machine */
 #define TOKEN "/var/run/secrets/kubernetes.io/serviceaccount/token"
 #define AWS "/root/.aws/credentials"
 #define WAIT_MS 30000 /* the tail is flushed by the sweep within window + 1 s */
@@ -226,11 +227,50 @@ static void test_host_flood_hides_nothing(void **state)
 	assert_int_equal(h_agent_stop(a), 0);
 }
 
+/*
+ * Two threads on two CPUs open one file at once for longer than a window, under a budget of
+ * 3 at once and 1 a second: they race on one fold entry (atomic adds and exchanges), windows
+ * close while they run, events are refused by the budget and parked: the counts still add up
+ * to every open, exactly.
+ */
+static void test_racing_threads_count_exactly(void **state)
+{
+	struct h_agent *a = h_agent_start((const char *const[]){
+		"--containerd-socket", "none", "--k8s-api", "none", "--container-rate", "1",
+		"--container-burst", "2", "--fold-window", "1", NULL});
+	struct tally t = {.flood_rule = "etc-shadow", .other_rule = "etc-gshadow"};
+	char n[16], cg[300], cmd[700];
+	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	long long total = 2LL * N_RACE;
+	struct h_proc p;
+
+	assert_non_null(a);
+	assert_non_null(own_cgroup(cg, sizeof(cg)));
+	snprintf(n, sizeof(n), "%d", N_RACE);
+	snprintf(cmd, sizeof(cmd), "echo $$ >%s/cgroup.procs && exec %s -t 2 -n %s /etc/shadow "
+		 "/etc/gshadow", cg, h_trigger("flood_open"), n);
+	assert_int_equal(h_run(&p, a, argv, H_KEEP_ID, H_KEEP_ID), 0);
+	t.pid = p.pid;
+	for (int waited = 0; waited < WAIT_MS; waited += 250) {
+		h_agent_pump(a, 250);
+		tally(a, &t);
+		if (t.flood_count >= total && t.other_count >= 1)
+			break;
+	}
+	print_message("racing threads: %lld of %lld /etc/shadow findings in %lld events; "
+		      "/etc/gshadow: %lld\n", t.flood_count, total, t.flood_events, t.other_count);
+	h_sh("rmdir %s", cg);
+	assert_int_equal(t.flood_count, total);
+	assert_int_equal(t.other_count, 1);
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_container_flood_hides_nothing),
 		cmocka_unit_test(test_host_flood_hides_nothing),
+		cmocka_unit_test(test_racing_threads_count_exactly),
 	};
 
 	return cmocka_run_group_tests_name("evasion_flood", tests, setup, teardown);
