@@ -46,8 +46,11 @@ $(BUILD)/vmlinux.h:
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(dir $@)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
+	$(CLANG) -g -O2 -target bpf $(BPF_CPU) -D__TARGET_ARCH_$(ARCH) -D__BPF__ -Wall -Werror \
 		-Wno-unused-function -Wno-gnu-variable-sized-type-not-at-end -I$(BUILD) -Ibpf -c $< -o $@
+
+# fold.bpf.c counts with atomic fetch-add and exchange (BPF ISA v3, kernel 5.12+)
+$(BUILD)/bpf/fold.bpf.o: BPF_CPU := -mcpu=v3
 
 # One object for all kernels: the per-family objects are linked, hooks are chosen at start-up.
 $(BUILD)/c2d.bpf.o: $(BPF_OBJS)

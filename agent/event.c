@@ -95,6 +95,11 @@ int event_decode(const void *data, size_t size, struct c2d_decoded *d)
 			return -EINVAL;
 		d->exit = data;
 		return 0;
+	case C2D_EV_FOLD:
+		if (size < sizeof(struct c2d_fold_event) || d->hdr->sys >= C2D_SYS_MAX)
+			return -EINVAL;
+		d->fold = data;
+		return d->fold->count ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -30,6 +30,8 @@ struct c2d_decoded {
 	/* C2D_EV_FORK / C2D_EV_EXIT */
 	const struct c2d_fork_event *fork;
 	const struct c2d_exit_event *exit;
+	/* C2D_EV_FOLD */
+	const struct c2d_fold_event *fold;
 };
 
 /* Returns 0, or -EINVAL for a malformed record. */

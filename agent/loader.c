@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -186,6 +188,16 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		l->skel->rodata->c2d_cg_interval_ns = interval ? interval : 1;
 		l->skel->rodata->c2d_cg_burst_ns = (interval ? interval : 1) * lo->container_burst;
 	}
+	if (lo->fold_window_ns) {
+		uint64_t seed = 0;
+
+		/* keys the hash of targets' strings: collisions cannot be prepared offline */
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+			seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+		l->skel->rodata->c2d_fold_window_ns = lo->fold_window_ns;
+		l->skel->rodata->c2d_fold_seed = seed;
+		l->fold = true;
+	}
 	bpf_map__set_max_entries(l->skel->maps.events, (uint32_t)ringbuf_bytes);
 	for (int s = 0; s < C2D_SYS_MAX; s++) {
 		const struct c2d_sysinfo *si = sys_info((unsigned)s);
@@ -242,6 +254,7 @@ int loader_fill_policy_maps(const struct loader_policy_maps *m, const struct c2d
 
 	if (policy_check_dir_rules(p, err, errlen) < 0)
 		return -EINVAL;
+
 	for (size_t i = 0; i < p->n; i++) {
 		const struct c2d_rule *r = &p->rules[i];
 		int fd = -1;
@@ -308,6 +321,8 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 
 	if (loader_fill_policy_maps(&m, p, &flags, err, errlen) < 0)
 		return -EINVAL;
+	if (l->fold)
+		flags |= C2D_POL_FOLD;
 	/* last: the programs start matching once every map is complete */
 	sk->bss->c2d_policy_flags = flags;
 	return 0;
@@ -331,7 +346,9 @@ int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 		{
 			struct bpf_link *link;
 
-			if (!bpf_program__autoload(prog) || is_enter_prog(prog) != (pass == 1))
+			/* a bare raw_tp is run by the agent (BPF_PROG_TEST_RUN), attached to nothing */
+			if (!bpf_program__autoload(prog) || is_enter_prog(prog) != (pass == 1) ||
+			    strcmp(bpf_program__section_name(prog), "raw_tp") == 0)
 				continue;
 			if (l->nlinks >= (int)(sizeof(l->links) / sizeof(l->links[0]))) {
 				snprintf(err, errlen, "attaching %s: too many programs",
@@ -355,6 +372,18 @@ int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 int loader_ringbuf_fd(const struct c2d_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_fold_sweep(struct c2d_loader *l, bool all)
+{
+	uint64_t args[1] = {all};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int rc;
+
+	if (!l->fold)
+		return 0;
+	rc = bpf_prog_test_run_opts(bpf_program__fd(l->skel->progs.c2d_fold_sweep), &opts);
+	return rc < 0 ? -errno : (int)opts.retval;
 }
 
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)

@@ -25,6 +25,7 @@ struct c2d_loader {
 	char skipped[512]; /* watched by no enabled rule: not attached */
 	const char *uring; /* what the io_uring hooks do, for the start-up log */
 	const char *compat; /* what is done about 32-bit syscalls, for the start-up log */
+	bool fold;	   /* identical findings are folded (--fold-window) */
 };
 
 /* Sizes and budgets fixed at load time. */
@@ -33,6 +34,7 @@ struct loader_opts {
 	uint64_t container_rate;  /* findings per second per cgroup; 0: no limit */
 	uint64_t container_burst; /* findings a cgroup may send at once above its rate */
 	bool watch_compat;	  /* load compat.bpf.c (--watch-compat-syscalls) */
+	uint64_t fold_window_ns;  /* fold identical findings within this window; 0: off */
 };
 
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
@@ -52,6 +54,10 @@ int loader_fill_policy_maps(const struct loader_policy_maps *m, const struct c2d
 			    uint32_t *flags, char *err, size_t errlen);
 int loader_attach(struct c2d_loader *l, char *err, size_t errlen);
 int loader_ringbuf_fd(const struct c2d_loader *l);
+/* Send what is folded in the kernel on keys idle for a window (all: every key, at stop) as
+ * C2D_EV_FOLD records, read from the ring buffer like the others. Returns the records sent,
+ * or -errno. */
+int loader_fold_sweep(struct c2d_loader *l, bool all);
 /* Sum the per-CPU counters. */
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum);
 void loader_close(struct c2d_loader *l);

@@ -48,6 +48,7 @@ static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
 static struct metrics_http *g_metrics;	 /* --metrics-addr */
 static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
 static time_t g_start_time;
+static unsigned g_sweep_failed; /* logged once */
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
 static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len)
@@ -171,7 +172,8 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 	proc_cache_get_stats(pl->rctx.pc, &pcs);
 	log_info("stats: findings credential_read=%llu privileged_call=%llu storage_write=%llu "
 		 "metadata_access=%llu; kernel drops ringbuf=%llu proc_ringbuf=%llu "
-		 "path_truncated=%llu str_truncated=%llu rate_limited=%llu; user filtered=%llu "
+		 "path_truncated=%llu str_truncated=%llu rate_limited=%llu; folded=%llu "
+		 "(summaries=%llu bare=%llu unmatched=%llu); user filtered=%llu "
 		 "runtime_calls=%llu "
 		 "decode_errors=%llu; container_start=%llu; proc cache entries=%llu evictions=%llu",
 		 (unsigned long long)k.events[C2D_KIND_CREDENTIAL_READ],
@@ -180,7 +182,9 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 		 (unsigned long long)k.events[C2D_KIND_METADATA_ACCESS],
 		 (unsigned long long)k.drop_ringbuf, (unsigned long long)k.drop_proc_ringbuf,
 		 (unsigned long long)k.path_truncated, (unsigned long long)k.str_truncated,
-		 (unsigned long long)k.rate_limited, (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.runtime_filtered,
+		 (unsigned long long)k.rate_limited, (unsigned long long)k.folded,
+		 (unsigned long long)pl->st.fold_summaries, (unsigned long long)pl->st.fold_bare,
+		 (unsigned long long)pl->st.fold_unmatched, (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.runtime_filtered,
 		 (unsigned long long)pl->st.decode_errors, (unsigned long long)pl->st.container_starts,
 		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
 }
@@ -290,6 +294,11 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			struct c2d_stats k;
 			const struct c2d_stats *kp = loader_read_stats(l, &k) == 0 ? &k : NULL;
 
+			/* folded findings of keys idle for a window: read on the next pass */
+			int sw = loader_fold_sweep(l, false);
+
+			if (sw < 0 && !g_sweep_failed++)
+				log_warn("sweeping folded findings failed: %s", strerror(-sw));
 			report_gaps(pl, kp);
 			publish_metrics(pl, kp);
 			last_second = now;
@@ -304,6 +313,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			last_stats = now;
 		}
 	}
+	loader_fold_sweep(l, true); /* what is still folded goes out, window or not */
 	pl->budget = 0; /* no budget: what is already in the ring is not lost on stop */
 	ring_buffer__consume(rb);
 	pipeline_tick(pl, true); /* and nothing held back is lost either */
@@ -395,7 +405,8 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 	struct loader_opts lo = {.ringbuf_bytes = o->ringbuf_mb << 20,
 				 .container_rate = o->container_rate,
 				 .container_burst = o->container_burst,
-				 .watch_compat = o->watch_compat};
+				 .watch_compat = o->watch_compat,
+				 .fold_window_ns = o->fold_window_s * 1000000000ull};
 	struct c2d_hook_plan plan;
 	char err[512];
 
@@ -433,6 +444,11 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 			 (unsigned long long)o->container_burst);
 	else
 		log_info("per-container budget: none (--container-rate 0)");
+	if (o->fold_window_s)
+		log_info("identical findings folded within %llu s (in the kernel; swept every second)",
+			 (unsigned long long)o->fold_window_s);
+	else
+		log_info("identical findings not folded (--fold-window 0)");
 	return 0;
 }
 
@@ -492,6 +508,11 @@ int main(int argc, char **argv)
 	pl.rctx.boot_to_real_ns = boot_to_real_ns();
 	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
 	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
+	if (o.fold_window_s &&
+	    !(pl.fold = fold_cache_new(FOLD_CACHE_RECORDS, FOLD_CACHE_BYTES))) {
+		log_error("out of memory at start-up");
+		return EXIT_FAILURE;
+	}
 	ctrd = strcmp(o.containerd_socket, "none") ? o.containerd_socket : NULL;
 	if (ctrd || o.cri_socket) { /* CRI first, then containerd's own API */
 		pl.meta = meta_cache_new_runtimes((unsigned)o.meta_cache_size, ctrd, o.cri_socket);
@@ -529,6 +550,7 @@ int main(int argc, char **argv)
 out:
 	loader_close(&l);
 	proc_cache_free(pl.rctx.pc);
+	fold_cache_free(pl.fold);
 	cgroup_cache_free(pl.rctx.cg);
 	runtime_events_stop(g_events); /* before the cache it feeds */
 	meta_cache_free(pl.meta);

@@ -29,6 +29,10 @@ static void kernel(struct prom *p, const struct c2d_stats *k)
 		     k->drop_proc_ringbuf);
 	prom_sample1(p, N("kernel_drops_total"), "reason", "map_full", k->map_full);
 	prom_sample1(p, N("kernel_drops_total"), "reason", "rate_limited", k->rate_limited);
+	prom_metric(p, N("kernel_folded_total"), "counter",
+		    "Identical findings folded into another event's count in the kernel "
+		    "(--fold-window): not sent on their own, not lost.",
+		    k->folded);
 	prom_family(p, N("kernel_truncations_total"), "counter",
 		    "Findings sent with a truncated field, by field.");
 	prom_sample1(p, N("kernel_truncations_total"), "field", "path", k->path_truncated);
@@ -59,6 +63,15 @@ static void pipeline(struct prom *p, const struct pipeline_stats *s)
 	prom_sample1(p, N("errors_total"), "stage", "decode", s->decode_errors);
 	prom_sample1(p, N("errors_total"), "stage", "render", s->render_errors);
 	prom_sample1(p, N("errors_total"), "stage", "write", s->write_errors);
+	prom_family(p, N("fold_summaries_total"), "counter",
+		    "Folded findings flushed with no later event to carry them, by how they went "
+		    "out: as their finding again, bare (the finding no longer kept), or not at all.");
+	prom_sample1(p, N("fold_summaries_total"), "result", "rendered", s->fold_summaries - s->fold_bare);
+	prom_sample1(p, N("fold_summaries_total"), "result", "bare", s->fold_bare);
+	prom_sample1(p, N("fold_summaries_total"), "result", "unmatched", s->fold_unmatched);
+	prom_metric(p, N("fold_unmatched_findings_total"), "counter",
+		    "Findings counted in summaries that could not be rendered (lost).",
+		    s->fold_unmatched_count);
 	prom_metric(p, N("deferred_findings_total"), "counter",
 		    "Findings held back until their container's record arrived.", s->deferred);
 	prom_metric(p, N("deferred_queue_full_total"), "counter",

@@ -92,6 +92,10 @@ static const struct opt_def defs[] = {
 	 "(agent_gap rate_limited); 0: no limit"},
 	{"container-burst", OPT_UINT, OFF(container_burst), "5000", 1, 1000000, false, "N",
 	 "findings a container may send at once above --container-rate"},
+	{"fold-window", OPT_UINT, OFF(fold_window_s), "1", 0, 3600, false, "SECONDS",
+	 "identical findings (same container, executable, rule and target) within this window "
+	 "are folded in the kernel into one event with count, first_time and last_time; only "
+	 "distinct findings spend the --container-rate budget; 0: every finding is sent"},
 	{"metrics-addr", OPT_STR, OFF(metrics_addr), NULL, 0, 0, false, "ADDR:PORT",
 	 "serve Prometheus /metrics, /healthz and /readyz here (\"127.0.0.1:9101\", \":9101\"); "
 	 "off by default"},

@@ -48,6 +48,7 @@ struct c2d_agent_opts {
 	const char *metrics_addr; /* NULL: no metrics endpoint */
 	uint64_t container_rate;  /* findings/s per cgroup, 0: unlimited */
 	uint64_t container_burst;
+	uint64_t fold_window_s;	  /* fold identical findings within this window; 0: off */
 };
 
 #define C2D_STATE_DIR_DEFAULT "/var/lib/cloud2dev"

@@ -274,6 +274,33 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 	pipeline_emit(pl, n);
 }
 
+/* Findings the kernel folded after their key's last event, flushed by the sweep: rendered as
+ * that event again (kept in pl->fold), with count and first/last time. */
+static void on_fold(struct pipeline *pl, const struct c2d_decoded *d)
+{
+	static _Alignas(8) unsigned char rec[FOLD_SUMMARY_MAX]; /* one ring-buffer thread */
+	struct c2d_syscall_event *ev = (struct c2d_syscall_event *)rec;
+	const struct c2d_fold_event *fe = d->fold;
+	struct c2d_decoded sd;
+	int hit = 0;
+	long n = pl->fold ? fold_cache_summary(pl->fold, fe, rec, sizeof(rec), &hit) : -ENOENT;
+
+	if (n > 0 && !hit) { /* bare: the rule says the kind; an unjudged candidate cannot be */
+		if (fe->key.rule_id < pl->rctx.policy->n)
+			ev->kind = (uint8_t)pl->rctx.policy->rules[fe->key.rule_id].kind;
+		else
+			n = -ENOENT;
+	}
+	if (n < 0 || event_decode(rec, (size_t)n, &sd) < 0) {
+		pl->st.fold_unmatched++;
+		pl->st.fold_unmatched_count += fe->count;
+		return;
+	}
+	pl->st.fold_summaries++;
+	pl->st.fold_bare += !hit;
+	on_finding(pl, &sd, false);
+}
+
 int pipeline_handle(void *ctx, void *data, size_t size)
 {
 	struct pipeline *pl = ctx;
@@ -296,7 +323,12 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 		proc_cache_mark_exited(pl->rctx.pc, d.hdr->tgid);
 		break;
 	case C2D_EV_SYSCALL:
+		if (pl->fold) /* before anything defers it: its flush comes after it */
+			fold_cache_put(pl->fold, d.sys, d.hdr->size);
 		on_finding(pl, &d, false);
+		break;
+	case C2D_EV_FOLD:
+		on_fold(pl, &d);
 		break;
 	}
 	/* this record is consumed either way; a negative return only ends the drain */

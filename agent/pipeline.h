@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "deferred.h"
+#include "fold.h"
 #include "meta_cache.h"
 #include "render.h"
 #include "ship.h"
@@ -24,6 +25,10 @@ struct pipeline_stats {
 	uint64_t defer_full;	 /* ... that went out at once because the queue was full */
 	uint64_t container_starts; /* container_start events emitted */
 	uint64_t runtime_filtered; /* privileged calls of the runtime itself (runtime_noise.h) */
+	uint64_t fold_summaries;   /* C2D_EV_FOLD records rendered as their finding (or bare) */
+	uint64_t fold_bare;	   /* ... of those, bare: the finding was no longer kept */
+	uint64_t fold_unmatched;   /* ... for a key neither kept nor judgeable: counts lost */
+	uint64_t fold_unmatched_count; /* the findings those stood for */
 };
 
 /* Records handled per poll/consume call: under a sustained flood libbpf would otherwise keep
@@ -41,6 +46,7 @@ struct pipeline {
 	FILE *out; /* NDJSON sink (--stdout) or NULL */
 	bool report_runtime; /* --report-runtime-calls: keep the runtime's own privileged calls */
 	struct ship *ship; /* --collector: the shipper's queue, or NULL */
+	struct fold_cache *fold; /* --fold-window: the findings that went out, or NULL */
 	struct pipeline_stats st;
 	char buf[C2D_EVENT_JSON_MAX];
 };

@@ -355,6 +355,25 @@ void render_next_id(struct render_ctx *ctx, char id[34])
 	event_id(id, ctx->instance, ctx->seq);
 }
 
+/* An event that stands for identical findings folded in the kernel (bpf/fold.bpf.c): how
+ * many, the first and the last (the event's own time). */
+static void render_fold(struct jw *w, const struct render_ctx *ctx,
+			const struct c2d_syscall_event *ev)
+{
+	char ts[48];
+
+	if (ev->count > 1)
+		jw_kv_u64(w, "count", ev->count);
+	if (!ev->first_ns)
+		return;
+	/* two CPUs stamp an entry's times without a lock: never a first after the last */
+	render_time(ts, sizeof(ts), ev->first_ns < ev->hdr.ktime_ns ? ev->first_ns : ev->hdr.ktime_ns,
+		    ctx->boot_to_real_ns);
+	jw_kv_str(w, "first_time", ts);
+	render_time(ts, sizeof(ts), ev->hdr.ktime_ns, ctx->boot_to_real_ns);
+	jw_kv_str(w, "last_time", ts);
+}
+
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f)
 {
 	const struct c2d_syscall_event *ev = f->d->sys;
@@ -375,6 +394,7 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	jw_kv_str(&w, "outcome", outcome(ev));
 	if (ev->hdr.flags & C2D_F_TAMPERED) /* an argument changed in memory during the call */
 		jw_key(&w, "tampered"), jw_bool(&w, true);
+	render_fold(&w, ctx, ev);
 	jw_key(&w, "node");
 	jw_obj_begin(&w);
 	jw_kv_str(&w, "name", ctx->node_name);

@@ -37,6 +37,8 @@ enum c2d_event_type {
 	C2D_EV_FORK = 2,
 	C2D_EV_EXIT = 3,
 	C2D_EV_SYSCALL = 4, /* a policy match: credential read, privileged call, … */
+	C2D_EV_FOLD = 5,    /* identical findings folded after the last event of their key went
+			     * out, flushed by the sweep (struct c2d_fold_event) */
 };
 
 /* Finding kinds, as in EVENTS.md. */
@@ -263,10 +265,26 @@ struct c2d_fold_key {
 };
 
 struct c2d_fold_val {
-	__u64 first_ns;	 /* first finding of the current window */
+	__u64 first_ns;	 /* first of the findings now pending */
 	__u64 last_ns;	 /* latest finding */
-	__u64 window_ns; /* start of the current window */
-	__u32 pending;	 /* folded since the last event that went out */
+	__u64 window_ns; /* start of the current window: hdr.ktime_ns of the key's last event that
+			  * went out (the agent finds that record again by it) */
+	__u32 pending;	 /* folded since the last event that went out (atomic) */
+	__u32 pad;
+};
+
+/*
+ * C2D_EV_FOLD: `count` findings of `key` folded since its event of time `window_ns` went out,
+ * with no later one to carry them; the agent renders them as that event again, with count and
+ * first/last time. hdr: type, size, ktime_ns (the sweep's time), cgroup_id, sys; rest zero.
+ */
+struct c2d_fold_event {
+	struct c2d_event_hdr hdr;
+	struct c2d_fold_key key;
+	__u64 first_ns;
+	__u64 last_ns;
+	__u64 window_ns;
+	__u32 count;
 	__u32 pad;
 };
 
@@ -321,6 +339,7 @@ _Static_assert(sizeof(struct c2d_syscall_event) == 168, "c2d_syscall_event layou
 _Static_assert(sizeof(struct c2d_file_id) == 16, "c2d_file_id layout");
 _Static_assert(sizeof(struct c2d_fold_key) == 32, "c2d_fold_key layout");
 _Static_assert(sizeof(struct c2d_fold_val) == 32, "c2d_fold_val layout");
+_Static_assert(sizeof(struct c2d_fold_event) == 136, "c2d_fold_event layout");
 _Static_assert(sizeof(struct c2d_exec_event) == 80, "c2d_exec_event layout");
 _Static_assert(sizeof(struct c2d_fork_event) == 80, "c2d_fork_event layout");
 _Static_assert(sizeof(struct c2d_exit_event) == 80, "c2d_exit_event layout");

@@ -50,6 +50,9 @@ static const struct field fields[] = {
 	{"severity", F_ENUM, K_ALL, severities, 0, 0},
 	{"outcome", F_ENUM, K_FINDING, outcomes, 0, 0},
 	{"tampered", F_BOOL, 0, NULL, 0, 0},
+	{"count", F_INT, 0, NULL, 1, U32MAX},
+	{"first_time", F_TIME, 0, NULL, 0, 0},
+	{"last_time", F_TIME, 0, NULL, 0, 0},
 	{"node", F_OBJ, K_GAP, NULL, 0, 0},
 	{"node.name", F_STR, K_GAP, NULL, 0, 0},
 	{"process", F_OBJ, K_FINDING, NULL, 0, 0},
@@ -330,6 +333,14 @@ int validate_event(const cJSON *ev, const struct validate_limits *lim, char *err
 		parse_time_ns(lookup(ev, "gap.end")->valuestring, &b);
 		if (b < a)
 			return fail(err, errlen, "gap.end", "before gap.start");
+	}
+	if (lookup(ev, "first_time") || lookup(ev, "last_time")) { /* folded findings: both */
+		if (!lookup(ev, "first_time") || !lookup(ev, "last_time"))
+			return fail(err, errlen, "first_time", "without last_time, or the reverse");
+		parse_time_ns(lookup(ev, "first_time")->valuestring, &a);
+		parse_time_ns(lookup(ev, "last_time")->valuestring, &b);
+		if (b < a)
+			return fail(err, errlen, "last_time", "before first_time");
 	}
 	ret = check_unique_keys(ev, err, errlen);
 	return ret == -ENOMEM ? -EINVAL : ret;

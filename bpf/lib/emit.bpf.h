@@ -100,6 +100,11 @@ static __always_inline void stats__event(__u8 kind)
 
 /* May this cgroup send one more finding now? (budget.bpf.c) */
 int c2d_budget_take(__u64 cgid);
+/* Fold identical findings (fold.bpf.c): take says send (1) or folded (0); settle says whether
+ * the event went out, and returns 1 when a refused one was parked instead of lost. Both read
+ * the event from this CPU's scratch: sysev__send is only ever given scratch__get(). */
+int c2d_fold_take(void);
+int c2d_fold_settle(int sent);
 
 static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_val *rule, __u8 kind)
 {
@@ -109,17 +114,23 @@ static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_va
 	 * of rule itself, a correlation the verifier cannot follow */
 	s->ev.rule_id = rule ? rule->rule_id : 0xffff;
 	s->ev.kind = kind;
-	if (!c2d_budget_take(s->ev.hdr.cgroup_id)) {
-		C2D_STAT_INC(rate_limited);
-		return 0;
-	}
 	if (size > sizeof(s->ev) + C2D_DATA_MAX)
 		return 0;
-	s->ev.hdr.size = size;
-	if (emit__output(&s->ev, size) < 0) {
-		C2D_STAT_INC(drop_ringbuf);
+	/* identical findings are counted, not sent: only distinct ones spend the budget */
+	if (!c2d_fold_take())
+		return 0;
+	if (!c2d_budget_take(s->ev.hdr.cgroup_id)) {
+		if (!c2d_fold_settle(0))
+			C2D_STAT_INC(rate_limited);
 		return 0;
 	}
+	s->ev.hdr.size = size;
+	if (emit__output(&s->ev, size) < 0) {
+		if (!c2d_fold_settle(0))
+			C2D_STAT_INC(drop_ringbuf);
+		return 0;
+	}
+	c2d_fold_settle(1);
 	if (kind == C2D_KIND_NONE)
 		C2D_STAT_INC(unresolved);
 	else

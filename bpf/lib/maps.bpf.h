@@ -25,8 +25,8 @@
  * | dir_ids      | agent (rules' directories) | path walk      | 1024: directory rules by inode   |
  * | runtime_ids  | agent (runtime binaries)   | exec program   | 64: runc, shims, kubelet …       |
  * | runtime_tasks| exec/fork/exit programs    | every finding  | LRU 16384: tgids of the runtime  |
- * | fold         | every finding              | same; agent    | LRU 16384: identical findings    |
- * |              |                            | (sweeps counts)| within c2d_fold_window_ns        |
+ * | fold         | every finding; the sweep   | same           | LRU 16384: identical findings    |
+ * |              | (fold.bpf.c, run by agent) |                | within c2d_fold_window_ns        |
  * | entry_args   | sys_enter programs         | sys_exit ones  | task storage, one per thread:    |
  * |              |                            |                | name arguments read at entry     |
  * | uring_pending| io_uring submit program    | io_uring       | 256: findings of name-based      |
@@ -65,8 +65,11 @@ C2D_KNOB(__u64, c2d_wakeup_bytes, 256 * 1024); /* wake the reader past this much
 C2D_KNOB(__u64, c2d_cg_interval_ns, 0);
 C2D_KNOB(__u64, c2d_cg_burst_ns, 0);
 
-/* Identical findings within this window are folded into one event's count (--fold-window). */
+/* Identical findings within this window are folded into one event's count (--fold-window).
+ * The seed keys the hash of a target's strings (random per agent start), so that colliding
+ * paths cannot be prepared offline. */
 C2D_KNOB(__u64, c2d_fold_window_ns, 0);
+C2D_KNOB(__u64, c2d_fold_seed, 0);
 
 /* This architecture's syscall numbers (the agent's <sys/syscall.h>), for naming a TCP active
  * open seen on the socket by the call that made it (net.bpf.c). -1: no such call. */
@@ -123,6 +126,9 @@ struct c2d_scratch {
 	__u8 differs;	/* bit i: argument i read at exit is not what it was at entry */
 	__u8 pad5;
 	__u32 pad6;
+	struct c2d_fold_key fold_key; /* the finding being sent (fold.bpf.c) */
+	__u32 fold_taken;	      /* pending taken from its entry: given back if not sent */
+	__u32 fold_state;	      /* enum c2d_fold_state */
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */

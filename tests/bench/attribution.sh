@@ -36,13 +36,13 @@ C2D_IMAGE_EXTRA="$work/open_loop:/bin/open_loop" tests/integration/images/build_
 	org.opencontainers.image.source=https://git.example/acme/bench dev.cloud2dev.pipeline.id=7
 
 start_agent() { # OUTPUT_COMMAND...
-	"$AGENT" --stdout --container-rate 0 2>"$work/agent.err" | "$@" &
+	"$AGENT" --stdout --container-rate 0 --fold-window 0 2>"$work/agent.err" | "$@" &
 	agent_pid=$(jobs -p | tail -1)
 	for _ in $(seq 1 300); do grep -q ready "$work/agent.err" && return 0; sleep 0.1; done
 	log "agent not ready"; cat "$work/agent.err" >&2; exit 1
 }
 stop_agent() {
-	pkill -INT -f "^$AGENT --stdout --container-rate 0$" || true
+	pkill -INT -f "^$AGENT --stdout --container-rate 0 --fold-window 0$" || true
 	wait "$agent_pid" 2>/dev/null || true
 	agent_pid=
 }
@@ -53,7 +53,7 @@ ctr run -d --label io.kubernetes.pod.name=bench-5b8c9d7f4-x2x4q \
 	--label io.kubernetes.pod.namespace=bench "$IMAGE" c2d-warm /bin/sleep 120 >/dev/null
 ctr task exec --exec-id w0 c2d-warm /bin/open_loop open "$TOKEN" 10 >/dev/null # warms the cache
 sleep 0.5
-apid=$(pgrep -f "^$AGENT --stdout --container-rate 0$" | head -1)
+apid=$(pgrep -f "^$AGENT --stdout --container-rate 0 --fold-window 0$" | head -1)
 t0=$(awk '{print $14 + $15}' "/proc/$apid/stat")
 out=$(ctr task exec --exec-id w1 c2d-warm /bin/open_loop burst "$TOKEN" "$N")
 gen_rate=$(echo "$out" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^rate=/) {sub("rate=", "", $i); print $i}}')

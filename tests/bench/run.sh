@@ -103,7 +103,7 @@ start_agent() {
 	local out=$1 err=$2 before
 	before=$(prog_ids)
 	# no per-container budget: these measure what the pipeline carries, not the policy
-	"$AGENT" --stdout --container-rate 0 >"$out" 2>"$err" &
+	"$AGENT" --stdout --container-rate 0 --fold-window 0 >"$out" 2>"$err" &
 	AGENT_PID=$!
 	for _ in $(seq 300); do
 		grep -q ' ready: ' "$err" 2>/dev/null &&
@@ -365,7 +365,7 @@ echo "# cloud2dev bench"
 echo
 echo "- date: $START_DATE (start)"
 echo "- kernel: $(uname -srm), $(nproc) CPUs; kernel.bpf_stats_enabled=$STATS_ENABLED"
-echo "- agent: $AGENT --stdout --container-rate 0 (output to /dev/null in the A/B rounds); $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "?")"
+echo "- agent: $AGENT --stdout --container-rate 0 --fold-window 0 (output to /dev/null in the A/B rounds); $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "?")"
 echo "- A/B: $RUN interleaved rounds in ${AB_S} s, medians over $USED_NOTE; $ITERS open+close ($MATCH_ITERS" \
 	"of $MATCH) or $PPID_ITERS getppid per measure; ratio = median of the per-round ratios (their min–max)," \
 	"delta = median per-round delta, loop CPU time = the same ratio for the loop's own CPU time"

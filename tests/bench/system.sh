@@ -36,7 +36,7 @@ prog_ids() { bpftool prog show 2>/dev/null | awk -F: '/^[0-9]+:/ {print $1}' | s
 start_agent() { # ARGS...
 	local before
 	before=$(prog_ids)
-	"$AGENT" --container-rate 0 "$@" >/dev/null 2>"$work/agent.err" &
+	"$AGENT" --container-rate 0 --fold-window 0 "$@" >/dev/null 2>"$work/agent.err" &
 	agent_pid=$!
 	for _ in $(seq 300); do
 		grep -q ' ready: ' "$work/agent.err" && {

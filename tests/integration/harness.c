@@ -312,9 +312,10 @@ static void expected_node(struct h_agent *a, const char *const *args)
 
 static void exec_agent(const struct h_agent *a, int out_w, const char *const *args)
 {
+	/* folding off unless the test sets it (H_AGENT_FOLD_WINDOW): later arguments win */
 	const char *argv[64] = {getenv("C2D_AGENT") ? getenv("C2D_AGENT") : "build/c2d-agent-san",
-				"--stdout"};
-	size_t n = 2;
+				"--stdout", "--fold-window", H_AGENT_FOLD_WINDOW};
+	size_t n = 4;
 	int null = open("/dev/null", O_RDONLY);
 
 	for (size_t i = 0; args && args[i] && n < 63; i++)

@@ -31,9 +31,17 @@
 struct h_agent;
 
 /*
- * Start $C2D_AGENT (default build/c2d-agent-san) with `--stdout` and `args` (NULL-terminated,
- * may be NULL); wait until its stderr says `ready`. NULL on failure, with the agent's stderr
- * printed.
+ * Folding of identical findings (--fold-window) is off in tests unless `args` turn it on:
+ * they check one event per process, and the trigger programs of a suite, one executable
+ * opening one file from one cgroup, are identical findings within a second.
+ * test_evasion_flood turns it on.
+ */
+#define H_AGENT_FOLD_WINDOW "0"
+
+/*
+ * Start $C2D_AGENT (default build/c2d-agent-san) with `--stdout`, `--fold-window 0` and
+ * `args` (NULL-terminated, may be NULL; they come later, so they win); wait until its stderr
+ * says `ready`. NULL on failure, with the agent's stderr printed.
  */
 struct h_agent *h_agent_start(const char *const *args);
 

@@ -60,7 +60,7 @@ static struct h_agent *start_agent(const char *state_dir, const char *const *ext
 	for (const char *const *x = (const char *const[]){"--policy", policy, "--metrics-addr", mbuf,
 							    "--state-dir", state_dir, "--batch-age-ms",
 							    "200", "--containerd-socket", "none",
-							    "--k8s-api", "none", NULL};
+							    "--k8s-api", "none", "--fold-window", "0", NULL};
 	     *x; x++)
 		args[n++] = *x;
 	for (; extra && *extra; extra++)

@@ -530,6 +530,41 @@ static void test_too_small_buffer(void **state)
 	}
 }
 
+/* An event that stands for folded findings: count, then the first and the last (its own
+ * time); count 1 with times is a sweep's summary of one; no times, no fields. */
+static void test_folded(void **state)
+{
+	static const char *const paths[] = {"/etc/shadow"};
+	cJSON *j;
+
+	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
+	rec.ev.count = 20000;
+	rec.ev.first_ns = 1 * SEC + 7;
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_keys(j, NULL, "schema,id,time,kind,rule,severity,outcome,count,first_time,last_time,"
+			     "node,process,syscall,file,cgroup_id");
+	assert_num(j, "count", 20000);
+	assert_str(j, "first_time", "2023-11-14T22:13:21.000000007Z");
+	assert_str(j, "last_time", "2023-11-14T22:13:22.500000123Z");
+	assert_str(j, "time", "2023-11-14T22:13:22.500000123Z");
+	cJSON_Delete(j);
+
+	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
+	rec.ev.count = 1;
+	rec.ev.first_ns = rec.ev.hdr.ktime_ns;
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_keys(j, NULL, "schema,id,time,kind,rule,severity,outcome,first_time,last_time,"
+			     "node,process,syscall,file,cgroup_id");
+	cJSON_Delete(j);
+
+	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
+	rec.ev.count = 1;
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_keys(j, NULL, "schema,id,time,kind,rule,severity,outcome,node,process,syscall,file,"
+			     "cgroup_id");
+	cJSON_Delete(j);
+}
+
 static void test_render_time(void **state)
 {
 	static const struct {
@@ -569,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_args_truncated),
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_render_time),
+		cmocka_unit_test(test_folded),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -161,6 +161,30 @@ static void test_gap_and_start(void **st)
 	cJSON_Delete(ev);
 }
 
+/* Folded findings (agent --fold-window): count >= 1, first_time and last_time together, in
+ * order. */
+static void test_fold_fields(void **st)
+{
+	static const struct { const char *to, *want; } cases[] = {
+		{"\"outcome\":\"success\",\"count\":20000,\"first_time\":\"2026-11-28T20:31:01Z\","
+		 "\"last_time\":\"2026-11-28T20:31:02.123456789Z\",", ""},
+		{"\"outcome\":\"success\",\"count\":2,", ""},
+		{"\"outcome\":\"success\",\"count\":0,", "count: out of range [1, 4294967295]"},
+		{"\"outcome\":\"success\",\"count\":\"2\",", "count: expected an integer"},
+		{"\"outcome\":\"success\",\"first_time\":\"2026-11-28T20:31:01Z\",",
+		 "first_time: without last_time, or the reverse"},
+		{"\"outcome\":\"success\",\"last_time\":\"2026-11-28T20:31:01Z\",",
+		 "first_time: without last_time, or the reverse"},
+		{"\"outcome\":\"success\",\"first_time\":\"2026-11-28T20:31:03Z\","
+		 "\"last_time\":\"2026-11-28T20:31:02Z\",", "last_time: before first_time"},
+		{"\"outcome\":\"success\",\"first_time\":\"yesterday\",\"last_time\":\"2026-11-28T20:31:02Z\",",
+		 "first_time: expected an RFC 3339 UTC time"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_string_equal(check("\"outcome\":\"success\",", cases[i].to), cases[i].want);
+}
+
 static void test_time(void **st)
 {
 	int64_t ns;
@@ -254,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_field_caps),  cmocka_unit_test(test_gap_and_start),
 		cmocka_unit_test(test_time),	    cmocka_unit_test(test_ids_rules),
 		cmocka_unit_test(test_prescan),	    cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_fold_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
