@@ -8,7 +8,10 @@
  * rebuilt from the file the kernel actually opened: symlinks, `..` and dirfds are resolved.
  *
  * Order of checks, cheapest first: self → result → path walk → prefix trie → suffix tries →
- * storage trie (writes only) → emit. Nothing is reserved in the ring buffer before a match.
+ * storage trie (writes only) → identity (file_ids, then dir_ids up the dentries: every other
+ * name of a rule's file, and the same file seen through another mount) → emit. Nothing is
+ * reserved in the ring buffer before a match. A finding about an opened file carries its
+ * (ino, dev) and its path from its filesystem's root (the agent makes the host path of it).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,6 +26,29 @@
 #define C2D_O_CREAT 0100
 #define C2D_O_TRUNC 01000
 #define C2D_O_PATH 010000000
+#define C2D_FMODE_WRITE 0x2 /* struct file.f_mode: opened for writing (include/linux/fs.h) */
+#define C2D_KBIT(k) (1u << (k))
+
+/* The rules that may judge a file by identity: credential rules always, storage rules when
+ * the opened file can be written (its f_mode, the kernel's own record, not user memory; or
+ * O_TRUNC asked, which truncates without FMODE_WRITE). */
+static __always_inline __u32 open__id_kinds(struct file *f, __u64 oflags)
+{
+	__u32 kinds = C2D_KBIT(C2D_KIND_CREDENTIAL_READ);
+
+	if ((BPF_CORE_READ(f, f_mode) & C2D_FMODE_WRITE) || (oflags & C2D_O_TRUNC))
+		kinds |= C2D_KBIT(C2D_KIND_STORAGE_WRITE);
+	return kinds;
+}
+
+/* The file's path from its filesystem's root, after the path as the process sees it. */
+static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file *f)
+{
+	int off = path__fs_path(s, f);
+
+	if (off >= 0)
+		sysev__add_path_as(s, off, C2D_STR_FS_PATH);
+}
 
 static __always_inline bool open__is_write(__u64 f)
 {
@@ -41,6 +67,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	struct task_struct *task;
 	struct c2d_scratch *s;
 	struct c2d_sysargs a;
+	struct file *f = NULL;
 	long dirfd = C2D_AT_FDCWD;
 	const char *upath;
 	__u8 kind = C2D_KIND_CREDENTIAL_READ;
@@ -76,10 +103,10 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		return 0;
 	sysev__reset(s);
 	if (ret >= 0) {
-		struct file *f = path__fd_file(task, ret);
-
+		f = path__fd_file(task, ret);
 		if (!f)
 			return 0;
+		path__file_id(s, f);
 		off = path__from_file(s, task, f);
 	} else {
 		off = c2d_path_join(s, dirfd, (__u64)upath);
@@ -91,6 +118,13 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		hit = c2d_match_storage(s, off);
 		kind = C2D_KIND_STORAGE_WRITE;
 	}
+	if (!hit && f &&
+	    c2d_match_ids(s, (__u64)BPF_CORE_READ(f, f_path.dentry), open__id_kinds(f, oflags))) {
+		hit = 1;
+		/* constants, not the map's byte: the verifier bounds the stats index by them */
+		kind = s->rule.kind == C2D_KIND_STORAGE_WRITE ? C2D_KIND_STORAGE_WRITE
+							      : C2D_KIND_CREDENTIAL_READ;
+	}
 	if (!hit) {
 		if (!(s->flags & C2D_F_UNRESOLVED))
 			return 0;
@@ -100,6 +134,8 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	a.a[1] = dirfd;
 	a.a[2] = 0;
 	sysev__add_path(s, off);
+	if (f)
+		file__add_fs_path(s, f);
 	sysev__begin(s, task, sys, ret, &a);
 	return sysev__send(s, hit ? &s->rule : NULL, kind);
 }
@@ -198,10 +234,16 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 	if (!s || !f)
 		return 0;
 	sysev__reset(s);
+	path__file_id(s, f);
 	off = path__from_file(s, task, f);
-	if (off < 0 || !c2d_match_storage(s, off))
+	if (off < 0)
+		return 0;
+	if (!c2d_match_storage(s, off) &&
+	    !c2d_match_ids(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
+			   C2D_KBIT(C2D_KIND_STORAGE_WRITE)))
 		return 0;
 	sysev__add_path(s, off);
+	file__add_fs_path(s, f);
 	sysev__begin(s, task, C2D_SYS_FTRUNCATE, ctx->ret, &a);
 	return sysev__send(s, &s->rule, C2D_KIND_STORAGE_WRITE);
 }

@@ -120,3 +120,92 @@ __noinline int c2d_match_storage(struct c2d_scratch *s, int off)
 	return policy__found(s, policy__prefix(&storage_trie, s, off));
 }
 
+
+static __always_inline bool ids__applies(const struct c2d_rule_val *v, __u32 kinds)
+{
+	return v && v->kind < 32 && (kinds & (1u << v->kind));
+}
+
+/* d_parent, d_name and d_inode side by side (6.x): one read per level for the parent and the
+ * inode pointer; CO-RE checks it, and the fallback reads them one by one. */
+struct ids__dentry_head {
+	struct dentry *parent;
+	struct qstr name;
+	struct inode *inode;
+};
+
+static __always_inline int ids__up(struct dentry *d, struct dentry **parent, struct inode **inode,
+				   bool adjacent)
+{
+	struct ids__dentry_head h;
+
+	if (adjacent) {
+		if (bpf_probe_read_kernel(&h, sizeof(h),
+					  (void *)d + bpf_core_field_offset(d->d_parent)) < 0)
+			return -1;
+		*parent = h.parent;
+		*inode = h.inode;
+		return 0;
+	}
+	*parent = BPF_CORE_READ(d, d_parent);
+	*inode = BPF_CORE_READ(d, d_inode);
+	return 0;
+}
+
+/*
+ * The identity walk: from the file's dentry up through d_parent to its superblock's root, the
+ * ancestors' (ino, dev) looked up in dir_ids. It stays inside one filesystem (no mount is
+ * crossed, and none needs to be: a directory and everything below it share the superblock), so
+ * it also goes above the root of a bind mount or a container's volume mount, which is what lets
+ * `/data/x` in a container match the host's `/srv/prod/`. Two reads and one hash lookup per
+ * level; at most C2D_MAX_DEPTH levels (deeper: not matched by identity, counted as truncated).
+ */
+static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *d, __u32 kinds)
+{
+	bool adjacent = bpf_core_field_offset(struct dentry, d_inode) ==
+			bpf_core_field_offset(struct dentry, d_name) + sizeof(struct qstr) &&
+			bpf_core_field_offset(struct dentry, d_name) ==
+			bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *);
+	struct c2d_file_id id = {.dev = s->ev.dev};
+	struct c2d_rule_val *v;
+
+	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
+		struct dentry *parent;
+		struct inode *inode;
+
+		if (ids__up(d, &parent, &inode, adjacent) < 0 || !parent)
+			return 0;
+		if (i > 0) { /* level 0 is the file itself: file_ids already said */
+			id.ino = BPF_CORE_READ(inode, i_ino);
+			v = bpf_map_lookup_elem(&dir_ids, &id);
+			if (ids__applies(v, kinds))
+				return policy__found(s, v);
+		}
+		if (parent == d)
+			return 0; /* the superblock's root, checked above */
+		d = parent;
+	}
+	return 0;
+}
+
+__noinline int c2d_match_ids(struct c2d_scratch *s, __u64 dentry, __u32 kinds)
+{
+	struct c2d_file_id id = {};
+	struct c2d_rule_val *v;
+	__u32 pf = c2d_policy_flags;
+
+	if (!s || !s->ev.ino)
+		return 0;
+	if (pf & C2D_POL_FILE_IDS) {
+		id.ino = s->ev.ino;
+		id.dev = s->ev.dev;
+		v = bpf_map_lookup_elem(&file_ids, &id);
+		if (ids__applies(v, kinds))
+			return policy__found(s, v);
+	}
+	/* storage directories matter to writes only: a read walks only for credential ones */
+	if (!((pf & C2D_POL_DIR_IDS_CRED) ||
+	      ((pf & C2D_POL_DIR_IDS) && (kinds & (1u << C2D_KIND_STORAGE_WRITE)))))
+		return 0;
+	return ids__walk_dirs(s, (struct dentry *)dentry, kinds);
+}

@@ -25,4 +25,12 @@ int c2d_match_credential(struct c2d_scratch *s, int off);
 /* Same against the production-storage prefixes (0 when none are configured). */
 int c2d_match_storage(struct c2d_scratch *s, int off);
 
+/*
+ * Match the opened file by identity (s->ev.ino/dev, filled by path__file_id): file_ids for the
+ * file itself (every name of it: hard links, bind mounts, hostPath volumes), then, walking its
+ * dentry's ancestors up to its superblock's root, dir_ids (directory rules). `kinds` is a mask
+ * of (1 << enum c2d_kind): storage rules apply only to writes. Returns 1 and fills s->rule.
+ */
+int c2d_match_ids(struct c2d_scratch *s, __u64 dentry, __u32 kinds);
+
 #endif /* C2D_POLICY_BPF_H */
