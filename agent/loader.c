@@ -229,6 +229,14 @@ int loader_ringbuf_fd(const struct c2d_loader *l)
 	return bpf_map__fd(l->skel->maps.events);
 }
 
+void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
+		     volatile uint32_t **policy_flags)
+{
+	*file_fd = bpf_map__fd(l->skel->maps.file_ids);
+	*dir_fd = bpf_map__fd(l->skel->maps.dir_ids);
+	*policy_flags = &l->skel->bss->c2d_policy_flags;
+}
+
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -36,6 +36,10 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *err, size_t errlen);
 int loader_attach(struct c2d_loader *l, char *err, size_t errlen);
 int loader_ringbuf_fd(const struct c2d_loader *l);
+/* The identity maps (file_ids, dir_ids) and the programs' policy switches, for file_ids.c,
+ * which fills them after loader_fill_policy and keeps them current. */
+void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
+		     volatile uint32_t **policy_flags);
 /* Sum the per-CPU counters. */
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum);
 void loader_close(struct c2d_loader *l);

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
+#include "file_ids.h"
 #include "ids.h"
 #include "loader.h"
 #include "log.h"
@@ -47,6 +48,7 @@ static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restart
 static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
 static struct metrics_http *g_metrics;	 /* --metrics-addr */
 static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
+static struct file_ids *g_ids;		 /* the path rules' files and directories by identity */
 static time_t g_start_time;
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
@@ -367,7 +369,27 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 	return 0;
 }
 
-static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o)
+/* Rules by identity (file_ids.h), after the policy maps are filled; the host paths of findings
+ * follow the same mount changes it watches. */
+static int start_file_ids(struct c2d_loader *l, const struct c2d_policy *p, struct pipeline *pl)
+{
+	struct file_ids_opts fo = {.policy = p};
+	int rc;
+
+	loader_ids_maps(l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags);
+	rc = file_ids_start(&g_ids, &fo);
+	if (rc < 0) {
+		log_error("file ids: %s", strerror(-rc));
+		return rc;
+	}
+	pl->ids = g_ids;
+	pl->hp.mountinfo = FILE_IDS_MOUNTINFO;
+	pl->hp.gen = file_ids_mount_gen(g_ids);
+	return 0;
+}
+
+static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o,
+		 struct pipeline *pl)
 {
 	struct loader_opts lo = {.ringbuf_bytes = o->ringbuf_mb << 20,
 				 .container_rate = o->container_rate,
@@ -389,6 +411,8 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 		 "no tracepoint on this kernel: %s; not needed by the policy: %s",
 		 l->n_sys_attached, (unsigned long long)o->ringbuf_mb,
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
+	if (start_file_ids(l, p, pl) < 0)
+		return -1;
 	if (o->container_rate)
 		log_info("per-container budget: %llu findings/s, bursts of %llu (in the kernel)",
 			 (unsigned long long)o->container_rate,
@@ -468,7 +492,7 @@ int main(int argc, char **argv)
 	}
 	if (o.stdout_mode)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o) < 0)
+	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o, &pl) < 0)
 		goto out;
 	nproc = procfs_seed(pl.rctx.pc, "/proc");
 	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
@@ -486,6 +510,9 @@ int main(int argc, char **argv)
 	log_stats(&l, &pl);
 	log_info("stopped (%s)", g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
 out:
+	file_ids_stop(g_ids); /* before the maps it fills */
+	g_ids = NULL;
+	hostpath_cache_free(&pl.hp);
 	loader_close(&l);
 	proc_cache_free(pl.rctx.pc);
 	cgroup_cache_free(pl.rctx.cg);

@@ -100,14 +100,19 @@ static int resolve(struct pipeline *pl, struct finding *f, char paths[2][C2D_PAT
 		if ((ev->args[0] & 3) || (ev->args[0] & (0100 | 01000)))
 			kinds |= 1u << C2D_KIND_STORAGE_WRITE;
 	}
-	for (int i = 0; i < f->d->nstr && i < 2; i++) {
-		snprintf(paths[i], C2D_PATH_MAX, "%s", f->d->strs[i]);
+	for (int i = 0; i < 2; i++) {
+		const char *p = event_str(f->d, i ? C2D_STR_NEW_PATH : C2D_STR_PATH);
+
+		if (!p)
+			continue;
+		snprintf(paths[i], C2D_PATH_MAX, "%s", p);
 		if (policy_normalize_path(paths[i]) < 0)
 			return -1;
 		f->path[i] = paths[i];
 	}
-	for (int i = 0; i < f->d->nstr && i < 2; i++) {
-		int r = policy_match_path(pl->rctx.policy, paths[i], kinds);
+	for (int i = 0; i < 3; i++) { /* the paths as the process named them, then the host's */
+		const char *p = i < 2 ? f->path[i] : f->host_path;
+		int r = p ? policy_match_path(pl->rctx.policy, p, kinds) : -1;
 
 		if (r >= 0) {
 			f->rule = r;
@@ -116,6 +121,22 @@ static int resolve(struct pipeline *pl, struct finding *f, char paths[2][C2D_PAT
 		}
 	}
 	return -1;
+}
+
+/* The host's path of the file a finding is about (kernel: device + path from its filesystem's
+ * root), and the pod volume it is in. hbuf holds the path. */
+static void host_view(struct pipeline *pl, struct finding *f, char *hbuf, size_t cap,
+		      struct hostpath_volume *vol)
+{
+	const char *fs = event_str(f->d, C2D_STR_FS_PATH);
+
+	if (!fs || !pl->hp.mountinfo || !f->d->sys->dev)
+		return;
+	if (hostpath_lookup(&pl->hp, f->d->sys->dev, fs, hbuf, cap) < 0)
+		return;
+	f->host_path = hbuf;
+	if (f->d->sys->kind != C2D_KIND_PRIVILEGED_CALL && hostpath_volume(hbuf, vol) == 0)
+		f->volume = vol;
 }
 
 static uint64_t mono_ns(void)
@@ -199,15 +220,17 @@ static bool from_runtime(struct pipeline *pl, const struct c2d_event_hdr *h)
 static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
 {
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
+	static char paths[2][C2D_PATH_MAX], hbuf[C2D_PATH_MAX];
+	static struct hostpath_volume vol;
 	const struct c2d_syscall_event *ev = d->sys;
-	char paths[2][C2D_PATH_MAX];
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
 	bool have;
 	long n;
 
 	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS) {
-		f.path[0] = d->nstr > 0 ? d->strs[0] : NULL;
-		f.path[1] = d->nstr > 1 ? d->strs[1] : NULL;
+		f.path[0] = event_str(d, C2D_STR_PATH);
+		f.path[1] = event_str(d, C2D_STR_NEW_PATH);
+		host_view(pl, &f, hbuf, sizeof(hbuf), &vol);
 	}
 	if (ev->kind == C2D_KIND_NONE) {
 		if (resolve(pl, &f, paths) < 0) {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 
 #include "deferred.h"
+#include "file_ids.h"
+#include "hostpath.h"
 #include "meta_cache.h"
 #include "render.h"
 #include "ship.h"
@@ -41,6 +43,8 @@ struct pipeline {
 	FILE *out; /* NDJSON sink (--stdout) or NULL */
 	bool report_runtime; /* --report-runtime-calls: keep the runtime's own privileged calls */
 	struct ship *ship; /* --collector: the shipper's queue, or NULL */
+	struct file_ids *ids;	 /* rules by identity (learn), or NULL */
+	struct hostpath_cache hp; /* host paths of findings (mountinfo NULL: not resolved) */
 	struct pipeline_stats st;
 	char buf[C2D_EVENT_JSON_MAX];
 };
