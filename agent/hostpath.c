@@ -154,6 +154,8 @@ int hostpath_resolve(const struct hostpath_table *t, uint32_t dev, const char *f
 		return -ENOENT;
 	skip = root_prefix(t->m[i].root, fs_path);
 	rest = fs_path + skip; /* "" or "/…" */
+	if (!strcmp(rest, "/"))
+		rest = ""; /* the mount's root itself: its mount point, without a trailing '/' */
 	mp = t->m[i].mpoint;
 	if (!strcmp(mp, "/"))
 		n = snprintf(out, cap, "%s", rest[0] ? rest : "/");

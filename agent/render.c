@@ -294,7 +294,9 @@ static void render_file_identity(struct jw *w, const struct finding *f)
 		jw_kv_str(w, "host_path", f->host_path);
 	if (!ev->ino)
 		return;
-	jw_kv_u64(w, "inode", ev->ino);
+	if (ev->ino <= 9007199254740991ull) /* JSON readers keep integers exactly to 2^53 (an
+					     * overlayfs xino inode can be larger: left out) */
+		jw_kv_u64(w, "inode", ev->ino);
 	snprintf(dev, sizeof(dev), "%u:%u", hostpath_kdev_major(ev->dev),
 		 hostpath_kdev_minor(ev->dev));
 	jw_kv_str(w, "dev", dev);
