@@ -138,12 +138,28 @@ static void log_meta_stats(const struct pipeline *pl)
 	}
 }
 
+static void log_ids_stats(const struct pipeline *pl)
+{
+	struct file_ids_stats fs;
+
+	if (!g_ids)
+		return;
+	file_ids_get_stats(g_ids, &fs);
+	log_info("stats: file ids files=%llu dirs=%llu refreshes=%llu scanned=%llu map_full=%llu "
+		 "learnt=%llu; host paths mountinfo_reloads=%llu unresolved=%llu",
+		 (unsigned long long)fs.files, (unsigned long long)fs.dirs,
+		 (unsigned long long)fs.refreshes, (unsigned long long)fs.scanned,
+		 (unsigned long long)fs.map_full, (unsigned long long)fs.learnt,
+		 (unsigned long long)pl->hp.reloads, (unsigned long long)pl->hp.misses);
+}
+
 static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 {
 	struct proc_cache_stats pcs;
 	struct c2d_stats k;
 
 	log_meta_stats(pl);
+	log_ids_stats(pl);
 	ship_log_stats(g_ship);
 	if (loader_read_stats(l, &k) < 0)
 		return;

@@ -41,10 +41,28 @@ static __always_inline __u32 open__id_kinds(struct file *f, __u64 oflags)
 	return kinds;
 }
 
-/* The file's path from its filesystem's root, after the path as the process sees it. */
+/* Identity matching, only when the agent filled an identity map: a policy without one costs
+ * no read of the inode on a non-matching open. */
+static __always_inline bool file__ids_on(void)
+{
+	return c2d_policy_flags & (C2D_POL_FILE_IDS | C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED);
+}
+
+static __always_inline int file__match_ids(struct c2d_scratch *s, struct file *f, __u32 kinds)
+{
+	path__file_id(s, f);
+	return c2d_match_ids(s, (__u64)BPF_CORE_READ(f, f_path.dentry), kinds);
+}
+
+/* A finding about an opened file: its identity (if the match did not read it already) and its
+ * path from its filesystem's root, after the path as the process sees it. */
 static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file *f)
 {
-	int off = path__fs_path(s, f);
+	int off;
+
+	if (!s->ev.ino)
+		path__file_id(s, f);
+	off = path__fs_path(s, f);
 
 	if (off >= 0)
 		sysev__add_path_as(s, off, C2D_STR_FS_PATH);
@@ -106,7 +124,6 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		f = path__fd_file(task, ret);
 		if (!f)
 			return 0;
-		path__file_id(s, f);
 		off = path__from_file(s, task, f);
 	} else {
 		off = c2d_path_join(s, dirfd, (__u64)upath);
@@ -118,8 +135,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		hit = c2d_match_storage(s, off);
 		kind = C2D_KIND_STORAGE_WRITE;
 	}
-	if (!hit && f &&
-	    c2d_match_ids(s, (__u64)BPF_CORE_READ(f, f_path.dentry), open__id_kinds(f, oflags))) {
+	if (!hit && f && file__ids_on() && file__match_ids(s, f, open__id_kinds(f, oflags))) {
 		hit = 1;
 		/* constants, not the map's byte: the verifier bounds the stats index by them */
 		kind = s->rule.kind == C2D_KIND_STORAGE_WRITE ? C2D_KIND_STORAGE_WRITE
@@ -234,13 +250,11 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 	if (!s || !f)
 		return 0;
 	sysev__reset(s);
-	path__file_id(s, f);
 	off = path__from_file(s, task, f);
 	if (off < 0)
 		return 0;
 	if (!c2d_match_storage(s, off) &&
-	    !c2d_match_ids(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
-			   C2D_KBIT(C2D_KIND_STORAGE_WRITE)))
+	    !(file__ids_on() && file__match_ids(s, f, C2D_KBIT(C2D_KIND_STORAGE_WRITE))))
 		return 0;
 	sysev__add_path(s, off);
 	file__add_fs_path(s, f);
