@@ -122,9 +122,17 @@ static void put_id(struct file_ids *fi, enum id_map map, const struct stat *st,
 	}
 	t->e[i] = (struct id_ent){.ino = key.ino, .dev = key.dev, .map = (uint8_t)map,
 				  .src = (uint8_t)src, .val = *v};
-	t->n[map]++;
+	if (key.ino) /* a device marker is not a directory */
+		t->n[map]++;
 	if (map == ID_DIR && v->kind == C2D_KIND_CREDENTIAL_READ)
 		t->cred_dirs = true;
+	if (map == ID_DIR && key.ino) {
+		/* the device's marker: the kernel walks only files on a device that has one */
+		struct stat dm = {.st_ino = 0, .st_dev = st->st_dev};
+		const struct c2d_rule_val none = {.rule_id = 0xffff, .kind = C2D_KIND_NONE};
+
+		put_id(fi, ID_DIR, &dm, &none, src);
+	}
 }
 
 static int host_path(const struct file_ids *fi, const char *path, char *out, size_t cap)

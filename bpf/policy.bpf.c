@@ -169,6 +169,11 @@ static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *
 	struct c2d_file_id id = {.dev = s->ev.dev};
 	struct c2d_rule_val *v;
 
+	/* A directory and everything below it share a device: the agent puts one marker per
+	 * device that has a rule's directory ({ino 0, dev}; no inode is 0). A file on any other
+	 * device (a container's overlay, tmpfs, another disk) is not walked at all. */
+	if (!bpf_map_lookup_elem(&dir_ids, &id))
+		return 0;
 	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
 		struct dentry *parent;
 		struct inode *inode;
