@@ -12,7 +12,9 @@
  *  - a write through a hard link (made before the agent started) into /srv/prod;
  *  - /srv/prod mounted into a container as /data (a volume) and written there;
  *  - a rule's file replaced by rename (new inode, as `passwd` does to /etc/shadow): a hard link
- *    to the NEW file matches once the agent has re-resolved it; one to the old file no longer.
+ *    to the NEW file matches once the agent has re-resolved it; one to the old file no longer;
+ *  - a read of a storage file through its hard link is not a storage write;
+ *  - a file made below a credential directory rule, read through a bind mount of it.
  *
  * The agent runs with --storage-path /srv/prod/ and a policy naming a test file. Test files
  * live under /var/tmp (the root filesystem, as /etc: a hard link cannot cross filesystems, and
@@ -73,14 +75,15 @@ static int group_setup(void **state)
 	if (h_write_file(data, 0644) < 0 || link_or_fail(data, link) < 0)
 		return -1;
 	snprintf(watched, sizeof(watched), "%s/watched", base);
-	if (h_write_file(watched, 0644) < 0)
+	if (h_write_file(watched, 0644) < 0 || h_sh("mkdir -p %s/creds", base) != 0)
 		return -1;
 	snprintf(policy, sizeof(policy), "%s/policy.json", base);
 	f = fopen(policy, "w");
 	if (!f)
 		return -1;
 	fprintf(f, "{\"rules\": [{\"name\": \"evasion-watched\", \"kind\": \"credential_read\", "
-		   "\"path\": \"%s\"}]}\n", watched);
+		   "\"path\": \"%s\"}, {\"name\": \"evasion-creds\", \"kind\": "
+		   "\"credential_read\", \"path\": \"%s/creds/\"}]}\n", watched, base);
 	fclose(f);
 	if (h_sh("tests/integration/images/build_image.sh %s %s", NS, IMAGE) != 0)
 		return -1;
@@ -100,7 +103,7 @@ static int group_teardown(void **state)
 	if (agent && (h_agent_bad_lines(agent) != 0 || h_agent_stop(agent) != 0))
 		rc = -1;
 
-	h_sh("umount -l %s/etc-bind 2>/dev/null; rm -rf %s %s", base, base, storage);
+	h_sh("rm -rf %s %s", base, storage);
 	if (made_storage_root)
 		h_sh("rmdir %s 2>/dev/null", STORAGE_ROOT);
 	h_sh("ctr -n %s images rm %s c2d/evfiles:img >/dev/null 2>&1", NS, IMAGE);
@@ -285,6 +288,48 @@ static void test_rule_file_replaced_by_rename(void **state)
 	h_expect_none(agent, &(struct h_match){.pid = p.pid}, "a read of the replaced file");
 }
 
+/* Reading a storage file through its other name is not a write: identity does not make it one
+ * (the kernel judges by the opened file's f_mode). */
+static void test_storage_identity_only_for_writes(void **state)
+{
+	char link[PATH_MAX + 16];
+	char *argv[] = {(char *)h_trigger("open_file"), link, NULL};
+	struct h_proc p;
+
+	snprintf(link, sizeof(link), "%s/data-link", base);
+	run(&p, argv);
+	h_agent_pump(agent, H_QUIET_MS);
+	h_expect_none(agent, &(struct h_match){.pid = p.pid}, "a read of a storage file");
+}
+
+/*
+ * A credential directory rule by identity: a file made below it after the agent started (so not
+ * one of the files registered by inode), read through a bind mount of the directory in a
+ * private mount namespace: the dentry walk reaches the rule's directory.
+ */
+static void test_credential_directory_through_bind_mount(void **state)
+{
+	char key[PATH_MAX + 32], dir[PATH_MAX + 16], path[PATH_MAX + 32], cmd[5 * PATH_MAX];
+	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", cmd, NULL};
+	const cJSON *ev;
+	struct h_proc p;
+
+	snprintf(key, sizeof(key), "%s/creds/sub/key", base);
+	snprintf(dir, sizeof(dir), "%s/creds-bind", base);
+	snprintf(path, sizeof(path), "%s/sub/key", dir);
+	assert_int_equal(h_write_file(key, 0600), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "mount --make-rprivate / && mount --bind %s/creds %s && exec %s %s", base, dir,
+		 h_trigger("open_file"), path);
+	run(&p, argv);
+	ev = h_expect_event(agent, &p, "credential_read", "evasion-creds", "openat");
+	h_expect_str(ev, "file.path", path);
+	h_expect_str(ev, "file.host_path", key);
+	expect_identity(ev, key);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +339,8 @@ int main(void)
 		cmocka_unit_test(test_write_through_hard_link_into_storage),
 		cmocka_unit_test(test_container_writes_storage_volume),
 		cmocka_unit_test(test_rule_file_replaced_by_rename),
+		cmocka_unit_test(test_storage_identity_only_for_writes),
+		cmocka_unit_test(test_credential_directory_through_bind_mount),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
