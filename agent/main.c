@@ -393,13 +393,13 @@ static int start_file_ids(struct c2d_loader *l, const struct c2d_policy *p, stru
 	int rc;
 
 	loader_ids_maps(l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags);
+	pl->hp.mountinfo = FILE_IDS_MOUNTINFO;
 	rc = file_ids_start(&g_ids, &fo);
-	if (rc < 0) {
-		log_error("file ids: %s", strerror(-rc));
-		return rc;
+	if (rc < 0) { /* rules still match by name; host paths follow mount changes on misses */
+		log_warn("file ids: %s: rules match by path only", strerror(-rc));
+		return 0;
 	}
 	pl->ids = g_ids;
-	pl->hp.mountinfo = FILE_IDS_MOUNTINFO;
 	pl->hp.gen = file_ids_mount_gen(g_ids);
 	return 0;
 }
