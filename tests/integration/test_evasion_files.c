@@ -9,7 +9,8 @@
  *  - /etc bind-mounted elsewhere in a private mount namespace, read through it;
  *  - a container with the host's /etc mounted at /host/etc (a hostPath volume) reading
  *    /host/etc/shadow;
- *  - a write through a hard link (made before the agent started) into /srv/prod;
+ *  - a write, and an ftruncate, through a hard link (made before the agent started) into
+ *    /srv/prod;
  *  - /srv/prod mounted into a container as /data (a volume) and written there;
  *  - a rule's file replaced by rename (new inode, as `passwd` does to /etc/shadow): a hard link
  *    to the NEW file matches once the agent has re-resolved it; one to the old file no longer;
@@ -227,6 +228,23 @@ static void test_write_through_hard_link_into_storage(void **state)
 	expect_identity(ev, data);
 }
 
+/* ftruncate through a descriptor opened by the other name: the file, not the name, is judged. */
+static void test_ftruncate_through_hard_link_into_storage(void **state)
+{
+	char link[PATH_MAX + 16], data[PATH_MAX + 16];
+	char *argv[] = {(char *)h_trigger("ftruncate_file"), link, NULL};
+	const cJSON *ev;
+	struct h_proc p;
+
+	snprintf(link, sizeof(link), "%s/data-link", base);
+	snprintf(data, sizeof(data), "%s/data", storage);
+	run(&p, argv);
+	ev = h_expect_event(agent, &p, "storage_write", "production-storage", "ftruncate");
+	h_expect_str(ev, "file.path", link);
+	h_expect_int(ev, "syscall.ret", 0);
+	expect_identity(ev, data);
+}
+
 /* /srv/prod mounted into a container as /data (how storage reaches a pod) and written. */
 static void test_container_writes_storage_volume(void **state)
 {
@@ -337,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_bind_mount_of_etc),
 		cmocka_unit_test(test_container_host_etc),
 		cmocka_unit_test(test_write_through_hard_link_into_storage),
+		cmocka_unit_test(test_ftruncate_through_hard_link_into_storage),
 		cmocka_unit_test(test_container_writes_storage_volume),
 		cmocka_unit_test(test_rule_file_replaced_by_rename),
 		cmocka_unit_test(test_storage_identity_only_for_writes),
