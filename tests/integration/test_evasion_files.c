@@ -15,7 +15,8 @@
  *  - a rule's file replaced by rename (new inode, as `passwd` does to /etc/shadow): a hard link
  *    to the NEW file matches once the agent has re-resolved it; one to the old file no longer;
  *  - a read of a storage file through its hard link is not a storage write;
- *  - a file made below a credential directory rule, read through a bind mount of it.
+ *  - a file made below a credential directory rule, read through a bind mount of it;
+ *  - a rule's file (and its directories) made after the agent started, read through a link.
  *
  * The agent runs with --storage-path /srv/prod/ and a policy naming a test file. Test files
  * live under /var/tmp (the root filesystem, as /etc: a hard link cannot cross filesystems, and
@@ -84,7 +85,9 @@ static int group_setup(void **state)
 		return -1;
 	fprintf(f, "{\"rules\": [{\"name\": \"evasion-watched\", \"kind\": \"credential_read\", "
 		   "\"path\": \"%s\"}, {\"name\": \"evasion-creds\", \"kind\": "
-		   "\"credential_read\", \"path\": \"%s/creds/\"}]}\n", watched, base);
+		   "\"credential_read\", \"path\": \"%s/creds/\"}, {\"name\": \"evasion-later\", "
+		   "\"kind\": \"credential_read\", \"path\": \"%s/later/dir/secret\"}]}\n",
+		watched, base, base);
 	fclose(f);
 	if (h_sh("tests/integration/images/build_image.sh %s %s", NS, IMAGE) != 0)
 		return -1;
@@ -348,6 +351,33 @@ static void test_credential_directory_through_bind_mount(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A rule's file that did not exist when the agent started (nor did its directory): once made,
+ * a hard link to it matches (the nearest existing directory was watched; bounded poll).
+ */
+static void test_rule_file_appearing_later(void **state)
+{
+	char secret[PATH_MAX + 32], link[PATH_MAX + 16];
+	char *argv[] = {(char *)h_trigger("open_file"), link, NULL};
+	const cJSON *ev = NULL;
+	struct h_proc p;
+
+	snprintf(secret, sizeof(secret), "%s/later/dir/secret", base);
+	snprintf(link, sizeof(link), "%s/later-link", base);
+	assert_int_equal(h_write_file(secret, 0600), 0); /* makes later/ and later/dir/ too */
+	assert_int_equal(link_or_fail(secret, link), 0);
+	for (int i = 0; i < 50 && !ev; i++) { /* each try is a real read; at most ~10 s */
+		run(&p, argv);
+		ev = h_agent_wait(agent, h_match_event,
+				  &(struct h_match){.pid = p.pid, .kind = "credential_read",
+						    .rule = "evasion-later"},
+				  200);
+	}
+	assert_non_null(ev);
+	h_expect_str(ev, "file.path", link);
+	expect_identity(ev, secret);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_rule_file_replaced_by_rename),
 		cmocka_unit_test(test_storage_identity_only_for_writes),
 		cmocka_unit_test(test_credential_directory_through_bind_mount),
+		cmocka_unit_test(test_rule_file_appearing_later),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
