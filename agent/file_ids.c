@@ -208,7 +208,8 @@ static void scan_links(struct file_ids *fi, int dfd, unsigned depth, const struc
 }
 
 /* Watch the directory an id may change in, or its nearest existing ancestor (for a rule
- * whose directory does not exist yet). */
+ * whose directory does not exist yet). At most two per rule (its directory and its parent):
+ * bounded by the rule table; the kernel returns the same watch for a directory watched twice. */
 static void watch(struct file_ids *fi, const char *hpath)
 {
 	const uint32_t mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |

@@ -33,7 +33,6 @@
 #define FILE_IDS_SCAN_ENTRIES 100000 /* directory entries looked at per storage scan */
 #define FILE_IDS_SCAN_DEPTH 16	    /* levels below a storage directory */
 #define FILE_IDS_LEARN_MAX 1024	    /* files learnt by path (hard links seen being made) */
-#define FILE_IDS_WATCHES 256	    /* inotify watches */
 
 struct file_ids;
 
