@@ -310,7 +310,11 @@ static void put_learnt(struct file_ids *fi)
 		struct c2d_rule_val v;
 		struct stat st;
 
-		if (id >= fi->o.policy->n || host_path(fi, fi->lpath[i], hp, sizeof(hp)) < 0 ||
+		if (!strncmp(fi->lpath[i], "/proc/", 6)) /* a process's view: /proc/<pid>/root/… */
+			snprintf(hp, sizeof(hp), "%s", fi->lpath[i]);
+		else if (host_path(fi, fi->lpath[i], hp, sizeof(hp)) < 0)
+			hp[0] = 0;
+		if (id >= fi->o.policy->n || !hp[0] ||
 		    stat(hp, &st) < 0 || !S_ISREG(st.st_mode)) {
 			free(fi->lpath[i]); /* gone: forgotten */
 			continue;
@@ -433,8 +437,12 @@ static void *run(void *arg)
 			light = true;
 		}
 		if (pf[2].revents & (POLLPRI | POLLERR)) {
+			/* the rules' files at once; the storage rescan within FILE_IDS_MOUNT_FULL_MS
+			 * (a node starting containers changes its mounts many times a minute) */
 			atomic_fetch_add(&fi->mount_gen, 1);
-			full = true;
+			light = true;
+			if (next_full > mono_ms() + FILE_IDS_MOUNT_FULL_MS)
+				next_full = mono_ms() + FILE_IDS_MOUNT_FULL_MS;
 		}
 		if (mono_ms() >= next_full)
 			full = true;

@@ -29,6 +29,7 @@
 #define FILE_IDS_MOUNTINFO "/proc/1/mountinfo"
 #define FILE_IDS_REFRESH_MS 30000   /* full refresh period */
 #define FILE_IDS_DEBOUNCE_MS 50	    /* after a directory change, before re-resolving */
+#define FILE_IDS_MOUNT_FULL_MS 5000 /* a mount change brings the full refresh this close */
 #define FILE_IDS_DIR_FILES_MAX 256  /* files registered per credential directory */
 #define FILE_IDS_SCAN_ENTRIES 100000 /* directory entries looked at per storage scan */
 #define FILE_IDS_SCAN_DEPTH 16	    /* levels below a storage directory */
@@ -57,8 +58,11 @@ struct file_ids_stats {
  * that keeps them current. 0 or -errno. */
 int file_ids_start(struct file_ids **out, const struct file_ids_opts *o);
 
-/* Add one file by its (host) path as rule rule_id, e.g. a hard link made into production
- * storage: queued to the thread (never blocks); kept while it exists. 0, or -ENOSPC/-EINVAL. */
+/* Add one file as rule rule_id by a path naming it, e.g. the old name of a hard link made out
+ * of production storage (same inode as the new name): a host path (resolved under the host
+ * root), or "/proc/<pid>/root/<path as the process sees it>" for a container's process. Queued
+ * to the thread (never blocks); the id is kept while that path still names a regular file.
+ * 0, or -ENOSPC (queue full, counted by the caller) / -EINVAL. */
 int file_ids_learn(struct file_ids *fi, const char *path, uint16_t rule_id);
 
 /* Bumped on every change of the host's mount table (hostpath_cache reloads on it). */
