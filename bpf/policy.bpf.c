@@ -121,6 +121,8 @@ __noinline int c2d_match_storage(struct c2d_scratch *s, int off)
 }
 
 
+/* Does the rule found apply to this open? kinds is a mask of (1 << enum c2d_kind); the kind
+ * byte comes from a map, so it is bounded before it shifts. */
 static __always_inline bool ids__applies(const struct c2d_rule_val *v, __u32 kinds)
 {
 	return v && v->kind < 32 && (kinds & (1u << v->kind));
@@ -190,6 +192,7 @@ static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *
 			return 0; /* the superblock's root, checked above */
 		d = parent;
 	}
+	C2D_STAT_INC(path_truncated); /* deeper than the walk: not matched by directory identity */
 	return 0;
 }
 
