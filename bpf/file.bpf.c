@@ -48,10 +48,21 @@ static __always_inline bool file__ids_on(void)
 	return c2d_policy_flags & (C2D_POL_FILE_IDS | C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED);
 }
 
-static __always_inline int file__match_ids(struct c2d_scratch *s, struct file *f, __u32 kinds)
+/* The path walk of an opened file, with its ancestors' identity checked on the way (returns
+ * the path's offset; s->id_* say what it found). */
+static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct *task,
+				      struct file *f, __u32 kinds)
 {
-	path__file_id(s, f);
-	return c2d_match_ids(s, (__u64)BPF_CORE_READ(f, f_path.dentry), kinds);
+	int off;
+
+	s->id_kinds = 0;
+	if (kinds) {
+		path__file_id(s, f);
+		s->id_kinds = c2d_ids_walk_kinds(s, kinds);
+	}
+	off = path__from_file(s, task, f);
+	s->id_kinds = 0; /* other walks (dirfd, exec, fs path) look nothing up */
+	return off;
 }
 
 /* A finding about an opened file: its identity (if the match did not read it already) and its
@@ -86,6 +97,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	struct c2d_scratch *s;
 	struct c2d_sysargs a;
 	struct file *f = NULL;
+	__u32 idk = 0; /* rule kinds identity may match (0: no identity map filled) */
 	long dirfd = C2D_AT_FDCWD;
 	const char *upath;
 	__u8 kind = C2D_KIND_CREDENTIAL_READ;
@@ -124,7 +136,9 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		f = path__fd_file(task, ret);
 		if (!f)
 			return 0;
-		off = path__from_file(s, task, f);
+		if (file__ids_on())
+			idk = open__id_kinds(f, oflags);
+		off = file__walk(s, task, f, idk);
 	} else {
 		off = c2d_path_join(s, dirfd, (__u64)upath);
 	}
@@ -135,7 +149,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		hit = c2d_match_storage(s, off);
 		kind = C2D_KIND_STORAGE_WRITE;
 	}
-	if (!hit && f && file__ids_on() && file__match_ids(s, f, open__id_kinds(f, oflags))) {
+	if (!hit && idk && c2d_match_ids(s, idk)) {
 		hit = 1;
 		/* constants, not the map's byte: the verifier bounds the stats index by them */
 		kind = s->rule.kind == C2D_KIND_STORAGE_WRITE ? C2D_KIND_STORAGE_WRITE
@@ -239,6 +253,7 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 	struct c2d_scratch *s;
 	struct c2d_sysargs a;
 	struct file *f;
+	__u32 idk;
 	int off;
 
 	if (self__is_agent() || !(c2d_policy_flags & C2D_POL_STORAGE))
@@ -250,11 +265,11 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 	if (!s || !f)
 		return 0;
 	sysev__reset(s);
-	off = path__from_file(s, task, f);
+	idk = file__ids_on() ? C2D_KBIT(C2D_KIND_STORAGE_WRITE) : 0;
+	off = file__walk(s, task, f, idk);
 	if (off < 0)
 		return 0;
-	if (!c2d_match_storage(s, off) &&
-	    !(file__ids_on() && file__match_ids(s, f, C2D_KBIT(C2D_KIND_STORAGE_WRITE))))
+	if (!c2d_match_storage(s, off) && !(idk && c2d_match_ids(s, idk)))
 		return 0;
 	sysev__add_path(s, off);
 	file__add_fs_path(s, f);

@@ -155,12 +155,12 @@ static __always_inline int ids__up(struct dentry *d, struct dentry **parent, str
 }
 
 /*
- * The identity walk: from the file's dentry up through d_parent to its superblock's root, the
- * ancestors' (ino, dev) looked up in dir_ids. It stays inside one filesystem (no mount is
- * crossed, and none needs to be: a directory and everything below it share the superblock), so
- * it also goes above the root of a bind mount or a container's volume mount, which is what lets
- * `/data/x` in a container match the host's `/srv/prod/`. Two reads and one hash lookup per
- * level; at most C2D_MAX_DEPTH levels (deeper: not matched by identity, counted as truncated).
+ * The rest of the identity walk, where the path walk left the file's filesystem below its root
+ * (the root of a bind mount or of a container's volume mount, the process's root, or the
+ * filesystem's root itself): from that dentry up through d_parent to the superblock's root,
+ * each (ino, dev) looked up in dir_ids. It stays inside one filesystem (a directory and
+ * everything below it share the superblock), so `/data/x` in a container reaches the host's
+ * `/srv/prod/`. Two reads and one hash lookup per level; at most C2D_MAX_DEPTH levels.
  */
 static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *d, __u32 kinds)
 {
@@ -171,23 +171,16 @@ static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *
 	struct c2d_file_id id = {.dev = s->ev.dev};
 	struct c2d_rule_val *v;
 
-	/* A directory and everything below it share a device: the agent puts one marker per
-	 * device that has a rule's directory ({ino 0, dev}; no inode is 0). A file on any other
-	 * device (a container's overlay, tmpfs, another disk) is not walked at all. */
-	if (!bpf_map_lookup_elem(&dir_ids, &id))
-		return 0;
 	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
 		struct dentry *parent;
 		struct inode *inode;
 
 		if (ids__up(d, &parent, &inode, adjacent) < 0 || !parent)
 			return 0;
-		if (i > 0) { /* level 0 is the file itself: file_ids already said */
-			id.ino = BPF_CORE_READ(inode, i_ino);
-			v = bpf_map_lookup_elem(&dir_ids, &id);
-			if (ids__applies(v, kinds))
-				return policy__found(s, v);
-		}
+		id.ino = BPF_CORE_READ(inode, i_ino);
+		v = bpf_map_lookup_elem(&dir_ids, &id);
+		if (ids__applies(v, kinds))
+			return policy__found(s, v);
 		if (parent == d)
 			return 0; /* the superblock's root, checked above */
 		d = parent;
@@ -196,24 +189,43 @@ static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *
 	return 0;
 }
 
-__noinline int c2d_match_ids(struct c2d_scratch *s, __u64 dentry, __u32 kinds)
+__noinline __u32 c2d_ids_walk_kinds(struct c2d_scratch *s, __u32 kinds)
 {
 	struct c2d_file_id id = {};
-	struct c2d_rule_val *v;
 	__u32 pf = c2d_policy_flags;
 
 	if (!s || !s->ev.ino)
 		return 0;
-	if (pf & C2D_POL_FILE_IDS) {
+	/* storage directories matter to writes only: a read walks only for credential ones */
+	if (!((pf & C2D_POL_DIR_IDS_CRED) ||
+	      ((pf & C2D_POL_DIR_IDS) && (kinds & (1u << C2D_KIND_STORAGE_WRITE)))))
+		return 0;
+	/* A directory and everything below it share a device: the agent puts one marker per
+	 * device that has a rule's directory ({ino 0, dev}; no inode is 0). A file on any other
+	 * device (a container's overlay, tmpfs, another disk) is not walked at all. */
+	id.dev = s->ev.dev;
+	if (!bpf_map_lookup_elem(&dir_ids, &id))
+		return 0;
+	return kinds;
+}
+
+__noinline int c2d_match_ids(struct c2d_scratch *s, __u32 kinds)
+{
+	struct c2d_file_id id = {};
+	struct c2d_rule_val *v;
+
+	if (!s || !s->ev.ino)
+		return 0;
+	if (c2d_policy_flags & C2D_POL_FILE_IDS) {
 		id.ino = s->ev.ino;
 		id.dev = s->ev.dev;
 		v = bpf_map_lookup_elem(&file_ids, &id);
 		if (ids__applies(v, kinds))
 			return policy__found(s, v);
 	}
-	/* storage directories matter to writes only: a read walks only for credential ones */
-	if (!((pf & C2D_POL_DIR_IDS_CRED) ||
-	      ((pf & C2D_POL_DIR_IDS) && (kinds & (1u << C2D_KIND_STORAGE_WRITE)))))
+	if (s->id_hit) /* found by the path walk (c2d_ids_walk_kinds said which kinds) */
+		return policy__found(s, &s->id_rule);
+	if (!s->id_resume)
 		return 0;
-	return ids__walk_dirs(s, (struct dentry *)dentry, kinds);
+	return ids__walk_dirs(s, (struct dentry *)s->id_resume, kinds);
 }

@@ -95,6 +95,15 @@ struct c2d_scratch {
 	__u32 scan_len;
 	struct c2d_rule_val rule; /* the rule a matcher found */
 	__u32 pad4;
+	/* Directory identity checked during the path walk of an opened file (c2d_match_ids):
+	 * the rule kinds it looks dir_ids up for (0: none), what it found, and the dentry where
+	 * the walk left the file's filesystem below its root (a bind mount's root, the process's
+	 * root), from which the identity walk goes on alone. */
+	__u32 id_kinds;
+	__u32 id_hit;
+	__u64 id_resume;
+	struct c2d_rule_val id_rule;
+	__u32 pad5;
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
