@@ -12,6 +12,7 @@
  *  - a write, and an ftruncate, through a hard link (made before the agent started) into
  *    /srv/prod;
  *  - /srv/prod mounted into a container as /data (a volume) and written there;
+ *  - /srv bind-mounted elsewhere and a file created below prod/ through it;
  *  - a rule's file replaced by rename (new inode, as `passwd` does to /etc/shadow): a hard link
  *    to the NEW file matches once the agent has re-resolved it; one to the old file no longer;
  *  - a read of a storage file through its hard link is not a storage write;
@@ -309,6 +310,33 @@ static void test_rule_file_replaced_by_rename(void **state)
 	h_expect_none(agent, &(struct h_match){.pid = p.pid}, "a read of the replaced file");
 }
 
+/*
+ * /srv (the storage directory's parent) bind-mounted elsewhere in a private mount namespace and
+ * a file created through it: the storage directory is an ancestor inside the bind mount (found
+ * by the path walk itself, not the walk above the mount's root).
+ */
+static void test_write_through_bind_of_storage_parent(void **state)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX + 64], host[PATH_MAX + 32], cmd[5 * PATH_MAX];
+	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", cmd, NULL};
+	const cJSON *ev;
+	struct h_proc p;
+
+	snprintf(dir, sizeof(dir), "%s/srv-bind", base);
+	snprintf(path, sizeof(path), "%s/prod/%s/through-bind", dir, strrchr(storage, '/') + 1);
+	snprintf(host, sizeof(host), "%s/through-bind", storage);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "mount --make-rprivate / && mount --bind /srv %s && exec %s -f O_WRONLY,O_CREAT %s",
+		 dir, h_trigger("open_file"), path);
+	run(&p, argv);
+	ev = h_expect_event(agent, &p, "storage_write", "production-storage", "openat");
+	h_expect_str(ev, "file.path", path);
+	h_expect_str(ev, "file.host_path", host);
+	expect_identity(ev, host);
+	rmdir(dir);
+}
+
 /* Reading a storage file through its other name is not a write: identity does not make it one
  * (the kernel judges by the opened file's f_mode). */
 static void test_storage_identity_only_for_writes(void **state)
@@ -387,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_write_through_hard_link_into_storage),
 		cmocka_unit_test(test_ftruncate_through_hard_link_into_storage),
 		cmocka_unit_test(test_container_writes_storage_volume),
+		cmocka_unit_test(test_write_through_bind_of_storage_parent),
 		cmocka_unit_test(test_rule_file_replaced_by_rename),
 		cmocka_unit_test(test_storage_identity_only_for_writes),
 		cmocka_unit_test(test_credential_directory_through_bind_mount),
