@@ -386,6 +386,14 @@ int loader_fold_sweep(struct c2d_loader *l, bool all)
 	return rc < 0 ? -errno : (int)opts.retval;
 }
 
+void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
+		     volatile uint32_t **policy_flags)
+{
+	*file_fd = bpf_map__fd(l->skel->maps.file_ids);
+	*dir_fd = bpf_map__fd(l->skel->maps.dir_ids);
+	*policy_flags = &l->skel->bss->c2d_policy_flags;
+}
+
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();

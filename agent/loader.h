@@ -58,6 +58,10 @@ int loader_ringbuf_fd(const struct c2d_loader *l);
  * C2D_EV_FOLD records, read from the ring buffer like the others. Returns the records sent,
  * or -errno. */
 int loader_fold_sweep(struct c2d_loader *l, bool all);
+/* The identity maps (file_ids, dir_ids) and the programs' policy switches, for file_ids.c,
+ * which fills them after loader_fill_policy and keeps them current. */
+void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
+		     volatile uint32_t **policy_flags);
 /* Sum the per-CPU counters. */
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum);
 void loader_close(struct c2d_loader *l);

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
+#include "file_ids.h"
 #include "ids.h"
 #include "loader.h"
 #include "log.h"
@@ -47,6 +48,7 @@ static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restart
 static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
 static struct metrics_http *g_metrics;	 /* --metrics-addr */
 static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
+static struct file_ids *g_ids;		 /* the path rules' files and directories by identity */
 static time_t g_start_time;
 static unsigned g_sweep_failed; /* logged once */
 
@@ -160,12 +162,28 @@ static void log_meta_stats(const struct pipeline *pl)
 	}
 }
 
+static void log_ids_stats(const struct pipeline *pl)
+{
+	struct file_ids_stats fs;
+
+	if (!g_ids)
+		return;
+	file_ids_get_stats(g_ids, &fs);
+	log_info("stats: file ids files=%llu dirs=%llu refreshes=%llu scanned=%llu map_full=%llu "
+		 "learnt=%llu; host paths mountinfo_reloads=%llu unresolved=%llu",
+		 (unsigned long long)fs.files, (unsigned long long)fs.dirs,
+		 (unsigned long long)fs.refreshes, (unsigned long long)fs.scanned,
+		 (unsigned long long)fs.map_full, (unsigned long long)fs.learnt,
+		 (unsigned long long)pl->hp.reloads, (unsigned long long)pl->hp.misses);
+}
+
 static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 {
 	struct proc_cache_stats pcs;
 	struct c2d_stats k;
 
 	log_meta_stats(pl);
+	log_ids_stats(pl);
 	ship_log_stats(g_ship);
 	if (loader_read_stats(l, &k) < 0)
 		return;
@@ -400,7 +418,27 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 	return 0;
 }
 
-static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o)
+/* Rules by identity (file_ids.h), after the policy maps are filled; the host paths of findings
+ * follow the same mount changes it watches. */
+static int start_file_ids(struct c2d_loader *l, const struct c2d_policy *p, struct pipeline *pl)
+{
+	struct file_ids_opts fo = {.policy = p};
+	int rc;
+
+	loader_ids_maps(l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags);
+	pl->hp.mountinfo = FILE_IDS_MOUNTINFO;
+	rc = file_ids_start(&g_ids, &fo);
+	if (rc < 0) { /* rules still match by name; host paths follow mount changes on misses */
+		log_warn("file ids: %s: rules match by path only", strerror(-rc));
+		return 0;
+	}
+	pl->ids = g_ids;
+	pl->hp.gen = file_ids_mount_gen(g_ids);
+	return 0;
+}
+
+static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o,
+		 struct pipeline *pl)
 {
 	struct loader_opts lo = {.ringbuf_bytes = o->ringbuf_mb << 20,
 				 .container_rate = o->container_rate,
@@ -438,6 +476,8 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 	else if (!plan.tcp_state)
 		log_warn("hooks: tp_btf/inet_sock_set_state is not available: metadata access is "
 			 "seen at connect() only (no TCP Fast Open, no io_uring connect)");
+	if (start_file_ids(l, p, pl) < 0)
+		return -1;
 	if (o->container_rate)
 		log_info("per-container budget: %llu findings/s, bursts of %llu (in the kernel)",
 			 (unsigned long long)o->container_rate,
@@ -530,7 +570,7 @@ int main(int argc, char **argv)
 	}
 	if (o.stdout_mode)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o) < 0)
+	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o, &pl) < 0)
 		goto out;
 	nproc = procfs_seed(pl.rctx.pc, "/proc");
 	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
@@ -548,6 +588,9 @@ int main(int argc, char **argv)
 	log_stats(&l, &pl);
 	log_info("stopped (%s)", g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
 out:
+	file_ids_stop(g_ids); /* before the maps it fills */
+	g_ids = NULL;
+	hostpath_cache_free(&pl.hp);
 	loader_close(&l);
 	proc_cache_free(pl.rctx.pc);
 	fold_cache_free(pl.fold);

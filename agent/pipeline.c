@@ -129,11 +129,29 @@ static int resolve(struct pipeline *pl, struct finding *f, char paths[4][C2D_PAT
 					    pl->rctx.policy->rules[best].kind != C2D_KIND_CREDENTIAL_READ)))
 			best = r;
 	}
+	if (best < 0 && f->host_path) /* then the host's name of the same file */
+		best = policy_match_path(pl->rctx.policy, f->host_path, resolve_kinds(ev, 0));
 	if (best < 0)
 		return -1;
 	f->rule = best;
 	f->kind = pl->rctx.policy->rules[best].kind;
 	return 0;
+}
+
+/* The host's path of the file a finding is about (kernel: device + path from its filesystem's
+ * root), and the pod volume it is in. hbuf holds the path. */
+static void host_view(struct pipeline *pl, struct finding *f, char *hbuf, size_t cap,
+		      struct hostpath_volume *vol)
+{
+	const char *fs = event_str(f->d, C2D_STR_FS_PATH);
+
+	if (!fs || !pl->hp.mountinfo || !f->d->sys->dev)
+		return;
+	if (hostpath_lookup(&pl->hp, f->d->sys->dev, fs, hbuf, cap) < 0)
+		return;
+	f->host_path = hbuf;
+	if (f->d->sys->kind != C2D_KIND_PRIVILEGED_CALL && hostpath_volume(hbuf, vol) == 0)
+		f->volume = vol;
 }
 
 /* file.path and file.new_path as read at exit, and at entry for a tampered call. A name the
@@ -234,12 +252,16 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
 	const struct c2d_syscall_event *ev = d->sys;
 	static char paths[4][C2D_PATH_MAX]; /* one ring-buffer thread: off the stack */
+	static char hbuf[C2D_PATH_MAX];
+	static struct hostpath_volume vol;
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
 	bool have;
 	long n;
 
-	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS)
+	if (ev->kind != C2D_KIND_PRIVILEGED_CALL && ev->kind != C2D_KIND_METADATA_ACCESS) {
 		finding_names(&f, d);
+		host_view(pl, &f, hbuf, sizeof(hbuf), &vol);
+	}
 	/* a joined name with `.`/`..`/`//` the kernel could not normalise is judged here on the
 	 * normalised names, also when the kernel matched its raw spelling: the kernel's verdict
 	 * on "/srv/prod/../../tmp/x" (the file /tmp/x) must not stand (tests/bpf found it) */

@@ -10,6 +10,8 @@
 
 #include "deferred.h"
 #include "fold.h"
+#include "file_ids.h"
+#include "hostpath.h"
 #include "meta_cache.h"
 #include "render.h"
 #include "ship.h"
@@ -47,6 +49,8 @@ struct pipeline {
 	bool report_runtime; /* --report-runtime-calls: keep the runtime's own privileged calls */
 	struct ship *ship; /* --collector: the shipper's queue, or NULL */
 	struct fold_cache *fold; /* --fold-window: the findings that went out, or NULL */
+	struct file_ids *ids;	 /* rules by identity (learn), or NULL */
+	struct hostpath_cache hp; /* host paths of findings (mountinfo NULL: not resolved) */
 	struct pipeline_stats st;
 	char buf[C2D_EVENT_JSON_MAX];
 };

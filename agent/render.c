@@ -374,6 +374,37 @@ static void render_fold(struct jw *w, const struct render_ctx *ctx,
 	jw_kv_str(w, "last_time", ts);
 }
 
+/* The file by what it is: its host path, inode and device ("MAJ:MIN"), when the kernel
+ * had the opened file. */
+static void render_file_identity(struct jw *w, const struct finding *f)
+{
+	const struct c2d_syscall_event *ev = f->d->sys;
+	char dev[24];
+
+	if (f->host_path)
+		jw_kv_str(w, "host_path", f->host_path);
+	if (!ev->ino)
+		return;
+	if (ev->ino <= 9007199254740991ull) /* JSON readers keep integers exactly to 2^53 (an
+					     * overlayfs xino inode can be larger: left out) */
+		jw_kv_u64(w, "inode", ev->ino);
+	snprintf(dev, sizeof(dev), "%u:%u", hostpath_kdev_major(ev->dev),
+		 hostpath_kdev_minor(ev->dev));
+	jw_kv_str(w, "dev", dev);
+}
+
+/* A write through a pod volume: which one (the kubelet's directory names it). */
+static void render_volume(struct jw *w, const struct hostpath_volume *v)
+{
+	jw_key(w, "volume");
+	jw_obj_begin(w);
+	jw_kv_str(w, "name", v->name);
+	jw_kv_str(w, "plugin", v->plugin);
+	jw_kv_str(w, "host_path", v->host_path);
+	jw_kv_str(w, "pod_uid", v->pod_uid);
+	jw_obj_end(w);
+}
+
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f)
 {
 	const struct c2d_syscall_event *ev = f->d->sys;
@@ -408,10 +439,13 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 			jw_kv_str(&w, "path", f->path[0]);
 		if (f->path[1])
 			jw_kv_str(&w, "new_path", f->path[1]);
+		render_file_identity(&w, f);
 		if (ev->hdr.flags & C2D_F_PATH_TRUNCATED)
 			jw_key(&w, "truncated"), jw_bool(&w, true);
 		jw_obj_end(&w);
 	}
+	if (f->volume)
+		render_volume(&w, f->volume);
 	if (f->kind == C2D_KIND_METADATA_ACCESS)
 		render_network(&w, f->d);
 	render_container(&w, ctx, f);

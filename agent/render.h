@@ -8,6 +8,7 @@
 
 #include "cgroup.h"
 #include "event.h"
+#include "hostpath.h"
 #include "meta_cache.h"
 #include "policy.h"
 #include "proc_cache.h"
@@ -38,6 +39,8 @@ struct finding {
 	const char *path[2];	/* file.path and file.new_path (rename, link); NULL if none */
 	const char *entry[2];	/* the same names as read at syscall entry, when the call was
 				 * tampered with (syscall.args_at_entry); NULL if none */
+	const char *host_path;	/* file.host_path: the same file in the host's mount namespace */
+	const struct hostpath_volume *volume; /* the pod volume the file is in, or NULL */
 	const struct cgroup_info *cgroup;  /* the process's cgroup if known (container fields) */
 	const struct container_meta *meta; /* the runtime's record of its container, or NULL */
 };

@@ -332,6 +332,8 @@ struct c2d_stats {
 #define C2D_POL_DIR_IDS (1u << 5)  /* dir_ids has entries */
 #define C2D_POL_RUNTIME (1u << 6)  /* runtime_ids has entries */
 #define C2D_POL_FOLD (1u << 7)	   /* fold identical findings (c2d_fold_window_ns) */
+#define C2D_POL_DIR_IDS_CRED (1u << 8) /* dir_ids holds credential directories: walked on every
+					* open, not only on writes (storage directories) */
 
 #ifndef __BPF__
 _Static_assert(sizeof(struct c2d_event_hdr) == 72, "c2d_event_hdr layout");

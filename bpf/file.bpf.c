@@ -8,7 +8,10 @@
  * rebuilt from the file the kernel actually opened: symlinks, `..` and dirfds are resolved.
  *
  * Order of checks, cheapest first: self → result → path walk → prefix trie → suffix tries →
- * storage trie (writes only) → emit. Nothing is reserved in the ring buffer before a match.
+ * storage trie (writes only) → identity (file_ids, then dir_ids up the dentries: every other
+ * name of a rule's file, and the same file seen through another mount) → emit. Nothing is
+ * reserved in the ring buffer before a match. A finding about an opened file carries its
+ * (ino, dev) and its path from its filesystem's root (the agent makes the host path of it).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -74,13 +77,14 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	if (!s)
 		return 0;
 	sysev__reset(s);
-	if (f)
-		off = path__from_file(s, task, f);
-	else
+	if (f) {
+		hit = open__judge_file(s, task, f, oflags, &kind, &off);
+	} else {
 		off = c2d_path_join(s, dirfd, (__u64)upath);
+		hit = off >= 0 && open__judge(s, off, oflags, &kind);
+	}
 	if (off < 0)
 		return 0;
-	hit = open__judge(s, off, oflags, &kind);
 	if (!hit) {
 		if (!(s->flags & C2D_F_UNRESOLVED))
 			return 0;
@@ -90,6 +94,8 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	a.a[1] = dirfd;
 	a.a[2] = 0;
 	sysev__add_path(s, off);
+	if (f)
+		file__add_fs_path(s, f);
 	sysev__begin(s, task, sys, ret, &a);
 	return sysev__send(s, hit ? &s->rule : NULL, kind);
 }
@@ -158,6 +164,7 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 	struct c2d_scratch *s;
 	struct c2d_sysargs a;
 	struct file *f;
+	__u32 idk;
 	int off;
 
 	if (self__is_agent() || !(c2d_policy_flags & C2D_POL_STORAGE))
@@ -169,10 +176,14 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 	if (!s || !f)
 		return 0;
 	sysev__reset(s);
-	off = path__from_file(s, task, f);
-	if (off < 0 || !c2d_match_storage(s, off))
+	idk = file__ids_on() ? C2D_KBIT(C2D_KIND_STORAGE_WRITE) : 0;
+	off = file__walk(s, task, f, idk);
+	if (off < 0)
+		return 0;
+	if (!c2d_match_storage(s, off) && !(idk && c2d_match_ids(s, idk)))
 		return 0;
 	sysev__add_path(s, off);
+	file__add_fs_path(s, f);
 	sysev__begin(s, task, C2D_SYS_FTRUNCATE, ctx->ret, &a);
 	return sysev__send(s, &s->rule, C2D_KIND_STORAGE_WRITE);
 }

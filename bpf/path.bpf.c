@@ -55,17 +55,34 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	bool adjacent = bpf_core_field_offset(struct dentry, d_name) ==
 			bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *);
 
+	/* identity of the ancestors, folded in (c2d_match_ids): only inside the file's own
+	 * filesystem, i.e. until the first mount crossing */
+	bool ids = s->id_kinds != 0, same_fs = true;
+	struct c2d_file_id id = {.dev = s->ev.dev};
+	bool adjacent3 = adjacent && bpf_core_field_offset(struct dentry, d_inode) ==
+					     bpf_core_field_offset(struct dentry, d_name) +
+						     sizeof(struct qstr);
+
+	s->id_hit = 0;
+	s->id_resume = 0;
 	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
 		struct dentry *parent;
+		struct inode *inode = NULL;
 		struct qstr q;
 		int noff;
 
 		if ((__u64)dentry == root_dentry && (__u64)vfsmnt == root_mnt) {
+			if (ids && same_fs)
+				s->id_resume = (__u64)dentry; /* a root below the filesystem's */
 			done = true;
 			break;
 		}
 		if (dentry == mnt_root) {
 			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (ids && same_fs) /* mount root (a bind's: the rest lies above it) */
+				s->id_resume = (__u64)dentry;
+			same_fs = false;
 
 			if (mnt == mnt_parent) {
 				done = true; /* the global root, or a detached mount */
@@ -81,20 +98,37 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 			struct {
 				struct dentry *parent;
 				struct qstr name;
+				struct inode *inode; /* read only when adjacent3 */
 			} pn;
 
-			if (bpf_probe_read_kernel(&pn, sizeof(pn),
+			if (bpf_probe_read_kernel(&pn, adjacent3 ? sizeof(pn) : sizeof(pn) - sizeof(void *),
 						  (void *)dentry + bpf_core_field_offset(dentry->d_parent)) < 0)
 				break;
 			parent = pn.parent;
 			q = pn.name;
+			if (adjacent3)
+				inode = pn.inode;
 		} else {
 			parent = BPF_CORE_READ(dentry, d_parent);
 			if (bpf_core_read(&q, sizeof(q), &dentry->d_name) < 0)
 				break;
 		}
+		/* an ancestor of the opened file, in its filesystem: a directory rule's identity? */
+		if (ids && same_fs && i > 0 && !s->id_hit) {
+			struct c2d_rule_val *v;
+
+			if (!inode)
+				inode = BPF_CORE_READ(dentry, d_inode);
+			id.ino = BPF_CORE_READ(inode, i_ino);
+			v = bpf_map_lookup_elem(&dir_ids, &id);
+			if (v && v->kind < 32 && (s->id_kinds & (1u << v->kind))) { /* bounded shift */
+				s->id_rule = *v;
+				s->id_hit = 1;
+			}
+		}
 		if (dentry == parent) {
 			done = true; /* a pseudo filesystem's root (pipe:, anon_inode:) */
+			same_fs = false; /* the filesystem's root: nothing above for identity */
 			break;
 		}
 		noff = path__prepend(s, off, q.name, q.len);

@@ -120,3 +120,112 @@ __noinline int c2d_match_storage(struct c2d_scratch *s, int off)
 	return policy__found(s, policy__prefix(&storage_trie, s, off));
 }
 
+
+/* Does the rule found apply to this open? kinds is a mask of (1 << enum c2d_kind); the kind
+ * byte comes from a map, so it is bounded before it shifts. */
+static __always_inline bool ids__applies(const struct c2d_rule_val *v, __u32 kinds)
+{
+	return v && v->kind < 32 && (kinds & (1u << v->kind));
+}
+
+/* d_parent, d_name and d_inode side by side (6.x): one read per level for the parent and the
+ * inode pointer; CO-RE checks it, and the fallback reads them one by one. */
+struct ids__dentry_head {
+	struct dentry *parent;
+	struct qstr name;
+	struct inode *inode;
+};
+
+static __always_inline int ids__up(struct dentry *d, struct dentry **parent, struct inode **inode,
+				   bool adjacent)
+{
+	struct ids__dentry_head h;
+
+	if (adjacent) {
+		if (bpf_probe_read_kernel(&h, sizeof(h),
+					  (void *)d + bpf_core_field_offset(d->d_parent)) < 0)
+			return -1;
+		*parent = h.parent;
+		*inode = h.inode;
+		return 0;
+	}
+	*parent = BPF_CORE_READ(d, d_parent);
+	*inode = BPF_CORE_READ(d, d_inode);
+	return 0;
+}
+
+/*
+ * The rest of the identity walk, where the path walk left the file's filesystem below its root
+ * (the root of a bind mount or of a container's volume mount, the process's root, or the
+ * filesystem's root itself): from that dentry up through d_parent to the superblock's root,
+ * each (ino, dev) looked up in dir_ids. It stays inside one filesystem (a directory and
+ * everything below it share the superblock), so `/data/x` in a container reaches the host's
+ * `/srv/prod/`. Two reads and one hash lookup per level; at most C2D_MAX_DEPTH levels.
+ */
+static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *d, __u32 kinds)
+{
+	bool adjacent = bpf_core_field_offset(struct dentry, d_inode) ==
+			bpf_core_field_offset(struct dentry, d_name) + sizeof(struct qstr) &&
+			bpf_core_field_offset(struct dentry, d_name) ==
+			bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *);
+	struct c2d_file_id id = {.dev = s->ev.dev};
+	struct c2d_rule_val *v;
+
+	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
+		struct dentry *parent;
+		struct inode *inode;
+
+		if (ids__up(d, &parent, &inode, adjacent) < 0 || !parent)
+			return 0;
+		id.ino = BPF_CORE_READ(inode, i_ino);
+		v = bpf_map_lookup_elem(&dir_ids, &id);
+		if (ids__applies(v, kinds))
+			return policy__found(s, v);
+		if (parent == d)
+			return 0; /* the superblock's root, checked above */
+		d = parent;
+	}
+	C2D_STAT_INC(path_truncated); /* deeper than the walk: not matched by directory identity */
+	return 0;
+}
+
+__noinline __u32 c2d_ids_walk_kinds(struct c2d_scratch *s, __u32 kinds)
+{
+	struct c2d_file_id id = {};
+	__u32 pf = c2d_policy_flags;
+
+	if (!s || !s->ev.ino)
+		return 0;
+	/* storage directories matter to writes only: a read walks only for credential ones */
+	if (!((pf & C2D_POL_DIR_IDS_CRED) ||
+	      ((pf & C2D_POL_DIR_IDS) && (kinds & (1u << C2D_KIND_STORAGE_WRITE)))))
+		return 0;
+	/* A directory and everything below it share a device: the agent puts one marker per
+	 * device that has a rule's directory ({ino 0, dev}; no inode is 0). A file on any other
+	 * device (a container's overlay, tmpfs, another disk) is not walked at all. */
+	id.dev = s->ev.dev;
+	if (!bpf_map_lookup_elem(&dir_ids, &id))
+		return 0;
+	return kinds;
+}
+
+__noinline int c2d_match_ids(struct c2d_scratch *s, __u32 kinds)
+{
+	struct c2d_file_id id = {};
+	struct c2d_rule_val *v;
+
+	if (!s || !s->ev.ino)
+		return 0;
+	if (c2d_policy_flags & C2D_POL_FILE_IDS) {
+		id.ino = s->ev.ino;
+		id.dev = s->ev.dev;
+		v = bpf_map_lookup_elem(&file_ids, &id);
+		if (ids__applies(v, kinds))
+			return policy__found(s, v);
+	}
+	if (s->id_hit) /* found by the path walk (c2d_ids_walk_kinds said which kinds) */
+		return policy__found(s, &s->id_rule);
+	if (!s->id_resume)
+		return 0;
+	return ids__walk_dirs(s, (struct dentry *)s->id_resume, kinds);
+}

@@ -402,10 +402,10 @@ static __always_inline int uring__opened_exact(struct io_kiocb *req, __u16 sys, 
 	if (!s)
 		return 0;
 	sysev__reset(s);
-	off = path__from_file(s, t, f);
-	if (off < 0 || !open__judge(s, off, oflags, &kind))
+	if (!open__judge_file(s, t, f, oflags, &kind, &off))
 		return 0;
 	sysev__add_path(s, off);
+	file__add_fs_path(s, f);
 	uring__begin(s, req, t, sys, res, oflags, BPF_CORE_READ((struct io_open *)req, dfd),
 		     BPF_CORE_READ((struct io_open *)req, file_slot));
 	sysev__send(s, &s->rule, kind);
@@ -417,6 +417,7 @@ static __always_inline int uring__ftruncated(struct io_kiocb *req, long res)
 	struct task_struct *t = uring__task(req);
 	struct file *f = BPF_CORE_READ(req, file);
 	struct c2d_scratch *s;
+	__u32 idk;
 	int off;
 
 	if (!(c2d_policy_flags & C2D_POL_STORAGE) || !f)
@@ -425,10 +426,12 @@ static __always_inline int uring__ftruncated(struct io_kiocb *req, long res)
 	if (!s)
 		return 0;
 	sysev__reset(s);
-	off = path__from_file(s, t, f);
-	if (off < 0 || !c2d_match_storage(s, off))
+	idk = file__ids_on() ? C2D_KBIT(C2D_KIND_STORAGE_WRITE) : 0;
+	off = file__walk(s, t, f, idk);
+	if (off < 0 || (!c2d_match_storage(s, off) && !(idk && c2d_match_ids(s, idk))))
 		return 0;
 	sysev__add_path(s, off);
+	file__add_fs_path(s, f);
 	uring__begin(s, req, t, C2D_SYS_URING_FTRUNCATE, res, 0, 0, 0);
 	return sysev__send(s, &s->rule, C2D_KIND_STORAGE_WRITE);
 }

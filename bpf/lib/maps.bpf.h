@@ -129,6 +129,15 @@ struct c2d_scratch {
 	struct c2d_fold_key fold_key; /* the finding being sent (fold.bpf.c) */
 	__u32 fold_taken;	      /* pending taken from its entry: given back if not sent */
 	__u32 fold_state;	      /* enum c2d_fold_state */
+	/* Directory identity checked during the path walk of an opened file (c2d_match_ids):
+	 * the rule kinds it looks dir_ids up for (0: none), what it found, and the dentry where
+	 * the walk left the file's filesystem below its root (a bind mount's root, the process's
+	 * root), from which the identity walk goes on alone. */
+	__u32 id_kinds;
+	__u32 id_hit;
+	__u64 id_resume;
+	struct c2d_rule_val id_rule;
+	__u32 pad7;
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */

@@ -6,7 +6,7 @@
 #ifndef C2D_OPEN_BPF_H
 #define C2D_OPEN_BPF_H
 
-#include "policy.bpf.h"
+#include "emit.bpf.h"
 
 #define C2D_O_ACCMODE 03
 #define C2D_O_WRONLY 01
@@ -81,6 +81,82 @@ static __always_inline int open__judge(struct c2d_scratch *s, int off, __u64 ofl
 		return 1;
 	}
 	return 0;
+}
+
+#define C2D_KBIT(k) (1u << (k))
+
+/* The rules that may judge a file by identity: credential rules always, storage rules when
+ * the opened file can be written (its f_mode, the kernel's own record, not user memory; or
+ * O_TRUNC asked, which truncates without FMODE_WRITE). */
+static __always_inline __u32 open__id_kinds(struct file *f, __u64 oflags)
+{
+	__u32 kinds = C2D_KBIT(C2D_KIND_CREDENTIAL_READ);
+
+	if ((BPF_CORE_READ(f, f_mode) & C2D_FMODE_WRITE) || (oflags & C2D_O_TRUNC))
+		kinds |= C2D_KBIT(C2D_KIND_STORAGE_WRITE);
+	return kinds;
+}
+
+/* Identity matching, only when the agent filled an identity map: a policy without one costs
+ * no read of the inode on a non-matching open. */
+static __always_inline bool file__ids_on(void)
+{
+	return c2d_policy_flags & (C2D_POL_FILE_IDS | C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED);
+}
+
+/* The path walk of an opened file, with its ancestors' identity checked on the way (returns
+ * the path's offset; s->id_* say what it found). */
+static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct *task,
+				      struct file *f, __u32 kinds)
+{
+	int off;
+
+	s->id_kinds = 0;
+	if (kinds) {
+		path__file_id(s, f);
+		s->id_kinds = c2d_ids_walk_kinds(s, kinds);
+	}
+	off = path__from_file(s, task, f);
+	s->id_kinds = 0; /* other walks (dirfd, exec, fs path) look nothing up */
+	return off;
+}
+
+/* A finding about an opened file: its identity (if the match did not read it already) and its
+ * path from its filesystem's root, after the path as the process sees it. */
+static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file *f)
+{
+	int off;
+
+	if (!s->ev.ino)
+		path__file_id(s, f);
+	off = path__fs_path(s, f);
+	if (off >= 0)
+		sysev__add_path_as(s, off, C2D_STR_FS_PATH);
+}
+
+/*
+ * The whole judgement of an opened file (open family, io_uring's OPENAT/OPENAT2): its path
+ * walked (identities checked on the way), the path rules, then the file's identity (another
+ * name of a rule's file: a hard link, a bind mount, a hostPath volume). Returns 1 with *kind and
+ * s->rule, or 0; *offp is the path's offset either way (< 0: no path).
+ */
+static __always_inline int open__judge_file(struct c2d_scratch *s, struct task_struct *task,
+					    struct file *f, __u64 oflags, __u8 *kind, int *offp)
+{
+	__u32 idk = file__ids_on() ? open__id_kinds(f, oflags) : 0;
+	int off = file__walk(s, task, f, idk);
+
+	*offp = off;
+	if (off < 0)
+		return 0;
+	if (open__judge(s, off, oflags, kind))
+		return 1;
+	if (!idk || !c2d_match_ids(s, idk))
+		return 0;
+	/* constants, not the map's byte: the verifier bounds the stats index by them */
+	*kind = s->rule.kind == C2D_KIND_STORAGE_WRITE ? C2D_KIND_STORAGE_WRITE
+						       : C2D_KIND_CREDENTIAL_READ;
+	return 1;
 }
 
 #endif /* C2D_OPEN_BPF_H */

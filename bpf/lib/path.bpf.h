@@ -87,6 +87,24 @@ static __always_inline int path__dir(struct task_struct *task, long dirfd, __u64
 	return 0;
 }
 
+/* The opened file's identity into the event: inode number and its superblock's device, in the
+ * kernel's encoding (MKDEV: major << 20 | minor), as the agent keys file_ids and dir_ids. */
+static __always_inline void path__file_id(struct c2d_scratch *s, struct file *f)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	s->ev.ino = BPF_CORE_READ(inode, i_ino);
+	s->ev.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+}
+
+/* The file's path from the root of its own filesystem (no mount crossed: a NULL vfsmount has
+ * no mount root to stop at, so the walk ends at the superblock's root, whose d_parent is
+ * itself). The agent turns (dev, this) into the host's path. Returns the offset in pbuf. */
+static __always_inline int path__fs_path(struct c2d_scratch *s, struct file *f)
+{
+	return c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry), 0, 0, 0);
+}
+
 static __always_inline int path__from_file(struct c2d_scratch *s, struct task_struct *task,
 					   struct file *f)
 {

@@ -108,6 +108,32 @@ static void test_rules(void **st)
 	}
 }
 
+/* The file's identity and host path, and the volume of a write (issue 11). */
+static void test_file_identity_fields(void **st)
+{
+	static const char ok[] = "\"file\":{\"path\":\"/data/x\",\"host_path\":\"/srv/prod/x\","
+				 "\"inode\":861,\"dev\":\"254:0\"},\"volume\":{\"name\":\"cache\","
+				 "\"plugin\":\"kubernetes.io~empty-dir\",\"host_path\":"
+				 "\"/var/lib/kubelet/pods/u/volumes/kubernetes.io~empty-dir/cache\","
+				 "\"pod_uid\":\"u\"}";
+	static const char *const bad[][2] = {
+		{"\"file\":{\"path\":\"/x\",\"host_path\":\"x\"}", "file.host_path: expected an absolute path"},
+		{"\"file\":{\"path\":\"/x\",\"inode\":-1}", "file.inode: out of range"},
+		{"\"file\":{\"path\":\"/x\",\"inode\":\"861\"}", "file.inode: expected an integer"},
+		{"\"file\":{\"path\":\"/x\",\"dev\":254}", "file.dev: expected a string"},
+		{"\"file\":{\"path\":\"/x\"},\"volume\":\"cache\"", "volume: expected an object"},
+		{"\"file\":{\"path\":\"/x\"},\"volume\":{\"host_path\":\"v\"}", "volume.host_path: expected an absolute path"},
+	};
+
+	assert_string_equal(check("\"file\":{\"path\":\"/etc/shadow\"}", ok), "");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *got = check("\"file\":{\"path\":\"/etc/shadow\"}", bad[i][0]);
+
+		if (strncmp(got, bad[i][1], strlen(bad[i][1])) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, bad[i][1]);
+	}
+}
+
 static void test_field_caps(void **st)
 {
 	char path[4200], args[40000], to[41000];
@@ -275,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	    cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_file_identity_fields),
 		cmocka_unit_test(test_field_caps),  cmocka_unit_test(test_gap_and_start),
 		cmocka_unit_test(test_time),	    cmocka_unit_test(test_ids_rules),
 		cmocka_unit_test(test_prescan),	    cmocka_unit_test(test_batch),
