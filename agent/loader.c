@@ -13,6 +13,7 @@
 #include "c2d.skel.h"
 #include "loader.h"
 #include "log.h"
+#include "runtime_ids.h"
 #include "syscalls.h"
 
 #define WAKEUP_BYTES_DIV 8 /* wake the reader when 1/8 of the ring is used */
@@ -227,6 +228,50 @@ int loader_attach(struct c2d_loader *l, char *err, size_t errlen)
 int loader_ringbuf_fd(const struct c2d_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.events);
+}
+
+int loader_runtime_sync(struct c2d_loader *l, const struct runtime_ids *ids)
+{
+	int fd = bpf_map__fd(l->skel->maps.runtime_ids);
+	struct c2d_file_id key, next, stale[RUNTIME_IDS_MAX];
+	unsigned nstale = 0;
+	uint8_t one = 1;
+	void *prev = NULL;
+
+	/* stale first: the map holds at most RUNTIME_IDS_MAX, so do the new ones */
+	while (nstale < RUNTIME_IDS_MAX && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (!runtime_ids_has(ids, &next))
+			stale[nstale++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (unsigned i = 0; i < nstale; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	for (unsigned i = 0; i < ids->n; i++)
+		if (bpf_map_update_elem(fd, &ids->v[i].id, &one, BPF_ANY) < 0)
+			return -errno;
+	if (ids->n)
+		__atomic_or_fetch(&l->skel->bss->c2d_policy_flags, C2D_POL_RUNTIME, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&l->skel->bss->c2d_policy_flags, ~C2D_POL_RUNTIME,
+				   __ATOMIC_RELAXED);
+	return 0;
+}
+
+int loader_runtime_mark(void *arg, uint32_t tgid, uint64_t start_ns)
+{
+	struct c2d_loader *l = arg;
+
+	/* the start floored to the tick passes the kernel's check as the exact one does */
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.runtime_tasks), &tgid, &start_ns,
+				BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void loader_set_host_mntns(struct c2d_loader *l, uint32_t inum)
+{
+	l->skel->bss->c2d_host_mntns = inum;
 }
 
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)

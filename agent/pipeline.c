@@ -7,7 +7,6 @@
 
 #include "log.h"
 #include "pipeline.h"
-#include "runtime_noise.h"
 #include "redact.h"
 
 /* What the kernel's header says of a process, into its cache entry. */
@@ -185,17 +184,6 @@ static void announce_started(struct pipeline *pl)
 	}
 }
 
-/* The runtime setting a container up, or a runtime daemon (runtime_noise.h). */
-static bool from_runtime(struct pipeline *pl, const struct c2d_event_hdr *h)
-{
-	char comm[C2D_COMM_LEN + 1];
-	const struct proc_entry *e = proc_cache_get(pl->rctx.pc, h->tgid);
-
-	memcpy(comm, h->comm, C2D_COMM_LEN);
-	comm[C2D_COMM_LEN] = 0;
-	return runtime_noise(comm, e ? e->exe : NULL);
-}
-
 static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
 {
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
@@ -219,7 +207,11 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 		pl->st.decode_errors++; /* a rule id we never gave the kernel */
 		return;
 	}
-	if (f.kind == C2D_KIND_PRIVILEGED_CALL && !pl->report_runtime && from_runtime(pl, &ev->hdr)) {
+	/* the runtime setting a container up (runc's mounts and pivot_root), or a runtime daemon:
+	 * marked by the kernel from what the process runs (runtime_ids.h), never by its name.
+	 * Only privileged calls: what the runtime reads, writes or connects to is reported. */
+	if (f.kind == C2D_KIND_PRIVILEGED_CALL && !pl->report_runtime &&
+	    (ev->hdr.flags & C2D_F_RUNTIME)) {
 		pl->st.runtime_filtered++;
 		return;
 	}

@@ -107,6 +107,8 @@ static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2
 		render_args(w, e);
 	render_time(ts, sizeof(ts), h->start_ns, ctx->boot_to_real_ns);
 	jw_kv_str(w, "start_time", ts);
+	if (h->flags & C2D_F_RUNTIME) /* runs a runtime binary (kept by --report-runtime-calls) */
+		jw_key(w, "runtime"), jw_bool(w, true);
 	p = h->ppid ? lookup(ctx, h->ppid) : NULL;
 	if (p) {
 		jw_key(w, "parent");
