@@ -23,6 +23,7 @@ mkdir -p "$root/bin" "$root/etc/app" "$root/var/run/secrets/kubernetes.io/servic
 cp /bin/busybox "$root/bin/busybox"
 # C2D_IMAGE_EXTRA="SRC:DEST …": more files (a static benchmark binary…)
 for pair in ${C2D_IMAGE_EXTRA:-}; do
+	mkdir -p "$(dirname "$root/${pair#*:}")"
 	cp "${pair%%:*}" "$root/${pair#*:}"
 done
 for applet in sh cat echo sleep mkdir rm mv ls unshare true; do
