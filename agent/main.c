@@ -52,7 +52,8 @@ static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
 static time_t g_start_time;
 static struct runtime_ids g_rt_ids; /* the runtime's binaries, as runtime_ids holds them */
 
-static void log_runtime_ids(const struct runtime_ids *ids, int running, const char *what)
+static void log_runtime_ids(const struct runtime_ids *ids, int running, const char *what,
+			    double ms)
 {
 	char list[1024];
 	size_t n = 0;
@@ -61,9 +62,10 @@ static void log_runtime_ids(const struct runtime_ids *ids, int running, const ch
 	for (unsigned i = 0; i < ids->n && n < sizeof(list) - 1; i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
 				      ids->v[i].path);
-	log_info("runtime binaries %s: %u by identity (%s)%s; %d running processes marked",
+	log_info("runtime binaries %s: %u by identity (%s)%s; %d running processes marked "
+		 "(scan %.1f ms)",
 		 what, ids->n, ids->n ? list : "none: every privileged call is reported",
-		 ids->dropped ? " (more than fit: some left out)" : "", running);
+		 ids->dropped ? " (more than fit: some left out)" : "", running, ms);
 }
 
 /*
@@ -75,9 +77,11 @@ static void log_runtime_ids(const struct runtime_ids *ids, int running, const ch
 static void runtime_refresh(struct c2d_loader *l, bool first)
 {
 	static struct runtime_ids found;
+	struct timespec t0, t1;
 	int running, rc;
 	bool same;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (first)
 		loader_set_host_mntns(l, runtime_ids_host_mntns("/proc"));
 	runtime_ids_find(&found, "/proc");
@@ -88,8 +92,11 @@ static void runtime_refresh(struct c2d_loader *l, bool first)
 	}
 	g_rt_ids = found;
 	running = runtime_ids_running(&g_rt_ids, "/proc", loader_runtime_mark, l);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (first || !same)
-		log_runtime_ids(&g_rt_ids, running, first ? "found" : "changed");
+		log_runtime_ids(&g_rt_ids, running, first ? "found" : "changed",
+				(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+					(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 }
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
