@@ -29,16 +29,42 @@ static const struct {
 	{"/etc/resolv.conf", "/run/systemd/resolve/stub-resolv.conf"},
 };
 
+/* containerd's CRI sandbox files under any containerd root or state directory (k3s keeps
+ * them in /var/lib/rancher/k3s/agent/containerd/):
+ * <dir>/io.containerd.grpc.v1.cri/sandboxes/<id>/{hostname,hosts,resolv.conf,shm} */
+static bool cri_sandbox_file(const char *src)
+{
+	static const char mid[] = "/io.containerd.grpc.v1.cri/sandboxes/";
+	static const char *const leaves[] = {"hostname", "hosts", "resolv.conf", "shm"};
+	const char *at = strstr(src, mid), *leaf;
+
+	if (!at)
+		return false;
+	at += sizeof(mid) - 1;
+	leaf = strchr(at, '/');
+	if (!leaf || leaf == at)
+		return false;
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+		if (!strcmp(leaf + 1, leaves[i]))
+			return true;
+	return false;
+}
+
+static bool runtime_own(const char *source)
+{
+	for (size_t i = 0; i < sizeof(own_prefixes) / sizeof(own_prefixes[0]); i++)
+		if (!strncmp(source, own_prefixes[i], strlen(own_prefixes[i])))
+			return true;
+	return cri_sandbox_file(source);
+}
+
 bool runtime_mount_matters(const char *source, const char *destination)
 {
 	if (source[0] != '/')
 		return false; /* not a host path (a named volume, a device name) */
 	/* a `..` could leave any prefix: such a source is judged as given, never exempted */
-	if (!strstr(source, "/..")) {
-		for (size_t i = 0; i < sizeof(own_prefixes) / sizeof(own_prefixes[0]); i++)
-			if (!strncmp(source, own_prefixes[i], strlen(own_prefixes[i])))
-				return false;
-	}
+	if (!strstr(source, "/..") && runtime_own(source))
+		return false;
 	if (!strcmp(source, "/dev/shm") && !strcmp(destination, "/dev/shm"))
 		return false;
 	for (size_t i = 0; i < sizeof(host_net_files) / sizeof(host_net_files[0]); i++)

@@ -11,6 +11,8 @@
  *                               token, CSI/PVC), its etc-hosts and termination log
  *   /var/lib/containerd/ /run/containerd/ /var/run/containerd/
  *                               containerd's per-sandbox hostname, hosts, resolv.conf, shm
+ *                               (and those four files under any other containerd root:
+ *                               <dir>/io.containerd.grpc.v1.cri/sandboxes/<id>/<file>, k3s)
  *   /var/lib/containers/ /run/containers/ /var/run/containers/
  *                               CRI-O's and podman's, the same
  *   /var/lib/docker/containers/ /var/lib/docker/volumes/

@@ -86,6 +86,18 @@ static void test_matters(void **state)
 	assert_false(runtime_mount_matters("/dev/shm", "/dev/shm"));
 	assert_false(runtime_mount_matters("/var/lib/docker/containers/abc/hosts", "/etc/hosts"));
 	assert_false(runtime_mount_matters("volume-name", "/data"));
+	/* containerd's sandbox files under another root (k3s), and nothing else there */
+	assert_false(runtime_mount_matters("/var/lib/rancher/k3s/agent/containerd/"
+					   "io.containerd.grpc.v1.cri/sandboxes/ab12/resolv.conf",
+					   "/etc/resolv.conf"));
+	assert_false(runtime_mount_matters("/run/k3s/containerd/io.containerd.grpc.v1.cri/"
+					   "sandboxes/ab12/shm", "/dev/shm"));
+	assert_true(runtime_mount_matters("/data/io.containerd.grpc.v1.cri/sandboxes/ab12/x",
+					  "/x"));
+	assert_true(runtime_mount_matters("/data/io.containerd.grpc.v1.cri/sandboxes//hosts",
+					  "/etc/hosts"));
+	assert_true(runtime_mount_matters("/data/io.containerd.grpc.v1.cri/sandboxes/a/b/hosts",
+					  "/etc/hosts"));
 }
 
 /* More than fit: counted, never overflowing. */
