@@ -197,7 +197,9 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 			return -EINVAL;
 		}
 	}
-	/* last: the programs start matching once every map is complete */
+	/* last: the programs start matching once every map is complete; the runtime's switch is
+	 * loader_runtime_sync's, kept across a refill */
+	flags |= sk->bss->c2d_policy_flags & C2D_POL_RUNTIME;
 	sk->bss->c2d_policy_flags = flags;
 	return 0;
 }
