@@ -247,12 +247,128 @@ static void test_host_etc_mount_reported(void **state)
 	h_sh("ctr -n %s images rm c2d/rt-mount:v1 c2d/rt-mount:img >/dev/null 2>&1", NS);
 }
 
+static bool ns_create_by(const cJSON *ev, const void *pid)
+{
+	long long v;
+
+	return eq(ev, "rule", "namespace-create") && h_int(ev, "process.pid", &v) &&
+	       v == *(const pid_t *)pid;
+}
+
+static size_t count(const struct h_agent *a, h_pred pred, const void *arg, bool *runtime)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h_agent_nevents(a); i++) {
+		const cJSON *e = h_agent_event(a, i);
+
+		if (!pred(e, arg))
+			continue;
+		n++;
+		if (runtime && cJSON_IsTrue(h_get(e, "process.runtime")))
+			*runtime = true;
+	}
+	return n;
+}
+
+/* One run of <tmp>/bin/crun (rt_chain) under an agent whose PATH has <tmp>/bin; the parent's
+ * and the child's pids. */
+static struct h_agent *run_chain(const char *tmp, bool report, pid_t *parent, pid_t *child)
+{
+	const char *const args[] = {"--report-runtime-calls", NULL};
+	char path[8192], crun[4096], pidfile[4096];
+	const char *old = getenv("PATH");
+	struct h_agent *a;
+	struct h_proc p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bin:%s", tmp, old ? old : "/usr/bin:/bin");
+	snprintf(crun, sizeof(crun), "%s/bin/crun", tmp);
+	snprintf(pidfile, sizeof(pidfile), "%s/child", tmp);
+	setenv("PATH", path, 1);
+	a = h_agent_start(report ? args : NULL);
+	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
+	assert_non_null(a);
+	/* the grandchild's events name crun, as its executable or its parent's */
+	assert_int_equal(h_agent_keep(a, crun), 0);
+	{
+		static char err[65536];
+
+		h_agent_stderr(a, err, sizeof(err));
+		assert_non_null(strstr(err, crun)); /* it is one of the runtime's, by identity */
+	}
+	{
+		char *argv[] = {crun, pidfile, (char *)h_trigger("unshare_user"), NULL};
+
+		assert_int_equal(h_run(&p, a, argv, H_KEEP_ID, H_KEEP_ID), 0);
+	}
+	f = fopen(pidfile, "re");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", child), 1);
+	fclose(f);
+	*parent = p.pid;
+	/* the child's call after its exec is reported in either case: wait for it */
+	assert_non_null(h_agent_wait(a, ns_create_by, child, H_EVENT_TIMEOUT_MS));
+	h_agent_pump(a, H_QUIET_MS);
+	return a;
+}
+
+/*
+ * The kernel's tracking through fork and exec, with a runtime binary of the test's own (a
+ * `crun` on the agent's PATH): the runtime's unshare and its forked child's are its own
+ * (filtered; shown as process.runtime with --report-runtime-calls); the child's after it
+ * execs another program is reported as the workload's.
+ */
+static void test_mark_through_fork_cleared_by_exec(void **state)
+{
+	char *tmp = h_mkdtemp();
+	struct h_agent *a;
+	pid_t parent, child;
+	bool rt = false;
+
+	assert_non_null(tmp);
+	assert_int_equal(h_sh("mkdir -p %s/bin && cp %s %s/bin/crun", tmp, h_trigger("rt_chain"),
+			      tmp),
+			 0);
+	a = run_chain(tmp, false, &parent, &child);
+	assert_int_equal(count(a, ns_create_by, &parent, NULL), 0);
+	assert_int_equal(count(a, ns_create_by, &child, &rt), 1); /* only after its exec */
+	assert_false(rt);
+	{
+		const cJSON *ev = h_agent_find(a, ns_create_by, &child);
+
+		h_expect_str(ev, "process.executable", h_trigger("unshare_user"));
+	}
+	assert_int_equal(h_agent_stop(a), 0);
+
+	a = run_chain(tmp, true, &parent, &child);
+	rt = false;
+	assert_int_equal(count(a, ns_create_by, &parent, &rt), 1);
+	assert_true(rt);
+	assert_int_equal(count(a, ns_create_by, &child, NULL), 2); /* before and after exec */
+	{
+		size_t marked = 0;
+
+		for (size_t i = 0; i < h_agent_nevents(a); i++) {
+			const cJSON *e = h_agent_event(a, i);
+
+			marked += ns_create_by(e, &child) &&
+				  cJSON_IsTrue(h_get(e, "process.runtime"));
+		}
+		assert_int_equal(marked, 1); /* the one before the exec */
+	}
+	assert_int_equal(h_agent_stop(a), 0);
+	h_rm_rf(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spoofed_comm_reported),
 		cmocka_unit_test(test_image_runc_reported_real_runc_filtered),
 		cmocka_unit_test(test_host_etc_mount_reported),
+		cmocka_unit_test(test_mark_through_fork_cleared_by_exec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
