@@ -9,6 +9,8 @@
  *   tool's unshare reported (a file of the image is not the host's runc);
  * - runc's own mounts and pivot_root setting that container up are not reported, and are
  *   (process.runtime: true) with --report-runtime-calls: the filter is by identity;
+ * - the kernel's mark follows fork, ends at exec, survives runc's memfd re-exec and not a file
+ *   that is only named "memfd:…" (runtime binaries of the test's own on the agent's PATH);
  * - a container started with the host's /etc bound at /host/etc gives one container_mount
  *   (source /etc, destination /host/etc, read-only), and not its /etc/hosts and
  *   /etc/resolv.conf binds of the host's files (host network).
@@ -125,10 +127,13 @@ static bool in_container(const cJSON *ev, const void *arg)
 static int run_impostor(const char *id)
 {
 	/* the image's /usr/bin/runc and /usr/bin/kubelet are busybox: run as `unshare` through a
-	 * symlink, the process executes the image's runc (or kubelet) file itself */
+	 * symlink, the process executes the image's runc (or kubelet) file itself. The sleep keeps
+	 * the cgroup while the agent reads runc's calls, which precede the container's first exec
+	 * (the one that names its cgroup) */
 	return h_sh("ctr -n %s run --rm %s %s /bin/sh -c "
 		    "'ln -s /usr/bin/runc /tmp/unshare && /tmp/unshare -U true; "
-		    "ln -sf /usr/bin/kubelet /tmp/unshare && /tmp/unshare -U true' >/dev/null",
+		    "ln -sf /usr/bin/kubelet /tmp/unshare && /tmp/unshare -U true; sleep 1' "
+		    ">/dev/null",
 		    NS, IMAGE, id);
 }
 
@@ -362,6 +367,53 @@ static void test_mark_through_fork_cleared_by_exec(void **state)
 	free(tmp);
 }
 
+static bool ns_create_comm(const cJSON *ev, const void *comm)
+{
+	return eq(ev, "rule", "namespace-create") && eq(ev, "process.comm", comm);
+}
+
+/*
+ * runc's re-exec of its memfd copy keeps the mark (a file of the kernel's internal shmem
+ * mount); a copy that is an ordinary file named "memfd:fake" does not. A runtime binary of the
+ * test's own (rt_memfd as <tmp>/bin/crun), with --report-runtime-calls to see both.
+ */
+static void test_memfd_reexec_kept_name_alone_not(void **state)
+{
+	const char *const args[] = {"--report-runtime-calls", NULL};
+	char *tmp = h_mkdtemp(), path[8192], crun[4096];
+	const char *old = getenv("PATH");
+	struct h_agent *a;
+	const cJSON *ev;
+	struct h_proc p;
+
+	assert_non_null(tmp);
+	assert_int_equal(h_sh("mkdir -p %s/bin && cp %s %s/bin/crun", tmp, h_trigger("rt_memfd"),
+			      tmp),
+			 0);
+	snprintf(path, sizeof(path), "%s/bin:%s", tmp, old ? old : "/usr/bin:/bin");
+	snprintf(crun, sizeof(crun), "%s/bin/crun", tmp);
+	setenv("PATH", path, 1);
+	a = h_agent_start(args);
+	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
+	assert_non_null(a);
+	{
+		char *argv[] = {crun, tmp, NULL};
+
+		assert_int_equal(h_run(&p, a, argv, H_KEEP_ID, H_KEEP_ID), 0);
+	}
+	ev = h_agent_wait(a, ns_create_comm, "memfd:runc_clon", H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	h_expect_int(ev, "process.pid", p.pid);
+	assert_true(cJSON_IsTrue(h_get(ev, "process.runtime")));
+	ev = h_agent_wait(a, ns_create_comm, "memfd:fake", H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	h_expect_int(ev, "process.pid", p.pid);
+	h_expect_absent(ev, "process.runtime");
+	assert_int_equal(h_agent_stop(a), 0);
+	h_rm_rf(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_image_runc_reported_real_runc_filtered),
 		cmocka_unit_test(test_host_etc_mount_reported),
 		cmocka_unit_test(test_mark_through_fork_cleared_by_exec),
+		cmocka_unit_test(test_memfd_reexec_kept_name_alone_not),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
