@@ -244,6 +244,7 @@ int runtime_ids_running(const struct runtime_ids *s, const char *proc_root,
 			int (*put)(void *arg, uint32_t tgid, uint64_t start_ns), void *arg)
 {
 	long hz = sysconf(_SC_CLK_TCK);
+	ino_t host_ns = runtime_ids_host_mntns(proc_root);
 	char path[128];
 	struct dirent *de;
 	DIR *d;
@@ -263,7 +264,10 @@ int runtime_ids_running(const struct runtime_ids *s, const char *proc_root,
 			continue;
 		id.ino = (uint64_t)st.st_ino;
 		id.dev = runtime_ids_kdev(st.st_dev);
-		if (!runtime_ids_has(s, &id) || start_ticks(proc_root, de->d_name, &ticks) < 0)
+		/* as the kernel marks: in the host's mount namespace only (a container running the
+		 * host's runc through a hostPath of / is not the runtime) */
+		if (!runtime_ids_has(s, &id) || ns_ino(proc_root, de->d_name) != host_ns ||
+		    start_ticks(proc_root, de->d_name, &ticks) < 0)
 			continue;
 		if (put(arg, (uint32_t)strtoul(de->d_name, NULL, 10),
 			ticks * (1000000000ull / (uint64_t)hz)) == 0)

@@ -54,8 +54,8 @@ bool runtime_ids_has(const struct runtime_ids *s, const struct c2d_file_id *id);
 bool runtime_ids_equal(const struct runtime_ids *a, const struct runtime_ids *b);
 
 /*
- * Processes already running one of these files (started before the kernel could see their
- * exec), for runtime_tasks: calls put(arg, tgid, start) for each, start being the process's
+ * Processes of the host's mount namespace already running one of these files (started before
+ * the kernel could see their exec), for runtime_tasks: calls put(arg, tgid, start) for each, start being the process's
  * start in boot-time ns floored to the clock tick (the kernel allows for that). Returns the
  * number found.
  */

@@ -92,7 +92,8 @@ static __always_inline __u32 proc__cgroup_names(char *dst, struct task_struct *t
  * identified by the agent on the host as (dev, ino)), tracked per process in runtime_tasks:
  * set at an exec of a runtime binary, inherited at fork, kept across runc's re-exec of its
  * memfd copy ("memfd:runc_cloned:/proc/self/exe") or of itself (/proc/self/exe), cleared at
- * any other exec (the container's own program starting) and at exit. Comm and paths never
+ * any other exec (the container's own program starting) and at exit. Set and kept only in
+ * the host's mount namespace (c2d_host_mntns). Comm and paths never
  * decide: a workload names itself anything, and installs anything at /usr/bin/runc.
  */
 static __always_inline void proc__file_id(struct file *f, struct c2d_file_id *id)
@@ -137,19 +138,22 @@ static __always_inline void proc__runtime_exec(struct task_struct *task, struct 
 	__u64 start = task->group_leader->start_boottime;
 	__u32 tgid = task->tgid;
 	struct c2d_file_id id;
-	bool is_rt;
+	bool is_rt, host;
 
 	if (!(c2d_policy_flags & C2D_POL_RUNTIME) || !f)
 		return;
 	proc__file_id(f, &id);
 	is_rt = bpf_map_lookup_elem(&runtime_ids, &id) != NULL;
+	/* Only in the host's mount namespace: runc clones itself before it enters any namespace;
+	 * once in the container's, whatever it execs is the container's program — even a runtime
+	 * binary a hostPath brings in, or runc's own memfd through /proc/self/exe. */
+	host = proc__in_host_mntns(task);
 	if (runtime__marked(tgid, start)) {
-		if (!is_rt && !proc__is_memfd(f))
+		if (!host || (!is_rt && !proc__is_memfd(f)))
 			bpf_map_delete_elem(&runtime_tasks, &tgid);
 		return;
 	}
-	if (is_rt && proc__in_host_mntns(task) &&
-	    bpf_map_update_elem(&runtime_tasks, &tgid, &start, BPF_ANY) < 0)
+	if (is_rt && host && bpf_map_update_elem(&runtime_tasks, &tgid, &start, BPF_ANY) < 0)
 		C2D_STAT_INC(map_full);
 }
 

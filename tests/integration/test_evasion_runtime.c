@@ -367,6 +367,64 @@ static void test_mark_through_fork_cleared_by_exec(void **state)
 	free(tmp);
 }
 
+static bool ns_create_in(const cJSON *ev, const void *id)
+{
+	return eq(ev, "rule", "namespace-create") && eq(ev, "container.id", id);
+}
+
+/*
+ * A container that can reach a host runtime binary (here the test's own `crun`, bound in
+ * read-only, as a hostPath of / would bring the host's runc) and runs it is not the runtime:
+ * the kernel marks an exec of a runtime binary in the host's mount namespace only.
+ */
+static void test_host_runtime_run_in_container_reported(void **state)
+{
+	char *tmp = h_mkdtemp(), path[8192], crun[4096], id[64];
+	const char *old = getenv("PATH");
+	struct h_agent *a;
+	size_t n = 0;
+
+	assert_non_null(tmp);
+	assert_int_equal(h_sh("mkdir -p %s/bin && cp %s %s/bin/crun", tmp, h_trigger("rt_chain"),
+			      tmp),
+			 0);
+	assert_int_equal(h_sh("tests/integration/images/build_image.sh %s c2d/rt-host:v1", NS), 0);
+	snprintf(path, sizeof(path), "%s/bin:%s", tmp, old ? old : "/usr/bin:/bin");
+	snprintf(crun, sizeof(crun), "%s/bin/crun", tmp);
+	setenv("PATH", path, 1);
+	a = h_agent_start(NULL);
+	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
+	assert_non_null(a);
+	{
+		static char err[65536];
+
+		h_agent_stderr(a, err, sizeof(err));
+		assert_non_null(strstr(err, crun)); /* the host's runtime binary, by identity */
+	}
+	snprintf(id, sizeof(id), "c2d-rt-host-%d", getpid());
+	assert_int_equal(h_agent_keep(a, id), 0);
+	assert_int_equal(h_sh("ctr -n %s run --rm --mount type=bind,src=%s/bin,dst=/rt,options=rbind:ro "
+			      "c2d/rt-host:v1 %s /rt/crun /tmp/pid /bin/true user >/dev/null",
+			      NS, tmp, id),
+			 0);
+	/* its own unshare and its child's before the exec: both the workload's */
+	assert_non_null(h_agent_wait(a, ns_create_in, id, H_EVENT_TIMEOUT_MS));
+	h_agent_pump(a, H_QUIET_MS);
+	for (size_t i = 0; i < h_agent_nevents(a); i++) {
+		const cJSON *e = h_agent_event(a, i);
+
+		if (!ns_create_in(e, id))
+			continue;
+		n++;
+		h_expect_str(e, "process.executable", "/rt/crun");
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(h_agent_stop(a), 0);
+	h_sh("ctr -n %s images rm c2d/rt-host:v1 c2d/rt-host:img >/dev/null 2>&1", NS);
+	h_rm_rf(tmp);
+	free(tmp);
+}
+
 static bool ns_create_comm(const cJSON *ev, const void *comm)
 {
 	return eq(ev, "rule", "namespace-create") && eq(ev, "process.comm", comm);
@@ -422,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_host_etc_mount_reported),
 		cmocka_unit_test(test_mark_through_fork_cleared_by_exec),
 		cmocka_unit_test(test_memfd_reexec_kept_name_alone_not),
+		cmocka_unit_test(test_host_runtime_run_in_container_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
