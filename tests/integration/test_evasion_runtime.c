@@ -132,7 +132,7 @@ static int run_impostor(const char *id)
 	 * (the one that names its cgroup) */
 	return h_sh("ctr -n %s run --rm %s %s /bin/sh -c "
 		    "'ln -s /usr/bin/runc /tmp/unshare && /tmp/unshare -U true; "
-		    "ln -sf /usr/bin/kubelet /tmp/unshare && /tmp/unshare -U true; sleep 1' "
+		    "ln -sf /usr/bin/kubelet /tmp/unshare && /tmp/unshare -U true; sleep 3' "
 		    ">/dev/null",
 		    NS, IMAGE, id);
 }
