@@ -123,6 +123,11 @@ $(BUILD)/triggers/%: tests/integration/triggers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -o $@ $< -luring -lpthread
 
+# static: it also runs inside a busybox container (test_evasion_runtime)
+$(BUILD)/triggers/rt_chain: tests/integration/triggers/rt_chain.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -static -o $@ $<
+
 $(BUILD)/c2d-agent-san: $(BUILD)/san/agent/main.o $(SAN_OBJS)
 	$(CC) -g $(SAN) -o $@ $^ $(LIBS)
 

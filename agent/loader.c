@@ -16,6 +16,7 @@
 #include "c2d.skel.h"
 #include "loader.h"
 #include "log.h"
+#include "runtime_ids.h"
 #include "syscalls.h"
 
 #ifndef SYS_io_uring_enter
@@ -323,7 +324,9 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 		return -EINVAL;
 	if (l->fold)
 		flags |= C2D_POL_FOLD;
-	/* last: the programs start matching once every map is complete */
+	/* last: the programs start matching once every map is complete; the runtime's switch is
+	 * loader_runtime_sync's, kept across a refill */
+	flags |= sk->bss->c2d_policy_flags & C2D_POL_RUNTIME;
 	sk->bss->c2d_policy_flags = flags;
 	return 0;
 }
@@ -392,6 +395,50 @@ void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
 	*file_fd = bpf_map__fd(l->skel->maps.file_ids);
 	*dir_fd = bpf_map__fd(l->skel->maps.dir_ids);
 	*policy_flags = &l->skel->bss->c2d_policy_flags;
+}
+
+int loader_runtime_sync(struct c2d_loader *l, const struct runtime_ids *ids)
+{
+	int fd = bpf_map__fd(l->skel->maps.runtime_ids);
+	struct c2d_file_id key, next, stale[RUNTIME_IDS_MAX];
+	unsigned nstale = 0;
+	uint8_t one = 1;
+	void *prev = NULL;
+
+	/* stale first: the map holds at most RUNTIME_IDS_MAX, so do the new ones */
+	while (nstale < RUNTIME_IDS_MAX && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (!runtime_ids_has(ids, &next))
+			stale[nstale++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (unsigned i = 0; i < nstale; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	for (unsigned i = 0; i < ids->n; i++)
+		if (bpf_map_update_elem(fd, &ids->v[i].id, &one, BPF_ANY) < 0)
+			return -errno;
+	if (ids->n)
+		__atomic_or_fetch(&l->skel->bss->c2d_policy_flags, C2D_POL_RUNTIME, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&l->skel->bss->c2d_policy_flags, ~C2D_POL_RUNTIME,
+				   __ATOMIC_RELAXED);
+	return 0;
+}
+
+int loader_runtime_mark(void *arg, uint32_t tgid, uint64_t start_ns)
+{
+	struct c2d_loader *l = arg;
+
+	/* the start floored to the tick passes the kernel's check as the exact one does */
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.runtime_tasks), &tgid, &start_ns,
+				BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+void loader_set_host_mntns(struct c2d_loader *l, uint32_t inum)
+{
+	l->skel->bss->c2d_host_mntns = inum;
 }
 
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum)

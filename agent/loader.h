@@ -62,6 +62,13 @@ int loader_fold_sweep(struct c2d_loader *l, bool all);
  * which fills them after loader_fill_policy and keeps them current. */
 void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
 		     volatile uint32_t **policy_flags);
+/* runtime_ids := ids (stale entries removed); C2D_POL_RUNTIME on when there are any. */
+struct runtime_ids;
+int loader_runtime_sync(struct c2d_loader *l, const struct runtime_ids *ids);
+/* A process already running a runtime binary (runtime_ids_running's callback; l is arg). */
+int loader_runtime_mark(void *l, uint32_t tgid, uint64_t start_ns);
+/* The host's mount namespace inode (c2d_host_mntns): runtime execs count only there. */
+void loader_set_host_mntns(struct c2d_loader *l, uint32_t inum);
 /* Sum the per-CPU counters. */
 int loader_read_stats(const struct c2d_loader *l, struct c2d_stats *sum);
 void loader_close(struct c2d_loader *l);

@@ -30,6 +30,7 @@
 #include "kubeconfig.h"
 #include "procfs.h"
 #include "runtime_events.h"
+#include "runtime_ids.h"
 #include "runmark.h"
 #include "seqstate.h"
 #include "version.h"
@@ -39,6 +40,7 @@
 #define POLL_MS 20		     /* a lone event waits at most this long (no per-event wakeup) */
 #define PROC_CACHE_BYTES (64u << 20) /* hard cap on process-cache memory */
 #define CGROUP_CACHE_SLOTS 4096	     /* cgroups remembered (direct-mapped) */
+#define RUNTIME_REFRESH_S 60	     /* runtime binaries looked for again (upgrades) */
 
 static volatile sig_atomic_t g_stop;
 static struct runtime_events *g_events; /* containerd task starts: records asked for early */
@@ -51,6 +53,54 @@ static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
 static struct file_ids *g_ids;		 /* the path rules' files and directories by identity */
 static time_t g_start_time;
 static unsigned g_sweep_failed; /* logged once */
+static struct runtime_ids g_rt_ids; /* the runtime's binaries, as runtime_ids holds them */
+
+static void log_runtime_ids(const struct runtime_ids *ids, int running, const char *what,
+			    double ms)
+{
+	char list[1024];
+	size_t n = 0;
+
+	list[0] = 0;
+	for (unsigned i = 0; i < ids->n && n < sizeof(list) - 1; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				      ids->v[i].path);
+	log_info("runtime binaries %s: %u by identity (%s)%s; %d running processes marked "
+		 "(scan %.1f ms)",
+		 what, ids->n, ids->n ? list : "none: every privileged call is reported",
+		 ids->dropped ? " (more than fit: some left out)" : "", running, ms);
+}
+
+/*
+ * The runtime's binaries on the host into the kernel, and the processes that already run
+ * them (their exec came before the programs). At start-up, then every RUNTIME_REFRESH_S: an
+ * upgrade replaces a binary (a new inode), a daemon starts from elsewhere. The kernel tracks
+ * every exec and fork after this; the scan costs a stat per process, once a minute.
+ */
+static void runtime_refresh(struct c2d_loader *l, bool first)
+{
+	static struct runtime_ids found;
+	struct timespec t0, t1;
+	int running, rc;
+	bool same;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (first)
+		loader_set_host_mntns(l, runtime_ids_host_mntns("/proc"));
+	runtime_ids_find(&found, "/proc");
+	same = runtime_ids_equal(&found, &g_rt_ids);
+	if (!same && (rc = loader_runtime_sync(l, &found)) < 0) {
+		log_warn("runtime binaries: the kernel map refused them: %s", strerror(-rc));
+		return;
+	}
+	g_rt_ids = found;
+	running = runtime_ids_running(&g_rt_ids, "/proc", loader_runtime_mark, l);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (first || !same)
+		log_runtime_ids(&g_rt_ids, running, first ? "found" : "changed",
+				(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+					(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+}
 
 /* --k8s-api, else the in-cluster address; NULL when there is none. */
 static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len)
@@ -286,6 +336,7 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 {
 	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(l), pipeline_handle, pl, NULL);
 	time_t last_stats = time(NULL), last_clock = last_stats, last_second = 0;
+	time_t last_runtime = last_stats;
 
 	if (!rb) {
 		log_error("ring buffer: %s", strerror(errno));
@@ -322,6 +373,10 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			last_second = now;
 		}
 		runmark_issued(g_run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
+		if (now - last_runtime >= RUNTIME_REFRESH_S) {
+			runtime_refresh(l, false);
+			last_runtime = now;
+		}
 		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
 			pl->rctx.boot_to_real_ns = boot_to_real_ns();
 			last_clock = now;
@@ -572,6 +627,7 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o, &pl) < 0)
 		goto out;
+	runtime_refresh(&l, true); /* after attach: every later exec is the kernel's to see */
 	nproc = procfs_seed(pl.rctx.pc, "/proc");
 	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
 	log_info("ready: instance %s on node %s, every program attached%s%s", pl.rctx.instance,

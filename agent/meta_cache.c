@@ -52,7 +52,10 @@ struct meta_cache {
 	char cri_name[16];	 /* its runtime_name, from Version */
 	struct k8s *k8s;
 	const char *proc_root;
-	char announce_q[STARTED_LEN][129]; /* ids resolved for the first time, oldest first */
+	struct {
+		char id[129];
+		struct runtime_mounts mounts; /* from its record: for its container_mount events */
+	} announce_q[STARTED_LEN]; /* containers resolved for the first time, oldest first */
 	unsigned shead, slen;
 	struct meta_cache_stats st;
 };
@@ -189,8 +192,10 @@ static int resolve(struct meta_cache *mc, const char *id, const char *hint,
 
 /* A container resolved for the first time is announced once (container_start), so that a
  * workload revision that produces no finding is still known to have run. */
-static void announce(struct meta_cache *mc, struct slot *s)
+static void announce(struct meta_cache *mc, struct slot *s, const struct runtime_mounts *mounts)
 {
+	unsigned at = (mc->shead + mc->slen) % STARTED_LEN;
+
 	if (s->announced)
 		return;
 	s->announced = true;
@@ -198,8 +203,8 @@ static void announce(struct meta_cache *mc, struct slot *s)
 		mc->st.announce_dropped++;
 		return;
 	}
-	copy(mc->announce_q[(mc->shead + mc->slen) % STARTED_LEN], sizeof(mc->announce_q[0]),
-	     s->m.id);
+	copy(mc->announce_q[at].id, sizeof(mc->announce_q[at].id), s->m.id);
+	mc->announce_q[at].mounts = *mounts;
 	__atomic_store_n(&mc->slen, mc->slen + 1, __ATOMIC_RELEASE); /* read unlocked, above */
 }
 
@@ -257,7 +262,7 @@ static void *resolver(void *arg)
 			/* a pod the API has not shown yet: asked again soon */
 			mc->slots[s].expires = now_s() + (pod_known ? TTL_READY_S : TTL_POD_WAIT_S);
 			mc->st.resolved++;
-			announce(mc, &mc->slots[s]);
+			announce(mc, &mc->slots[s], &rec.mounts);
 		} else {
 			mc->slots[s].m.state = META_FAILED;
 			mc->slots[s].expires = now_s() + TTL_FAILED_S;
@@ -414,6 +419,12 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 
 bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out)
 {
+	return meta_cache_next_started_mounts(mc, out, NULL);
+}
+
+bool meta_cache_next_started_mounts(struct meta_cache *mc, struct container_meta *out,
+				    struct runtime_mounts *mounts)
+{
 	bool got = false;
 
 	/* asked for every container finding: no lock unless the resolver has queued a start */
@@ -421,10 +432,12 @@ bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out)
 		return false;
 	pthread_mutex_lock(&mc->mu);
 	while (mc->slen && !got) {
-		const char *id = mc->announce_q[mc->shead];
+		const char *id = mc->announce_q[mc->shead].id;
 		bool found;
 		int i = find_slot(mc, id, &found);
 
+		if (mounts)
+			*mounts = mc->announce_q[mc->shead].mounts;
 		mc->shead = (mc->shead + 1) % STARTED_LEN;
 		__atomic_store_n(&mc->slen, mc->slen - 1, __ATOMIC_RELEASE);
 		if (found && mc->slots[i].m.state == META_READY) { /* else evicted meanwhile */

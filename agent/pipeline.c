@@ -7,7 +7,6 @@
 
 #include "log.h"
 #include "pipeline.h"
-#include "runtime_noise.h"
 #include "redact.h"
 
 /* What the kernel's header says of a process, into its cache entry. */
@@ -214,37 +213,60 @@ int pipeline_emit(struct pipeline *pl, long n)
 	return rc;
 }
 
-/* One container_start per container resolved for the first time since the last tick. */
-static void announce_started(struct pipeline *pl)
+/* The host-path-mount rule, if enabled: its index, else -1. */
+static int mount_rule(const struct c2d_policy *p)
 {
-	static struct container_meta m; /* one ring-buffer thread: off the stack */
+	for (size_t i = 0; i < p->n; i++)
+		if (p->rules[i].kind == C2D_KIND_CONTAINER_MOUNT && p->rules[i].enabled)
+			return (int)i;
+	return -1;
+}
+
+/* One container_mount per host path the runtime bound into the container (runtime_mounts.h),
+ * right after its container_start: same record, same time. */
+static void announce_mounts(struct pipeline *pl, const struct container_meta *m,
+			    const struct runtime_mounts *mounts, uint64_t now)
+{
+	int rule = mounts->n ? mount_rule(pl->rctx.policy) : -1;
 	long n;
 
-	while (pl->meta && meta_cache_next_started(pl->meta, &m)) {
-		struct timespec ts; /* event times are boot-time ns, like the kernel's */
-
-		clock_gettime(CLOCK_BOOTTIME, &ts);
-		n = render_container_start(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &m,
-					   (uint64_t)ts.tv_sec * 1000000000ull +
-						   (uint64_t)ts.tv_nsec);
+	for (unsigned i = 0; rule >= 0 && i < mounts->n; i++) {
+		n = render_container_mount(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, m,
+					   &mounts->m[i], rule, now);
 		if (n < 0) {
 			pl->st.render_errors++;
 			continue;
 		}
-		pl->st.container_starts++;
+		pl->st.container_mounts++;
 		pipeline_emit(pl, n);
 	}
+	if (rule >= 0 && mounts->dropped)
+		log_warn("container %.12s: %u more host paths bound in than reported (at most %d)",
+			 m->id, mounts->dropped, RUNTIME_MOUNTS_MAX);
 }
 
-/* The runtime setting a container up, or a runtime daemon (runtime_noise.h). */
-static bool from_runtime(struct pipeline *pl, const struct c2d_event_hdr *h)
+/* One container_start per container resolved for the first time since the last tick. */
+static void announce_started(struct pipeline *pl)
 {
-	char comm[C2D_COMM_LEN + 1];
-	const struct proc_entry *e = proc_cache_get(pl->rctx.pc, h->tgid);
+	static struct container_meta m; /* one ring-buffer thread: off the stack */
+	static struct runtime_mounts mounts;
+	long n;
 
-	memcpy(comm, h->comm, C2D_COMM_LEN);
-	comm[C2D_COMM_LEN] = 0;
-	return runtime_noise(comm, e ? e->exe : NULL);
+	while (pl->meta && meta_cache_next_started_mounts(pl->meta, &m, &mounts)) {
+		struct timespec ts; /* event times are boot-time ns, like the kernel's */
+		uint64_t now;
+
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		n = render_container_start(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &m, now);
+		if (n < 0) {
+			pl->st.render_errors++;
+		} else {
+			pl->st.container_starts++;
+			pipeline_emit(pl, n);
+		}
+		announce_mounts(pl, &m, &mounts, now);
+	}
 }
 
 static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
@@ -277,7 +299,11 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 		pl->st.decode_errors++; /* a rule id we never gave the kernel */
 		return;
 	}
-	if (f.kind == C2D_KIND_PRIVILEGED_CALL && !pl->report_runtime && from_runtime(pl, &ev->hdr)) {
+	/* the runtime setting a container up (runc's mounts and pivot_root), or a runtime daemon:
+	 * marked by the kernel from what the process runs (runtime_ids.h), never by its name.
+	 * Only privileged calls: what the runtime reads, writes or connects to is reported. */
+	if (f.kind == C2D_KIND_PRIVILEGED_CALL && !pl->report_runtime &&
+	    (ev->hdr.flags & C2D_F_RUNTIME)) {
 		pl->st.runtime_filtered++;
 		return;
 	}

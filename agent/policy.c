@@ -31,17 +31,18 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static const char *const kind_names[C2D_KIND_MAX] = {
+static const char *const kind_names[C2D_RULE_KINDS] = {
 	[C2D_KIND_NONE] = "none",
 	[C2D_KIND_CREDENTIAL_READ] = "credential_read",
 	[C2D_KIND_PRIVILEGED_CALL] = "privileged_call",
 	[C2D_KIND_STORAGE_WRITE] = "storage_write",
 	[C2D_KIND_METADATA_ACCESS] = "metadata_access",
+	[C2D_KIND_CONTAINER_MOUNT] = "container_mount",
 };
 
 const char *policy_kind_name(enum c2d_kind k)
 {
-	return (unsigned)k < C2D_KIND_MAX ? kind_names[k] : "none";
+	return (unsigned)k < C2D_RULE_KINDS ? kind_names[k] : "none";
 }
 
 int policy_kind_parse(const char *s, enum c2d_kind *out)

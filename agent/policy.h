@@ -27,6 +27,15 @@
 #define C2D_MAX_RULES 1024
 #define C2D_MAX_META 32
 
+/*
+ * A kind user space alone judges (no kernel event has it): the runtime's bind mounts of host
+ * paths into a container (runtime_mounts.h), reported by the built-in rule host-path-mount,
+ * which a policy file may disable or give another severity.
+ */
+#define C2D_KIND_CONTAINER_MOUNT ((enum c2d_kind)C2D_KIND_MAX)
+#define C2D_RULE_KINDS (C2D_KIND_MAX + 1)
+#define C2D_RULE_HOST_PATH_MOUNT "host-path-mount"
+
 enum c2d_match {
 	C2D_MATCH_NONE = 0,
 	C2D_MATCH_EXACT,

@@ -86,6 +86,18 @@ static const struct {
 
 static const char *const meta_defaults[] = {"169.254.169.254", "fd00:ec2::254"};
 
+/* A host path bound into a container outside the runtime's own directories (runtime_mounts.h):
+ * a hostPath of `/` or `/etc` is a finding in itself. */
+static void add_host_path_mount(struct c2d_policy *p)
+{
+	struct c2d_rule *r = &p->rules[p->n++];
+
+	snprintf(r->name, sizeof(r->name), "%s", C2D_RULE_HOST_PATH_MOUNT);
+	snprintf(r->severity, sizeof(r->severity), "high");
+	r->kind = C2D_KIND_CONTAINER_MOUNT;
+	r->enabled = true;
+}
+
 void policy_defaults(struct c2d_policy *p)
 {
 	char err[128];
@@ -109,4 +121,5 @@ void policy_defaults(struct c2d_policy *p)
 	for (size_t i = 0; i < sizeof(meta_defaults) / sizeof(meta_defaults[0]); i++)
 		policy_add_metadata_addr(p, "cloud-metadata-endpoint", meta_defaults[i], "high", err,
 					 sizeof(err));
+	add_host_path_mount(p);
 }

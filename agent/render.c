@@ -107,6 +107,8 @@ static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2
 		render_args(w, e);
 	render_time(ts, sizeof(ts), h->start_ns, ctx->boot_to_real_ns);
 	jw_kv_str(w, "start_time", ts);
+	if (h->flags & C2D_F_RUNTIME) /* runs a runtime binary (kept by --report-runtime-calls) */
+		jw_key(w, "runtime"), jw_bool(w, true);
 	p = h->ppid ? lookup(ctx, h->ppid) : NULL;
 	if (p) {
 		jw_key(w, "parent");
@@ -454,24 +456,56 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	return jw_finish(&w);
 }
 
-long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
-			    const struct container_meta *m, uint64_t boot_ns)
+/* schema, id, time, kind, [rule], severity, node: the head of a container's own events. */
+static void container_event_head(struct jw *w, struct render_ctx *ctx, const char *kind,
+				 const struct c2d_rule *r, uint64_t boot_ns)
 {
 	char id[40], ts[48];
-	struct jw w;
 
 	render_next_id(ctx, id);
 	render_time(ts, sizeof(ts), boot_ns, ctx->boot_to_real_ns);
+	jw_obj_begin(w);
+	jw_kv_str(w, "schema", C2D_SCHEMA);
+	jw_kv_str(w, "id", id);
+	jw_kv_str(w, "time", ts);
+	jw_kv_str(w, "kind", kind);
+	if (r)
+		jw_kv_str(w, "rule", r->name);
+	jw_kv_str(w, "severity", r ? r->severity : "info");
+	jw_key(w, "node");
+	jw_obj_begin(w);
+	jw_kv_str(w, "name", ctx->node_name);
+	jw_obj_end(w);
+}
+
+long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, uint64_t boot_ns)
+{
+	struct jw w;
+
 	jw_init(&w, buf, cap);
+	container_event_head(&w, ctx, "container_start", NULL, boot_ns);
+	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
+				m->pod_uid, m);
+	jw_obj_end(&w);
+	return jw_finish(&w);
+}
+
+long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, const struct runtime_mount *mnt,
+			    int rule, uint64_t boot_ns)
+{
+	struct jw w;
+
+	jw_init(&w, buf, cap);
+	container_event_head(&w, ctx, "container_mount", &ctx->policy->rules[rule], boot_ns);
+	jw_key(&w, "mount");
 	jw_obj_begin(&w);
-	jw_kv_str(&w, "schema", C2D_SCHEMA);
-	jw_kv_str(&w, "id", id);
-	jw_kv_str(&w, "time", ts);
-	jw_kv_str(&w, "kind", "container_start");
-	jw_kv_str(&w, "severity", "info");
-	jw_key(&w, "node");
-	jw_obj_begin(&w);
-	jw_kv_str(&w, "name", ctx->node_name);
+	jw_kv_str(&w, "source", mnt->source);
+	jw_kv_str(&w, "destination", mnt->destination);
+	jw_key(&w, "read_only");
+	jw_bool(&w, mnt->read_only);
+	jw_kv_str(&w, "type", "bind");
 	jw_obj_end(&w);
 	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
 				m->pod_uid, m);

@@ -60,4 +60,10 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
 			    const struct container_meta *m, uint64_t boot_ns);
 
+/* A container_mount event: the runtime bound host path mnt->source into container m (rule:
+ * index of host-path-mount). Takes the next id. */
+long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, const struct runtime_mount *mnt,
+			    int rule, uint64_t boot_ns);
+
 #endif

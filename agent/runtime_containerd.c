@@ -13,7 +13,8 @@
 #define PATH_CONTAINERS_GET "/containerd.services.containers.v1.Containers/Get"
 #define PATH_IMAGES_GET "/containerd.services.images.v1.Images/Get"
 
-enum { CTR_ID = 1, CTR_LABELS = 2, CTR_IMAGE = 3, CTR_RUNTIME = 4, CTR_SANDBOX = 11 };
+enum { CTR_ID = 1, CTR_LABELS = 2, CTR_IMAGE = 3, CTR_RUNTIME = 4, CTR_SPEC = 5, CTR_SANDBOX = 11 };
+enum { ANY_TYPE_URL = 1, ANY_VALUE = 2 };
 enum { IMG_NAME = 1, IMG_TARGET = 3 };
 enum { DESC_DIGEST = 2 };
 
@@ -26,6 +27,20 @@ static int decode_runtime(const struct pb_field *f, struct container_record *out
 	while (pb_next(&r, &g))
 		if (g.num == 1 && g.wire == PB_LEN)
 			pb_str(&g, out->runtime, sizeof(out->runtime));
+	return r.error ? -EPROTO : 0;
+}
+
+/* spec: google.protobuf.Any { type_url = 1; value = 2 }, value the OCI spec as JSON. A spec
+ * we cannot read costs only the mounts, never the record. */
+static int decode_spec(const struct pb_field *f, struct container_record *out)
+{
+	struct pb_reader r;
+	struct pb_field g;
+
+	pb_sub(f, &r);
+	while (pb_next(&r, &g))
+		if (g.num == ANY_VALUE && g.wire == PB_LEN)
+			runtime_mounts_from_spec((const char *)g.data, g.len, &out->mounts);
 	return r.error ? -EPROTO : 0;
 }
 
@@ -55,6 +70,10 @@ static int decode_record(const struct pb_field *f, struct container_record *out)
 			if (decode_runtime(&g, out) < 0)
 				return -EPROTO;
 			break;
+		case CTR_SPEC:
+			if (decode_spec(&g, out) < 0)
+				return -EPROTO;
+			break;
 		case CTR_SANDBOX:
 			pb_str(&g, out->sandbox, sizeof(out->sandbox));
 			break;
@@ -71,6 +90,7 @@ int containerd_decode_container(const uint8_t *msg, size_t len, struct container
 	int found = 0;
 
 	labels_init(&out->labels);
+	memset(&out->mounts, 0, sizeof(out->mounts));
 	pb_reader_init(&r, msg, len);
 	while (pb_next(&r, &f)) {
 		if (f.num == 1 && f.wire == PB_LEN) {

@@ -3,13 +3,15 @@
  * runtime_containerd.h - container records from containerd's native API (INTEGRATION.md §1.2):
  * Containers/Get gives the labels (for CRI containers: the image's config labels merged with
  * kubelet's io.kubernetes.* labels), the image name, the runtime and the sandbox;
- * Images/Get gives the image's digest.
+ * Images/Get gives the image's digest. The record's spec (an Any holding the OCI runtime spec
+ * as JSON) gives the host paths bound into the container.
  */
 #ifndef C2D_RUNTIME_CONTAINERD_H
 #define C2D_RUNTIME_CONTAINERD_H
 
 #include "grpc.h"
 #include "labels.h"
+#include "runtime_mounts.h"
 
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
 
@@ -21,6 +23,7 @@ struct container_record {
 	char runtime[64];     /* io.containerd.runc.v2 … */
 	char sandbox[129];    /* the pod sandbox (containerd 2.x CRI) */
 	char runtime_name[16]; /* who answered: "containerd", or CRI's runtime_name ("cri-o") */
+	struct runtime_mounts mounts; /* host paths bound in, from the OCI spec (those that matter) */
 	struct label_set labels;
 };
 

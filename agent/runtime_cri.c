@@ -299,6 +299,8 @@ int cri_parse_container_info(const char *json, size_t len, struct cri_container 
 	pid = cJSON_GetObjectItemCaseSensitive(root, "pid");
 	if (cJSON_IsNumber(pid) && pid->valuedouble > 0 && pid->valuedouble < 4194305)
 		out->pid = (uint32_t)pid->valuedouble;
+	runtime_mounts_from_cjson(cJSON_GetObjectItemCaseSensitive(root, "runtimeSpec"),
+				  &out->mounts);
 	cJSON_Delete(root);
 	return 0;
 }
@@ -414,6 +416,7 @@ static void merge(const struct cri_container *cc, const struct cri_image *img, b
 		digest_of(img->id, out->image_digest, sizeof(out->image_digest));
 	snprintf(out->runtime, sizeof(out->runtime), "%s", cc->runtime_type);
 	snprintf(out->sandbox, sizeof(out->sandbox), "%s", cc->sandbox_id);
+	out->mounts = cc->mounts;
 	for (size_t i = 0; i < cc->labels.n; i++)
 		labels_add(&out->labels, cc->labels.kv[i].key, strlen(cc->labels.kv[i].key),
 			   cc->labels.kv[i].val, strlen(cc->labels.kv[i].val));

@@ -88,6 +88,90 @@ static __always_inline __u32 proc__cgroup_names(char *dst, struct task_struct *t
 	return at;
 }
 
+/*
+ * The container runtime by what it runs (runtime_ids: runc, shims, containerd, kubelet …,
+ * identified by the agent on the host as (dev, ino)), tracked per process in runtime_tasks:
+ * set at an exec of a runtime binary, inherited at fork, kept across runc's re-exec of its
+ * memfd copy ("memfd:runc_cloned:/proc/self/exe") or of itself (/proc/self/exe), cleared at
+ * any other exec (the container's own program starting) and at exit. Set and kept only in
+ * the host's mount namespace (c2d_host_mntns). Comm and paths never
+ * decide: a workload names itself anything, and installs anything at /usr/bin/runc.
+ */
+static __always_inline void proc__file_id(struct file *f, struct c2d_file_id *id)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+	id->ino = BPF_CORE_READ(ino, i_ino);
+	id->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	id->pad = 0;
+}
+
+#define C2D_MNT_NS_INTERNAL ((__u64)-22) /* kern_mount()'s ERR_PTR(-EINVAL) (fs/mount.h) */
+
+/*
+ * A memfd: a file of the kernel's internal shmem (or hugetlbfs) mount, which no namespace can
+ * reach, whose name memfd_create() prefixed with "memfd:". The mount is checked as well as the
+ * name: an image can ship a file called "memfd:x", never one on the internal mount.
+ */
+static __always_inline bool proc__is_memfd(struct file *f)
+{
+	struct mount *m = container_of(BPF_CORE_READ(f, f_path.mnt), struct mount, mnt);
+	char name[6];
+
+	if ((__u64)BPF_CORE_READ(m, mnt_ns) != C2D_MNT_NS_INTERNAL)
+		return false;
+	if (bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name)))
+		return false;
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	       name[4] == 'd' && name[5] == ':';
+}
+
+static __always_inline bool proc__in_host_mntns(struct task_struct *task)
+{
+	__u32 host = c2d_host_mntns;
+
+	return !host || BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == host;
+}
+
+static __always_inline void proc__runtime_exec(struct task_struct *task, struct linux_binprm *bprm)
+{
+	struct file *f = BPF_CORE_READ(bprm, file);
+	__u64 start = task->group_leader->start_boottime;
+	__u32 tgid = task->tgid;
+	struct c2d_file_id id;
+	bool is_rt, host;
+
+	if (!(c2d_policy_flags & C2D_POL_RUNTIME) || !f)
+		return;
+	proc__file_id(f, &id);
+	is_rt = bpf_map_lookup_elem(&runtime_ids, &id) != NULL;
+	/* Only in the host's mount namespace: runc clones itself before it enters any namespace;
+	 * once in the container's, whatever it execs is the container's program — even a runtime
+	 * binary a hostPath brings in, or runc's own memfd through /proc/self/exe. */
+	host = proc__in_host_mntns(task);
+	if (runtime__marked(tgid, start)) {
+		if (!host || (!is_rt && !proc__is_memfd(f)))
+			bpf_map_delete_elem(&runtime_tasks, &tgid);
+		return;
+	}
+	if (is_rt && host && bpf_map_update_elem(&runtime_tasks, &tgid, &start, BPF_ANY) < 0)
+		C2D_STAT_INC(map_full);
+}
+
+/* A new process (not a thread) of a runtime process is the runtime until it execs. */
+static __always_inline void proc__runtime_fork(struct task_struct *parent,
+					       struct task_struct *child)
+{
+	__u64 start = child->start_boottime;
+	__u32 tgid = child->tgid;
+
+	if (!(c2d_policy_flags & C2D_POL_RUNTIME) ||
+	    !runtime__marked(parent->tgid, parent->group_leader->start_boottime))
+		return;
+	if (bpf_map_update_elem(&runtime_tasks, &tgid, &start, BPF_ANY) < 0)
+		C2D_STAT_INC(map_full);
+}
+
 /* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -104,6 +188,7 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 
 	if (!ps || !s || !mm || self__is_agent())
 		return 0;
+	proc__runtime_exec(task, bprm);
 	hdr__fill(&ps->ev.hdr, task, C2D_EV_EXEC);
 	/* The executable as the kernel opened it (/bin/cat -> /bin/busybox). */
 	s->flags = 0;
@@ -249,6 +334,7 @@ int BPF_PROG(c2d_fork, struct task_struct *parent, struct task_struct *child)
 	proc__fork_ns(parent, child);
 	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a new process */
+	proc__runtime_fork(parent, child);
 	hdr__fill(&ev.hdr, bpf_get_current_task_btf(), C2D_EV_FORK);
 	ev.hdr.pid = child->pid;
 	ev.hdr.tgid = child->tgid;
@@ -268,6 +354,11 @@ int BPF_PROG(c2d_exit, struct task_struct *p)
 
 	if (p->signal->live.counter != 0 || self__is_agent())
 		return 0; /* other threads of the group still run */
+	if (c2d_policy_flags & C2D_POL_RUNTIME) {
+		__u32 tgid = p->tgid;
+
+		bpf_map_delete_elem(&runtime_tasks, &tgid);
+	}
 	hdr__fill(&ev.hdr, p, C2D_EV_EXIT);
 	ev.exit_code = p->exit_code;
 	ev.hdr.size = sizeof(ev);

@@ -39,7 +39,7 @@ struct clause {
 };
 
 static const char *const finding_kinds[] = {"credential_read", "privileged_call", "storage_write",
-					    "metadata_access"};
+					    "metadata_access", "container_mount"};
 
 static bool is_hex(const char *s)
 {
@@ -75,7 +75,8 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 		if (!kind_ok(v))
 			return query_fail(q, 400,
 					  "kind: \"%.64s\" is not one of credential_read, "
-					  "privileged_call, storage_write, metadata_access",
+					  "privileged_call, storage_write, metadata_access, "
+					  "container_mount",
 					  v),
 			       -1;
 		break;

@@ -20,9 +20,10 @@
 #define QUERY_LIMIT_MAX	    1000
 #define QUERY_TIME_MAX	    40 /* "2026-11-28T20:31:02.123456789Z" and room */
 
-/* The four finding kinds, as an SQL list: container_start and agent_gap are not findings. */
+/* The finding kinds, as an SQL list: container_start and agent_gap are not findings; a
+ * container_mount (a host path bound into a container, rule host-path-mount) is one. */
 #define QUERY_FINDING_KINDS                                                                        \
-	"('credential_read','privileged_call','storage_write','metadata_access')"
+	"('credential_read','privileged_call','storage_write','metadata_access','container_mount')"
 
 struct query_req {
 	sqlite3 *db;

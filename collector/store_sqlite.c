@@ -224,6 +224,8 @@ static void bind_event(sqlite3_stmt *st, const cJSON *ev, const char *body, int6
 	if (!target)
 		target = str_at(ev, "network.address");
 	if (!target)
+		target = str_at(ev, "mount.source"); /* container_mount: the host path bound in */
+	if (!target)
 		target = str_at(ev, "syscall.name");
 	bind_text(st, 29, target);
 	rev = str_at(ev, "provenance.commit");

@@ -19,12 +19,14 @@ enum kind_bit {
 	K_META = 1 << 3,
 	K_GAP = 1 << 4,
 	K_START = 1 << 5,
+	K_MOUNT = 1 << 6, /* container_mount: a runtime's bind of a host path (rule, no process) */
 };
 #define K_FINDING (K_CRED | K_PRIV | K_STOR | K_META)
-#define K_ALL (K_FINDING | K_GAP | K_START)
+#define K_ALL (K_FINDING | K_GAP | K_START | K_MOUNT)
 
 static const char *const kinds[] = {"credential_read", "privileged_call", "storage_write",
-				    "metadata_access", "agent_gap",	  "container_start", NULL};
+				    "metadata_access", "agent_gap",	  "container_start",
+				    "container_mount", NULL};
 static const char *const severities[] = {"info", "low", "medium", "high", "critical", NULL};
 static const char *const outcomes[] = {"success", "failure", NULL};
 static const char *const schemas[] = {C2D_EVENT_SCHEMA, NULL};
@@ -46,7 +48,7 @@ static const struct field fields[] = {
 	{"schema", F_ENUM, K_ALL, schemas, 0, 0},
 	{"id", F_ID, K_ALL, NULL, 0, 0},
 	{"time", F_TIME, K_ALL, NULL, 0, 0},
-	{"rule", F_RULE, K_FINDING, NULL, 0, 0},
+	{"rule", F_RULE, K_FINDING | K_MOUNT, NULL, 0, 0},
 	{"severity", F_ENUM, K_ALL, severities, 0, 0},
 	{"outcome", F_ENUM, K_FINDING, outcomes, 0, 0},
 	{"tampered", F_BOOL, 0, NULL, 0, 0},
@@ -92,8 +94,13 @@ static const struct field fields[] = {
 	{"network.port_at_entry", F_INT, 0, NULL, 0, 65535},
 	{"network.address_at_exit", F_STR, 0, NULL, 0, 0},
 	{"network.port_at_exit", F_INT, 0, NULL, 0, 65535},
-	{"container", F_OBJ, K_START, NULL, 0, 0},
-	{"container.id", F_STR, K_START, NULL, 0, 0},
+	{"mount", F_OBJ, K_MOUNT, NULL, 0, 0},
+	{"mount.source", F_PATH, K_MOUNT, NULL, 0, 0},
+	{"mount.destination", F_PATH, K_MOUNT, NULL, 0, 0},
+	{"mount.read_only", F_BOOL, K_MOUNT, NULL, 0, 0},
+	{"mount.type", F_STR, 0, NULL, 0, 0},
+	{"container", F_OBJ, K_START | K_MOUNT, NULL, 0, 0},
+	{"container.id", F_STR, K_START | K_MOUNT, NULL, 0, 0},
 	{"container.name", F_STR, 0, NULL, 0, 0},
 	{"container.image", F_OBJ, 0, NULL, 0, 0},
 	{"container.image.name", F_STR, 0, NULL, 0, 0},

@@ -22,11 +22,36 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
 	s->flags = 0;
 }
 
+/*
+ * A /proc seed (agent/runtime_ids.c) knows a start time to the clock tick only (10 ms at
+ * USER_HZ 100, floored); the kernel's own entries are exact. A tgid reused within a tick of
+ * the marked process's start is not possible: the old one must exit and the pid space wrap.
+ */
+#define C2D_RUNTIME_START_SLACK_NS 10000000ull
+
+/* Is this process (tgid, group leader start) one runtime_tasks marks? */
+static __always_inline bool runtime__marked(__u32 tgid, __u64 start_ns)
+{
+	__u64 *v = bpf_map_lookup_elem(&runtime_tasks, &tgid);
+
+	return v && start_ns >= *v && start_ns - *v < C2D_RUNTIME_START_SLACK_NS;
+}
+
+/* C2D_F_RUNTIME for a finding of a container-runtime process; one lookup, and only when the
+ * agent found runtime binaries (C2D_POL_RUNTIME). */
+static __always_inline __u16 runtime__flag(struct task_struct *task)
+{
+	if (!(c2d_policy_flags & C2D_POL_RUNTIME))
+		return 0;
+	return runtime__marked(task->tgid, task->group_leader->start_boottime) ? C2D_F_RUNTIME
+									       : 0;
+}
+
 static __always_inline void sysev__begin(struct c2d_scratch *s, struct task_struct *task, __u16 sys,
 					 long ret, struct c2d_sysargs *args)
 {
 	hdr__fill(&s->ev.hdr, task, C2D_EV_SYSCALL);
-	s->ev.hdr.flags = s->flags;
+	s->ev.hdr.flags = s->flags | runtime__flag(task);
 	s->ev.hdr.sys = sys;
 	s->ev.ret = ret;
 	for (int i = 0; i < 6; i++)

@@ -82,6 +82,11 @@ C2D_KNOB(__s32, c2d_nr_io_uring_enter, 426);
 /* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
 C2D_VAR(__u32, c2d_policy_flags);
 
+/* The host's mount namespace (inode number of /proc/1/ns/mnt as the agent sees it): an exec
+ * of a runtime binary marks the process only there, so a container that can reach the host's
+ * runc (a hostPath of /) does not become "the runtime" by running it. 0: not checked. */
+C2D_VAR(__u32, c2d_host_mntns);
+
 /* cgroup id -> the GCRA's theoretical arrival time (boot ns) of its next finding. A noisy
  * container spends its own budget only, never the ring's room for the others. */
 C2D_MAP struct {

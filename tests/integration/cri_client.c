@@ -72,8 +72,15 @@ int crit_encode_create(const struct crit_pod *p, const char *name, const char *i
 		       const char *const *cmd, const char *const *labels, uint8_t *buf,
 		       size_t cap)
 {
-	uint8_t c[2048], m[128], im[512];
-	struct pb_writer w, wc, wm, wi;
+	return crit_encode_create_mounts(p, name, image, cmd, labels, NULL, 0, buf, cap);
+}
+
+int crit_encode_create_mounts(const struct crit_pod *p, const char *name, const char *image,
+			      const char *const *cmd, const char *const *labels,
+			      const struct crit_mount *mounts, size_t n, uint8_t *buf, size_t cap)
+{
+	uint8_t c[4096], m[128], im[512], mt[640];
+	struct pb_writer w, wc, wm, wi, wt;
 
 	pb_writer_init(&wm, m, sizeof(m));
 	pb_put_str_field(&wm, 1, name);
@@ -84,6 +91,16 @@ int crit_encode_create(const struct crit_pod *p, const char *name, const char *i
 	put_sub(&wc, 2, &wi);
 	for (; cmd && *cmd; cmd++)
 		pb_put_str_field(&wc, 3, *cmd);
+	for (size_t i = 0; i < n; i++) {
+		pb_writer_init(&wt, mt, sizeof(mt));
+		pb_put_str_field(&wt, 1, mounts[i].container_path);
+		pb_put_str_field(&wt, 2, mounts[i].host_path);
+		if (mounts[i].readonly)
+			pb_put_varint_field(&wt, 3, 1);
+		if (wt.overflow)
+			return -ENAMETOOLONG;
+		put_sub(&wc, 7, &wt);
+	}
 	put_labels(&wc, 9, labels);
 	pb_writer_init(&w, buf, cap);
 	pb_put_str_field(&w, 1, p->id);
@@ -138,11 +155,20 @@ int crit_create_container(struct grpc_client *c, const struct crit_pod *p, const
 			  const char *image, const char *const *cmd, const char *const *labels,
 			  char *id, size_t idcap)
 {
-	uint8_t req[4096];
+	return crit_create_container_mounts(c, p, name, image, cmd, labels, NULL, 0, id, idcap);
+}
+
+int crit_create_container_mounts(struct grpc_client *c, const struct crit_pod *p,
+				 const char *name, const char *image, const char *const *cmd,
+				 const char *const *labels, const struct crit_mount *mounts,
+				 size_t n, char *id, size_t idcap)
+{
+	uint8_t req[8192];
 
 	return call_for_id(c, "CreateContainer", req,
-			   crit_encode_create(p, name, image, cmd, labels, req, sizeof(req)), id,
-			   idcap);
+			   crit_encode_create_mounts(p, name, image, cmd, labels, mounts, n, req,
+						     sizeof(req)),
+			   id, idcap);
 }
 
 static int by_id(struct grpc_client *c, const char *method, const char *id)

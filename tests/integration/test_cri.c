@@ -42,6 +42,9 @@
 #define CTRD_RUN "/run/c2d-cri-test"
 #define CRI_SOCK CTRD_RUN "/containerd.sock"
 #define SANDBOX_IMAGE "registry.k8s.io/pause:3.6"
+/* the kubelet's directory of this (made-up) pod uid: the test's own, removed in cleanup() */
+#define KUBELET_POD "/var/lib/kubelet/pods/" POD_UID
+#define TOKEN_VOL KUBELET_POD "/volumes/kubernetes.io~projected/kube-api-access-c2d"
 
 static struct grpc_client *client;
 static struct crit_pod pod = {POD_NAME, POD_UID, POD_NS, CGROUP_PARENT, ""};
@@ -100,6 +103,7 @@ static void cleanup(void)
 		waitpid(ctrd, NULL, 0);
 		ctrd = 0;
 	}
+	h_sh("rm -rf '%s'", KUBELET_POD);
 	/* cgroupfs: runc leaves the pod's parent directories behind */
 	h_sh("for c in /sys/fs/cgroup/*%s /sys/fs/cgroup%s; do [ -d \"$c\" ] && rmdir \"$c\"; done "
 	   ">/dev/null 2>&1; true",
@@ -279,6 +283,78 @@ static void test_agent_attributes_through_cri(void **state)
 	assert_int_equal(h_agent_stop(a), 0);
 }
 
+static bool mount_of(const cJSON *ev, const void *id)
+{
+	const char *cid = h_str(ev, "container.id");
+
+	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "container_mount");
+}
+
+
+/*
+ * A pod with a hostPath volume of the host's root (read-only), made as the kubelet makes it:
+ * its token from the pod's projected volume, its /etc/hosts from the pod's directory, and
+ * containerd's own /etc/hostname, /etc/resolv.conf and /dev/shm from the sandbox. One
+ * container_mount (source /, with the pod's fields), none of the pod's own mounts.
+ */
+static void test_host_root_mount_through_cri(void **state)
+{
+	static const char *const cmd[] = {"/bin/sh", "-c", "ls /host-root >/dev/null; sleep 1",
+					  NULL};
+	static const struct crit_mount mounts[] = {
+		{"/host-root", "/", true},
+		{"/var/run/secrets/kubernetes.io/serviceaccount", TOKEN_VOL, true},
+		{"/etc/hosts", KUBELET_POD "/etc-hosts", false},
+	};
+	const char *labels[] = {"io.kubernetes.pod.name",	POD_NAME, "io.kubernetes.pod.namespace",
+				POD_NS,				"io.kubernetes.pod.uid", POD_UID,
+				"io.kubernetes.container.name", "rooted",	  NULL};
+	const char *args[] = {"--cri-socket", CRI_SOCK, "--containerd-socket", "none", NULL};
+	char id[129];
+	struct h_agent *a;
+	const cJSON *ev;
+	int n = 0;
+
+	assert_int_equal(h_sh("mkdir -p '%s' && echo x >'%s/token' && echo '127.0.0.1 localhost' "
+			      ">'%s/etc-hosts'",
+			      TOKEN_VOL, TOKEN_VOL, KUBELET_POD),
+			 0);
+	a = h_agent_start(args);
+	assert_non_null(a);
+	assert_int_equal(crit_create_container_mounts(client, &pod, "rooted", IMAGE, cmd, labels,
+						      mounts, 3, id, sizeof(id)),
+			 0);
+	assert_int_equal(h_agent_keep(a, id), 0);
+	/* the premise: containerd added its sandbox's hostname and resolv.conf binds */
+	assert_int_equal(h_sh("ctr -n %s containers info %s | grep -q "
+			      "'\"destination\": \"/etc/resolv.conf\"'", CRI_NS, id), 0);
+	assert_int_equal(crit_start_container(client, id), 0);
+	ev = h_agent_wait(a, mount_of, id, H_EVENT_TIMEOUT_MS);
+	if (!ev)
+		h_agent_dump_stderr(a);
+	assert_non_null(ev);
+	h_expect_str(ev, "rule", "host-path-mount");
+	h_expect_str(ev, "mount.source", "/");
+	h_expect_str(ev, "mount.destination", "/host-root");
+	assert_true(cJSON_IsTrue(h_get(ev, "mount.read_only")));
+	h_expect_str(ev, "k8s.pod", POD_NAME);
+	h_expect_str(ev, "k8s.namespace", POD_NS);
+	h_expect_str(ev, "k8s.container", "rooted");
+	h_expect_str(ev, "provenance.commit", "cccc3333");
+	h_agent_pump(a, H_QUIET_MS);
+	for (size_t i = 0; i < h_agent_nevents(a); i++) {
+		const cJSON *e = h_agent_event(a, i);
+
+		if (!mount_of(e, id))
+			continue;
+		if (n++) /* say which */
+			fprintf(stderr, "# also reported: %s at %s\n", h_str(e, "mount.source"),
+				h_str(e, "mount.destination"));
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(h_agent_stop(a), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_image_status),
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_agent_attributes_through_cri),
+		cmocka_unit_test(test_host_root_mount_through_cri),
 	};
 
 	return cmocka_run_group_tests_name("cri", tests, group_setup, group_teardown);

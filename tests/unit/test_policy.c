@@ -684,6 +684,28 @@ static void load_ok(const char *json)
 		fail_msg("policy refused: %s", err);
 }
 
+/* host-path-mount: built in (high), changed or disabled by name, never a second one. */
+static void test_host_path_mount_rule(void **state)
+{
+	char err[512] = "";
+	int i;
+
+	policy_defaults(&pol);
+	i = rule_named("host-path-mount");
+	assert_int_equal(pol.rules[i].kind, C2D_KIND_CONTAINER_MOUNT);
+	assert_string_equal(pol.rules[i].severity, "high");
+	assert_true(pol.rules[i].enabled);
+	assert_string_equal(policy_kind_name(pol.rules[i].kind), "container_mount");
+	load_ok("{\"rules\":[{\"name\":\"host-path-mount\",\"severity\":\"critical\"}]}");
+	assert_string_equal(pol.rules[i].severity, "critical");
+	load_ok("{\"rules\":[{\"name\":\"host-path-mount\",\"enabled\":false}]}");
+	assert_false(pol.rules[i].enabled);
+	assert_int_equal(load("{\"rules\":[{\"name\":\"my-mounts\",\"kind\":\"container_mount\"}]}",
+			      err, sizeof(err)),
+			 -EINVAL);
+	assert_contains(err, "host-path-mount");
+}
+
 static void test_load_adds_each_kind(void **state)
 {
 	size_t n0;
@@ -1049,6 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_load_new_rule_enabled_field),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_defaults_shape),
+		cmocka_unit_test(test_host_path_mount_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

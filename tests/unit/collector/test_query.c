@@ -122,6 +122,32 @@ static void test_findings_filters(void **state)
 	    count_of("/v1/findings", P("namespace", "prod", "kind", CRED, "commit", D)), 1);
 }
 
+/* A container_mount is a finding: listed, filtered by its kind, its target the host path;
+ * it has no process. */
+static void test_container_mount_is_a_finding(void **state)
+{
+	static const struct tev mount = {"m1", 700, "container_mount", "host-path-mount", "prod",
+					 "payments", B, DIG, "101", GH, "/etc", NULL, NULL};
+	struct tdb own;
+	cJSON *r;
+
+	tdb_open(&own);
+	tdb_insert(&own, &events[1]); /* its container's start */
+	tdb_insert(&own, &mount);
+	r = tdb_query(&own, "/v1/findings", P("kind", "container_mount"), 200);
+	assert_jint(r, "count", 1);
+	assert_jstr(r, "findings.#0.kind", "container_mount");
+	assert_jstr(r, "findings.#0.rule", "host-path-mount");
+	assert_jstr(r, "findings.#0.target", "/etc");
+	assert_jstr(r, "findings.#0.commit", B);
+	assert_null(jstr(r, "findings.#0.executable"));
+	cJSON_Delete(r);
+	r = tdb_query(&own, "/v1/findings", NULL, 200);
+	assert_jint(r, "count", 1); /* the start is not a finding */
+	cJSON_Delete(r);
+	tdb_close(&own);
+}
+
 static void expect_400(const char *path, const char *const *params, const char *name)
 {
 	cJSON *r = tdb_query(&db, path, params, 400);
@@ -349,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(test_findings_all_newest_first),
 	    cmocka_unit_test(test_findings_filters),
 	    cmocka_unit_test(test_bad_parameters),
+	    cmocka_unit_test(test_container_mount_is_a_finding),
 	    cmocka_unit_test(test_not_found),
 	    cmocka_unit_test(test_store_missing_is_500),
 	    cmocka_unit_test(test_trace_chain_github),

@@ -211,6 +211,49 @@ static void test_fold_fields(void **st)
 		assert_string_equal(check("\"outcome\":\"success\",", cases[i].to), cases[i].want);
 }
 
+/* A container_mount: rule, container and the mount with its host source are required. */
+static void test_container_mount(void **st)
+{
+	static char err[256];
+#define MOUNT "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"0000000000000001-0000000000000004\"," \
+	      "\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"container_mount\"%s," \
+	      "\"severity\":\"high\",\"container\":{\"id\":\"abc\"}%s}"
+	static const struct {
+		const char *rule, *mount, *err;
+	} cases[] = {
+		{",\"rule\":\"host-path-mount\"",
+		 ",\"mount\":{\"source\":\"/etc\",\"destination\":\"/host/etc\",\"read_only\":true,"
+		 "\"type\":\"bind\"}",
+		 NULL},
+		{"", ",\"mount\":{\"source\":\"/etc\",\"destination\":\"/h\",\"read_only\":false}",
+		 "rule: missing"},
+		{",\"rule\":\"host-path-mount\"", "", "mount: missing"},
+		{",\"rule\":\"host-path-mount\"",
+		 ",\"mount\":{\"source\":\"etc\",\"destination\":\"/h\",\"read_only\":true}",
+		 "mount.source: expected an absolute path"},
+		{",\"rule\":\"host-path-mount\"",
+		 ",\"mount\":{\"source\":\"/etc\",\"destination\":\"/h\",\"read_only\":\"yes\"}",
+		 "mount.read_only: expected true or false"},
+		{",\"rule\":\"host-path-mount\"", ",\"mount\":{\"source\":\"/etc\",\"read_only\":true}",
+		 "mount.destination: missing"},
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *ev;
+
+		snprintf(text, sizeof(text), MOUNT, cases[i].rule, cases[i].mount);
+		ev = cJSON_Parse(text);
+		assert_non_null(ev);
+		assert_int_equal(validate_event(ev, &lim, err, sizeof(err)),
+				 cases[i].err ? -EINVAL : 0);
+		if (cases[i].err)
+			assert_string_equal(err, cases[i].err);
+		cJSON_Delete(ev);
+	}
+#undef MOUNT
+}
+
 static void test_time(void **st)
 {
 	int64_t ns;
@@ -303,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_good),	    cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_file_identity_fields),
 		cmocka_unit_test(test_field_caps),  cmocka_unit_test(test_gap_and_start),
+		cmocka_unit_test(test_container_mount),
 		cmocka_unit_test(test_time),	    cmocka_unit_test(test_ids_rules),
 		cmocka_unit_test(test_prescan),	    cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_fold_fields),
