@@ -30,7 +30,6 @@ enum c2d_fold_state {
 };
 
 #define C2D_FOLD_MUL 0x9e3779b97f4a7c15ull
-#define C2D_FOLD_WORDS (C2D_DATA_MAX / 8)
 
 static __always_inline __u64 fold__mix(__u64 h, __u64 w)
 {
@@ -39,16 +38,16 @@ static __always_inline __u64 fold__mix(__u64 h, __u64 w)
 	return h ^ (h >> 29);
 }
 
-/* Every string of the event (paths, mount arguments, entry copies), word by word, keyed by the
- * seed. The bytes after the last NUL are the previous event's: masked off. */
-static __always_inline __u64 fold__hash_strings(struct c2d_scratch *s, __u64 h)
-{
-	__u32 n = sysev__used(s);
+/* Words hashed at each end of the strings: the verifier walks every iteration of a bounded
+ * loop in every program that sends a finding, so the whole 16 KiB (2048 words) cost seconds
+ * of start-up; a path's start and its leaf-most end are what tell findings apart. */
+#define C2D_FOLD_SPAN 64
 
-	if (n > C2D_DATA_MAX)
-		n = C2D_DATA_MAX;
-	for (__u32 i = 0; i < C2D_FOLD_WORDS; i++) {
-		__u32 off = i * 8;
+/* The words [start, start + 8 * SPAN) of the strings (n bytes), masked past n. */
+static __always_inline __u64 fold__hash_span(struct c2d_scratch *s, __u32 start, __u32 n, __u64 h)
+{
+	for (__u32 i = 0; i < C2D_FOLD_SPAN; i++) {
+		__u32 off = start + i * 8;
 		__u64 w;
 
 		if (off >= n)
@@ -59,6 +58,22 @@ static __always_inline __u64 fold__hash_strings(struct c2d_scratch *s, __u64 h)
 			w &= (1ull << ((n - off) * 8)) - 1;
 		h = fold__mix(h, w);
 	}
+	return h;
+}
+
+/* Every string of the event (paths, mount arguments, entry copies), keyed by the seed: their
+ * first and last 512 bytes and their length. (Two sets of strings alike in both and in length
+ * but different in between fold together: README, residual limits.) The bytes after the last
+ * NUL are the previous event's: masked off. */
+static __always_inline __u64 fold__hash_strings(struct c2d_scratch *s, __u64 h)
+{
+	__u32 n = sysev__used(s);
+
+	if (n > C2D_DATA_MAX)
+		n = C2D_DATA_MAX;
+	h = fold__hash_span(s, 0, n, h);
+	if (n > 8 * C2D_FOLD_SPAN)
+		h = fold__hash_span(s, (n - 8 * C2D_FOLD_SPAN) & ~7u, n, h);
 	return fold__mix(h, n);
 }
 

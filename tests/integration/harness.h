@@ -20,7 +20,7 @@
 #include <cjson/cJSON.h>
 
 #define H_NOBODY 65534		  /* the unprivileged uid/gid triggers drop to */
-#define H_READY_TIMEOUT_MS 30000  /* BPF load + attach under ASan on a loaded VM */
+#define H_READY_TIMEOUT_MS 90000  /* BPF load (every program verified: ~10 s here) + attach under ASan on a loaded VM */
 #define H_EVENT_TIMEOUT_MS 10000  /* a wait returns as soon as the event is there */
 #define H_STOP_TIMEOUT_MS 30000	  /* SIGTERM → exit, LSan's leak scan included */
 #define H_RUN_TIMEOUT_MS 30000	  /* a trigger or a refused agent start */
