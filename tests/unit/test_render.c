@@ -486,6 +486,9 @@ static void test_new_names(void **state)
 	assert_str(j, "syscall.name", "name_to_handle_at");
 	assert_keys(j, "syscall", "name,ret"); /* opens nothing: no flags */
 	assert_keys(j, "file", "path");
+	cJSON_Delete(j);
+}
+
 /* An opened file: host path, inode, device (MAJ:MIN), and the pod volume of a write. */
 static void test_file_identity_and_volume(void **state)
 {
