@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "log.h"
 #include "probe.h"
 #include "syscalls.h"
 
@@ -74,8 +75,61 @@ static bool compat_possible(void)
 #endif
 }
 
+/* The capabilities the agent needs, from /proc/self/status CapEff (CAP_SYS_ADMIN stands in
+ * for BPF and PERFMON on kernels before 5.8). Without BPF or PERFMON libbpf's probes fail with
+ * EPERM, which would read as "this kernel has no ring buffer": true, with every missing one
+ * named in err. The others only degrade (exe and environ of other users' processes, cgroup
+ * paths, memlock before 5.11): warned about. */
+static bool missing_caps(char *err, size_t errlen)
+{
+	static const struct {
+		int bit;
+		const char *name;
+		bool required;
+	} need[] = {{39, "CAP_BPF", true},	     {38, "CAP_PERFMON", true},
+		    {19, "CAP_SYS_PTRACE", false},   {24, "CAP_SYS_RESOURCE", false},
+		    {2, "CAP_DAC_READ_SEARCH", false}};
+	unsigned long long eff = 0;
+	char line[128], list[160] = "";
+	bool admin, fatal = false;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return false; /* cannot tell: the probes will */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	admin = eff & (1ull << 21);
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		bool have = eff & (1ull << need[i].bit);
+
+		if (!have && admin && need[i].bit >= 38)
+			have = true; /* CAP_SYS_ADMIN covers BPF and PERFMON */
+		if (have)
+			continue;
+		fatal |= need[i].required;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 list[0] ? ", " : "", need[i].name);
+	}
+	if (!list[0])
+		return false;
+	if (!fatal) {
+		log_warn("missing capabilities: %s: other users' processes, cgroup paths or map "
+			 "memory (before 5.11) may not be readable", list);
+		return false;
+	}
+	snprintf(err, errlen,
+		 "missing capabilities: %s (run as root, or grant them: the chart's "
+		 "agent.capabilities); --check-policy needs none",
+		 list);
+	return true;
+}
+
 int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 {
+	int rc;
+
 	size_t mlen = 0;
 
 	memset(plan, 0, sizeof(*plan));
@@ -86,8 +140,15 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 			 BTF_PATH);
 		return -ENOENT;
 	}
-	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
-		snprintf(err, errlen, "this kernel has no BPF ring buffer (needs 5.8 or later)");
+	if (missing_caps(err, errlen))
+		return -EPERM;
+	if ((rc = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL)) != 1) {
+		if (rc == -EPERM || rc == -EACCES)
+			snprintf(err, errlen, "the kernel refused bpf() (%s): a seccomp profile or an "
+					      "LSM denies it; the agent needs bpf() and perf_event_open()",
+				 strerror(-rc));
+		else
+			snprintf(err, errlen, "this kernel has no BPF ring buffer (needs 5.8 or later)");
 		return -EOPNOTSUPP;
 	}
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) != 1) {

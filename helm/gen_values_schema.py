@@ -45,6 +45,7 @@ EXTRA = {
     "agent.containerRate": {"minimum": 0},
     "agent.containerBurst": {"minimum": 0},
     "agent.metadataCacheSize": {"minimum": 1},
+    "agent.foldWindow": {"minimum": 0, "maximum": 3600},
     "agent.metrics.port": {"minimum": 1, "maximum": 65535},
     "collector.port": {"minimum": 1, "maximum": 65535},
     "collector.service.port": {"minimum": 1, "maximum": 65535},

@@ -438,6 +438,19 @@ def test_agent_metrics_switch():
     assert not find(docs, "PodMonitor")
 
 
+def test_fold_window_and_compat_syscalls():
+    a = pod_spec(agent(default()))["containers"][0]
+    assert flag(a, "--fold-window") == ["1"]
+    assert "--watch-compat-syscalls" not in args_of(a)
+    a = pod_spec(agent(render("--set", "agent.foldWindow=0", "--set",
+                              "agent.watchCompatSyscalls=true")))["containers"][0]
+    assert flag(a, "--fold-window") == ["0"]
+    assert "--watch-compat-syscalls" in args_of(a)
+    r = subprocess.run([HELM, "template", "rel", CHART, "--set", "agent.foldWindow=-1"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+
+
 def test_image_registry_and_digest():
     d = render("--set", "agent.image.registry=reg.acme.test/", "--set",
                "collector.image.registry=reg.acme.test", "--set",

@@ -19,6 +19,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include "harness.h"
 
 #define POLICY "@" /* in args and want: the path of the case's policy file */
@@ -64,6 +67,12 @@ static const struct refusal refusals[] = {
 	{"--storage-path relative", NULL, {"--storage-path", "data/"},
 	 {"--storage-path", "data/", "absolute"}},
 	{"a stray argument", NULL, {"--stdout", "extra"}, {"unexpected argument", "\"extra\""}},
+	{"--collector ftp://", NULL, {"--collector", "ftp://collector:21"},
+	 {"--collector", "only http:// and https://"}},
+	{"--collector not a URL", NULL, {"--collector", "http://[::1"}, {"--collector", "not a URL"}},
+	{"--log-format xml", NULL, {"--log-format", "xml"}, {"--log-format", "\"xml\""}},
+	{"--check-policy of a bad file", "{\"rules\":[{\"name\":\"x\",\"kind\":\"nope\"}]}",
+	 {"--check-policy", POLICY}, {POLICY, "unknown kind"}},
 };
 
 #define NREFUSALS (sizeof(refusals) / sizeof(refusals[0]))
@@ -151,6 +160,68 @@ static void test_help(void **state)
 	assert_string_equal(err, "");
 }
 
+/* Run as nobody: --check-policy works without privileges or BPF; the agent itself names the
+ * capabilities it lacks instead of blaming the kernel. */
+static void run_as_nobody(const char *const *args, int *status)
+{
+	char *argv[8] = {(char *)agent_path()};
+	size_t n = 1;
+	int o = memfd_create("o", 0), e = memfd_create("e", 0);
+
+	while (args[n - 1] && n < 7) {
+		argv[n] = (char *)args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	assert_true(o >= 0 && e >= 0);
+	{
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			dup2(o, 1);
+			dup2(e, 2);
+			if (setgid(H_NOBODY) || setuid(H_NOBODY))
+				_exit(126);
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		assert_true(pid > 0);
+		assert_int_equal(waitpid(pid, status, 0), pid);
+	}
+	out[pread(o, out, OUT_MAX - 1, 0) > 0 ? lseek(o, 0, SEEK_END) : 0] = 0;
+	err[pread(e, err, OUT_MAX - 1, 0) > 0 ? lseek(e, 0, SEEK_END) : 0] = 0;
+	close(o);
+	close(e);
+}
+
+static void test_unprivileged(void **state)
+{
+	const char *check[] = {"--check-policy", NULL, NULL};
+	static const char *const run[] = {"--stdout", "--containerd-socket", "none", "--k8s-api",
+					  "none", NULL};
+	char policy[PATH_MAX];
+	int status;
+	FILE *f;
+
+	snprintf(policy, sizeof(policy), "%s/ok.json", tmp);
+	assert_non_null(f = fopen(policy, "we"));
+	fputs("{\"rules\":[{\"name\":\"vault-token\",\"kind\":\"credential_read\","
+	      "\"path\":\"*/.vault-token\"}]}", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(tmp, 0755), 0);
+	assert_int_equal(chmod(policy, 0644), 0);
+	check[1] = policy;
+	run_as_nobody(check, &status);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(strstr(out, "valid"));
+	run_as_nobody(run, &status);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	if (!strstr(err, "missing capabilities: CAP_BPF, CAP_PERFMON"))
+		fail_msg("no capability named:\n%s", err);
+	assert_null(strstr(err, "no BPF ring buffer"));
+}
+
 static void test_version(void **state)
 {
 	static const char *const args[] = {"--version", NULL};
@@ -160,6 +231,7 @@ static void test_version(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(strncmp(out, "c2d-agent ", 10), 0);
+	assert_non_null(strstr(out, "(git "));
 }
 
 int main(void)
@@ -167,6 +239,7 @@ int main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_unprivileged),
 	};
 	struct CMUnitTest tests[NREFUSALS + sizeof(fixed) / sizeof(fixed[0])];
 
