@@ -117,9 +117,63 @@ static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len
 	return buf;
 }
 
+static volatile sig_atomic_t g_hup;
+
 static void on_signal(int sig)
 {
 	g_stop = sig;
+}
+
+static void on_hup(int sig)
+{
+	g_hup = 1;
+}
+
+static int build_policy(struct c2d_policy *p, const struct c2d_agent_opts *o);
+
+/* Equal but for severities (what user space alone applies)? */
+static bool same_but_severity(const struct c2d_policy *a, const struct c2d_policy *b)
+{
+	if (a->n != b->n || a->report_denied_opens != b->report_denied_opens)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		struct c2d_rule x = a->rules[i], y = b->rules[i];
+
+		memset(x.severity, 0, sizeof(x.severity));
+		memset(y.severity, 0, sizeof(y.severity));
+		if (memcmp(&x, &y, sizeof(x)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * SIGHUP: the policy file is read and checked again. A policy that does not load is refused
+ * with the reason and the running one kept; a change of severities is applied at once (user
+ * space renders them); any other change (rules, patterns, switches: the kernel's maps and the
+ * set of attached programs) is reported as needing a restart — the maps are not swapped in
+ * place yet. The runtime's binaries are looked for again. Never stops the agent.
+ */
+static void reload(struct c2d_loader *l, struct c2d_policy *running,
+		   const struct c2d_agent_opts *o)
+{
+	static struct c2d_policy fresh;
+
+	log_info("SIGHUP: checking %s again", o->policy_file ? o->policy_file : "the built-in policy");
+	if (build_policy(&fresh, o) < 0) {
+		log_error("SIGHUP: the new policy is refused (above); the running one stays");
+	} else if (!memcmp(&fresh, running, sizeof(fresh))) {
+		log_info("SIGHUP: the policy is unchanged");
+	} else if (same_but_severity(&fresh, running)) {
+		for (size_t i = 0; i < running->n; i++)
+			memcpy(running->rules[i].severity, fresh.rules[i].severity,
+			       sizeof(running->rules[i].severity));
+		log_info("SIGHUP: new severities applied");
+	} else {
+		log_warn("SIGHUP: the policy changed beyond severities: restart the agent to apply "
+			 "it (the running one stays until then)");
+	}
+	runtime_refresh(l, false);
 }
 
 static int64_t boot_to_real_ns(void)
@@ -373,6 +427,10 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			last_second = now;
 		}
 		runmark_issued(g_run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
+		if (g_hup) {
+			g_hup = 0;
+			reload(l, (struct c2d_policy *)pl->rctx.policy, o);
+		}
 		if (now - last_runtime >= RUNTIME_REFRESH_S) {
 			runtime_refresh(l, false);
 			last_runtime = now;
@@ -593,6 +651,11 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	{
+		struct sigaction hup = {.sa_handler = on_hup};
+
+		sigaction(SIGHUP, &hup, NULL); /* a reload, never a stop */
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	pl.out = o.stdout_mode ? stdout : NULL;
