@@ -579,9 +579,9 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 	if (l->compat)
 		log_info("32-bit syscalls: %s", l->compat);
 	else
-		log_warn("32-bit syscalls: this kernel takes them (int $0x80 from any process) and no "
-			 "per-syscall tracepoint sees them: run with --watch-compat-syscalls, or boot "
-			 "the nodes with ia32_emulation=0");
+		log_info("32-bit syscalls: not watched; this kernel takes them (int $0x80 from any "
+			 "process) and no per-syscall tracepoint sees them: run with "
+			 "--watch-compat-syscalls, or boot the nodes with ia32_emulation=0");
 	if (l->tcp_state)
 		log_info("hooks: metadata access on the socket: tp_btf/inet_sock_set_state (TCP "
 			 "active opens by connect, Fast Open sendto/sendmsg/sendmmsg, io_uring), "

@@ -79,7 +79,8 @@ static bool compat_possible(void)
  * for BPF and PERFMON on kernels before 5.8). Without BPF or PERFMON libbpf's probes fail with
  * EPERM, which would read as "this kernel has no ring buffer": true, with every missing one
  * named in err. The others only degrade (exe and environ of other users' processes, cgroup
- * paths, memlock before 5.11): warned about. */
+ * paths): warned about. CAP_SYS_RESOURCE only matters before 5.11 (memlock), where libbpf's
+ * own error names it. */
 static bool missing_caps(char *err, size_t errlen)
 {
 	static const struct {
@@ -87,8 +88,7 @@ static bool missing_caps(char *err, size_t errlen)
 		const char *name;
 		bool required;
 	} need[] = {{39, "CAP_BPF", true},	     {38, "CAP_PERFMON", true},
-		    {19, "CAP_SYS_PTRACE", false},   {24, "CAP_SYS_RESOURCE", false},
-		    {2, "CAP_DAC_READ_SEARCH", false}};
+		    {19, "CAP_SYS_PTRACE", false},   {2, "CAP_DAC_READ_SEARCH", false}};
 	unsigned long long eff = 0;
 	char line[128], list[160] = "";
 	bool admin, fatal = false;
@@ -115,8 +115,8 @@ static bool missing_caps(char *err, size_t errlen)
 	if (!list[0])
 		return false;
 	if (!fatal) {
-		log_warn("missing capabilities: %s: other users' processes, cgroup paths or map "
-			 "memory (before 5.11) may not be readable", list);
+		log_warn("missing capabilities: %s: other users' processes' executables and "
+			 "cgroup paths may not be readable", list);
 		return false;
 	}
 	snprintf(err, errlen,

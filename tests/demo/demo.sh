@@ -86,12 +86,12 @@ step 4 "starting the agent"
 "$BIN/c2d-agent" --collector "$C2D_SERVER" --token-file "$WORK/token" --state-dir "$WORK/agent" \
 	--storage-path "$STORAGE" --batch-age-ms 200 >"$WORK/agent.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 300); do
+for _ in $(seq 1 900); do # every program is verified at start: ~10-20 s on a small VM
 	grep -q "ready" "$WORK/agent.log" && break
 	kill -0 "${pids[-1]}" 2>/dev/null || die "the agent exited at start-up"
 	sleep 0.1
 done
-grep -q "ready" "$WORK/agent.log" || die "the agent was not ready after 30 s"
+grep -q "ready" "$WORK/agent.log" || die "the agent was not ready after 90 s"
 grep -E "hooks:|ready" "$WORK/agent.log" | sed 's/^/    agent: /'
 
 # --- the workload ----------------------------------------------------------------------------

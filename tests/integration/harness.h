@@ -23,7 +23,7 @@
 #define H_READY_TIMEOUT_MS 90000  /* BPF load (every program verified: ~10 s here) + attach under ASan on a loaded VM */
 #define H_EVENT_TIMEOUT_MS 10000  /* a wait returns as soon as the event is there */
 #define H_STOP_TIMEOUT_MS 30000	  /* SIGTERM → exit, LSan's leak scan included */
-#define H_RUN_TIMEOUT_MS 30000	  /* a trigger or a refused agent start */
+#define H_RUN_TIMEOUT_MS 120000	  /* a trigger or a refused agent start */
 #define H_QUIET_MS 1000		  /* how long a negative case waits for nothing */
 
 /* ---- the agent ------------------------------------------------------------------------- */
