@@ -144,6 +144,8 @@ static void host_view(struct pipeline *pl, struct finding *f, char *hbuf, size_t
 {
 	const char *fs = event_str(f->d, C2D_STR_FS_PATH);
 
+	if (!fs && (f->d->sys->hdr.flags & C2D_F_FS_IS_PATH))
+		fs = f->path[0]; /* the kernel saw that they are one (bpf/lib/open.bpf.h) */
 	if (!fs || !pl->hp.mountinfo || !f->d->sys->dev)
 		return;
 	if (hostpath_lookup(&pl->hp, f->d->sys->dev, fs, hbuf, cap) < 0)

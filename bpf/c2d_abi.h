@@ -141,6 +141,9 @@ enum c2d_sys {
 					* the entry copy travels as C2D_STR_ENTRY_* strings */
 #define C2D_F_RUNTIME (1u << 6)	       /* the task runs a container-runtime binary (identified
 					* by inode on the host, inherited through fork) */
+#define C2D_F_FS_IS_PATH (1u << 7)     /* the file's path from its filesystem's root is file.path
+					* itself (its mount is the process's root mount and
+					* mounts the filesystem's root): no C2D_STR_FS_PATH sent */
 
 /* What a string of a c2d_syscall_event is (str_role[i]). Strings without a path role keep
  * their position's meaning per syscall (mount source, target, fstype, …). */

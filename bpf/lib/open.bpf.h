@@ -122,13 +122,26 @@ static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct 
 }
 
 /* A finding about an opened file: its identity (if the match did not read it already) and its
- * path from its filesystem's root, after the path as the process sees it. */
+ * path from its filesystem's root, after the path as the process sees it. When the file's
+ * mount is the process's root mount and mounts its filesystem's root (a host process on the
+ * root file system, a container's process in its rootfs), that path is file.path itself: a
+ * flag says so instead of a second walk (a matching open's most expensive part after the
+ * first one). */
 static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file *f)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *mnt = BPF_CORE_READ(f, f_path.mnt);
+	struct dentry *root = BPF_CORE_READ(mnt, mnt_root);
 	int off;
 
 	if (!s->ev.ino)
 		path__file_id(s, f);
+	if (mnt == BPF_CORE_READ(task, fs, root.mnt) && root == BPF_CORE_READ(task, fs, root.dentry) &&
+	    root == BPF_CORE_READ(mnt, mnt_sb, s_root) && /* not a chroot, not a bind mount */
+	    !(s->flags & C2D_F_PATH_TRUNCATED)) {
+		s->flags |= C2D_F_FS_IS_PATH;
+		return;
+	}
 	off = path__fs_path(s, f);
 	if (off >= 0)
 		sysev__add_path_as(s, off, C2D_STR_FS_PATH);
