@@ -36,28 +36,6 @@
 /* An address as a string of a SYSF_NET event: family, port, address as 20 bytes in hex. */
 #define C2D_NET_HEX_LEN 41
 
-/* The syscall number a task is in, from the registers saved at entry: x86 `orig_ax`, arm64
- * `syscallno` (local flavours: each relocates only on its own architecture; the other branch
- * is dead code the verifier never walks). -1 when neither exists. */
-struct pt_regs___x86 {
-	unsigned long orig_ax;
-} __attribute__((preserve_access_index));
-
-struct pt_regs___arm64 {
-	int syscallno;
-} __attribute__((preserve_access_index));
-
-static __always_inline long net__sysnr(struct task_struct *task)
-{
-	void *regs = (void *)bpf_task_pt_regs(task);
-
-	if (bpf_core_field_exists(struct pt_regs___x86, orig_ax))
-		return (long)BPF_CORE_READ((struct pt_regs___x86 *)regs, orig_ax);
-	if (bpf_core_field_exists(struct pt_regs___arm64, syscallno))
-		return BPF_CORE_READ((struct pt_regs___arm64 *)regs, syscallno);
-	return -1;
-}
-
 /* The operation that opened a TCP connection, named by the call the task is in. io_uring
  * (a worker, or inline in io_uring_enter) is always io_uring:connect, a Fast Open sendmsg
  * submitted through the ring included. Anything else (task work run at another call's return,
@@ -68,7 +46,7 @@ static __always_inline __u16 net__op(struct task_struct *task)
 
 	if (task->flags & C2D_PF_IO_WORKER)
 		return C2D_SYS_URING_CONNECT;
-	nr = net__sysnr(task);
+	nr = sysargs__nr(task);
 	if (nr == c2d_nr_connect)
 		return C2D_SYS_CONNECT;
 	if (nr == c2d_nr_sendto)
