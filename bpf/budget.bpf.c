@@ -10,8 +10,11 @@
 
 /* 1 if cgroup cgid may send one more finding now, else 0. The theoretical arrival time moves
  * one interval per finding; more than the burst ahead of now is over budget. Two CPUs updating
- * at once may both pass: the budget is approximate by a finding or two, never unbounded. */
-__noinline int c2d_budget_take(__u64 cgid)
+ * at once may both pass: the budget is approximate by a finding or two, never unbounded.
+ * `charge` 0 asks without spending: an event of a finding already reported (its folded count,
+ * at most one per key and window) goes out only when there is room, and never takes the room
+ * a distinct finding needs, so a flood of one finding cannot starve the others. */
+__noinline int c2d_budget_take(__u64 cgid, int charge)
 {
 	__u64 now, t, *tat;
 
@@ -21,12 +24,14 @@ __noinline int c2d_budget_take(__u64 cgid)
 	tat = bpf_map_lookup_elem(&cg_budget, &cgid);
 	if (!tat) {
 		t = now + c2d_cg_interval_ns;
-		bpf_map_update_elem(&cg_budget, &cgid, &t, BPF_ANY);
+		if (charge)
+			bpf_map_update_elem(&cg_budget, &cgid, &t, BPF_ANY);
 		return 1;
 	}
 	t = *tat > now ? *tat : now;
 	if (t - now > c2d_cg_burst_ns)
 		return 0;
-	*tat = t + c2d_cg_interval_ns;
+	if (charge)
+		*tat = t + c2d_cg_interval_ns;
 	return 1;
 }

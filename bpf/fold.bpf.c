@@ -141,8 +141,9 @@ static __always_inline bool fold__within(__u64 now, __u64 since)
 }
 
 /*
- * The finding in scratch (rule_id, kind, strings set): 1 if its event is to be sent (with
- * count and first_ns of what it carries), 0 if it was folded into its key's pending count.
+ * The finding in scratch (rule_id, kind, strings set): C2D_FOLD_SEND_NEW (folding off, or its
+ * key's first) or C2D_FOLD_SEND_AGAIN (its key's window closed) if its event is to be sent
+ * (with count and first_ns of what it carries), 0 if it was folded into its key's pending count.
  * Always followed by c2d_fold_settle() when it returns 1.
  */
 __noinline int c2d_fold_take(void)
@@ -180,7 +181,7 @@ __noinline int c2d_fold_take(void)
 		s->ev.count = taken + 1;
 		s->ev.first_ns = v->first_ns;
 	}
-	return 1;
+	return C2D_FOLD_SEND_AGAIN;
 }
 
 /*

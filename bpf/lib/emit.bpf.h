@@ -123,17 +123,22 @@ static __always_inline void stats__event(__u8 kind)
 		st->events[kind]++;
 }
 
-/* May this cgroup send one more finding now? (budget.bpf.c) */
-int c2d_budget_take(__u64 cgid);
-/* Fold identical findings (fold.bpf.c): take says send (1) or folded (0); settle says whether
+/* May this cgroup send one more finding now? `charge` 0: ask without spending (budget.bpf.c) */
+int c2d_budget_take(__u64 cgid, int charge);
+/* Fold identical findings (fold.bpf.c): take says folded (0), send a distinct finding
+ * (C2D_FOLD_SEND_NEW), or send one of a key that already has an event out
+ * (C2D_FOLD_SEND_AGAIN: its window closed; it carries the folded count); settle says whether
  * the event went out, and returns 1 when a refused one was parked instead of lost. Both read
  * the event from this CPU's scratch: sysev__send is only ever given scratch__get(). */
+#define C2D_FOLD_SEND_NEW 1
+#define C2D_FOLD_SEND_AGAIN 2
 int c2d_fold_take(void);
 int c2d_fold_settle(int sent);
 
 static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_val *rule, __u8 kind)
 {
 	__u32 size = sizeof(s->ev) + sysev__used(s);
+	int take;
 
 	/* before the call: across it the compiler may test a value correlated with rule instead
 	 * of rule itself, a correlation the verifier cannot follow */
@@ -142,9 +147,10 @@ static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_va
 	if (size > sizeof(s->ev) + C2D_DATA_MAX)
 		return 0;
 	/* identical findings are counted, not sent: only distinct ones spend the budget */
-	if (!c2d_fold_take())
+	take = c2d_fold_take();
+	if (!take)
 		return 0;
-	if (!c2d_budget_take(s->ev.hdr.cgroup_id)) {
+	if (!c2d_budget_take(s->ev.hdr.cgroup_id, take == C2D_FOLD_SEND_NEW)) {
 		if (!c2d_fold_settle(0))
 			C2D_STAT_INC(rate_limited);
 		return 0;
