@@ -52,16 +52,26 @@ export C2D_TRIGGERS="${C2D_TRIGGERS:-$PWD/build/triggers}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
+# Each program's output is also kept, so a failure can be summed up at the end, where a
+# truncated CI log still shows it.
+logs=$(mktemp -d /tmp/c2d-integ-logs.XXXXXX)
 failed=()
 for t in "${tests[@]}"; do
-	echo "== ${t#"$PWD"/}"
-	if ! "$t"; then
-		failed+=("${t#"$PWD"/}")
+	name=${t#"$PWD"/}
+	echo "== $name"
+	if ! "$t" 2>&1 | tee "$logs/${name//\//_}.log"; then
+		failed+=("$name")
 	fi
 done
 
 if [[ ${#failed[@]} -gt 0 ]]; then
-	echo "run.sh: FAILED: ${failed[*]}" >&2
+	for name in "${failed[@]}"; do
+		echo "---- $name: failed tests and their assertions ----" >&2
+		grep -E -B4 '^\[ +(LINE|ERROR|FAILED) +\]|: error:|Failure!' \
+			"$logs/${name//\//_}.log" | tail -n 60 >&2 || true
+	done
+	echo "run.sh: FAILED: ${failed[*]} (whole logs in $logs)" >&2
 	exit 1
 fi
+rm -rf "$logs"
 echo "run.sh: all ${#tests[@]} integration test programs passed"
