@@ -63,20 +63,20 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		upath = (const char *)a.a[0];
 		oflags = a.a[1];
 	}
+	s = scratch__get();
+	if (!s)
+		return 0;
+	sysev__reset(s);
 	if (ret >= 0) {
 		f = path__fd_file(task, ret);
 		if (!f)
 			return 0;
-		oflags = file__open_mode(f, oflags);
+		oflags = file__open_mode(s, f, oflags);
 	}
 	/* O_PATH opens only name the file: nothing can be read or written through them. A failed
 	 * openat2 has only user memory to say so, which a thread can rewrite: it is reported. */
 	if ((oflags & C2D_O_PATH) && (f || sys != C2D_SYS_OPENAT2))
 		return 0;
-	s = scratch__get();
-	if (!s)
-		return 0;
-	sysev__reset(s);
 	if (f) {
 		hit = open__judge_file(s, task, f, oflags, &kind, &off);
 	} else {

@@ -124,11 +124,14 @@ static __always_inline __u64 fold__target(struct c2d_scratch *s)
 static __always_inline void fold__key(struct c2d_scratch *s, struct c2d_fold_key *k)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct mm_struct *mm = task->mm; /* plain loads down a BTF pointer's chain, no helpers */
+	struct file *exe = mm ? mm->exe_file : NULL;
+	struct inode *inode = exe ? exe->f_inode : NULL;
+	struct super_block *sb = inode ? inode->i_sb : NULL;
 
 	k->cgroup_id = s->ev.hdr.cgroup_id;
-	k->exe_ino = exe ? BPF_CORE_READ(exe, f_inode, i_ino) : 0;
-	k->exe_dev = exe ? BPF_CORE_READ(exe, f_inode, i_sb, s_dev) : 0;
+	k->exe_ino = inode ? inode->i_ino : 0;
+	k->exe_dev = sb ? sb->s_dev : 0;
 	k->target = fold__target(s);
 	k->rule_id = s->ev.rule_id;
 	k->sys = s->ev.hdr.sys;

@@ -207,7 +207,7 @@ __noinline int c2d_proc_fd(struct c2d_scratch *s, __u32 n)
 static __always_inline int name__judge(struct c2d_scratch *s, __u64 dd, __u64 dm, __u32 n,
 				       __u32 kinds, __u8 role)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct file *f;
 	int off, fd;
 
@@ -228,7 +228,7 @@ static __always_inline int name__judge(struct c2d_scratch *s, __u64 dd, __u64 dm
 
 __noinline int c2d_name_exit(struct c2d_scratch *s, __u32 i, long dirfd, __u64 uptr, __u32 kinds)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 dd = 0, dm = 0;
 	int n;
 
@@ -295,7 +295,7 @@ __noinline int c2d_target_join(struct c2d_scratch *s, __u64 ulink, __u64 dd, __u
 __noinline int c2d_name_target_exit(struct c2d_scratch *s, long dirfd, __u64 ulink,
 				    __u64 utarget, __u32 kinds)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 dd = 0, dm = 0;
 	int t;
 

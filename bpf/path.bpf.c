@@ -256,7 +256,7 @@ __noinline int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 rel
 __noinline int c2d_path_join_at(struct c2d_scratch *s, __u64 dir_dentry, __u64 dir_mnt, __u32 n)
 {
 	/* bpf_get_current_task() is a plain u64 here: read only through BPF_CORE_READ. */
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 rd = (__u64)BPF_CORE_READ(task, fs, root.dentry);
 	__u64 rm = (__u64)BPF_CORE_READ(task, fs, root.mnt);
 	bool relative;
@@ -303,7 +303,7 @@ __noinline int c2d_path_read_user(struct c2d_scratch *s, __u64 upath)
 
 __noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 dd = 0, dm = 0;
 	int n;
 
@@ -319,7 +319,7 @@ __noinline int c2d_path_join(struct c2d_scratch *s, long dirfd, __u64 upath)
  * judged is what the kernel will use, whatever user memory holds by then. */
 __noinline int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 dd = 0, dm = 0;
 	int n;
 

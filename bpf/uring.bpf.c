@@ -259,7 +259,7 @@ static __always_inline int uring__ftrunc_fd(struct io_kiocb *req, __u64 rflags)
 
 	if (!(c2d_policy_flags & C2D_POL_STORAGE) || (rflags & C2D_REQ_F_FIXED_FILE))
 		return 0;
-	f = path__fd_file(t, BPF_CORE_READ(req, cqe.fd));
+	f = path__fd_file_of(t, BPF_CORE_READ(req, cqe.fd));
 	s = scratch__get();
 	if (!s || !f)
 		return 0;
@@ -357,7 +357,7 @@ static __always_inline struct file *uring__opened_file(struct io_kiocb *req, str
 	struct io_ring_ctx *ctx;
 
 	if (!slot)
-		return path__fd_file(t, res);
+		return path__fd_file_of(t, res);
 	slot = slot == C2D_FILE_INDEX_ALLOC ? (__u32)res : slot - 1;
 	ctx = BPF_CORE_READ(req, ctx);
 	if (!bpf_core_field_exists(ctx->file_table.data) ||

@@ -20,6 +20,7 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
 	s->ev.count = 1;
 	s->ev.first_ns = 0;
 	s->flags = 0;
+	s->fh.file = 0;
 }
 
 /*

@@ -105,6 +105,8 @@ C2D_MAP struct {
 /* Per-CPU working memory: the event being built and the buffer the path is walked into.
  * Programs never sleep and never nest on one CPU for these hooks (tracepoints run with
  * preemption disabled), so one slot per CPU is enough. */
+#define C2D_HEAD_WIN 128 /* bytes read at once from the start of a struct file or inode */
+
 struct c2d_scratch {
 	struct c2d_syscall_event ev;
 	char data[C2D_DATA_MAX + C2D_PATH_MAX]; /* must follow ev: output sends ev+data */
@@ -143,6 +145,14 @@ struct c2d_scratch {
 	__u64 id_resume;
 	struct c2d_rule_val id_rule;
 	__u32 pad7;
+	/* What the judgement of an opened file reads of its struct file and inode, each read in
+	 * one helper call into win (path__fhead); `file` says whose it is (0 after a reset). */
+	struct c2d_file_head {
+		__u64 file;
+		__u64 dentry, mnt, inode;
+		__u32 mode, flags;
+	} fh;
+	__u8 win[C2D_HEAD_WIN];
 };
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */

@@ -36,10 +36,11 @@
  * the caller: of them O_TRUNC decides a storage write (the file keeps no trace of a
  * truncation), so it can add a write, never hide a read.
  */
-static __always_inline __u64 file__open_mode(struct file *f, __u64 caller)
+static __always_inline __u64 file__open_mode(struct c2d_scratch *s, struct file *f, __u64 caller)
 {
-	__u32 mode = BPF_CORE_READ(f, f_mode);
-	__u64 fl = BPF_CORE_READ(f, f_flags);
+	struct c2d_file_head *h = path__fhead(s, f);
+	__u32 mode = h->mode;
+	__u64 fl = h->flags;
 
 	fl &= ~(__u64)(C2D_O_ACCMODE | C2D_O_PATH | C2D_O_CREAT | C2D_O_NOT_KEPT);
 	if (mode & C2D_FMODE_PATH)
@@ -88,11 +89,11 @@ static __always_inline int open__judge(struct c2d_scratch *s, int off, __u64 ofl
 /* The rules that may judge a file by identity: credential rules always, storage rules when
  * the opened file can be written (its f_mode, the kernel's own record, not user memory; or
  * O_TRUNC asked, which truncates without FMODE_WRITE). */
-static __always_inline __u32 open__id_kinds(struct file *f, __u64 oflags)
+static __always_inline __u32 open__id_kinds(struct c2d_scratch *s, struct file *f, __u64 oflags)
 {
 	__u32 kinds = C2D_KBIT(C2D_KIND_CREDENTIAL_READ);
 
-	if ((BPF_CORE_READ(f, f_mode) & C2D_FMODE_WRITE) || (oflags & C2D_O_TRUNC))
+	if ((path__fhead(s, f)->mode & C2D_FMODE_WRITE) || (oflags & C2D_O_TRUNC))
 		kinds |= C2D_KBIT(C2D_KIND_STORAGE_WRITE);
 	return kinds;
 }
@@ -130,14 +131,24 @@ static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct 
 static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file *f)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct vfsmount *mnt = BPF_CORE_READ(f, f_path.mnt);
-	struct dentry *root = BPF_CORE_READ(mnt, mnt_root);
+	struct vfsmount *mnt = (struct vfsmount *)path__fhead(s, f)->mnt;
+	struct fs_struct *fs = task->fs;
+	struct {
+		struct dentry *root;
+		struct super_block *sb;
+	} m = {};
+	struct super_block *sb;
 	int off;
 
 	if (!s->ev.ino)
 		path__file_id(s, f);
-	if (mnt == BPF_CORE_READ(task, fs, root.mnt) && root == BPF_CORE_READ(task, fs, root.dentry) &&
-	    root == BPF_CORE_READ(mnt, mnt_sb, s_root) && /* not a chroot, not a bind mount */
+	/* mnt_root and mnt_sb side by side (struct vfsmount, every kernel): one read */
+	if (bpf_core_field_offset(mnt->mnt_sb) == bpf_core_field_offset(mnt->mnt_root) + 8)
+		bpf_core_read(&m, sizeof(m), &mnt->mnt_root);
+	else
+		m.root = BPF_CORE_READ(mnt, mnt_root), m.sb = BPF_CORE_READ(mnt, mnt_sb);
+	sb = m.sb; /* not inside BPF_CORE_READ: m is ours, not the kernel's */
+	if (fs && mnt == fs->root.mnt && m.root == fs->root.dentry && m.root == BPF_CORE_READ(sb, s_root) && /* not a chroot, not a bind mount */
 	    !(s->flags & C2D_F_PATH_TRUNCATED)) {
 		s->flags |= C2D_F_FS_IS_PATH;
 		return;
@@ -156,7 +167,7 @@ static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file
 static __always_inline int open__judge_file(struct c2d_scratch *s, struct task_struct *task,
 					    struct file *f, __u64 oflags, __u8 *kind, int *offp)
 {
-	__u32 idk = file__ids_on() ? open__id_kinds(f, oflags) : 0;
+	__u32 idk = file__ids_on() ? open__id_kinds(s, f, oflags) : 0;
 	int off = file__walk(s, task, f, idk);
 
 	*offp = off;

@@ -49,22 +49,33 @@ int c2d_path_read_user(struct c2d_scratch *s, __u64 upath);
 int c2d_path_scan_tail(struct c2d_scratch *s, __u32 len);
 int c2d_path_comps_joined(struct c2d_scratch *s, __u32 len, __u32 relative);
 
-/* The file behind `fd` in `task`, or NULL. */
-static __always_inline struct file *path__fd_file(struct task_struct *task, long fd)
+/* The file behind slot fd of an fd array of max_fds slots, or NULL. */
+static __always_inline struct file *path__fd_slot(struct file **fdarr, unsigned int max_fds, long fd)
 {
-	struct files_struct *files = BPF_CORE_READ(task, files);
-	struct fdtable *fdt;
-	struct file **fdarr;
 	struct file *f = NULL;
 
-	if (!files || fd < 0)
+	if (!fdarr || fd < 0 || fd >= max_fds)
 		return NULL;
-	fdt = BPF_CORE_READ(files, fdt);
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fdarr = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), &fdarr[fd]);
 	return f;
+}
+
+/* The file behind `fd` in the task `task`, a BTF pointer (bpf_get_current_task_btf()): the
+ * chain down to the fd array is plain loads, only the slot is read with a helper. NULL if none. */
+static __always_inline struct file *path__fd_file(struct task_struct *task, long fd)
+{
+	struct files_struct *files = task->files;
+	struct fdtable *fdt = files ? files->fdt : NULL;
+
+	return fdt ? path__fd_slot(fdt->fd, fdt->max_fds, fd) : NULL;
+}
+
+/* The same for a task pointer known only as a number (read from a kernel object). */
+static __always_inline struct file *path__fd_file_of(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+
+	return fdt ? path__fd_slot(BPF_CORE_READ(fdt, fd), BPF_CORE_READ(fdt, max_fds), fd) : NULL;
 }
 
 /* The directory a name given with dirfd resolves against: dirfd's file (also what an empty
@@ -87,14 +98,55 @@ static __always_inline int path__dir(struct task_struct *task, long dirfd, __u64
 	return 0;
 }
 
+/* Field `field` of the struct at the start of s->win (a CO-RE offset, so a constant once
+ * relocated), or the fallback read when a kernel put it outside the window. */
+#define path__win_u64(s, ptr, field)                                                               \
+	(bpf_core_field_offset(ptr->field) + 8 <= C2D_HEAD_WIN                                      \
+		 ? *(__u64 *)&(s)->win[bpf_core_field_offset(ptr->field) & (C2D_HEAD_WIN - 8)]       \
+		 : (__u64)BPF_CORE_READ(ptr, field))
+#define path__win_u32(s, ptr, field)                                                               \
+	(bpf_core_field_offset(ptr->field) + 4 <= C2D_HEAD_WIN                                      \
+		 ? *(__u32 *)&(s)->win[bpf_core_field_offset(ptr->field) & (C2D_HEAD_WIN - 4)]       \
+		 : (__u32)BPF_CORE_READ(ptr, field))
+
+/*
+ * What the judgement of an opened file needs of its struct file (f_path, f_inode, f_mode,
+ * f_flags): one helper call for the first C2D_HEAD_WIN bytes of the struct, where these fields
+ * lie on every kernel from 5.x to 6.18 (CO-RE offsets decide; a field outside falls back to a
+ * read of its own), instead of one call per field and per use (~35 ns each). Read once per
+ * event, kept for the same file until sysev__reset() clears it: only the judgement of an
+ * opened file (open.bpf.h), whose every caller resets first, uses it.
+ */
+static __always_inline struct c2d_file_head *path__fhead(struct c2d_scratch *s, struct file *f)
+{
+	struct c2d_file_head *h = &s->fh;
+
+	if (h->file == (__u64)f)
+		return h;
+	h->file = 0;
+	if (bpf_probe_read_kernel(s->win, C2D_HEAD_WIN, f) < 0)
+		__builtin_memset(s->win, 0, C2D_HEAD_WIN);
+	h->dentry = path__win_u64(s, f, f_path.dentry);
+	h->mnt = path__win_u64(s, f, f_path.mnt);
+	h->inode = path__win_u64(s, f, f_inode);
+	h->mode = path__win_u32(s, f, f_mode);
+	h->flags = path__win_u32(s, f, f_flags);
+	h->file = (__u64)f;
+	return h;
+}
+
 /* The opened file's identity into the event: inode number and its superblock's device, in the
  * kernel's encoding (MKDEV: major << 20 | minor), as the agent keys file_ids and dir_ids. */
 static __always_inline void path__file_id(struct c2d_scratch *s, struct file *f)
 {
-	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	struct inode *inode = (struct inode *)path__fhead(s, f)->inode;
+	struct super_block *sb;
 
-	s->ev.ino = BPF_CORE_READ(inode, i_ino);
-	s->ev.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (!inode || bpf_probe_read_kernel(s->win, C2D_HEAD_WIN, inode) < 0)
+		return;
+	s->ev.ino = path__win_u64(s, inode, i_ino);
+	sb = (struct super_block *)path__win_u64(s, inode, i_sb);
+	s->ev.dev = BPF_CORE_READ(sb, s_dev);
 }
 
 /* The file's path from the root of its own filesystem (no mount crossed: a NULL vfsmount has
@@ -108,11 +160,16 @@ static __always_inline int path__fs_path(struct c2d_scratch *s, struct file *f)
 static __always_inline int path__from_file(struct c2d_scratch *s, struct task_struct *task,
 					   struct file *f)
 {
+	struct fs_struct *fs = BPF_CORE_READ(task, fs); /* a BTF pointer or a number: io_uring's */
+	struct path root, file_path;
+
 	s->flags |= C2D_F_FROM_FD;
-	return c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
-			     (__u64)BPF_CORE_READ(f, f_path.mnt),
-			     (__u64)BPF_CORE_READ(task, fs, root.dentry),
-			     (__u64)BPF_CORE_READ(task, fs, root.mnt));
+	/* one read per (dentry, mnt) pair; the walk takes kernel pointers as plain numbers */
+	if (!fs || bpf_core_read(&root, sizeof(root), &fs->root) < 0 ||
+	    bpf_core_read(&file_path, sizeof(file_path), &f->f_path) < 0)
+		return -1;
+	return c2d_path_walk(s, (__u64)file_path.dentry, (__u64)file_path.mnt, (__u64)root.dentry,
+			     (__u64)root.mnt);
 }
 
 #endif /* C2D_PATH_BPF_H */
