@@ -117,9 +117,12 @@ static __always_inline void sysargs__read(struct task_struct *task, struct c2d_s
 	args->a[4] = regs->r8;
 	args->a[5] = regs->r9;
 #elif defined(bpf_target_arm64)
-	args->a[0] = regs->orig_x0;
-	for (int i = 1; i < 6; i++)
-		args->a[i] = regs->regs[i];
+	args->a[0] = regs->orig_x0; /* constant indexes: a BTF pointer takes no variable offset */
+	args->a[1] = regs->regs[1];
+	args->a[2] = regs->regs[2];
+	args->a[3] = regs->regs[3];
+	args->a[4] = regs->regs[4];
+	args->a[5] = regs->regs[5];
 #else
 	args->a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	args->a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
