@@ -53,7 +53,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 # Each program's output is also kept, so a failure can be summed up at the end, where a
-# truncated CI log still shows it.
+# truncated CI log still shows it (indented: .ci/run counts only cmocka's own summary lines).
 logs=$(mktemp -d /tmp/c2d-integ-logs.XXXXXX)
 failed=()
 for t in "${tests[@]}"; do
@@ -68,7 +68,7 @@ if [[ ${#failed[@]} -gt 0 ]]; then
 	for name in "${failed[@]}"; do
 		echo "---- $name: failed tests and their assertions ----" >&2
 		grep -E -B4 '^\[ +(LINE|ERROR|FAILED) +\]|: error:|Failure!' \
-			"$logs/${name//\//_}.log" | tail -n 60 >&2 || true
+			"$logs/${name//\//_}.log" | tail -n 60 | sed 's/^/  /' >&2 || true
 	done
 	echo "run.sh: FAILED: ${failed[*]} (whole logs in $logs)" >&2
 	exit 1
