@@ -19,7 +19,7 @@ CFLAGS_COMMON := -DC2D_GIT_REV='"$(GIT_REV)"' -std=gnu11 -Wall -Wextra -Werror -
 	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lyaml -lmicrohttpd -lpthread
+LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lcrypto -lyaml -lmicrohttpd -lpthread -lm
 COLLECTOR_LIBS := -lmicrohttpd -lsqlite3 -lz -lcjson -lcurl -lpthread
 CLI_LIBS := -lcurl -lcjson
 

@@ -1,23 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* redact.c - see redact.h. Tables, not if-chains: add a pattern by adding a row. */
+/* redact.c - see redact.h. The secret names and credential prefixes are secrets.c's tables. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
 #include "redact.h"
-
-/* A flag whose name contains one of these carries a secret. */
-static const char *const secret_words[] = {
-	"password", "passwd", "secret", "token", "apikey", "api-key", "api_key", "credential",
-	"private-key", "private_key", "access-key", "access_key", "auth",
-};
-
-/* A value starting with one of these is a credential whatever flag it follows. */
-static const char *const secret_prefixes[] = {
-	"AKIA", "ASIA", "ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-",
-	"sk_live_", "-----BEGIN", "eyJ",
-};
+#include "secrets.h" /* what a secret name and a credential prefix are: one table */
 
 #define REDACT_ARG_MAX 1024
 
@@ -43,26 +32,6 @@ static const char *auth_scheme(const char *a)
 			return at + sl;
 	}
 	return NULL;
-}
-
-static bool name_is_secret(const char *name, size_t n)
-{
-	for (size_t i = 0; i < sizeof(secret_words) / sizeof(secret_words[0]); i++) {
-		size_t wl = strlen(secret_words[i]);
-
-		for (size_t j = 0; j + wl <= n; j++)
-			if (strncasecmp(name + j, secret_words[i], wl) == 0)
-				return true;
-	}
-	return false;
-}
-
-static bool value_is_secret(const char *v)
-{
-	for (size_t i = 0; i < sizeof(secret_prefixes) / sizeof(secret_prefixes[0]); i++)
-		if (strncmp(v, secret_prefixes[i], strlen(secret_prefixes[i])) == 0)
-			return true;
-	return false;
 }
 
 static size_t put(char *out, size_t cap, size_t pos, const char *s, size_t n)
@@ -112,24 +81,24 @@ size_t redact_args(const char *in, size_t n, char *out, size_t cap)
 		a[len] = 0;
 		eq = memchr(a, '=', len);
 
-		if (next_secret || value_is_secret(a)) {
+		if (next_secret || secrets_has_known_prefix(a)) {
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
 			next_secret = false;
-		} else if (a[0] == '-' && eq && name_is_secret(a, (size_t)(eq - a))) {
+		} else if (a[0] == '-' && eq && secrets_name_is_secret(a, (size_t)(eq - a))) {
 			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
-		} else if (eq && !strchr(a, ' ') && name_is_secret(a, (size_t)(eq - a)) &&
+		} else if (eq && !strchr(a, ' ') && secrets_name_is_secret(a, (size_t)(eq - a)) &&
 			   isupper((unsigned char)a[0])) { /* PASSWORD=x as an argument (env, sudo) */
 			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
 		} else if ((sp = auth_scheme(a)) != NULL) { /* "Authorization: Bearer <token>" */
 			pos = put(out, cap, pos, a, (size_t)(sp - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
-		} else if (eq && value_is_secret(eq + 1)) {
+		} else if (eq && secrets_has_known_prefix(eq + 1)) {
 			pos = put(out, cap, pos, a, (size_t)(eq + 1 - a));
 			pos = put(out, cap, pos, C2D_REDACTED, strlen(C2D_REDACTED));
 		} else {
-			if (a[0] == '-' && !eq && name_is_secret(a, len))
+			if (a[0] == '-' && !eq && secrets_name_is_secret(a, len))
 				next_secret = true; /* --password VALUE */
 			pos = put_url(out, cap, pos, a, len);
 		}
