@@ -31,6 +31,7 @@
 #include "procfs.h"
 #include "runtime_events.h"
 #include "runtime_ids.h"
+#include "secrets.h"
 #include "runmark.h"
 #include "seqstate.h"
 #include "version.h"
@@ -671,6 +672,15 @@ int main(int argc, char **argv)
 		log_error("out of memory at start-up");
 		return EXIT_FAILURE;
 	}
+	/* before the resolver thread: it fingerprints the secrets of every container's spec */
+	if ((nproc = secrets_key_init(o.secret_key_file)) < 0) {
+		log_error("--secret-key-file %s: %s (at least 16 bytes)", o.secret_key_file,
+			  strerror(-nproc));
+		return EXIT_FAILURE;
+	}
+	if (!o.secret_key_file)
+		log_info("secret fingerprints: a random key for this run (--secret-key-file names one "
+			 "secret the same on every node)");
 	ctrd = strcmp(o.containerd_socket, "none") ? o.containerd_socket : NULL;
 	if (ctrd || o.cri_socket) { /* CRI first, then containerd's own API */
 		pl.meta = meta_cache_new_runtimes((unsigned)o.meta_cache_size, ctrd, o.cri_socket);

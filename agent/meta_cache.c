@@ -54,7 +54,8 @@ struct meta_cache {
 	const char *proc_root;
 	struct {
 		char id[129];
-		struct runtime_mounts mounts; /* from its record: for its container_mount events */
+		struct runtime_mounts mounts;	/* from its record: for its container_mount events */
+		struct exposures exposures;	/* and for its secret_exposure events */
 	} announce_q[STARTED_LEN]; /* containers resolved for the first time, oldest first */
 	unsigned shead, slen;
 	struct meta_cache_stats st;
@@ -192,7 +193,7 @@ static int resolve(struct meta_cache *mc, const char *id, const char *hint,
 
 /* A container resolved for the first time is announced once (container_start), so that a
  * workload revision that produces no finding is still known to have run. */
-static void announce(struct meta_cache *mc, struct slot *s, const struct runtime_mounts *mounts)
+static void announce(struct meta_cache *mc, struct slot *s, const struct container_record *rec)
 {
 	unsigned at = (mc->shead + mc->slen) % STARTED_LEN;
 
@@ -204,7 +205,8 @@ static void announce(struct meta_cache *mc, struct slot *s, const struct runtime
 		return;
 	}
 	copy(mc->announce_q[at].id, sizeof(mc->announce_q[at].id), s->m.id);
-	mc->announce_q[at].mounts = *mounts;
+	mc->announce_q[at].mounts = rec->mounts;
+	mc->announce_q[at].exposures = rec->exposures;
 	__atomic_store_n(&mc->slen, mc->slen + 1, __ATOMIC_RELEASE); /* read unlocked, above */
 }
 
@@ -262,7 +264,7 @@ static void *resolver(void *arg)
 			/* a pod the API has not shown yet: asked again soon */
 			mc->slots[s].expires = now_s() + (pod_known ? TTL_READY_S : TTL_POD_WAIT_S);
 			mc->st.resolved++;
-			announce(mc, &mc->slots[s], &rec.mounts);
+			announce(mc, &mc->slots[s], &rec);
 		} else {
 			mc->slots[s].m.state = META_FAILED;
 			mc->slots[s].expires = now_s() + TTL_FAILED_S;
@@ -419,11 +421,11 @@ enum meta_state meta_cache_lookup(struct meta_cache *mc, const char *id, const c
 
 bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out)
 {
-	return meta_cache_next_started_mounts(mc, out, NULL);
+	return meta_cache_next_started_spec(mc, out, NULL, NULL);
 }
 
-bool meta_cache_next_started_mounts(struct meta_cache *mc, struct container_meta *out,
-				    struct runtime_mounts *mounts)
+bool meta_cache_next_started_spec(struct meta_cache *mc, struct container_meta *out,
+				  struct runtime_mounts *mounts, struct exposures *exposures)
 {
 	bool got = false;
 
@@ -438,6 +440,8 @@ bool meta_cache_next_started_mounts(struct meta_cache *mc, struct container_meta
 
 		if (mounts)
 			*mounts = mc->announce_q[mc->shead].mounts;
+		if (exposures)
+			*exposures = mc->announce_q[mc->shead].exposures;
 		mc->shead = (mc->shead + 1) % STARTED_LEN;
 		__atomic_store_n(&mc->slen, mc->slen - 1, __ATOMIC_RELEASE);
 		if (found && mc->slots[i].m.state == META_READY) { /* else evicted meanwhile */

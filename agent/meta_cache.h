@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "provenance.h"
+#include "exposures.h"
 #include "runtime_mounts.h"
 
 enum meta_state { META_EMPTY = 0, META_PENDING, META_READY, META_FAILED };
@@ -63,9 +64,10 @@ void meta_cache_get_stats(struct meta_cache *mc, struct meta_cache_stats *st);
 /* The next container resolved for the first time (oldest first) into *out; false when none.
  * Each container is given once, for its container_start event. */
 bool meta_cache_next_started(struct meta_cache *mc, struct container_meta *out);
-/* The same, with the host paths its runtime bound into it (mounts, when not NULL). */
-bool meta_cache_next_started_mounts(struct meta_cache *mc, struct container_meta *out,
-				    struct runtime_mounts *mounts);
+/* The same, with what its OCI spec says (each when not NULL): the host paths its runtime bound
+ * into it, the secrets it was started with. */
+bool meta_cache_next_started_spec(struct meta_cache *mc, struct container_meta *out,
+				  struct runtime_mounts *mounts, struct exposures *exposures);
 
 struct k8s;
 /* Pod metadata from the Kubernetes API (annotations, labels, owners, service account) for the

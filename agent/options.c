@@ -67,6 +67,10 @@ static const struct opt_def defs[] = {
 	{"kubeconfig", OPT_STR, OFF(kubeconfig), NULL, 0, 0, false, "FILE",
 	 "kubeconfig for the Kubernetes API instead of the in-cluster settings: its current "
 	 "context's server, CA and token (or tokenFile); --k8s-api none still disables"},
+	{"secret-key-file", OPT_STR, OFF(secret_key_file), NULL, 0, 0, false, "FILE",
+	 "key of the secrets' fingerprints (HMAC-SHA-256, 16 to 64 bytes): the same file on every "
+	 "node (a Kubernetes Secret) gives one secret one fingerprint across the cluster; without "
+	 "it, a random key per run. Never logged"},
 	{"collector", OPT_STR, OFF(collector), NULL, 0, 0, false, "URL",
 	 "ship events to this collector (http:// or https://), batched, gzip'd, spooled on disk "
 	 "while it is unreachable (works alongside --stdout)"},

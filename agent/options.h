@@ -37,6 +37,7 @@ struct c2d_agent_opts {
 	const char *k8s_ca;
 	const char *k8s_token_file;
 	const char *kubeconfig;
+	const char *secret_key_file; /* HMAC key of secret fingerprints: NULL = random per run */
 	const char *collector;	    /* shipping (agent/SHIPPING.md): NULL = off */
 	const char *token_file;
 	const char *collector_ca;

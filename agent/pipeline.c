@@ -215,11 +215,12 @@ int pipeline_emit(struct pipeline *pl, long n)
 	return rc;
 }
 
-/* The host-path-mount rule, if enabled: its index, else -1. */
-static int mount_rule(const struct c2d_policy *p)
+/* The rule of a kind user space alone judges (host-path-mount, secret-exposure), if enabled:
+ * its index, else -1. */
+static int spec_rule(const struct c2d_policy *p, enum c2d_kind kind)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (p->rules[i].kind == C2D_KIND_CONTAINER_MOUNT && p->rules[i].enabled)
+		if (p->rules[i].kind == kind && p->rules[i].enabled)
 			return (int)i;
 	return -1;
 }
@@ -229,7 +230,7 @@ static int mount_rule(const struct c2d_policy *p)
 static void announce_mounts(struct pipeline *pl, const struct container_meta *m,
 			    const struct runtime_mounts *mounts, uint64_t now)
 {
-	int rule = mounts->n ? mount_rule(pl->rctx.policy) : -1;
+	int rule = mounts->n ? spec_rule(pl->rctx.policy, C2D_KIND_CONTAINER_MOUNT) : -1;
 	long n;
 
 	for (unsigned i = 0; rule >= 0 && i < mounts->n; i++) {
@@ -247,14 +248,39 @@ static void announce_mounts(struct pipeline *pl, const struct container_meta *m,
 			 m->id, mounts->dropped, RUNTIME_MOUNTS_MAX);
 }
 
+/* One secret_exposure per secret the container was started with (exposures.h): its name, the
+ * detector and the fingerprint, never the value (which the agent never kept). */
+static void announce_exposures(struct pipeline *pl, const struct container_meta *m,
+			       const struct exposures *x, uint64_t now)
+{
+	int rule = x->n ? spec_rule(pl->rctx.policy, C2D_KIND_SECRET_EXPOSURE) : -1;
+	long n;
+
+	for (unsigned i = 0; rule >= 0 && i < x->n; i++) {
+		n = render_secret_exposure(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, m, &x->e[i], rule,
+					   now);
+		if (n < 0) {
+			pl->st.render_errors++;
+			continue;
+		}
+		pl->st.secret_exposures++;
+		pipeline_emit(pl, n);
+	}
+	if (rule >= 0 && x->dropped)
+		log_warn("container %.12s: %u more secrets in its environment and arguments than "
+			 "reported (at most %d)",
+			 m->id, x->dropped, EXPOSURES_MAX);
+}
+
 /* One container_start per container resolved for the first time since the last tick. */
 static void announce_started(struct pipeline *pl)
 {
 	static struct container_meta m; /* one ring-buffer thread: off the stack */
 	static struct runtime_mounts mounts;
+	static struct exposures exposures;
 	long n;
 
-	while (pl->meta && meta_cache_next_started_mounts(pl->meta, &m, &mounts)) {
+	while (pl->meta && meta_cache_next_started_spec(pl->meta, &m, &mounts, &exposures)) {
 		struct timespec ts; /* event times are boot-time ns, like the kernel's */
 		uint64_t now;
 
@@ -268,6 +294,7 @@ static void announce_started(struct pipeline *pl)
 			pipeline_emit(pl, n);
 		}
 		announce_mounts(pl, &m, &mounts, now);
+		announce_exposures(pl, &m, &exposures, now);
 	}
 }
 

@@ -38,6 +38,7 @@ static const char *const kind_names[C2D_RULE_KINDS] = {
 	[C2D_KIND_STORAGE_WRITE] = "storage_write",
 	[C2D_KIND_METADATA_ACCESS] = "metadata_access",
 	[C2D_KIND_CONTAINER_MOUNT] = "container_mount",
+	[C2D_KIND_SECRET_EXPOSURE] = "secret_exposure",
 };
 
 const char *policy_kind_name(enum c2d_kind k)

@@ -33,8 +33,11 @@
  * which a policy file may disable or give another severity.
  */
 #define C2D_KIND_CONTAINER_MOUNT ((enum c2d_kind)C2D_KIND_MAX)
-#define C2D_RULE_KINDS (C2D_KIND_MAX + 1)
+/* Likewise: a secret a container was started with (exposures.h), rule secret-exposure. */
+#define C2D_KIND_SECRET_EXPOSURE ((enum c2d_kind)(C2D_KIND_MAX + 1))
+#define C2D_RULE_KINDS (C2D_KIND_MAX + 2)
 #define C2D_RULE_HOST_PATH_MOUNT "host-path-mount"
+#define C2D_RULE_SECRET_EXPOSURE "secret-exposure"
 
 enum c2d_match {
 	C2D_MATCH_NONE = 0,

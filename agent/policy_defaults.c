@@ -86,15 +86,16 @@ static const struct {
 
 static const char *const meta_defaults[] = {"169.254.169.254", "fd00:ec2::254"};
 
-/* A host path bound into a container outside the runtime's own directories (runtime_mounts.h):
- * a hostPath of `/` or `/etc` is a finding in itself. */
-static void add_host_path_mount(struct c2d_policy *p)
+/* The rules user space alone judges, from a container's OCI spec: a host path bound in outside
+ * the runtime's own directories (runtime_mounts.h: a hostPath of `/` or `/etc` is a finding in
+ * itself), and a secret in its environment or arguments (exposures.h). */
+static void add_spec_rule(struct c2d_policy *p, const char *name, enum c2d_kind kind)
 {
 	struct c2d_rule *r = &p->rules[p->n++];
 
-	snprintf(r->name, sizeof(r->name), "%s", C2D_RULE_HOST_PATH_MOUNT);
+	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->severity, sizeof(r->severity), "high");
-	r->kind = C2D_KIND_CONTAINER_MOUNT;
+	r->kind = kind;
 	r->enabled = true;
 }
 
@@ -121,5 +122,6 @@ void policy_defaults(struct c2d_policy *p)
 	for (size_t i = 0; i < sizeof(meta_defaults) / sizeof(meta_defaults[0]); i++)
 		policy_add_metadata_addr(p, "cloud-metadata-endpoint", meta_defaults[i], "high", err,
 					 sizeof(err));
-	add_host_path_mount(p);
+	add_spec_rule(p, C2D_RULE_HOST_PATH_MOUNT, C2D_KIND_CONTAINER_MOUNT);
+	add_spec_rule(p, C2D_RULE_SECRET_EXPOSURE, C2D_KIND_SECRET_EXPOSURE);
 }

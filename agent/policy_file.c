@@ -167,10 +167,11 @@ static int add_rule_kind(struct c2d_policy *p, const cJSON *o, const char *name,
 	const char *sev, *path, *addr;
 	enum c2d_kind kind;
 
-	if (!strcmp(kind_s, "container_mount"))
-		return ferr(why, wl, "container_mount has one rule, the built-in \"%s\": change "
-				     "its severity or disable it by name",
-			    C2D_RULE_HOST_PATH_MOUNT);
+	if (!strcmp(kind_s, "container_mount") || !strcmp(kind_s, "secret_exposure"))
+		return ferr(why, wl, "%s has one rule, the built-in \"%s\": change its severity or "
+				     "disable it by name",
+			    kind_s,
+			    kind_s[0] == 'c' ? C2D_RULE_HOST_PATH_MOUNT : C2D_RULE_SECRET_EXPOSURE);
 	if (policy_kind_parse(kind_s, &kind) < 0)
 		return ferr(why, wl,
 			    "unknown kind \"%s\" (credential_read, storage_write, "

@@ -491,6 +491,27 @@ long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
 	return jw_finish(&w);
 }
 
+long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, const struct exposure *x, int rule,
+			    uint64_t boot_ns)
+{
+	struct jw w;
+
+	jw_init(&w, buf, cap);
+	container_event_head(&w, ctx, "secret_exposure", &ctx->policy->rules[rule], boot_ns);
+	jw_key(&w, "exposure");
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "source", exposure_source_name(x->source));
+	jw_kv_str(&w, "name", x->name);
+	jw_kv_str(&w, "detector", x->detector);
+	jw_kv_str(&w, "fingerprint", x->fingerprint);
+	jw_obj_end(&w);
+	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
+				m->pod_uid, m);
+	jw_obj_end(&w);
+	return jw_finish(&w);
+}
+
 long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
 			    const struct container_meta *m, const struct runtime_mount *mnt,
 			    int rule, uint64_t boot_ns)

@@ -66,4 +66,11 @@ long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
 			    const struct container_meta *m, const struct runtime_mount *mnt,
 			    int rule, uint64_t boot_ns);
 
+/* A secret_exposure event: container m was started with secret x in its environment or
+ * arguments (rule: index of secret-exposure): where, its name, the detector and the keyed
+ * fingerprint. Takes the next id. */
+long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
+			    const struct container_meta *m, const struct exposure *x, int rule,
+			    uint64_t boot_ns);
+
 #endif

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "pb.h"
 #include "runtime_containerd.h"
 
@@ -30,8 +32,9 @@ static int decode_runtime(const struct pb_field *f, struct container_record *out
 	return r.error ? -EPROTO : 0;
 }
 
-/* spec: google.protobuf.Any { type_url = 1; value = 2 }, value the OCI spec as JSON. A spec
- * we cannot read costs only the mounts, never the record. */
+/* spec: google.protobuf.Any { type_url = 1; value = 2 }, value the OCI spec as JSON, parsed
+ * once for its mounts and its exposures. A spec we cannot read costs only those, never the
+ * record. */
 static int decode_spec(const struct pb_field *f, struct container_record *out)
 {
 	struct pb_reader r;
@@ -39,8 +42,15 @@ static int decode_spec(const struct pb_field *f, struct container_record *out)
 
 	pb_sub(f, &r);
 	while (pb_next(&r, &g))
-		if (g.num == ANY_VALUE && g.wire == PB_LEN)
-			runtime_mounts_from_spec((const char *)g.data, g.len, &out->mounts);
+		if (g.num == ANY_VALUE && g.wire == PB_LEN) {
+			cJSON *spec = g.len <= RUNTIME_SPEC_MAX
+					      ? cJSON_ParseWithLength((const char *)g.data, g.len)
+					      : NULL;
+
+			runtime_mounts_from_cjson(spec, &out->mounts);
+			exposures_from_cjson(spec, &out->exposures);
+			cJSON_Delete(spec);
+		}
 	return r.error ? -EPROTO : 0;
 }
 
@@ -91,6 +101,7 @@ int containerd_decode_container(const uint8_t *msg, size_t len, struct container
 
 	labels_init(&out->labels);
 	memset(&out->mounts, 0, sizeof(out->mounts));
+	memset(&out->exposures, 0, sizeof(out->exposures));
 	pb_reader_init(&r, msg, len);
 	while (pb_next(&r, &f)) {
 		if (f.num == 1 && f.wire == PB_LEN) {

@@ -11,6 +11,7 @@
 
 #include "grpc.h"
 #include "labels.h"
+#include "exposures.h"
 #include "runtime_mounts.h"
 
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
@@ -24,6 +25,7 @@ struct container_record {
 	char sandbox[129];    /* the pod sandbox (containerd 2.x CRI) */
 	char runtime_name[16]; /* who answered: "containerd", or CRI's runtime_name ("cri-o") */
 	struct runtime_mounts mounts; /* host paths bound in, from the OCI spec (those that matter) */
+	struct exposures exposures;   /* secrets in its env and args, from the same spec */
 	struct label_set labels;
 };
 

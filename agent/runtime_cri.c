@@ -301,6 +301,7 @@ int cri_parse_container_info(const char *json, size_t len, struct cri_container 
 		out->pid = (uint32_t)pid->valuedouble;
 	runtime_mounts_from_cjson(cJSON_GetObjectItemCaseSensitive(root, "runtimeSpec"),
 				  &out->mounts);
+	exposures_from_cjson(cJSON_GetObjectItemCaseSensitive(root, "runtimeSpec"), &out->exposures);
 	cJSON_Delete(root);
 	return 0;
 }
@@ -417,6 +418,7 @@ static void merge(const struct cri_container *cc, const struct cri_image *img, b
 	snprintf(out->runtime, sizeof(out->runtime), "%s", cc->runtime_type);
 	snprintf(out->sandbox, sizeof(out->sandbox), "%s", cc->sandbox_id);
 	out->mounts = cc->mounts;
+	out->exposures = cc->exposures;
 	for (size_t i = 0; i < cc->labels.n; i++)
 		labels_add(&out->labels, cc->labels.kv[i].key, strlen(cc->labels.kv[i].key),
 			   cc->labels.kv[i].val, strlen(cc->labels.kv[i].val));

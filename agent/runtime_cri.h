@@ -16,6 +16,7 @@
 #include "grpc.h"
 #include "labels.h"
 #include "runtime_containerd.h"
+#include "exposures.h"
 #include "runtime_mounts.h"
 
 #define CRI_INFO_MAX (2u << 20) /* verbose info JSON parsed at most (a runtime spec is ~20 KiB) */
@@ -30,6 +31,7 @@ struct cri_container {
 	char runtime_type[64];	/* info: runtimeType (containerd: io.containerd.runc.v2) */
 	uint32_t pid;		/* info: pid */
 	struct runtime_mounts mounts; /* info: runtimeSpec.mounts, the host binds that matter */
+	struct exposures exposures;   /* info: runtimeSpec.process env and args, their secrets */
 	struct label_set labels; /* the kubelet's: io.kubernetes.pod.*, container.name */
 	struct label_set annotations;
 };

@@ -8,7 +8,6 @@
 
 #include "runtime_mounts.h"
 
-#define SPEC_MAX (4u << 20)
 
 /* The runtime's and kubelet's own per-container and per-pod directories. */
 static const char *const own_prefixes[] = {
@@ -142,7 +141,7 @@ int runtime_mounts_from_spec(const char *json, size_t len, struct runtime_mounts
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!len || len > SPEC_MAX || !(root = cJSON_ParseWithLength(json, len)))
+	if (!len || len > RUNTIME_SPEC_MAX || !(root = cJSON_ParseWithLength(json, len)))
 		return -EINVAL;
 	rc = runtime_mounts_from_cjson(root, out);
 	cJSON_Delete(root);

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define RUNTIME_SPEC_MAX (4u << 20) /* the largest OCI spec parsed */
 #define RUNTIME_MOUNTS_MAX 8 /* per container; more are counted, not kept */
 #define RUNTIME_MOUNT_PATH 256
 

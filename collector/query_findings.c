@@ -39,7 +39,7 @@ struct clause {
 };
 
 static const char *const finding_kinds[] = {"credential_read", "privileged_call", "storage_write",
-					    "metadata_access", "container_mount"};
+					    "metadata_access", "container_mount", "secret_exposure"};
 
 static bool is_hex(const char *s)
 {
@@ -76,7 +76,7 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 			return query_fail(q, 400,
 					  "kind: \"%.64s\" is not one of credential_read, "
 					  "privileged_call, storage_write, metadata_access, "
-					  "container_mount",
+					  "container_mount, secret_exposure",
 					  v),
 			       -1;
 		break;

@@ -21,9 +21,11 @@
 #define QUERY_TIME_MAX	    40 /* "2026-11-28T20:31:02.123456789Z" and room */
 
 /* The finding kinds, as an SQL list: container_start and agent_gap are not findings; a
- * container_mount (a host path bound into a container, rule host-path-mount) is one. */
+ * container_mount (a host path bound into a container, rule host-path-mount) and a
+ * secret_exposure (a secret it was started with, rule secret-exposure) are. */
 #define QUERY_FINDING_KINDS                                                                        \
-	"('credential_read','privileged_call','storage_write','metadata_access','container_mount')"
+	"('credential_read','privileged_call','storage_write','metadata_access','container_mount'," \
+	"'secret_exposure')"
 
 struct query_req {
 	sqlite3 *db;

@@ -21,7 +21,7 @@ static const char *const kind_names[IK__N] = {
 	[IK_CREDENTIAL_READ] = "credential_read", [IK_PRIVILEGED_CALL] = "privileged_call",
 	[IK_STORAGE_WRITE] = "storage_write",	  [IK_METADATA_ACCESS] = "metadata_access",
 	[IK_CONTAINER_START] = "container_start", [IK_AGENT_GAP] = "agent_gap",
-	[IK_CONTAINER_MOUNT] = "container_mount",
+	[IK_CONTAINER_MOUNT] = "container_mount", [IK_SECRET_EXPOSURE] = "secret_exposure",
 	[IK_OTHER] = "other",
 };
 

@@ -225,6 +225,8 @@ static void bind_event(sqlite3_stmt *st, const cJSON *ev, const char *body, int6
 		target = str_at(ev, "network.address");
 	if (!target)
 		target = str_at(ev, "mount.source"); /* container_mount: the host path bound in */
+	if (!target) /* secret_exposure: the secret by its fingerprint, wherever it appears */
+		target = str_at(ev, "exposure.fingerprint");
 	if (!target)
 		target = str_at(ev, "syscall.name");
 	bind_text(st, 29, target);

@@ -20,15 +20,18 @@ enum kind_bit {
 	K_GAP = 1 << 4,
 	K_START = 1 << 5,
 	K_MOUNT = 1 << 6, /* container_mount: a runtime's bind of a host path (rule, no process) */
+	K_SECRET = 1 << 7, /* secret_exposure: a secret a container was started with (rule) */
 };
 #define K_FINDING (K_CRED | K_PRIV | K_STOR | K_META)
-#define K_ALL (K_FINDING | K_GAP | K_START | K_MOUNT)
+#define K_SPEC (K_MOUNT | K_SECRET) /* judged from a container's spec: a rule, no process */
+#define K_ALL (K_FINDING | K_GAP | K_START | K_SPEC)
 
 static const char *const kinds[] = {"credential_read", "privileged_call", "storage_write",
 				    "metadata_access", "agent_gap",	  "container_start",
-				    "container_mount", NULL};
+				    "container_mount", "secret_exposure", NULL};
 static const char *const severities[] = {"info", "low", "medium", "high", "critical", NULL};
 static const char *const outcomes[] = {"success", "failure", NULL};
+static const char *const exposure_sources[] = {"env", "arg", NULL};
 static const char *const schemas[] = {C2D_EVENT_SCHEMA, NULL};
 
 enum ftype { F_STR, F_INT, F_OBJ, F_TIME, F_ENUM, F_ID, F_RULE, F_PATH, F_ARGS, F_BOOL };
@@ -48,7 +51,7 @@ static const struct field fields[] = {
 	{"schema", F_ENUM, K_ALL, schemas, 0, 0},
 	{"id", F_ID, K_ALL, NULL, 0, 0},
 	{"time", F_TIME, K_ALL, NULL, 0, 0},
-	{"rule", F_RULE, K_FINDING | K_MOUNT, NULL, 0, 0},
+	{"rule", F_RULE, K_FINDING | K_SPEC, NULL, 0, 0},
 	{"severity", F_ENUM, K_ALL, severities, 0, 0},
 	{"outcome", F_ENUM, K_FINDING, outcomes, 0, 0},
 	{"tampered", F_BOOL, 0, NULL, 0, 0},
@@ -99,8 +102,13 @@ static const struct field fields[] = {
 	{"mount.destination", F_PATH, K_MOUNT, NULL, 0, 0},
 	{"mount.read_only", F_BOOL, K_MOUNT, NULL, 0, 0},
 	{"mount.type", F_STR, 0, NULL, 0, 0},
-	{"container", F_OBJ, K_START | K_MOUNT, NULL, 0, 0},
-	{"container.id", F_STR, K_START | K_MOUNT, NULL, 0, 0},
+	{"exposure", F_OBJ, K_SECRET, NULL, 0, 0},
+	{"exposure.source", F_ENUM, K_SECRET, exposure_sources, 0, 0},
+	{"exposure.name", F_STR, K_SECRET, NULL, 0, 0},
+	{"exposure.detector", F_STR, K_SECRET, NULL, 0, 0},
+	{"exposure.fingerprint", F_STR, K_SECRET, NULL, 0, 0},
+	{"container", F_OBJ, K_START | K_SPEC, NULL, 0, 0},
+	{"container.id", F_STR, K_START | K_SPEC, NULL, 0, 0},
 	{"container.name", F_STR, 0, NULL, 0, 0},
 	{"container.image", F_OBJ, 0, NULL, 0, 0},
 	{"container.image.name", F_STR, 0, NULL, 0, 0},

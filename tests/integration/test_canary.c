@@ -154,6 +154,17 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The secret_exposure of the test's container for one variable ("ID/NAME"). */
+static bool of_exposure(const cJSON *ev, const void *want)
+{
+	const char *id = h_str(ev, "container.id"), *name = h_str(ev, "exposure.name");
+	const char *slash = strchr(want, '/');
+
+	return id && name && h_str(ev, "kind") && !strcmp(h_str(ev, "kind"), "secret_exposure") &&
+	       !strncmp(id, want, (size_t)(slash - (const char *)want)) &&
+	       !id[slash - (const char *)want] && !strcmp(name, slash + 1);
+}
+
 static bool of_container(const cJSON *ev, const void *id)
 {
 	return h_str(ev, "container.id") && !strcmp(h_str(ev, "container.id"), id) &&
@@ -163,7 +174,8 @@ static bool of_container(const cJSON *ev, const void *id)
 static void test_canary_never_leaves(void **state)
 {
 	const char *args[24];
-	char metrics[32], sd[320], pw[80], mounted[320], url[128], sql[700];
+	char metrics[32], sd[320], pw[80], mounted[320], url[128], sql[700], key[320], want[128];
+	char hmac[160];
 	static char buf[1 << 20];
 	struct h_agent *a;
 	struct h_proc p;
@@ -175,10 +187,12 @@ static void test_canary_never_leaves(void **state)
 	mport = h_free_port();
 	snprintf(metrics, sizeof(metrics), "127.0.0.1:%d", mport);
 	snprintf(sd, sizeof(sd), "%s/state", dir);
+	snprintf(key, sizeof(key), "%s/fingerprint-key", dir);
+	write_text(key, "c2d-test-cluster-key-0123456789\n", 0600);
 	{
 		const char *more[] = {"--policy", policy, "--metrics-addr", metrics, "--state-dir", sd,
 				      "--batch-age-ms", "200", "--log-level", "info", "--k8s-api",
-				      "none", NULL};
+				      "none", "--secret-key-file", key, NULL};
 
 		for (int i = 0; more[i]; i++)
 			args[4 + i] = more[i], args[5 + i] = NULL;
@@ -204,6 +218,36 @@ static void test_canary_never_leaves(void **state)
 	ev = h_agent_wait(a, of_container, ctr_id, H_EVENT_TIMEOUT_MS);
 	assert_non_null(ev);
 	h_expect_str(ev, "provenance.commit", "cafe1234cafe1234"); /* the env was read: allowlist */
+	/* the secrets it was started with: by name, detector and keyed fingerprint (the first 128
+	 * bits of HMAC-SHA-256 under the key file, as openssl computes it), never the value */
+	snprintf(want, sizeof(want), "%s/GITHUB_TOKEN", ctr_id);
+	ev = h_agent_wait(a, of_exposure, want, H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	h_expect_str(ev, "rule", "secret-exposure");
+	h_expect_str(ev, "exposure.source", "env");
+	h_expect_str(ev, "exposure.detector", "named-secret");
+	h_expect_str(ev, "k8s.namespace", "shop");
+	{
+		FILE *o;
+
+		snprintf(sql, sizeof(sql),
+			 "printf %%s '%s' | openssl dgst -sha256 -hmac c2d-test-cluster-key-0123456789 "
+			 "| sed 's/.*= //' | cut -c1-32",
+			 canary);
+		o = popen(sql, "r");
+		assert_non_null(o);
+		assert_non_null(fgets(want, sizeof(want), o));
+		pclose(o);
+		want[strcspn(want, "\n")] = 0;
+		snprintf(hmac, sizeof(hmac), "hmac-sha256:%s", want);
+		h_expect_str(ev, "exposure.fingerprint", hmac);
+	}
+	snprintf(want, sizeof(want), "%s/AWS_SECRET_ACCESS_KEY", ctr_id);
+	ev = h_agent_wait(a, of_exposure, want, H_EVENT_TIMEOUT_MS);
+	assert_non_null(ev);
+	h_expect_str(ev, "exposure.fingerprint", hmac); /* the same secret: the same name */
+	snprintf(want, sizeof(want), "%s/CI_COMMIT_SHA", ctr_id);
+	assert_null(h_agent_wait(a, of_exposure, want, 0)); /* a commit id is no secret */
 
 	/* a host process: a secret in its environment and in an argument, reading the file */
 	snprintf(pw, sizeof(pw), "--password=%s", canary);

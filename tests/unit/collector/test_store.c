@@ -178,6 +178,34 @@ static void test_container_mount_target(void **st)
 			    "container_mount|host-path-mount|/etc|NULL");
 }
 
+/* A secret_exposure's target is the secret's fingerprint: the same secret, the same target,
+ * in every workload and revision. */
+static void test_secret_exposure_target(void **st)
+{
+	static const char text[] =
+		"{\"schema\":\"cloud2dev.event/v1\",\"id\":\"00000000000000aa-0000000000000002\","
+		"\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"secret_exposure\","
+		"\"rule\":\"secret-exposure\",\"severity\":\"high\",\"node\":{\"name\":\"n\"},"
+		"\"exposure\":{\"source\":\"env\",\"name\":\"STRIPE_KEY\",\"detector\":"
+		"\"stripe-secret-key\",\"fingerprint\":\"hmac-sha256:00112233445566778899aabbccddeeff\"},"
+		"\"container\":{\"id\":\"cid\"}}";
+	cJSON *ev = cJSON_Parse(text);
+	char *body = cJSON_PrintUnformatted(ev);
+	struct store *s;
+	char err[256];
+	size_t acc, dups;
+
+	fresh();
+	assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_insert_batch(s, &ev, &body, 1, 42, &acc, &dups), 0);
+	assert_int_equal(acc, 1);
+	store_free(s);
+	cJSON_Delete(ev);
+	cJSON_free(body);
+	assert_string_equal(query("SELECT kind, rule, target FROM events"),
+			    "secret_exposure|secret-exposure|hmac-sha256:00112233445566778899aabbccddeeff");
+}
+
 static void test_newer_schema_refused(void **st)
 {
 	struct store *s;
@@ -229,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_create_insert_columns),
 		cmocka_unit_test(test_target_and_revision_fallbacks),
 		cmocka_unit_test(test_container_mount_target),
+		cmocka_unit_test(test_secret_exposure_target),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_retention),
 	};

@@ -254,6 +254,43 @@ static void test_container_mount(void **st)
 #undef MOUNT
 }
 
+/* A secret_exposure: a rule, a container, and the exposure by name, detector and fingerprint. */
+static void test_secret_exposure(void **st)
+{
+	static char err[256];
+#define EXPO "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"0000000000000001-0000000000000005\"," \
+	     "\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"secret_exposure\"," \
+	     "\"rule\":\"secret-exposure\",\"severity\":\"high\",\"container\":{\"id\":\"abc\"}%s}"
+	static const struct {
+		const char *exposure, *err;
+	} cases[] = {
+		{",\"exposure\":{\"source\":\"env\",\"name\":\"STRIPE_KEY\",\"detector\":"
+		 "\"stripe-secret-key\",\"fingerprint\":\"hmac-sha256:00112233445566778899aabbccddeeff\"}",
+		 NULL},
+		{"", "exposure: missing"},
+		{",\"exposure\":{\"source\":\"file\",\"name\":\"X\",\"detector\":\"jwt\","
+		 "\"fingerprint\":\"hmac-sha256:00\"}",
+		 "exposure.source: not one of env, arg"},
+		{",\"exposure\":{\"source\":\"arg\",\"name\":\"argv[2]\",\"detector\":\"jwt\"}",
+		 "exposure.fingerprint: missing"},
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *ev;
+
+		snprintf(text, sizeof(text), EXPO, cases[i].exposure);
+		ev = cJSON_Parse(text);
+		assert_non_null(ev);
+		assert_int_equal(validate_event(ev, &lim, err, sizeof(err)),
+				 cases[i].err ? -EINVAL : 0);
+		if (cases[i].err)
+			assert_string_equal(err, cases[i].err);
+		cJSON_Delete(ev);
+	}
+#undef EXPO
+}
+
 static void test_time(void **st)
 {
 	int64_t ns;
@@ -347,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_file_identity_fields),
 		cmocka_unit_test(test_field_caps),  cmocka_unit_test(test_gap_and_start),
 		cmocka_unit_test(test_container_mount),
+		cmocka_unit_test(test_secret_exposure),
 		cmocka_unit_test(test_time),	    cmocka_unit_test(test_ids_rules),
 		cmocka_unit_test(test_prescan),	    cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_fold_fields),

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * test_exposures.c - agent/exposures.c: the secrets of an OCI spec's process env and args are
+ * found, named and fingerprinted, nothing else is, the value is kept nowhere, and the count is
+ * bounded. Every value here is a fake of the right shape.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "exposures.h"
+#include "unit.h"
+
+#define STRIPE "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+
+static const char spec_json[] =
+	"{\"ociVersion\":\"1.1.0\",\"process\":{"
+	"\"args\":[\"/app\",\"--db-password=Tr0ub4dor&3-horse\",\"--token\","
+	"\"ghp_abcdefghijklmnopqrstuvwxyz0123456789\",\"AKIAIOSFODNN7EXAMPLE\",\"--verbose\","
+	"\"plain-argument\"],"
+	"\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
+	"\"HOSTNAME=checkout-7d9\",\"STRIPE_KEY=" STRIPE "\",\"DB_PASSWORD=changeme\","
+	"\"DATABASE_URL=postgres://app:s3cr3t-pw@db:5432/app\",\"=nameless\",\"NOEQUALS\","
+	"\"GOOGLE_APPLICATION_CREDENTIALS=/var/run/secrets/gcp/key.json\"]},"
+	"\"mounts\":[]}";
+
+static int key_setup(void **state)
+{
+	return secrets_key_init(NULL);
+}
+
+static int key_teardown(void **state)
+{
+	secrets_key_clear();
+	return 0;
+}
+
+static const struct exposure *find(const struct exposures *x, const char *name)
+{
+	for (unsigned i = 0; i < x->n; i++)
+		if (!strcmp(x->e[i].name, name))
+			return &x->e[i];
+	return NULL;
+}
+
+static void test_env_and_args(void **state)
+{
+	cJSON *spec = cJSON_Parse(spec_json);
+	struct exposures x;
+	const struct exposure *e;
+	char fp[SECRET_FP_LEN];
+
+	assert_non_null(spec);
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	cJSON_Delete(spec);
+	assert_int_equal(x.n, 5);
+	assert_int_equal(x.dropped, 0);
+
+	e = find(&x, "STRIPE_KEY");
+	assert_non_null(e);
+	assert_int_equal(e->source, EXPOSURE_ENV);
+	assert_string_equal(e->detector, "stripe-secret-key");
+	assert_int_equal(secrets_fingerprint(STRIPE, strlen(STRIPE), fp), 0);
+	assert_string_equal(e->fingerprint, fp); /* the value's, under the key */
+	e = find(&x, "DATABASE_URL");
+	assert_non_null(e);
+	assert_string_equal(e->detector, "url-password");
+	e = find(&x, "--db-password");
+	assert_non_null(e);
+	assert_int_equal(e->source, EXPOSURE_ARG);
+	assert_string_equal(e->detector, "named-secret");
+	e = find(&x, "--token"); /* the flag names the argument after it */
+	assert_non_null(e);
+	assert_string_equal(e->detector, "github-token");
+	e = find(&x, "argv[4]"); /* a bare value: its position */
+	assert_non_null(e);
+	assert_string_equal(e->detector, "aws-access-key-id");
+	assert_string_equal(exposure_source_name(e->source), "arg");
+	/* not secrets: PATH, HOSTNAME, a weak password, a path to a key file */
+	assert_null(find(&x, "DB_PASSWORD"));
+	assert_null(find(&x, "GOOGLE_APPLICATION_CREDENTIALS"));
+	/* the value is held nowhere in what is kept */
+	assert_null(memmem(&x, sizeof(x), "4eC39HqL", 8));
+	assert_null(memmem(&x, sizeof(x), "Tr0ub4dor", 9));
+	assert_null(memmem(&x, sizeof(x), "s3cr3t-pw", 9));
+}
+
+/* More than EXPOSURES_MAX: kept up to the bound, the rest counted; long names are cut. */
+static void test_bounded(void **state)
+{
+	cJSON *spec = cJSON_CreateObject(), *proc = cJSON_AddObjectToObject(spec, "process");
+	cJSON *env = cJSON_AddArrayToObject(proc, "env");
+	char buf[256];
+	struct exposures x;
+
+	for (int i = 0; i < EXPOSURES_MAX + 3; i++) {
+		snprintf(buf, sizeof(buf), "KEY_%d=AKIAIOSFODNN7EXAMPL%c", i, 'A' + i);
+		cJSON_AddItemToArray(env, cJSON_CreateString(buf));
+	}
+	memset(buf, 'N', 200);
+	snprintf(buf + 200, sizeof(buf) - 200, "_TOKEN=" STRIPE);
+	cJSON_AddItemToArray(env, cJSON_CreateString(buf));
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	assert_int_equal(x.n, EXPOSURES_MAX);
+	assert_int_equal(x.dropped, 4);
+	cJSON_Delete(spec);
+
+	spec = cJSON_CreateObject();
+	proc = cJSON_AddObjectToObject(spec, "process");
+	env = cJSON_AddArrayToObject(proc, "env");
+	cJSON_AddItemToArray(env, cJSON_CreateString(buf));
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	assert_int_equal(x.n, 1);
+	assert_int_equal(strlen(x.e[0].name), EXPOSURE_NAME - 1);
+	cJSON_Delete(spec);
+}
+
+/* No process, odd types, no key: nothing, and no crash. */
+static void test_odd_specs(void **state)
+{
+	struct exposures x;
+	cJSON *spec;
+
+	assert_int_equal(exposures_from_cjson(NULL, &x), -EINVAL);
+	spec = cJSON_Parse("{\"process\":{\"env\":\"STRIPE_KEY=" STRIPE "\",\"args\":{}}}");
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	assert_int_equal(x.n, 0);
+	cJSON_Delete(spec);
+	spec = cJSON_Parse("{\"process\":{\"env\":[1,null,\"STRIPE_KEY=" STRIPE "\"]}}");
+	secrets_key_clear(); /* without a key nothing can name a secret without holding it */
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	assert_int_equal(x.n, 0);
+	assert_int_equal(secrets_key_init(NULL), 0);
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	assert_int_equal(x.n, 1);
+	cJSON_Delete(spec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_env_and_args),
+		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_odd_specs),
+	};
+
+	return cmocka_run_group_tests_name("exposures", tests, key_setup, key_teardown);
+}
