@@ -152,15 +152,9 @@ static void test_target_and_revision_fallbacks(void **st)
 			    "openat|''|NULL");
 }
 
-/* A container_mount has no process and no file: its target is the host path bound in. */
-static void test_container_mount_target(void **st)
+/* A fresh store holding the one event text. */
+static void store_one(const char *text)
 {
-	static const char text[] =
-		"{\"schema\":\"cloud2dev.event/v1\",\"id\":\"00000000000000aa-0000000000000001\","
-		"\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"container_mount\","
-		"\"rule\":\"host-path-mount\",\"severity\":\"high\",\"node\":{\"name\":\"n\"},"
-		"\"mount\":{\"source\":\"/etc\",\"destination\":\"/host/etc\",\"read_only\":true,"
-		"\"type\":\"bind\"},\"container\":{\"id\":\"cid\"}}";
 	cJSON *ev = cJSON_Parse(text);
 	char *body = cJSON_PrintUnformatted(ev);
 	struct store *s;
@@ -174,6 +168,19 @@ static void test_container_mount_target(void **st)
 	store_free(s);
 	cJSON_Delete(ev);
 	cJSON_free(body);
+}
+
+/* A container_mount has no process and no file: its target is the host path bound in. */
+static void test_container_mount_target(void **st)
+{
+	static const char text[] =
+		"{\"schema\":\"cloud2dev.event/v1\",\"id\":\"00000000000000aa-0000000000000001\","
+		"\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"container_mount\","
+		"\"rule\":\"host-path-mount\",\"severity\":\"high\",\"node\":{\"name\":\"n\"},"
+		"\"mount\":{\"source\":\"/etc\",\"destination\":\"/host/etc\",\"read_only\":true,"
+		"\"type\":\"bind\"},\"container\":{\"id\":\"cid\"}}";
+
+	store_one(text);
 	assert_string_equal(query("SELECT kind, rule, target, quote(executable) FROM events"),
 			    "container_mount|host-path-mount|/etc|NULL");
 }
@@ -189,19 +196,8 @@ static void test_secret_exposure_target(void **st)
 		"\"exposure\":{\"source\":\"env\",\"name\":\"STRIPE_KEY\",\"detector\":"
 		"\"stripe-secret-key\",\"fingerprint\":\"hmac-sha256:00112233445566778899aabbccddeeff\"},"
 		"\"container\":{\"id\":\"cid\"}}";
-	cJSON *ev = cJSON_Parse(text);
-	char *body = cJSON_PrintUnformatted(ev);
-	struct store *s;
-	char err[256];
-	size_t acc, dups;
 
-	fresh();
-	assert_int_equal(store_open(path, &s, err, sizeof(err)), 0);
-	assert_int_equal(store_insert_batch(s, &ev, &body, 1, 42, &acc, &dups), 0);
-	assert_int_equal(acc, 1);
-	store_free(s);
-	cJSON_Delete(ev);
-	cJSON_free(body);
+	store_one(text);
 	assert_string_equal(query("SELECT kind, rule, target FROM events"),
 			    "secret_exposure|secret-exposure|hmac-sha256:00112233445566778899aabbccddeeff");
 }

@@ -212,9 +212,21 @@ static void test_fold_fields(void **st)
 }
 
 /* A container_mount: rule, container and the mount with its host source are required. */
-static void test_container_mount(void **st)
+/* The event text is valid (want NULL) or refused with exactly the error want. */
+static void expect_verdict(const char *text, const char *want)
 {
 	static char err[256];
+	cJSON *ev = cJSON_Parse(text);
+
+	assert_non_null(ev);
+	assert_int_equal(validate_event(ev, &lim, err, sizeof(err)), want ? -EINVAL : 0);
+	if (want)
+		assert_string_equal(err, want);
+	cJSON_Delete(ev);
+}
+
+static void test_container_mount(void **st)
+{
 #define MOUNT "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"0000000000000001-0000000000000004\"," \
 	      "\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"container_mount\"%s," \
 	      "\"severity\":\"high\",\"container\":{\"id\":\"abc\"}%s}"
@@ -240,16 +252,8 @@ static void test_container_mount(void **st)
 	char text[1024];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *ev;
-
 		snprintf(text, sizeof(text), MOUNT, cases[i].rule, cases[i].mount);
-		ev = cJSON_Parse(text);
-		assert_non_null(ev);
-		assert_int_equal(validate_event(ev, &lim, err, sizeof(err)),
-				 cases[i].err ? -EINVAL : 0);
-		if (cases[i].err)
-			assert_string_equal(err, cases[i].err);
-		cJSON_Delete(ev);
+		expect_verdict(text, cases[i].err);
 	}
 #undef MOUNT
 }
@@ -257,7 +261,6 @@ static void test_container_mount(void **st)
 /* A secret_exposure: a rule, a container, and the exposure by name, detector and fingerprint. */
 static void test_secret_exposure(void **st)
 {
-	static char err[256];
 #define EXPO "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"0000000000000001-0000000000000005\"," \
 	     "\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"secret_exposure\"," \
 	     "\"rule\":\"secret-exposure\",\"severity\":\"high\",\"container\":{\"id\":\"abc\"}%s}"
@@ -277,16 +280,8 @@ static void test_secret_exposure(void **st)
 	char text[1024];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *ev;
-
 		snprintf(text, sizeof(text), EXPO, cases[i].exposure);
-		ev = cJSON_Parse(text);
-		assert_non_null(ev);
-		assert_int_equal(validate_event(ev, &lim, err, sizeof(err)),
-				 cases[i].err ? -EINVAL : 0);
-		if (cases[i].err)
-			assert_string_equal(err, cases[i].err);
-		cJSON_Delete(ev);
+		expect_verdict(text, cases[i].err);
 	}
 #undef EXPO
 }
