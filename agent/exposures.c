@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "exposures.h"
+#include "k8s.h"
 
 const char *exposure_source_name(uint8_t source)
 {
@@ -99,4 +100,71 @@ int exposures_from_cjson(const void *spec, struct exposures *out)
 	if (cJSON_IsArray(args))
 		scan_args(args, out);
 	return 0;
+}
+
+const char *exposure_origin_name(uint8_t origin)
+{
+	static const char *const names[] = {
+		[EXPOSURE_UNKNOWN] = "unknown",		[EXPOSURE_IMAGE] = "image",
+		[EXPOSURE_MANIFEST] = "manifest",	[EXPOSURE_K8S_SECRET] = "k8s-secret",
+		[EXPOSURE_K8S_CONFIGMAP] = "k8s-configmap",
+	};
+
+	return origin < sizeof(names) / sizeof(names[0]) ? names[origin] : "unknown";
+}
+
+static uint8_t origin_of_ref(uint8_t k8s_origin)
+{
+	switch (k8s_origin) {
+	case K8S_ENV_LITERAL:
+		return EXPOSURE_MANIFEST;
+	case K8S_ENV_SECRET:
+		return EXPOSURE_K8S_SECRET;
+	case K8S_ENV_CONFIGMAP:
+		return EXPOSURE_K8S_CONFIGMAP;
+	}
+	return EXPOSURE_UNKNOWN;
+}
+
+/* The pod spec's entry for variable var of container c: the named one first, else an envFrom
+ * source of that container; NULL if the spec does not set it. */
+static const struct k8s_env_ref *env_ref_of(const struct k8s_pod_info *pod, const char *c,
+					    const char *var)
+{
+	const struct k8s_env_ref *from = NULL;
+
+	for (unsigned i = 0; i < pod->nenv && i < K8S_ENV_REFS; i++) {
+		const struct k8s_env_ref *r = &pod->env[i];
+
+		if (strcmp(r->container, c) != 0)
+			continue;
+		if (!strcmp(r->var, var))
+			return r;
+		if (!r->var[0] && !from)
+			from = r;
+	}
+	return from;
+}
+
+void exposures_set_origins(struct exposures *x, const struct k8s_pod_info *pod,
+			   const char *container)
+{
+	for (unsigned i = 0; i < x->n; i++) {
+		struct exposure *e = &x->e[i];
+		const struct k8s_env_ref *r;
+
+		e->origin = EXPOSURE_UNKNOWN;
+		e->origin_ref[0] = 0;
+		if (!pod || !container || !container[0])
+			continue;
+		if (e->source == EXPOSURE_ARG)
+			continue; /* the pod spec's command or the image's: not told apart yet */
+		r = env_ref_of(pod, container, e->name);
+		if (!r) {
+			e->origin = EXPOSURE_IMAGE;
+			continue;
+		}
+		e->origin = origin_of_ref(r->origin);
+		snprintf(e->origin_ref, sizeof(e->origin_ref), "%s", r->source);
+	}
 }

@@ -19,6 +19,7 @@
 #include "backoff.h"
 #include "k8s.h"
 #include "log.h"
+#include "secrets.h"
 
 #define K8S_BODY_MAX (16u << 20) /* a node's pod list */
 #define K8S_LINE_MAX (1u << 20)	 /* one watch event */
@@ -204,6 +205,69 @@ static void workload(struct k8s *k, struct k8s_pod_info *p, const cJSON *meta)
 	cJSON_Delete(obj);
 }
 
+static void env_ref(struct k8s_pod_info *p, const char *container, const char *var,
+		    uint8_t origin, const cJSON *source)
+{
+	struct k8s_env_ref *r;
+
+	if (p->nenv == K8S_ENV_REFS)
+		return;
+	r = &p->env[p->nenv++];
+	snprintf(r->container, sizeof(r->container), "%s", container);
+	snprintf(r->var, sizeof(r->var), "%s", var);
+	r->origin = origin;
+	copy(r->source, sizeof(r->source), source);
+}
+
+/*
+ * Where the secrets of each container's environment come from (exposures.c asks): a literal
+ * env[].value that is itself a secret (secrets.c: the value is judged here and not kept), a
+ * Secret or a ConfigMap by env[].valueFrom or envFrom[]. Names only; bounded per pod.
+ */
+static void env_refs(struct k8s_pod_info *p, const cJSON *spec)
+{
+	static const char *const lists[] = {"initContainers", "containers"};
+
+	for (size_t l = 0; l < 2; l++) {
+		const cJSON *c;
+
+		cJSON_ArrayForEach(c, cJSON_GetObjectItem(spec, lists[l])) {
+			const char *cn = cJSON_GetStringValue(cJSON_GetObjectItem(c, "name"));
+			const cJSON *e;
+
+			if (!cn)
+				continue;
+			cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "env")) {
+				const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(e, "name"));
+				const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(e, "value"));
+				const cJSON *from = cJSON_GetObjectItem(e, "valueFrom");
+				const cJSON *sk = cJSON_GetObjectItem(from, "secretKeyRef");
+				const cJSON *ck = cJSON_GetObjectItem(from, "configMapKeyRef");
+
+				if (!n)
+					continue;
+				if (v && secrets_detect(n, strlen(n), v, strlen(v)))
+					env_ref(p, cn, n, K8S_ENV_LITERAL, NULL);
+				else if (sk)
+					env_ref(p, cn, n, K8S_ENV_SECRET, cJSON_GetObjectItem(sk, "name"));
+				else if (ck)
+					env_ref(p, cn, n, K8S_ENV_CONFIGMAP,
+						cJSON_GetObjectItem(ck, "name"));
+			}
+			cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "envFrom")) {
+				const cJSON *sr = cJSON_GetObjectItem(e, "secretRef");
+				const cJSON *cr = cJSON_GetObjectItem(e, "configMapRef");
+
+				if (sr)
+					env_ref(p, cn, "", K8S_ENV_SECRET, cJSON_GetObjectItem(sr, "name"));
+				else if (cr)
+					env_ref(p, cn, "", K8S_ENV_CONFIGMAP,
+						cJSON_GetObjectItem(cr, "name"));
+			}
+		}
+	}
+}
+
 /* Insert or replace a pod (or drop it on DELETED: its last state stays until replaced). */
 static void upsert(struct k8s *k, const cJSON *pod)
 {
@@ -223,6 +287,7 @@ static void upsert(struct k8s *k, const cJSON *pod)
 	labels_from(&p.annotations, cJSON_GetObjectItem(meta, "annotations"));
 	labels_from(&p.labels, cJSON_GetObjectItem(meta, "labels"));
 	workload(k, &p, meta);
+	env_refs(&p, spec);
 	pthread_mutex_lock(&k->mu);
 	for (int i = 0; i < K8S_PODS_MAX; i++) {
 		if (k->pods[i].used && !strcmp(k->pods[i].p.uid, p.uid))

@@ -14,6 +14,21 @@
 #include "labels.h"
 
 #define K8S_PODS_MAX 256 /* a node runs at most 110 pods by default */
+#define K8S_ENV_REFS 16	 /* per pod: its containers' env entries that say where a secret is from */
+
+/* Where a container's environment variable comes from, per its pod spec. */
+enum k8s_env_origin {
+	K8S_ENV_LITERAL = 1, /* env[].value: written in the manifest (kept only when it is a secret) */
+	K8S_ENV_SECRET,	     /* env[].valueFrom.secretKeyRef, or envFrom[].secretRef (var "") */
+	K8S_ENV_CONFIGMAP,   /* env[].valueFrom.configMapKeyRef, or envFrom[].configMapRef (var "") */
+};
+
+struct k8s_env_ref {
+	char container[64];
+	char var[64];	/* "": every variable of an envFrom source */
+	uint8_t origin; /* enum k8s_env_origin */
+	char source[64]; /* the Secret's or ConfigMap's name */
+};
 
 struct k8s_pod_info {
 	char uid[40];
@@ -24,6 +39,8 @@ struct k8s_pod_info {
 	char workload_name[254];
 	struct label_set annotations;
 	struct label_set labels;
+	struct k8s_env_ref env[K8S_ENV_REFS];
+	uint16_t nenv;
 };
 
 struct k8s_stats {

@@ -195,7 +195,9 @@ static int resolve(struct meta_cache *mc, const char *id, const char *hint,
  * workload revision that produces no finding is still known to have run. */
 static void announce(struct meta_cache *mc, struct slot *s, const struct container_record *rec)
 {
+	static struct k8s_pod_info pod; /* one resolver thread: off the stack */
 	unsigned at = (mc->shead + mc->slen) % STARTED_LEN;
+	bool have_pod;
 
 	if (s->announced)
 		return;
@@ -207,6 +209,10 @@ static void announce(struct meta_cache *mc, struct slot *s, const struct contain
 	copy(mc->announce_q[at].id, sizeof(mc->announce_q[at].id), s->m.id);
 	mc->announce_q[at].mounts = rec->mounts;
 	mc->announce_q[at].exposures = rec->exposures;
+	/* where its secrets came from: its pod spec, when the API has shown it */
+	have_pod = rec->exposures.n && mc->k8s && s->m.pod_uid[0] &&
+		   k8s_pod(mc->k8s, s->m.pod_uid, &pod);
+	exposures_set_origins(&mc->announce_q[at].exposures, have_pod ? &pod : NULL, s->m.container);
 	__atomic_store_n(&mc->slen, mc->slen + 1, __ATOMIC_RELEASE); /* read unlocked, above */
 }
 

@@ -505,6 +505,9 @@ long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
 	jw_kv_str(&w, "name", x->name);
 	jw_kv_str(&w, "detector", x->detector);
 	jw_kv_str(&w, "fingerprint", x->fingerprint);
+	jw_kv_str(&w, "origin", exposure_origin_name(x->origin));
+	if (x->origin_ref[0])
+		jw_kv_str(&w, "origin_ref", x->origin_ref);
 	jw_obj_end(&w);
 	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
 				m->pod_uid, m);

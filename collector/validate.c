@@ -32,6 +32,8 @@ static const char *const kinds[] = {"credential_read", "privileged_call", "stora
 static const char *const severities[] = {"info", "low", "medium", "high", "critical", NULL};
 static const char *const outcomes[] = {"success", "failure", NULL};
 static const char *const exposure_sources[] = {"env", "arg", NULL};
+static const char *const exposure_origins[] = {"image",		"manifest", "k8s-secret",
+					       "k8s-configmap", "unknown",  NULL};
 static const char *const schemas[] = {C2D_EVENT_SCHEMA, NULL};
 
 enum ftype { F_STR, F_INT, F_OBJ, F_TIME, F_ENUM, F_ID, F_RULE, F_PATH, F_ARGS, F_BOOL };
@@ -107,6 +109,8 @@ static const struct field fields[] = {
 	{"exposure.name", F_STR, K_SECRET, NULL, 0, 0},
 	{"exposure.detector", F_STR, K_SECRET, NULL, 0, 0},
 	{"exposure.fingerprint", F_STR, K_SECRET, NULL, 0, 0},
+	{"exposure.origin", F_ENUM, 0, exposure_origins, 0, 0},
+	{"exposure.origin_ref", F_STR, 0, NULL, 0, 0},
 	{"container", F_OBJ, K_START | K_SPEC, NULL, 0, 0},
 	{"container.id", F_STR, K_START | K_SPEC, NULL, 0, 0},
 	{"container.name", F_STR, 0, NULL, 0, 0},

@@ -36,7 +36,12 @@ def pod(rv, annotations):
                                  "controller": True, "blockOwnerDeletion": True}],
         },
         "spec": {"nodeName": NODE, "serviceAccountName": "payments-sa",
-                 "containers": [{"name": "payments", "image": "c2d/provenance:rev-b"}]},
+                 "containers": [{"name": "payments", "image": "c2d/provenance:rev-b",
+                                 # fakes of the right shape: a literal in the manifest, a Secret
+                                 "env": [{"name": "DB_PASSWORD", "value": "Tr0ub4dor&3-horse"},
+                                         {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
+                                             "name": "payments-api", "key": "token"}}},
+                                         {"name": "LOG_LEVEL", "value": "info"}]}]},
         "status": {"phase": "Running"},
     }
 

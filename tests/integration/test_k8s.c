@@ -24,6 +24,7 @@
 
 #define NS "default"
 #define IMAGE "c2d/k8s:rev-b"
+#define STRIPE "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
 #define NODE "c2d-test-node"
 #define POD_UID "7c0a1d2e-3f40-4b5c-9d6e-7f8091a2b3c4"
 #define TOKEN "stand-in-token-not-a-secret"
@@ -60,7 +61,8 @@ static int group_setup(void **state)
 	       "-subj /CN=other 2>/dev/null && printf '%%s\\n' '%s' > token",
 	       dir, TOKEN) != 0)
 		return -1;
-	if (h_sh("tests/integration/images/build_image.sh %s %s "
+	/* a secret baked into the image (a fake of the right shape), as a Dockerfile ENV would */
+	if (h_sh("C2D_IMAGE_ENV=STRIPE_KEY=" STRIPE " tests/integration/images/build_image.sh %s %s "
 	       "org.opencontainers.image.revision=bbbb2222",
 	       NS, IMAGE) != 0)
 		return -1;
@@ -104,10 +106,14 @@ static bool ours(const cJSON *ev, const void *id)
 	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "credential_read");
 }
 
-/* One container of the pod reads its token and exits. */
+/* One container of the pod reads its token and exits. Its environment is what the kubelet
+ * would give it from the stand-in's pod spec: the literal DB_PASSWORD and API_TOKEN from the
+ * Secret payments-api (the image adds STRIPE_KEY). */
 static int run_cat(const char *id)
 {
-	return h_sh("ctr -n %s run --rm --label io.kubernetes.pod.uid=%s "
+	return h_sh("ctr -n %s run --rm --env 'DB_PASSWORD=Tr0ub4dor&3-horse' "
+		    "--env API_TOKEN=glpat-abcdefghij0123456789 --env LOG_LEVEL=info "
+		    "--label io.kubernetes.pod.uid=%s "
 		    "--label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
 		    "--label io.kubernetes.pod.namespace=prod "
 		    "--label io.kubernetes.container.name=payments %s %s "
@@ -143,6 +149,42 @@ static const cJSON *run_pod_container(struct h_agent **out, const char *ca, cons
 	return ev;
 }
 
+static bool exposure_of(const cJSON *ev, const void *want)
+{
+	const char *cid = h_str(ev, "container.id"), *name = h_str(ev, "exposure.name");
+	const char *const *w = want;
+
+	return cid && name && !strcmp(cid, w[0]) && !strcmp(name, w[1]);
+}
+
+/* The three secrets of the container, each traced to where it came from: the image config
+ * (not in the pod spec), the manifest (a literal), the Secret the spec names. */
+static void expect_exposure_origins(struct h_agent *a, const char *id)
+{
+	static const char *const want[][4] = {
+		{"STRIPE_KEY", "stripe-secret-key", "image", NULL},
+		{"DB_PASSWORD", "named-secret", "manifest", NULL},
+		{"API_TOKEN", "gitlab-token", "k8s-secret", "payments-api"},
+	};
+	const char *key[2] = {id, NULL};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const cJSON *ev;
+
+		key[1] = want[i][0];
+		ev = h_agent_wait(a, exposure_of, key, H_EVENT_TIMEOUT_MS);
+		if (!ev)
+			fail_msg("no secret_exposure for %s", want[i][0]);
+		h_expect_str(ev, "kind", "secret_exposure");
+		h_expect_str(ev, "exposure.detector", want[i][1]);
+		h_expect_str(ev, "exposure.origin", want[i][2]);
+		h_expect_str(ev, "exposure.origin_ref", want[i][3]);
+		h_expect_str(ev, "k8s.workload.name", "payments");
+	}
+	key[1] = "LOG_LEVEL";
+	assert_null(h_agent_wait(a, exposure_of, key, 0)); /* not a secret */
+}
+
 static void test_pod_from_api(void **state)
 {
 	struct h_agent *a;
@@ -167,6 +209,7 @@ static void test_pod_from_api(void **state)
 	h_expect_str(ev, "provenance.version", "1.4.2");
 	h_expect_str(ev, "provenance.sources.version", "pod-label:app.kubernetes.io/version");
 	h_expect_str(ev, "provenance.commit", "bbbb2222");
+	expect_exposure_origins(a, id);
 	assert_int_equal(h_agent_stop(a), 0);
 }
 

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "exposures.h"
+#include "k8s.h"
 #include "unit.h"
 
 #define STRIPE "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
@@ -137,12 +138,67 @@ static void test_odd_specs(void **state)
 	cJSON_Delete(spec);
 }
 
+/* Origins against the pod spec: a literal, a Secret by key, a ConfigMap by envFrom, the image
+ * for what the spec does not set, another container's entries ignored; no pod: unknown. */
+static void test_origins(void **state)
+{
+	static struct k8s_pod_info pod;
+	static const struct {
+		const char *c, *var;
+		uint8_t origin;
+		const char *src;
+	} refs[] = {
+		{"checkout", "DB_PASSWORD", K8S_ENV_LITERAL, ""},
+		{"checkout", "API_TOKEN", K8S_ENV_SECRET, "checkout-api"},
+		{"sidecar", "STRIPE_KEY", K8S_ENV_SECRET, "not-this-one"},
+		{"checkout", "", K8S_ENV_CONFIGMAP, "checkout-env"},
+	};
+	struct exposures x = {.n = 5};
+	static const char *const names[] = {"DB_PASSWORD", "API_TOKEN", "STRIPE_KEY", "--token",
+					    "OTHER_SECRET"};
+
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(x.e[i].name, sizeof(x.e[i].name), "%s", names[i]);
+		x.e[i].source = i == 3 ? EXPOSURE_ARG : EXPOSURE_ENV;
+	}
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		struct k8s_env_ref *r = &pod.env[pod.nenv++];
+
+		snprintf(r->container, sizeof(r->container), "%s", refs[i].c);
+		snprintf(r->var, sizeof(r->var), "%s", refs[i].var);
+		snprintf(r->source, sizeof(r->source), "%s", refs[i].src);
+		r->origin = refs[i].origin;
+	}
+	exposures_set_origins(&x, &pod, "checkout");
+	assert_string_equal(exposure_origin_name(x.e[0].origin), "manifest");
+	assert_string_equal(x.e[0].origin_ref, "");
+	assert_string_equal(exposure_origin_name(x.e[1].origin), "k8s-secret");
+	assert_string_equal(x.e[1].origin_ref, "checkout-api");
+	/* the sidecar's Secret is not this container's: the envFrom ConfigMap takes it */
+	assert_string_equal(exposure_origin_name(x.e[2].origin), "k8s-configmap");
+	assert_string_equal(x.e[2].origin_ref, "checkout-env");
+	assert_string_equal(exposure_origin_name(x.e[3].origin), "unknown"); /* an argument */
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "k8s-configmap");
+	/* without the envFrom source, what the spec does not set came from the image */
+	pod.nenv = 3;
+	exposures_set_origins(&x, &pod, "checkout");
+	assert_string_equal(exposure_origin_name(x.e[2].origin), "image");
+	assert_string_equal(x.e[2].origin_ref, "");
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "image");
+	/* no pod spec (not Kubernetes, not seen yet): unknown */
+	exposures_set_origins(&x, NULL, "checkout");
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(exposure_origin_name(x.e[i].origin), "unknown");
+	assert_string_equal(exposure_origin_name(200), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_env_and_args),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_odd_specs),
+		cmocka_unit_test(test_origins),
 	};
 
 	return cmocka_run_group_tests_name("exposures", tests, key_setup, key_teardown);

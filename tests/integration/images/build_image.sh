@@ -6,7 +6,8 @@
 #
 # Files the tests need inside (a service-account token, a config) are created in the image;
 # C2D_IMAGE_EXTRA="SRC:DEST …" copies more in; C2D_IMAGE_CMD="/bin/sleep 3600" sets the command
-# (default /bin/sh), e.g. for a pod sandbox ("pause") image, which must keep running.
+# (default /bin/sh), e.g. for a pod sandbox ("pause") image, which must keep running;
+# C2D_IMAGE_ENV="K=V …" bakes variables into the image config.
 set -euo pipefail
 
 ns=$1 ref=$2
@@ -38,6 +39,10 @@ for kv in "$@"; do
 done
 for word in ${C2D_IMAGE_CMD:-/bin/sh}; do
 	args+=(--config.cmd "$word")
+done
+# C2D_IMAGE_ENV="K=V …": the image config's Env (what a Dockerfile's ENV bakes in)
+for kv in ${C2D_IMAGE_ENV:-}; do
+	args+=(--config.env "$kv")
 done
 umoci config --image "$work/oci:img" "${args[@]}" >/dev/null
 (cd "$work/oci" && tar cf "$work/image.tar" .)
