@@ -278,6 +278,13 @@ static void *sender_main(void *arg)
 			continue;
 		}
 		next_try = clock_ms(CLOCK_MONOTONIC) + send_one(s, &rec, &attempt);
+		{
+			uint64_t lost = 0, lost_first = 0;
+
+			/* not delivered, and its segment went meanwhile: lost now, not before */
+			if (spool_release(s->sp, &rec, &lost, &lost_first))
+				gap_count(s->gap, GAP_SPOOL_FULL, lost, lost_first * 1000000);
+		}
 		free(rec.data);
 	}
 	return NULL;

@@ -42,6 +42,15 @@ struct spool {
 	size_t nsegs, cap;
 	uint64_t rseg, roff; /* read position: the next unsent record */
 	bool pos_failing;    /* the last pos_save failed (logged once until one succeeds) */
+	/* the record spool_next last handed out, until spool_ack or spool_release: a full spool
+	 * may delete its segment meanwhile (orphaned), and whether its events are lost is only
+	 * known when the send ends */
+	struct {
+		bool out, orphaned;
+		uint64_t seg, off;
+		uint32_t nevents;
+		uint64_t first_ms;
+	} inflight;
 	struct spool_stats st;
 };
 
@@ -327,14 +336,24 @@ static int leave_segment(struct spool *sp)
 static void drop_oldest(struct spool *sp, uint64_t *lost, uint64_t *lost_first_ms)
 {
 	struct seg *s = &sp->segs[0];
+	/* the record being sent is not lost yet: its sender holds a copy (spool_release says) */
+	bool held = sp->inflight.out && !sp->inflight.orphaned && sp->inflight.seg == s->id &&
+		    sp->rseg == s->id && sp->inflight.off == sp->roff && s->records;
+	uint64_t records = s->records - (held ? 1 : 0);
+	uint64_t events = s->events - (held && sp->inflight.nevents <= s->events
+					       ? sp->inflight.nevents
+					       : 0);
 
-	if (s->records) {
+	if (held)
+		sp->inflight.orphaned = true;
+	if (records) {
 		if (!*lost_first_ms)
 			*lost_first_ms = s->first_ms;
-		*lost += s->events;
-		sp->st.dropped_records += s->records;
-		sp->st.dropped_events += s->events;
+		*lost += events;
+		sp->st.dropped_records += records;
+		sp->st.dropped_events += events;
 	}
+
 	if (sp->rseg == s->id)
 		leave_segment(sp);
 	else
@@ -498,8 +517,37 @@ int spool_next(struct spool *sp, struct spool_rec *rec)
 		rc = read_at(sp, fd, s, rec);
 		close(fd);
 	}
+	if (rc == 0) {
+		sp->inflight.out = true;
+		sp->inflight.orphaned = false;
+		sp->inflight.seg = rec->seg;
+		sp->inflight.off = rec->off;
+		sp->inflight.nevents = rec->nevents;
+		sp->inflight.first_ms = rec->first_ms;
+	}
 	pthread_mutex_unlock(&sp->mu);
 	return rc;
+}
+
+int spool_release(struct spool *sp, const struct spool_rec *rec, uint64_t *lost_events,
+		  uint64_t *lost_first_ms)
+{
+	int orphaned = 0;
+
+	pthread_mutex_lock(&sp->mu);
+	if (sp->inflight.out && sp->inflight.seg == rec->seg && sp->inflight.off == rec->off) {
+		orphaned = sp->inflight.orphaned;
+		if (orphaned) { /* its segment went while it was out, and it was not delivered */
+			*lost_events += sp->inflight.nevents;
+			if (!*lost_first_ms)
+				*lost_first_ms = sp->inflight.first_ms;
+			sp->st.dropped_records++;
+			sp->st.dropped_events += sp->inflight.nevents;
+		}
+		sp->inflight.out = false;
+	}
+	pthread_mutex_unlock(&sp->mu);
+	return orphaned;
 }
 
 int spool_ack(struct spool *sp, const struct spool_rec *rec)
@@ -509,6 +557,8 @@ int spool_ack(struct spool *sp, const struct spool_rec *rec)
 
 	pthread_mutex_lock(&sp->mu);
 	s = &sp->segs[0];
+	if (sp->inflight.out && sp->inflight.seg == rec->seg && sp->inflight.off == rec->off)
+		sp->inflight.out = false; /* delivered: orphaned or not, nothing is lost */
 	if (rec->seg == sp->rseg && rec->off == sp->roff) {
 		sp->roff += SPOOL_REC_HDR + rec->len;
 		s->records -= s->records ? 1 : 0;

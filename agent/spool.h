@@ -57,8 +57,16 @@ int spool_append(struct spool *sp, const void *data, uint32_t len, uint32_t neve
 int spool_next(struct spool *sp, struct spool_rec *rec);
 
 /* The record rec was delivered: advance and persist the read position past it; delete the
- * segments left behind. A record dropped meanwhile (spool full) is ignored. */
+ * segments left behind. A record whose segment a full spool deleted while it was out was
+ * delivered all the same: it is not counted lost. */
 int spool_ack(struct spool *sp, const struct spool_rec *rec);
+
+/* The send of rec ended without spool_ack (it will be read again): if a full spool deleted
+ * its segment meanwhile, its events are lost now and added to *lost_events (and
+ * *lost_first_ms set if 0); returns 1 then, else 0. A no-op after spool_ack. Every record
+ * spool_next hands out ends with one of the two. */
+int spool_release(struct spool *sp, const struct spool_rec *rec, uint64_t *lost_events,
+		  uint64_t *lost_first_ms);
 
 void spool_get_stats(struct spool *sp, struct spool_stats *st);
 

@@ -74,10 +74,13 @@ static void behaviour(const cJSON *b, FILE *out)
 	char ib[96], pb[96], ab[96], rb[96], s1[64], s2[128], s3[LINE], s4[LINE];
 	const char *s;
 
-	fprintf(out, "%s %s %s by %s: ", safe(cli_str(b, "kind"), s1, sizeof(s1)),
-		safe(cli_str(b, "rule"), s2, sizeof(s2)),
-		safe(cli_str(b, "target"), s3, sizeof(s3)),
-		safe(cli_str(b, "executable"), s4, sizeof(s4)));
+	fprintf(out, "%s %s %s", safe(cli_str(b, "kind"), s1, sizeof(s1)),
+		safe(cli_str(b, "rule"), s2, sizeof(s2)), safe(cli_str(b, "target"), s3, sizeof(s3)));
+	/* a behaviour judged from the container's spec (a host path bound in, a secret it was
+	 * started with) has no process */
+	if (cli_str(b, "executable"))
+		fprintf(out, " by %s", safe(cli_str(b, "executable"), s4, sizeof(s4)));
+	fputs(": ", out);
 	if (cJSON_IsObject(prev))
 		fprintf(out, "introduced between %s and %s\n", rev_label(prev, pb, sizeof(pb)),
 			rev_label(intro, ib, sizeof(ib)));

@@ -108,7 +108,10 @@ build() { # LETTER COMMIT PIPELINE
 COMMIT_A=9f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d
 COMMIT_B=4b7e1a9c3d5f2e8a6c0b9d7f1e3a5c2b8d4f6e0a
 build a "$COMMIT_A" 812
-build b "$COMMIT_B" 813
+# revision B's build also bakes a payment key into the image (a fake of the right shape), as a
+# CI variable passed to a Dockerfile ENV would
+C2D_IMAGE_ENV="STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc" build b "$COMMIT_B" 813
+echo "    (demo/checkout:b also carries STRIPE_KEY in its image config)"
 
 step 6 "running revision A, then revision B, as pods of $WORKLOAD"
 run() { # LETTER HASH SCRIPT
