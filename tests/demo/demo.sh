@@ -136,7 +136,8 @@ run a 5d8f7c9b6 'cat /etc/app/config >/dev/null; sleep 1'
 sleep 1 # A's start reaches the collector before B starts
 echo "    B: also reads the service-account token and writes to $STORAGE"
 run b 7c6b5d4f8 "cat /etc/app/config >/dev/null; cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null; mkdir -p $STORAGE && echo order-1 >$STORAGE/orders.db; sleep 1"
-wait_for 2 findings --workload "$WORKLOAD" || die "the findings did not reach the collector"
+# B's three: the token read, the storage write, the key in its image
+wait_for 3 findings --workload "$WORKLOAD" || die "the findings did not reach the collector"
 
 # --- the answer ------------------------------------------------------------------------------
 step 7 "asking the collector: which revision introduced what?"

@@ -128,6 +128,7 @@ def test_renders_expected_objects():
         ("ClusterRole", "rel-cloud2dev-agent"), ("ClusterRoleBinding", "rel-cloud2dev-agent"),
         ("ConfigMap", "rel-cloud2dev-agent-policy"), ("ConfigMap", "rel-cloud2dev-collector"),
         ("DaemonSet", "rel-cloud2dev-agent"), ("Secret", "rel-cloud2dev-token"),
+        ("Secret", "rel-cloud2dev-fingerprint-key"),
         ("Secret", "rel-cloud2dev-read-token"),
         ("Service", "rel-cloud2dev-collector"), ("ServiceAccount", "rel-cloud2dev-agent"),
         ("ServiceAccount", "rel-cloud2dev-collector"), ("StatefulSet", "rel-cloud2dev-collector"),
@@ -319,14 +320,38 @@ def test_token_secret_generated_and_existing():
     assert flag(pod_spec(collector(ext))["containers"][0], "--read-token-file") == \
         ["/etc/cloud2dev/read-token/t"]
     c = custom()
-    assert [s["metadata"]["name"] for s in find(c, "Secret")] == ["acme-c2d-read-token"], \
-        "no ingest Secret with auth.existingSecret"
+    assert [s["metadata"]["name"] for s in find(c, "Secret")
+            if s["metadata"]["labels"]["cloud2dev.dev/token-role"] != "fingerprint"] == \
+        ["acme-c2d-read-token"], "no ingest Secret with auth.existingSecret"
     for wl in (agent(c), collector(c)):
         vols = {v["name"]: v for v in pod_spec(wl)["volumes"]}
         assert vols["token"]["secret"]["secretName"] == "acme-c2d-agent-tokens"
         assert vols["token"]["secret"]["items"] == [{"key": "agent-token", "path": "agent-token"}]
     a = pod_spec(agent(c))["containers"][0]
     assert flag(a, "--token-file") == ["/etc/cloud2dev/token/agent-token"]
+
+
+def test_fingerprint_key_generated_and_existing():
+    import base64
+    sec = one(default(), "Secret", "-fingerprint-key")
+    assert sec["metadata"]["labels"]["cloud2dev.dev/token-role"] == "fingerprint"
+    key = base64.b64decode(sec["data"]["fingerprint-key"]).decode()
+    assert len(key) == 48 and key.isalnum(), "generated: one per cluster"
+    a = pod_spec(agent(default()))
+    assert flag(a["containers"][0], "--secret-key-file") == \
+        ["/etc/cloud2dev/fingerprint/fingerprint-key"]
+    vols = {v["name"]: v for v in a["volumes"]}
+    assert vols["fingerprint-key"]["secret"]["secretName"] == "rel-cloud2dev-fingerprint-key"
+    assert vols["fingerprint-key"]["secret"]["defaultMode"] == 0o400
+    mounts = {m["name"]: m for m in a["containers"][0]["volumeMounts"]}
+    assert mounts["fingerprint-key"]["readOnly"] is True
+    ext = render("--set", "agent.secretFingerprint.existingSecret=cluster-fp",
+                 "--set", "agent.secretFingerprint.secretKey=k")
+    assert not find(ext, "Secret", "-fingerprint-key")
+    a = pod_spec(agent(ext))
+    assert {v["name"]: v for v in a["volumes"]}["fingerprint-key"]["secret"]["secretName"] == \
+        "cluster-fp"
+    assert flag(a["containers"][0], "--secret-key-file") == ["/etc/cloud2dev/fingerprint/k"]
 
 
 def test_custom_values_reach_their_places():

@@ -48,6 +48,18 @@ static void test_demo_answers(void **state)
 	expect_line(out, "storage_write production-storage /srv/prod-data/orders.db by "
 			 "/bin/busybox: introduced between 9f1c2d3e4a5b (pipeline 812) and "
 			 "4b7e1a9c3d5f (pipeline 813)");
+	{ /* the key baked into B's image: by its fingerprint (a random key here), introduced by B */
+		const char *l = strstr(out, "secret_exposure secret-exposure hmac-sha256:");
+		const char *eol = l ? strchr(l, '\n') : NULL;
+		const char *in = l ? strstr(l, ": introduced between 9f1c2d3e4a5b (pipeline 812) and "
+					       "4b7e1a9c3d5f (pipeline 813)")
+				   : NULL;
+
+		if (!l || !eol || !in || in > eol) {
+			fprintf(stderr, "demo output lacks the secret's introduction:\n%s\n", out);
+			fail();
+		}
+	}
 	expect_line(out, "https://github.com/acme/checkout/compare/"
 			 "9f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d..."
 			 "4b7e1a9c3d5f2e8a6c0b9d7f1e3a5c2b8d4f6e0a");

@@ -54,6 +54,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/* The Secret holding the agents' bearer token: the existing one, or the chart's. */}}
+{{- define "c2d.fingerprintSecretName" -}}
+{{- default (printf "%s-fingerprint-key" (include "c2d.fullname" .)) .Values.agent.secretFingerprint.existingSecret -}}
+{{- end -}}
+
 {{- define "c2d.secretName" -}}
 {{- default (printf "%s-token" (include "c2d.fullname" .)) .Values.auth.existingSecret -}}
 {{- end -}}
