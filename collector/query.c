@@ -22,6 +22,7 @@ static const struct route {
     {"/v1/trace/", true, query_trace},
     {"/v1/introduced", false, query_introduced},
     {"/v1/origins", false, query_origins},
+    {"/v1/exposures", false, query_exposures},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -42,6 +42,7 @@ cJSON *query_findings(struct query_req *q);
 cJSON *query_trace(struct query_req *q);
 cJSON *query_introduced(struct query_req *q);
 cJSON *query_origins(struct query_req *q);
+cJSON *query_exposures(struct query_req *q);
 
 /* Sets status and the message; returns NULL so handlers can `return query_fail(...)`. */
 cJSON *query_fail(struct query_req *q, int status, const char *fmt, ...)
@@ -50,6 +51,10 @@ cJSON *query_fail(struct query_req *q, int status, const char *fmt, ...)
 const char *query_param(struct query_req *q, const char *name);
 /* `limit` in [1, QUERY_LIMIT_MAX], default QUERY_LIMIT_DEFAULT. 0 or -EINVAL (q->err set). */
 int query_param_limit(struct query_req *q, int *limit);
+/* `workload` as NAMESPACE/NAME, split in place into buf (*ns, *name; both NULL when absent and
+ * not required). 0 or -EINVAL (q->err set). */
+int query_param_workload(struct query_req *q, char *buf, size_t len, const char **ns,
+			 const char **name, bool required);
 /* `since` as RFC 3339 or a duration back from now ("30m", "1h", "7d"); *ns = 0 when absent.
  * 0 or -EINVAL (q->err set). */
 int query_param_since(struct query_req *q, int64_t *ns);
@@ -71,6 +76,8 @@ int query_step(struct query_req *q, sqlite3_stmt *st);
 /* key: value, or key: null when value is NULL; false when out of memory. */
 bool qj_str(cJSON *obj, const char *key, const char *value);
 bool qj_time(cJSON *obj, const char *key, int64_t ns);
+/* obj[key] = the strings of a JSON array text (json_group_array), nulls left out, at most max. */
+bool qj_distinct(cJSON *obj, const char *key, const char *json, int max);
 /* A short form of a revision for people: 12 characters of a commit, "sha256:" + 12 of a digest. */
 void query_short_rev(const char *rev, char *out, size_t len);
 

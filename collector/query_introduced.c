@@ -246,27 +246,6 @@ static cJSON *build(const char *ns, const char *name, const struct query_revs *r
 	return res;
 }
 
-/* "NAMESPACE/NAME" split in place into buf; 0 or a 400 in q. */
-static int workload_param(struct query_req *q, char *buf, size_t len, const char **ns,
-			  const char **name)
-{
-	const char *v = query_param(q, "workload");
-	char *slash;
-
-	if (!v)
-		return query_fail(q, 400, "workload: required, as NAMESPACE/NAME"), -EINVAL;
-	if (strlen(v) >= len)
-		return query_fail(q, 400, "workload: longer than %zu characters", len - 1), -EINVAL;
-	snprintf(buf, len, "%s", v);
-	slash = strchr(buf, '/');
-	if (!slash || slash == buf || !slash[1] || strchr(slash + 1, '/'))
-		return query_fail(q, 400, "workload: \"%.100s\" is not NAMESPACE/NAME", v), -EINVAL;
-	*slash = 0;
-	*ns = buf;
-	*name = slash + 1;
-	return 0;
-}
-
 cJSON *query_introduced(struct query_req *q)
 {
 	struct query_revs revs = {0};
@@ -276,7 +255,7 @@ cJSON *query_introduced(struct query_req *q)
 	cJSON *res = NULL;
 	int limit;
 
-	if (workload_param(q, buf, sizeof(buf), &ns, &name) < 0 || query_param_limit(q, &limit) < 0)
+	if (query_param_workload(q, buf, sizeof(buf), &ns, &name, true) < 0 || query_param_limit(q, &limit) < 0)
 		return NULL;
 	if (query_revs_load(q, ns, name, &revs) == 0 &&
 	    scan_behaviours(q, ns, name, &revs, &scan) == 0)

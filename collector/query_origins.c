@@ -55,23 +55,6 @@ static sqlite3_stmt *prepare(struct query_req *q, const struct grouping *g, bool
 	return query_prepare(q, sql);
 }
 
-/* obj[key] = the JSON array text without nulls, cut at DISTINCT_MAX. */
-static bool add_distinct(cJSON *obj, const char *key, const char *json)
-{
-	cJSON *in = json ? cJSON_Parse(json) : NULL, *out = cJSON_AddArrayToObject(obj, key), *it;
-	int n = 0;
-
-	cJSON_ArrayForEach(it, in)
-	{
-		if (!cJSON_IsString(it) || n++ >= DISTINCT_MAX)
-			continue;
-		if (!out || !cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring)))
-			out = NULL;
-	}
-	cJSON_Delete(in);
-	return out != NULL;
-}
-
 static bool add_specific(cJSON *o, const struct grouping *g, sqlite3_stmt *st)
 {
 	char url[URL_MAX];
@@ -96,9 +79,9 @@ static bool add_row(cJSON *arr, const struct grouping *g, sqlite3_stmt *st)
 		return cJSON_Delete(o), false;
 	return qj_str(o, "key", query_col_text(st, 0)) && add_specific(o, g, st) &&
 	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 3)) &&
-	       add_distinct(o, "kinds", query_col_text(st, 6)) &&
-	       add_distinct(o, "rules", query_col_text(st, 7)) &&
-	       add_distinct(o, "workloads", query_col_text(st, 8)) &&
+	       qj_distinct(o, "kinds", query_col_text(st, 6), DISTINCT_MAX) &&
+	       qj_distinct(o, "rules", query_col_text(st, 7), DISTINCT_MAX) &&
+	       qj_distinct(o, "workloads", query_col_text(st, 8), DISTINCT_MAX) &&
 	       qj_time(o, "first_seen", sqlite3_column_int64(st, 4)) &&
 	       qj_time(o, "last_seen", sqlite3_column_int64(st, 5));
 }

@@ -239,3 +239,42 @@ void query_short_rev(const char *rev, char *out, size_t len)
 	else
 		snprintf(out, len, "%.12s", rev);
 }
+
+int query_param_workload(struct query_req *q, char *buf, size_t len, const char **ns,
+			 const char **name, bool required)
+{
+	const char *v = query_param(q, "workload");
+	char *slash;
+
+	*ns = *name = NULL;
+	if (!v && !required)
+		return 0;
+	if (!v)
+		return query_fail(q, 400, "workload: required, as NAMESPACE/NAME"), -EINVAL;
+	if (strlen(v) >= len)
+		return query_fail(q, 400, "workload: longer than %zu characters", len - 1), -EINVAL;
+	snprintf(buf, len, "%s", v);
+	slash = strchr(buf, '/');
+	if (!slash || slash == buf || !slash[1] || strchr(slash + 1, '/'))
+		return query_fail(q, 400, "workload: \"%.100s\" is not NAMESPACE/NAME", v), -EINVAL;
+	*slash = 0;
+	*ns = buf;
+	*name = slash + 1;
+	return 0;
+}
+
+bool qj_distinct(cJSON *obj, const char *key, const char *json, int max)
+{
+	cJSON *in = json ? cJSON_Parse(json) : NULL, *out = cJSON_AddArrayToObject(obj, key), *it;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, in)
+	{
+		if (!cJSON_IsString(it) || n++ >= max)
+			continue;
+		if (!out || !cJSON_AddItemToArray(out, cJSON_CreateString(it->valuestring)))
+			out = NULL;
+	}
+	cJSON_Delete(in);
+	return out != NULL;
+}

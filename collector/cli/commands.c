@@ -85,6 +85,16 @@ static const struct command commands[] = {
      NULL,
      "origins",
      "findings grouped by commit, pipeline or repository, largest first"},
+    {"exposures",
+     "/v1/exposures",
+     NULL,
+     {{"workload", false, "NAMESPACE/NAME"}, {"limit", false, "N"}},
+     cli_render_exposures,
+     NULL,
+     "exposures",
+     "the secrets containers were started with, one per fingerprint (never the value): the\n"
+     "names it was seen under, where it came from, every workload it is in, the first commit\n"
+     "and pipeline that carried it; with --workload, the secrets of that workload"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -7,22 +7,6 @@
 #include "cli.h"
 #include "table.h"
 
-/* "a,b,c" from a JSON array of strings. */
-static const char *joined(const cJSON *arr, char *buf, size_t len)
-{
-	const cJSON *it;
-	size_t n = 0;
-
-	buf[0] = 0;
-	cJSON_ArrayForEach(it, arr)
-	{
-		if (cJSON_IsString(it) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-					      it->valuestring);
-	}
-	return buf[0] ? buf : NULL;
-}
-
 static int add_origin(struct cli_table *t, const cJSON *o, bool commit)
 {
 	char kb[32], fb[32], lb[32], count[24], kinds[256], rules[512], wls[1024];
@@ -34,9 +18,9 @@ static int add_origin(struct cli_table *t, const cJSON *o, bool commit)
 	cells[1] = count;
 	cells[2] = cli_time(cli_str(o, "first_seen"), fb, sizeof(fb));
 	cells[3] = cli_time(cli_str(o, "last_seen"), lb, sizeof(lb));
-	cells[4] = joined(cJSON_GetObjectItem(o, "kinds"), kinds, sizeof(kinds));
-	cells[5] = joined(cJSON_GetObjectItem(o, "rules"), rules, sizeof(rules));
-	cells[6] = joined(cJSON_GetObjectItem(o, "workloads"), wls, sizeof(wls));
+	cells[4] = cli_joined(cJSON_GetObjectItem(o, "kinds"), kinds, sizeof(kinds));
+	cells[5] = cli_joined(cJSON_GetObjectItem(o, "rules"), rules, sizeof(rules));
+	cells[6] = cli_joined(cJSON_GetObjectItem(o, "workloads"), wls, sizeof(wls));
 	cells[7] = cli_str(o, "repository");
 	return cli_table_add(t, cells);
 }

@@ -36,3 +36,18 @@ const char *cli_time(const char *t, char *buf, size_t len)
 	snprintf(buf, len, "%.10s %.8s", t, t + 11);
 	return buf;
 }
+
+const char *cli_joined(const cJSON *arr, char *buf, size_t len)
+{
+	const cJSON *it;
+	size_t n = 0;
+
+	buf[0] = 0;
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (cJSON_IsString(it) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+					      it->valuestring);
+	}
+	return buf[0] ? buf : NULL;
+}

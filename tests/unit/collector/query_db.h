@@ -114,7 +114,9 @@ static inline void body_prov(cJSON *b, const struct tev *e)
 	obj_str(s, "commit", "image-label:org.opencontainers.image.revision");
 }
 
-static inline cJSON *tev_body(const struct tev *e)
+/* xname, xorigin: a secret_exposure's exposure.name and .origin (its fingerprint: e->path, the
+ * target), or NULL. */
+static inline cJSON *tev_body(const struct tev *e, const char *xname, const char *xorigin)
 {
 	cJSON *b = cJSON_CreateObject(), *p, *par, *args, *o;
 	char t[64];
@@ -147,7 +149,14 @@ static inline cJSON *tev_body(const struct tev *e)
 		o = cJSON_AddObjectToObject(b, "syscall");
 		obj_str(o, "name", e->syscall);
 	}
-	if (e->path) {
+	if (xname) {
+		o = cJSON_AddObjectToObject(b, "exposure");
+		obj_str(o, "source", "env");
+		obj_str(o, "name", xname);
+		obj_str(o, "detector", "stripe-secret-key");
+		obj_str(o, "fingerprint", e->path);
+		obj_str(o, "origin", xorigin);
+	} else if (e->path) {
 		o = cJSON_AddObjectToObject(b, "file");
 		obj_str(o, "path", e->path);
 	}
@@ -164,7 +173,8 @@ static inline void bind_opt(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static inline void tdb_insert(struct tdb *d, const struct tev *e)
+static inline void tdb_insert_x(struct tdb *d, const struct tev *e, const char *xname,
+				const char *xorigin)
 {
 	static const char sql[] =
 	    "INSERT INTO events (id, agent, agent_seq, time_ns, received_ns, kind, rule,"
@@ -172,7 +182,7 @@ static inline void tdb_insert(struct tdb *d, const struct tev *e)
 	    " pipeline_id, executable, target, revision, body, pipeline_url)"
 	    " VALUES (?1, 'b7e3c1d2a9f04e51', ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 	    " ?13, ?14, ?15, ?16, ?17, ?18)";
-	cJSON *b = tev_body(e);
+	cJSON *b = tev_body(e, xname, xorigin);
 	char *js = cJSON_PrintUnformatted(b), pod[128], url[128];
 	sqlite3_stmt *st;
 	static int seq;
@@ -203,6 +213,11 @@ static inline void tdb_insert(struct tdb *d, const struct tev *e)
 	sqlite3_finalize(st);
 	free(js);
 	cJSON_Delete(b);
+}
+
+static inline void tdb_insert(struct tdb *d, const struct tev *e)
+{
+	tdb_insert_x(d, e, NULL, NULL);
 }
 
 /* ctx: const char *[] of name, value, name, value, ..., NULL. */

@@ -328,6 +328,28 @@ static void test_render_origins(void **state)
 	free(out);
 }
 
+/* One secret per line by its shortened fingerprint; a hostile name is inert. */
+static void test_render_exposures(void **state)
+{
+	static const char json[] =
+	    "{\"exposures\":[{\"fingerprint\":\"hmac-sha256:00112233445566778899aabbccddeeff\","
+	    "\"count\":3,\"names\":[\"STRIPE_KEY\",\"PAY\\u001b[31mKEY\"],\"detectors\":"
+	    "[\"stripe-secret-key\"],\"origins\":[\"image\"],\"origin_refs\":[],\"workloads\":"
+	    "[\"shop/checkout\",\"shop/billing\"],\"pipelines\":[\"812\"],\"first_commit\":"
+	    "\"4b7e1a9c3d5f2e8a6c0b9d7f1e3a5c2b8d4f6e0a\",\"first_pipeline\":\"812\","
+	    "\"first_seen\":\"2026-11-28T20:01:50Z\",\"last_seen\":\"2026-11-28T20:02:05Z\"}],"
+	    "\"count\":1}";
+	char *out = capture(cli_render_exposures, json, 0);
+
+	assert_contains(out, "FINGERPRINT               NAMES");
+	assert_contains(out, "hmac-sha256:001122334455  STRIPE_KEY,PAY");
+	assert_contains(out, "stripe-secret-key  image   -     shop/checkout,shop/billing  "
+			     "4b7e1a9c3d5f  812       3\n");
+	assert_true(strchr(out, 0x1b) == NULL);
+	assert_null(strstr(out, "aabbccddeeff")); /* shortened */
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,7 +357,7 @@ int main(void)
 	    cmocka_unit_test(test_url_escape),	    cmocka_unit_test(test_table_alignment),
 	    cmocka_unit_test(test_render_findings), cmocka_unit_test(test_render_introduced),
 	    cmocka_unit_test(test_render_trace),    cmocka_unit_test(test_render_origins),
-	    cmocka_unit_test(test_render_trace_target),
+	    cmocka_unit_test(test_render_trace_target), cmocka_unit_test(test_render_exposures),
 	    cmocka_unit_test(test_help_and_completion_text),
 	};
 

@@ -148,6 +148,57 @@ static void test_container_mount_is_a_finding(void **state)
 	tdb_close(&own);
 }
 
+/* One secret in two workloads is one row with both; a workload's filter keeps its secrets and
+ * still lists every workload each one is in; the first commit and pipeline are the earliest
+ * event's. */
+static void test_exposures_by_fingerprint(void **state)
+{
+#define FPA "hmac-sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define FPB "hmac-sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	static const struct tev x[] = {
+		{"x1", 100, "secret_exposure", "secret-exposure", "shop", "checkout", B, DIG, "812",
+		 GH, FPA, NULL, NULL},
+		{"x2", 200, "secret_exposure", "secret-exposure", "shop", "billing", A, DIG, "900",
+		 GH, FPA, NULL, NULL},
+		{"x3", 300, "secret_exposure", "secret-exposure", "shop", "checkout", B, DIG, "812",
+		 GH, FPB, NULL, NULL},
+		{"x4", 400, "secret_exposure", "secret-exposure", "shop", "checkout", B, DIG, "813",
+		 GH, FPA, NULL, NULL},
+	};
+	static const char *const xn[][2] = {{"STRIPE_KEY", "image"}, {"PAYMENT_KEY", "image"},
+					     {"DB_PASSWORD", "manifest"}, {"STRIPE_KEY", "image"}};
+	struct tdb own;
+	cJSON *r;
+
+	tdb_open(&own);
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		tdb_insert_x(&own, &x[i], xn[i][0], xn[i][1]);
+	tdb_insert(&own, &events[2]); /* a finding of another kind: not an exposure */
+	r = tdb_query(&own, "/v1/exposures", NULL, 200);
+	assert_jint(r, "count", 2);
+	assert_jstr(r, "exposures.#0.fingerprint", FPA); /* the latest activity first */
+	assert_jint(r, "exposures.#0.count", 3);
+	assert_jstr(r, "exposures.#0.first_commit", B);
+	assert_jstr(r, "exposures.#0.first_pipeline", "812");
+	assert_int_equal(cJSON_GetArraySize(jget(r, "exposures.#0.workloads")), 2);
+	assert_int_equal(cJSON_GetArraySize(jget(r, "exposures.#0.names")), 2);
+	assert_int_equal(cJSON_GetArraySize(jget(r, "exposures.#0.pipelines")), 3);
+	assert_jstr(r, "exposures.#0.origins.#0", "image");
+	assert_jstr(r, "exposures.#1.fingerprint", FPB);
+	assert_jstr(r, "exposures.#1.origins.#0", "manifest");
+	cJSON_Delete(r);
+	r = tdb_query(&own, "/v1/exposures", P("workload", "shop/billing"), 200);
+	assert_jint(r, "count", 1);
+	assert_jstr(r, "exposures.#0.fingerprint", FPA);
+	assert_int_equal(cJSON_GetArraySize(jget(r, "exposures.#0.workloads")), 2);
+	cJSON_Delete(r);
+	r = tdb_query(&own, "/v1/exposures", P("workload", "billing"), 400);
+	cJSON_Delete(r);
+	tdb_close(&own);
+#undef FPA
+#undef FPB
+}
+
 static void expect_400(const char *path, const char *const *params, const char *name)
 {
 	cJSON *r = tdb_query(&db, path, params, 400);
@@ -376,6 +427,7 @@ int main(void)
 	    cmocka_unit_test(test_findings_filters),
 	    cmocka_unit_test(test_bad_parameters),
 	    cmocka_unit_test(test_container_mount_is_a_finding),
+	    cmocka_unit_test(test_exposures_by_fingerprint),
 	    cmocka_unit_test(test_not_found),
 	    cmocka_unit_test(test_store_missing_is_500),
 	    cmocka_unit_test(test_trace_chain_github),

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * query_exposures.c - GET /v1/exposures[?workload=NAMESPACE/NAME]: the secrets containers were
+ * started with, one per fingerprint (the same secret wherever it appears), newest activity
+ * first: the names and detectors it was seen under, where it came from (image, manifest, a
+ * Secret), every workload it is in, and the first revision that carried it. With a workload,
+ * the secrets found in that workload, still with every workload each is in ("this key is in 3
+ * images built by pipeline 812").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+#define DISTINCT_MAX 50
+
+/* ?1 and ?2: the workload's namespace and name (when filtered); the last: the limit. */
+static sqlite3_stmt *prepare(struct query_req *q, bool workload)
+{
+	char sql[2048];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT target AS fp, COUNT(*), MIN(time_ns), MAX(time_ns) AS last,"
+		 " json_group_array(DISTINCT json_extract(body, '$.exposure.name')),"
+		 " json_group_array(DISTINCT json_extract(body, '$.exposure.detector')),"
+		 " json_group_array(DISTINCT json_extract(body, '$.exposure.origin')),"
+		 " json_group_array(DISTINCT json_extract(body, '$.exposure.origin_ref')),"
+		 " json_group_array(DISTINCT namespace || '/' || workload_name),"
+		 " json_group_array(DISTINCT nullif(pipeline_id, '')),"
+		 " (SELECT commit_sha FROM events f WHERE f.kind = 'secret_exposure'"
+		 "   AND f.target = e.target ORDER BY f.time_ns, f.id LIMIT 1),"
+		 " (SELECT pipeline_id FROM events f WHERE f.kind = 'secret_exposure'"
+		 "   AND f.target = e.target ORDER BY f.time_ns, f.id LIMIT 1)"
+		 " FROM events e WHERE kind = 'secret_exposure' AND target <> ''%s"
+		 " GROUP BY target ORDER BY last DESC, fp LIMIT ?",
+		 workload ? " AND target IN (SELECT target FROM events WHERE kind = 'secret_exposure'"
+			    " AND namespace = ? AND workload_name = ?)"
+			  : "");
+	return query_prepare(q, sql);
+}
+
+static bool add_row(cJSON *arr, sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), false;
+	return qj_str(o, "fingerprint", query_col_text(st, 0)) &&
+	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 1)) &&
+	       qj_distinct(o, "names", query_col_text(st, 4), DISTINCT_MAX) &&
+	       qj_distinct(o, "detectors", query_col_text(st, 5), DISTINCT_MAX) &&
+	       qj_distinct(o, "origins", query_col_text(st, 6), DISTINCT_MAX) &&
+	       qj_distinct(o, "origin_refs", query_col_text(st, 7), DISTINCT_MAX) &&
+	       qj_distinct(o, "workloads", query_col_text(st, 8), DISTINCT_MAX) &&
+	       qj_distinct(o, "pipelines", query_col_text(st, 9), DISTINCT_MAX) &&
+	       qj_str(o, "first_commit", query_col_text(st, 10)) &&
+	       qj_str(o, "first_pipeline", query_col_text(st, 11)) &&
+	       qj_time(o, "first_seen", sqlite3_column_int64(st, 2)) &&
+	       qj_time(o, "last_seen", sqlite3_column_int64(st, 3));
+}
+
+cJSON *query_exposures(struct query_req *q)
+{
+	const char *ns, *name;
+	char buf[512];
+	int limit, idx = 1, rc = SQLITE_ERROR, count = 0;
+	sqlite3_stmt *st;
+	cJSON *res, *arr;
+
+	if (query_param_workload(q, buf, sizeof(buf), &ns, &name, false) < 0 ||
+	    query_param_limit(q, &limit) < 0)
+		return NULL;
+	st = prepare(q, ns != NULL);
+	if (!st)
+		return NULL;
+	if (ns) {
+		sqlite3_bind_text(st, idx++, ns, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, idx++, name, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, idx, limit);
+	res = cJSON_CreateObject();
+	arr = res ? cJSON_AddArrayToObject(res, "exposures") : NULL;
+	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add_row(arr, st))
+		count++;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	return res;
+}
