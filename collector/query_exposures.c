@@ -39,7 +39,7 @@ static sqlite3_stmt *prepare(struct query_req *q, bool workload)
 	return query_prepare(q, sql);
 }
 
-static bool add_row(cJSON *arr, sqlite3_stmt *st)
+static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -63,7 +63,7 @@ cJSON *query_exposures(struct query_req *q)
 {
 	const char *ns, *name;
 	char buf[512];
-	int limit, idx = 1, rc = SQLITE_ERROR, count = 0;
+	int limit, idx = 1;
 	sqlite3_stmt *st;
 	cJSON *res, *arr;
 
@@ -80,12 +80,5 @@ cJSON *query_exposures(struct query_req *q)
 	sqlite3_bind_int(st, idx, limit);
 	res = cJSON_CreateObject();
 	arr = res ? cJSON_AddArrayToObject(res, "exposures") : NULL;
-	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add_row(arr, st))
-		count++;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
-		cJSON_Delete(res);
-		return NULL;
-	}
-	return res;
+	return query_collect(q, st, res, arr, add_row, NULL);
 }

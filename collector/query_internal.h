@@ -73,6 +73,11 @@ const char *query_col_text(sqlite3_stmt *st, int col);
 /* Steps once: SQLITE_ROW, SQLITE_DONE, or a 500 set in q and SQLITE_ERROR. */
 int query_step(struct query_req *q, sqlite3_stmt *st);
 
+/* Steps st to the end, add(arr, st, ctx) per row, then res["count"]; finalizes st. res on
+ * success, else NULL (res freed, q->err set on a store error). */
+cJSON *query_collect(struct query_req *q, sqlite3_stmt *st, cJSON *res, cJSON *arr,
+		     bool (*add)(cJSON *arr, sqlite3_stmt *st, const void *ctx), const void *ctx);
+
 /* key: value, or key: null when value is NULL; false when out of memory. */
 bool qj_str(cJSON *obj, const char *key, const char *value);
 bool qj_time(cJSON *obj, const char *key, int64_t ns);

@@ -71,8 +71,9 @@ static bool add_specific(cJSON *o, const struct grouping *g, sqlite3_stmt *st)
 	return cJSON_AddNumberToObject(o, "commits", sqlite3_column_int(st, 9)) != NULL;
 }
 
-static bool add_row(cJSON *arr, const struct grouping *g, sqlite3_stmt *st)
+static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
 {
+	const struct grouping *g = ctx;
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
@@ -91,7 +92,7 @@ cJSON *query_origins(struct query_req *q)
 	const struct grouping *g = grouping_param(q);
 	const char *ns = query_param(q, "namespace");
 	int64_t since;
-	int limit, idx = 1, rc = SQLITE_ERROR, count = 0;
+	int limit, idx = 1;
 	sqlite3_stmt *st;
 	cJSON *res, *arr;
 
@@ -109,12 +110,5 @@ cJSON *query_origins(struct query_req *q)
 	arr = res && cJSON_AddStringToObject(res, "by", g->by)
 		  ? cJSON_AddArrayToObject(res, "origins")
 		  : NULL;
-	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add_row(arr, g, st))
-		count++;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
-		cJSON_Delete(res);
-		return NULL;
-	}
-	return res;
+	return query_collect(q, st, res, arr, add_row, g);
 }

@@ -278,3 +278,18 @@ bool qj_distinct(cJSON *obj, const char *key, const char *json, int max)
 	cJSON_Delete(in);
 	return out != NULL;
 }
+
+cJSON *query_collect(struct query_req *q, sqlite3_stmt *st, cJSON *res, cJSON *arr,
+		     bool (*add)(cJSON *arr, sqlite3_stmt *st, const void *ctx), const void *ctx)
+{
+	int rc = SQLITE_ERROR, count = 0;
+
+	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add(arr, st, ctx))
+		count++;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
+		cJSON_Delete(res);
+		return NULL;
+	}
+	return res;
+}

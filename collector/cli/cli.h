@@ -68,7 +68,7 @@ const char *cli_str2(const cJSON *obj, const char *k1, const char *k2); /* obj.k
 const char *cli_short(const char *rev, char *buf, size_t len);
 /* "2026-11-28T20:31:02.123Z" → "2026-11-28 20:31:02" (UTC: the server only sends UTC). */
 const char *cli_time(const char *rfc3339, char *buf, size_t len);
-/* "a,b,c" from a JSON array of strings (cut at len), or NULL when it holds none. */
-const char *cli_joined(const cJSON *arr, char *buf, size_t len);
+/* "a,b,c" (sep ",") from a JSON array of strings (cut at len), or NULL when it holds none. */
+const char *cli_joined(const cJSON *arr, const char *sep, char *buf, size_t len);
 
 #endif

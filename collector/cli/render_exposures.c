@@ -18,11 +18,11 @@ static int add_exposure(struct cli_table *t, const cJSON *x)
 	snprintf(count, sizeof(count), "%d",
 		 (int)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "count")));
 	cells[0] = fp;
-	cells[1] = cli_joined(cJSON_GetObjectItem(x, "names"), names, sizeof(names));
-	cells[2] = cli_joined(cJSON_GetObjectItem(x, "detectors"), det, sizeof(det));
-	cells[3] = cli_joined(cJSON_GetObjectItem(x, "origins"), orig, sizeof(orig));
-	cells[4] = cli_joined(cJSON_GetObjectItem(x, "origin_refs"), refs, sizeof(refs));
-	cells[5] = cli_joined(cJSON_GetObjectItem(x, "workloads"), wls, sizeof(wls));
+	cells[1] = cli_joined(cJSON_GetObjectItem(x, "names"), ",", names, sizeof(names));
+	cells[2] = cli_joined(cJSON_GetObjectItem(x, "detectors"), ",", det, sizeof(det));
+	cells[3] = cli_joined(cJSON_GetObjectItem(x, "origins"), ",", orig, sizeof(orig));
+	cells[4] = cli_joined(cJSON_GetObjectItem(x, "origin_refs"), ",", refs, sizeof(refs));
+	cells[5] = cli_joined(cJSON_GetObjectItem(x, "workloads"), ",", wls, sizeof(wls));
 	cells[6] = cli_short(cli_str(x, "first_commit"), cb, sizeof(cb));
 	cells[7] = cli_str(x, "first_pipeline");
 	cells[8] = count;

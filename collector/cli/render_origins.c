@@ -18,9 +18,9 @@ static int add_origin(struct cli_table *t, const cJSON *o, bool commit)
 	cells[1] = count;
 	cells[2] = cli_time(cli_str(o, "first_seen"), fb, sizeof(fb));
 	cells[3] = cli_time(cli_str(o, "last_seen"), lb, sizeof(lb));
-	cells[4] = cli_joined(cJSON_GetObjectItem(o, "kinds"), kinds, sizeof(kinds));
-	cells[5] = cli_joined(cJSON_GetObjectItem(o, "rules"), rules, sizeof(rules));
-	cells[6] = cli_joined(cJSON_GetObjectItem(o, "workloads"), wls, sizeof(wls));
+	cells[4] = cli_joined(cJSON_GetObjectItem(o, "kinds"), ",", kinds, sizeof(kinds));
+	cells[5] = cli_joined(cJSON_GetObjectItem(o, "rules"), ",", rules, sizeof(rules));
+	cells[6] = cli_joined(cJSON_GetObjectItem(o, "workloads"), ",", wls, sizeof(wls));
 	cells[7] = cli_str(o, "repository");
 	return cli_table_add(t, cells);
 }

@@ -14,21 +14,6 @@ static int num(const cJSON *o, const char *k)
 	return (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-/* "cat /var/run/…/token": the arguments, space-separated, bounded. */
-static void args_line(const cJSON *args, char *buf, size_t len)
-{
-	const cJSON *a;
-	size_t n = 0;
-
-	buf[0] = 0;
-	cJSON_ArrayForEach(a, args)
-	{
-		if (cJSON_IsString(a) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "",
-					      a->valuestring);
-	}
-}
-
 static int row(struct cli_table *t, const char *label, const char *value)
 {
 	const char *cells[2] = {label, value};
@@ -43,7 +28,8 @@ static int process_rows(struct cli_table *t, const cJSON *p)
 
 	if (!p || cJSON_IsNull(p))
 		return 0;
-	args_line(cJSON_GetObjectItemCaseSensitive(p, "args"), args, sizeof(args));
+	/* "cat /var/run/…/token": the arguments, space-separated, bounded */
+	cli_joined(cJSON_GetObjectItemCaseSensitive(p, "args"), " ", args, sizeof(args));
 	snprintf(line, sizeof(line), "pid %d uid %d %s%s%s", num(p, "pid"), num(p, "uid"),
 		 cli_str(p, "executable") ? cli_str(p, "executable") : "-", args[0] ? "  " : "",
 		 args);

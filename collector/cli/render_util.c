@@ -37,7 +37,7 @@ const char *cli_time(const char *t, char *buf, size_t len)
 	return buf;
 }
 
-const char *cli_joined(const cJSON *arr, char *buf, size_t len)
+const char *cli_joined(const cJSON *arr, const char *sep, char *buf, size_t len)
 {
 	const cJSON *it;
 	size_t n = 0;
@@ -46,7 +46,7 @@ const char *cli_joined(const cJSON *arr, char *buf, size_t len)
 	cJSON_ArrayForEach(it, arr)
 	{
 		if (cJSON_IsString(it) && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? sep : "",
 					      it->valuestring);
 	}
 	return buf[0] ? buf : NULL;

@@ -144,6 +144,9 @@ step 7 "asking the collector: which revision introduced what?"
 echo
 echo "\$ c2d introduced --workload $WORKLOAD"
 "$BIN/c2d" introduced --workload "$WORKLOAD"
+echo
+echo "\$ c2d exposures --workload $WORKLOAD"
+"$BIN/c2d" exposures --workload "$WORKLOAD"
 id=$("$BIN/c2d" --json findings --workload "$WORKLOAD" --rule k8s-serviceaccount-token --limit 1 |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["findings"][0]["id"])')
 echo
