@@ -195,8 +195,14 @@ helm-test:
 images: all
 	helm/images/build.sh
 
-bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop
+bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop $(BUILD)/bench/spec_scan
 	tests/bench/run.sh
+
+# the secret scan of a container's spec, on the agent's own objects
+$(BUILD)/bench/spec_scan: tests/bench/spec_scan.c $(BUILD)/obj/agent/exposures.o \
+		$(BUILD)/obj/agent/secrets.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O2 -g -o $@ $^ -lcjson -lcrypto -lm
 
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
