@@ -60,9 +60,10 @@ static void test_demo_answers(void **state)
 			fail();
 		}
 	}
-	/* and the key itself: by fingerprint, its name, detector and origin, the first commit */
+	/* and the key itself: by fingerprint, its name, detector and origin (no pod spec to compare
+	 * with here), the workload and the first commit and pipeline that carried it */
 	expect_line(out, "$ c2d exposures --workload shop/checkout");
-	expect_line(out, "STRIPE_KEY  stripe-secret-key  image");
+	expect_line(out, "STRIPE_KEY  stripe-secret-key  unknown"); /* no Kubernetes API here */
 	expect_line(out, "shop/checkout  4b7e1a9c3d5f  813");
 	expect_line(out, "https://github.com/acme/checkout/compare/"
 			 "9f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d..."
