@@ -161,17 +161,25 @@ static int add_rule(struct c2d_policy *p, const cJSON *o, const char *name, cons
 	return rc;
 }
 
+/* The kinds user space judges from a container's spec: one built-in rule each. */
+static const struct {
+	const char *kind, *rule;
+} spec_kinds[] = {
+	{"container_mount", C2D_RULE_HOST_PATH_MOUNT},
+	{"secret_exposure", C2D_RULE_SECRET_EXPOSURE},
+};
+
 static int add_rule_kind(struct c2d_policy *p, const cJSON *o, const char *name,
 			 const char *kind_s, char *why, size_t wl)
 {
 	const char *sev, *path, *addr;
 	enum c2d_kind kind;
 
-	if (!strcmp(kind_s, "container_mount") || !strcmp(kind_s, "secret_exposure"))
-		return ferr(why, wl, "%s has one rule, the built-in \"%s\": change its severity or "
-				     "disable it by name",
-			    kind_s,
-			    kind_s[0] == 'c' ? C2D_RULE_HOST_PATH_MOUNT : C2D_RULE_SECRET_EXPOSURE);
+	for (size_t i = 0; i < sizeof(spec_kinds) / sizeof(spec_kinds[0]); i++)
+		if (!strcmp(kind_s, spec_kinds[i].kind))
+			return ferr(why, wl, "%s has one rule, the built-in \"%s\": change its "
+					     "severity or disable it by name",
+				    kind_s, spec_kinds[i].rule);
 	if (policy_kind_parse(kind_s, &kind) < 0)
 		return ferr(why, wl,
 			    "unknown kind \"%s\" (credential_read, storage_write, "

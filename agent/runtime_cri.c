@@ -290,7 +290,7 @@ static void json_str(const cJSON *obj, const char *key, char *out, size_t cap)
 int cri_parse_container_info(const char *json, size_t len, struct cri_container *out)
 {
 	cJSON *root = parse_object(json, len);
-	const cJSON *pid;
+	const cJSON *pid, *spec;
 
 	if (!root)
 		return -EINVAL;
@@ -299,9 +299,9 @@ int cri_parse_container_info(const char *json, size_t len, struct cri_container 
 	pid = cJSON_GetObjectItemCaseSensitive(root, "pid");
 	if (cJSON_IsNumber(pid) && pid->valuedouble > 0 && pid->valuedouble < 4194305)
 		out->pid = (uint32_t)pid->valuedouble;
-	runtime_mounts_from_cjson(cJSON_GetObjectItemCaseSensitive(root, "runtimeSpec"),
-				  &out->mounts);
-	exposures_from_cjson(cJSON_GetObjectItemCaseSensitive(root, "runtimeSpec"), &out->exposures);
+	spec = cJSON_GetObjectItemCaseSensitive(root, "runtimeSpec");
+	runtime_mounts_from_cjson(spec, &out->mounts);
+	exposures_from_cjson(spec, &out->exposures);
 	cJSON_Delete(root);
 	return 0;
 }

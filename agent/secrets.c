@@ -105,22 +105,12 @@ static bool shape_matches(const struct shape *s, const char *v, size_t n)
 	return true;
 }
 
-static const char *memfind(const char *h, size_t n, const char *needle)
-{
-	size_t nl = strlen(needle);
-
-	for (size_t i = 0; i + nl <= n; i++)
-		if (memcmp(h + i, needle, nl) == 0)
-			return h + i;
-	return NULL;
-}
-
 /* "-----BEGIN … PRIVATE KEY-----" anywhere in the value (a whole PEM block in a variable). */
 static bool is_private_key(const char *v, size_t n)
 {
-	const char *b = memfind(v, n, "-----BEGIN ");
+	const char *b = memmem(v, n, "-----BEGIN ", 11);
 
-	return b && memfind(b, n - (size_t)(b - v), "PRIVATE KEY-----");
+	return b && memmem(b, n - (size_t)(b - v), "PRIVATE KEY-----", 16);
 }
 
 static bool b64url(unsigned char c)
@@ -154,7 +144,7 @@ static bool is_jwt(const char *v, size_t n)
 /* scheme://user:password@host with a literal password (not a ${VAR} or {{template}}). */
 static bool is_url_password(const char *v, size_t n)
 {
-	const char *sch = memfind(v, n, "://"), *at, *colon, *p;
+	const char *sch = memmem(v, n, "://", 3), *at, *colon, *p;
 	size_t rest;
 
 	if (!sch)
@@ -204,7 +194,7 @@ static bool value_is_secret_like(const char *v, size_t n)
 	bool up = false, low = false, dig = false, sym = false;
 
 	if (n < 8 || v[0] == '/' || v[0] == '.' || v[0] == '$' || v[0] == '~' ||
-	    memfind(v, n, "{{") || memfind(v, n, "://"))
+	    memmem(v, n, "{{", 2) || memmem(v, n, "://", 3))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
@@ -220,15 +210,21 @@ static bool value_is_secret_like(const char *v, size_t n)
 	return classes >= 2 && entropy(v, n) >= 2.5;
 }
 
+static bool name_has(const char *name, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (size_t j = 0; name && j + wl <= n; j++)
+		if (strncasecmp(name + j, word, wl) == 0)
+			return true;
+	return false;
+}
+
 bool secrets_name_is_secret(const char *name, size_t n)
 {
-	for (size_t i = 0; i < N(secret_words); i++) {
-		size_t wl = strlen(secret_words[i]);
-
-		for (size_t j = 0; j + wl <= n; j++)
-			if (strncasecmp(name + j, secret_words[i], wl) == 0)
-				return true;
-	}
+	for (size_t i = 0; i < N(secret_words); i++)
+		if (name_has(name, n, secret_words[i]))
+			return true;
 	return false;
 }
 
@@ -236,16 +232,6 @@ bool secrets_has_known_prefix(const char *v)
 {
 	for (size_t i = 0; i < N(loose_prefixes); i++)
 		if (strncmp(v, loose_prefixes[i], strlen(loose_prefixes[i])) == 0)
-			return true;
-	return false;
-}
-
-static bool name_has(const char *name, size_t n, const char *word)
-{
-	size_t wl = strlen(word);
-
-	for (size_t j = 0; name && j + wl <= n; j++)
-		if (strncasecmp(name + j, word, wl) == 0)
 			return true;
 	return false;
 }
