@@ -99,6 +99,20 @@ struct h_proc {
 /* Absolute path of a trigger: $C2D_TRIGGERS (default build/triggers)/name. */
 const char *h_trigger(const char *name);
 
+#define H_EXEC_ARGS 6
+/* One run of a program under the agent: its process and the argv it ran with, kept as long as
+ * the run (events are checked against both). */
+struct h_exec {
+	struct h_proc p;
+	char *argv[H_EXEC_ARGS + 2];
+};
+
+/* Run prog — a trigger's name, or a path when it holds a '/' — with args (NULL-terminated, at
+ * most H_EXEC_ARGS) as uid and gid `id` (H_KEEP_ID: ours), reading a's output meanwhile.
+ * h_run's result. */
+int h_exec(struct h_exec *r, struct h_agent *a, int id, const char *prog,
+	   const char *const *args);
+
 /*
  * fork + exec argv (argv[0] a path) with stdin on /dev/null, no descriptor above 2, and
  * setgid/setuid to gid/uid first unless H_KEEP_ID. Returns 0 or -errno.
@@ -175,6 +189,11 @@ struct h_suite {
 
 int h_suite_setup(struct h_suite *s);
 int h_suite_teardown(struct h_suite *s);
+
+/* cmocka's group set-up and tear-down (group_setup, group_teardown) over the suite s. */
+#define H_SUITE_GROUP(s)                                                                           \
+	static int group_setup(void **state) { return h_suite_setup(&(s)); }                      \
+	static int group_teardown(void **state) { return h_suite_teardown(&(s)); }
 
 char *h_mkdtemp(void);		/* a fresh 0755 /tmp/c2dtest.XXXXXX, malloc'd */
 int h_rm_rf(const char *dir);	/* only below /tmp/c2dtest. */

@@ -131,6 +131,18 @@ static void read_back(int fd, char *buf, size_t cap)
 	close(fd);
 }
 
+int h_exec(struct h_exec *r, struct h_agent *a, int id, const char *prog,
+	   const char *const *args)
+{
+	int n = 0;
+
+	r->argv[n++] = (char *)(strchr(prog, '/') ? prog : h_trigger(prog));
+	for (; args && *args && n <= H_EXEC_ARGS; args++)
+		r->argv[n++] = (char *)*args;
+	r->argv[n] = NULL;
+	return h_run(&r->p, a, r->argv, id, id);
+}
+
 int h_run_capture(char *const argv[], int *status, char *out, size_t outcap, char *err,
 		  size_t errcap)
 {

@@ -87,15 +87,7 @@ static const cJSON *open_case(struct open_run *r, int id, const char *const *opt
 
 /* ---- fixture ------------------------------------------------------------------------------- */
 
-static int group_setup(void **state)
-{
-	return h_suite_setup(&suite);
-}
-
-static int group_teardown(void **state)
-{
-	return h_suite_teardown(&suite);
-}
+H_SUITE_GROUP(suite)
 
 /* ---- every default credential rule ------------------------------------------------------- */
 

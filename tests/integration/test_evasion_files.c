@@ -132,6 +132,21 @@ static void run(struct h_proc *p, char **argv)
 	assert_int_equal(h_run(p, agent, argv, H_KEEP_ID, H_KEEP_ID), 0);
 }
 
+/* In a private mount namespace, src bind-mounted at dst (made here), then open_file with opts
+ * ("" or "-f FLAGS ") on path; the process in *p. */
+static void open_through_bind(struct h_proc *p, const char *src, const char *dst,
+			      const char *opts, const char *path)
+{
+	static char cmd[5 * PATH_MAX];
+	static char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", cmd, NULL};
+
+	assert_int_equal(mkdir(dst, 0755), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "mount --make-rprivate / && mount --bind %s %s && exec %s %s%s", src, dst,
+		 h_trigger("open_file"), opts, path);
+	run(p, argv);
+}
+
 /* A hard link to /etc/shadow: another name, the same inode. */
 static void test_hard_link_to_shadow(void **state)
 {
@@ -160,18 +175,13 @@ static void test_hard_link_to_shadow(void **state)
 /* /etc bind-mounted elsewhere in a private mount namespace, read through the bind. */
 static void test_bind_mount_of_etc(void **state)
 {
-	char dir[PATH_MAX + 16], path[PATH_MAX + 32], cmd[3 * PATH_MAX];
-	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", cmd, NULL};
+	char dir[PATH_MAX + 16], path[PATH_MAX + 32];
 	const cJSON *ev;
 	struct h_proc p;
 
 	snprintf(dir, sizeof(dir), "%s/etc-bind", base);
 	snprintf(path, sizeof(path), "%s/shadow", dir);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(cmd, sizeof(cmd),
-		 "mount --make-rprivate / && mount --bind /etc %s && exec %s %s", dir,
-		 h_trigger("open_file"), path);
-	run(&p, argv);
+	open_through_bind(&p, "/etc", dir, "", path);
 	ev = h_expect_event(agent, &p, "credential_read", "etc-shadow", "openat");
 	h_expect_str(ev, "file.path", path);
 	h_expect_str(ev, "file.host_path", "/etc/shadow");
@@ -317,19 +327,14 @@ static void test_rule_file_replaced_by_rename(void **state)
  */
 static void test_write_through_bind_of_storage_parent(void **state)
 {
-	char dir[PATH_MAX + 16], path[PATH_MAX + 64], host[PATH_MAX + 32], cmd[5 * PATH_MAX];
-	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", cmd, NULL};
+	char dir[PATH_MAX + 16], path[PATH_MAX + 64], host[PATH_MAX + 32];
 	const cJSON *ev;
 	struct h_proc p;
 
 	snprintf(dir, sizeof(dir), "%s/srv-bind", base);
 	snprintf(path, sizeof(path), "%s/prod/%s/through-bind", dir, strrchr(storage, '/') + 1);
 	snprintf(host, sizeof(host), "%s/through-bind", storage);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(cmd, sizeof(cmd),
-		 "mount --make-rprivate / && mount --bind /srv %s && exec %s -f O_WRONLY,O_CREAT %s",
-		 dir, h_trigger("open_file"), path);
-	run(&p, argv);
+	open_through_bind(&p, "/srv", dir, "-f O_WRONLY,O_CREAT ", path);
 	ev = h_expect_event(agent, &p, "storage_write", "production-storage", "openat");
 	h_expect_str(ev, "file.path", path);
 	h_expect_str(ev, "file.host_path", host);
@@ -358,20 +363,16 @@ static void test_storage_identity_only_for_writes(void **state)
  */
 static void test_credential_directory_through_bind_mount(void **state)
 {
-	char key[PATH_MAX + 32], dir[PATH_MAX + 16], path[PATH_MAX + 32], cmd[5 * PATH_MAX];
-	char *argv[] = {"/usr/bin/unshare", "-m", "/bin/sh", "-c", cmd, NULL};
+	char key[PATH_MAX + 32], dir[PATH_MAX + 16], path[PATH_MAX + 32], src[PATH_MAX + 16];
 	const cJSON *ev;
 	struct h_proc p;
 
 	snprintf(key, sizeof(key), "%s/creds/sub/key", base);
 	snprintf(dir, sizeof(dir), "%s/creds-bind", base);
 	snprintf(path, sizeof(path), "%s/sub/key", dir);
+	snprintf(src, sizeof(src), "%s/creds", base);
 	assert_int_equal(h_write_file(key, 0600), 0);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	snprintf(cmd, sizeof(cmd),
-		 "mount --make-rprivate / && mount --bind %s/creds %s && exec %s %s", base, dir,
-		 h_trigger("open_file"), path);
-	run(&p, argv);
+	open_through_bind(&p, src, dir, "", path);
 	ev = h_expect_event(agent, &p, "credential_read", "evasion-creds", "openat");
 	h_expect_str(ev, "file.path", path);
 	h_expect_str(ev, "file.host_path", key);

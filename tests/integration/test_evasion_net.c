@@ -38,29 +38,14 @@
 static struct h_suite suite;
 #define agent (suite.agent)
 
-static int group_setup(void **state)
-{
-	return h_suite_setup(&suite);
-}
+H_SUITE_GROUP(suite)
 
-static int group_teardown(void **state)
-{
-	return h_suite_teardown(&suite);
-}
 
-struct run {
-	struct h_proc p;
-	char *argv[5];
-};
-
-static void run_mode(struct run *r, const char *mode, const char *n, const char *result)
+static void run_mode(struct h_exec *r, const char *mode, const char *n, const char *result)
 {
-	r->argv[0] = (char *)h_trigger("meta_netns");
-	r->argv[1] = (char *)mode;
-	r->argv[2] = (char *)n;
-	r->argv[3] = n ? (char *)result : NULL;
-	r->argv[4] = NULL;
-	assert_int_equal(h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID), 0);
+	assert_int_equal(
+	    h_exec(r, agent, H_KEEP_ID, "meta_netns", (const char *const[]){mode, n, result, NULL}),
+	    0);
 }
 
 static void expect_net_at(const cJSON *ev, const char *family, const char *addr, int port)
@@ -82,7 +67,7 @@ static void expect_net(const cJSON *ev, int port)
 static void one_exchange_at(const char *mode, const char *syscall, const char *family,
 			    const char *addr, int port)
 {
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 
 	run_mode(&r, mode, NULL, NULL);
@@ -159,7 +144,7 @@ static void test_connect_v4_mapped(void **state)
  * finding is the trigger's, with that thread's tid and comm. */
 static void uring_thread(const char *mode, const char *comm_prefix)
 {
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 	long long tid = 0;
 	char comm[32];
@@ -229,7 +214,7 @@ static void race_count(struct race *c, pid_t pid)
 static void race_run(const char *mode, struct race *c)
 {
 	char *tmp = h_mkdtemp(), result[PATH_MAX];
-	struct run r, marker;
+	struct h_exec r, marker;
 	FILE *f;
 
 	assert_non_null(tmp);

@@ -40,19 +40,10 @@ static struct h_suite suite;
 #define agent (suite.agent)
 #define tmp (suite.tmp)
 
-static int group_setup(void **state)
-{
-	return h_suite_setup(&suite);
-}
-
-static int group_teardown(void **state)
-{
-	return h_suite_teardown(&suite);
-}
+H_SUITE_GROUP(suite)
 
 struct run {
-	struct h_proc p;
-	char *argv[5];
+	struct h_exec x;
 	char out[PATH_MAX];
 };
 
@@ -60,12 +51,8 @@ struct run {
 static void run_trigger(struct run *r, const char *name, const char *a1, const char *a2)
 {
 	snprintf(r->out, sizeof(r->out), "%s/%s.out", tmp, name);
-	r->argv[0] = (char *)h_trigger(name);
-	r->argv[1] = r->out;
-	r->argv[2] = (char *)a1;
-	r->argv[3] = a1 ? (char *)a2 : NULL;
-	r->argv[4] = NULL;
-	assert_int_equal(h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID), 0);
+	assert_int_equal(
+	    h_exec(&r->x, agent, H_KEEP_ID, name, (const char *const[]){r->out, a1, a2, NULL}), 0);
 }
 
 static int read_pid(const char *file)
@@ -157,13 +144,11 @@ static void openat2_race(int uid)
 	assert_true(fd >= 0);
 	assert_int_equal(fchmod(fd, 0666), 0); /* the trigger may run as nobody */
 	close(fd);
-	r->argv[0] = (char *)h_trigger("openat2_race");
-	r->argv[1] = r->out;
-	r->argv[2] = n;
-	assert_int_equal(h_run(&r->p, agent, r->argv, uid, uid), 0);
+	assert_int_equal(h_exec(&r->x, agent, uid, "openat2_race", (const char *const[]){r->out, n, NULL}),
+			 0);
 	if (uid != H_KEEP_ID)
-		r->p.uid = r->p.euid = r->p.gid = (unsigned)uid;
-	t.pid = r->p.pid;
+		r->x.p.uid = r->x.p.euid = r->x.p.gid = (unsigned)uid;
+	t.pid = r->x.p.pid;
 	f = fopen(r->out, "re");
 	assert_non_null(f);
 	assert_int_equal(fscanf(f, "readable %lld path %lld denied %lld", &readable, &path, &denied),
@@ -243,19 +228,19 @@ static void test_clone3_race(void **state)
 	assert_true(real >= RACE_CLONES);
 	assert_true(plain > 0); /* the race really ran */
 	/* the last real child's finding came after every other one */
-	for (int waited = 0; !clone_event(r.p.pid, last) && waited < H_EVENT_TIMEOUT_MS;
+	for (int waited = 0; !clone_event(r.x.p.pid, last) && waited < H_EVENT_TIMEOUT_MS;
 	     waited += 200)
 		h_agent_pump(agent, 200);
 	h_agent_pump(agent, H_QUIET_MS);
 	for (size_t i = 0; i < n; i++) {
-		const cJSON *ev = clone_event(r.p.pid, pids[i]);
+		const cJSON *ev = clone_event(r.x.p.pid, pids[i]);
 
 		if (!news[i] && ev)
 			fail_msg("child %lld got no namespace, yet was reported", pids[i]);
 		if (!news[i] || !ev)
 			continue;
 		found++;
-		h_check_event(agent, ev, &r.p,
+		h_check_event(agent, ev, &r.x.p,
 			      &(struct h_expect){.kind = "privileged_call", .rule = "namespace-create",
 						 .severity = "high", .syscall = "clone3",
 						 .ret = pids[i], .has_args = true});
@@ -273,9 +258,9 @@ static void test_clone3_race(void **state)
 static const cJSON *expect_priv(struct run *r, const char *rule, const char *syscall,
 				long long ret)
 {
-	const cJSON *ev = h_expect_event(agent, &r->p, "privileged_call", rule, syscall);
+	const cJSON *ev = h_expect_event(agent, &r->x.p, "privileged_call", rule, syscall);
 
-	h_check_event(agent, ev, &r->p,
+	h_check_event(agent, ev, &r->x.p,
 		      &(struct h_expect){.kind = "privileged_call", .rule = rule, .severity = "high",
 					 .syscall = syscall, .ret = ret, .has_args = true});
 	return ev;
@@ -314,13 +299,13 @@ static void test_traceme_peek(void **state)
 	int child;
 
 	snprintf(r.out, sizeof(r.out), "%s/traceme_peek.out", tmp);
-	r.argv[0] = (char *)h_trigger("traceme_peek");
-	r.argv[1] = r.out;
-	assert_int_equal(h_spawn(&r.p, r.argv, H_KEEP_ID, H_KEEP_ID), 0);
+	r.x.argv[0] = (char *)h_trigger("traceme_peek");
+	r.x.argv[1] = r.out;
+	assert_int_equal(h_spawn(&r.x.p, r.x.argv, H_KEEP_ID, H_KEEP_ID), 0);
 	/* the TRACEME is the trigger's child's: keep the events whose parent is the trigger */
-	snprintf(keep, sizeof(keep), "\"ppid\":%d,", r.p.pid);
+	snprintf(keep, sizeof(keep), "\"ppid\":%d,", r.x.p.pid);
 	assert_int_equal(h_agent_keep(agent, keep), 0);
-	assert_int_equal(h_wait(&r.p, agent, H_RUN_TIMEOUT_MS), 0);
+	assert_int_equal(h_wait(&r.x.p, agent, H_RUN_TIMEOUT_MS), 0);
 	child = read_pid(r.out);
 	/* the parent reads its tracee's memory: process-memory-read */
 	ev = expect_priv(&r, "process-memory-read", "ptrace", 0);
@@ -335,9 +320,9 @@ static void test_traceme_peek(void **state)
 	h_expect_str(ev, "severity", "high");
 	h_expect_str(ev, "syscall.name", "ptrace");
 	h_expect_int(ev, "syscall.ret", 0);
-	h_expect_int(ev, "process.ppid", r.p.pid);
-	h_expect_str(ev, "process.executable", r.p.exe);
-	h_expect_int(ev, "syscall.args.tracer_pid", r.p.pid);
+	h_expect_int(ev, "process.ppid", r.x.p.pid);
+	h_expect_str(ev, "process.executable", r.x.p.exe);
+	h_expect_int(ev, "syscall.args.tracer_pid", r.x.p.pid);
 	h_expect_absent(ev, "syscall.args.target_pid");
 }
 
@@ -349,13 +334,12 @@ static void handle_open_case(const char *file, const char *mount_dir, const char
 	struct run r = {0};
 	const cJSON *ev;
 
-	r.argv[0] = (char *)h_trigger("handle_open");
-	r.argv[1] = (char *)file;
-	r.argv[2] = (char *)mount_dir;
-	assert_int_equal(h_run(&r.p, agent, r.argv, H_KEEP_ID, H_KEEP_ID), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", rule, "open_by_handle_at");
+	assert_int_equal(
+	    h_exec(&r.x, agent, H_KEEP_ID, "handle_open", (const char *const[]){file, mount_dir, NULL}),
+	    0);
+	ev = h_expect_event(agent, &r.x.p, "credential_read", rule, "open_by_handle_at");
 	/* fds 0-2 are the trigger's; 3 is the mount directory, 4 the opened file */
-	h_check_event(agent, ev, &r.p,
+	h_check_event(agent, ev, &r.x.p,
 		      &(struct h_expect){.kind = "credential_read", .rule = rule, .severity = "high",
 					 .syscall = "open_by_handle_at", .ret = 4, .flags = rdonly,
 					 .path = file});
@@ -388,11 +372,10 @@ static void test_setresuid_before_after(void **state)
 	struct run r = {0};
 	const cJSON *ev;
 
-	r.argv[0] = (char *)h_trigger("setresuid_drop");
-	assert_int_equal(h_run(&r.p, agent, r.argv, H_KEEP_ID, H_KEEP_ID), 0);
-	r.p.uid = r.p.euid = H_NOBODY;
-	ev = h_expect_event(agent, &r.p, "privileged_call", "setuid-family", "setresuid");
-	h_check_event(agent, ev, &r.p,
+	assert_int_equal(h_exec(&r.x, agent, H_KEEP_ID, "setresuid_drop", NULL), 0);
+	r.x.p.uid = r.x.p.euid = H_NOBODY;
+	ev = h_expect_event(agent, &r.x.p, "privileged_call", "setuid-family", "setresuid");
+	h_check_event(agent, ev, &r.x.p,
 		      &(struct h_expect){.kind = "privileged_call", .rule = "setuid-family",
 					 .severity = "medium", .syscall = "setresuid", .ret = 0,
 					 .has_args = true});

@@ -37,32 +37,14 @@ static struct h_suite suite;
 #define tmp (suite.tmp)
 #define storage (suite.storage)
 
-static int group_setup(void **state)
+H_SUITE_GROUP(suite)
+
+static int uring_as(struct h_exec *r, int id, const char *mode, const char *a1, const char *a2)
 {
-	return h_suite_setup(&suite);
+	return h_exec(r, agent, id, "uring_ops", (const char *const[]){mode, a1, a2, NULL});
 }
 
-static int group_teardown(void **state)
-{
-	return h_suite_teardown(&suite);
-}
-
-struct run {
-	struct h_proc p;
-	char *argv[5];
-};
-
-static int uring_as(struct run *r, int id, const char *mode, const char *a1, const char *a2)
-{
-	r->argv[0] = (char *)h_trigger("uring_ops");
-	r->argv[1] = (char *)mode;
-	r->argv[2] = (char *)a1;
-	r->argv[3] = (char *)a2;
-	r->argv[4] = NULL;
-	return h_run(&r->p, agent, r->argv, id, id);
-}
-
-static int uring(struct run *r, const char *mode, const char *a1, const char *a2)
+static int uring(struct h_exec *r, const char *mode, const char *a1, const char *a2)
 {
 	return uring_as(r, H_KEEP_ID, mode, a1, a2);
 }
@@ -70,19 +52,27 @@ static int uring(struct run *r, const char *mode, const char *a1, const char *a2
 /* The trigger's descriptors: 0-2, the ring (3), then the opened file (4). */
 #define OPEN_FD 4
 
+static const char *const rdonly_cloexec[] = {"O_RDONLY", "O_CLOEXEC", NULL};
+
+/* The read of /etc/shadow by run r, reported as `syscall` with this result and flags. */
+static const cJSON *expect_shadow_read(struct h_exec *r, const char *syscall, long ret,
+				       const char *const *flags)
+{
+	const cJSON *ev = h_expect_event(agent, &r->p, "credential_read", "etc-shadow", syscall);
+
+	h_check_event(agent, ev, &r->p,
+		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
+					 .severity = "high", .syscall = syscall, .ret = ret,
+					 .failure = ret < 0, .flags = flags, .path = "/etc/shadow"});
+	return ev;
+}
+
 static void expect_shadow(const char *mode, const char *syscall)
 {
-	static const char *const flags[] = {"O_RDONLY", "O_CLOEXEC", NULL};
-	struct run r;
-	const cJSON *ev;
+	struct h_exec r;
 
 	assert_int_equal(uring(&r, mode, "/etc/shadow", NULL), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", syscall);
-	h_check_event(agent, ev, &r.p,
-		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
-					 .severity = "high", .syscall = syscall, .ret = OPEN_FD,
-					 .flags = flags, .path = "/etc/shadow"});
-	h_expect_str(ev, "outcome", "success");
+	h_expect_str(expect_shadow_read(&r, syscall, OPEN_FD, rdonly_cloexec), "outcome", "success");
 }
 
 static void test_openat_inline(void **state)
@@ -105,17 +95,11 @@ static void test_openat_async(void **state)
 static void test_openat_sqpoll(void **state)
 {
 	static const char *const sqpoll[] = {"IORING_SETUP_SQPOLL", NULL};
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 
 	assert_int_equal(uring(&r, "openat-sqpoll", "/etc/shadow", NULL), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
-	h_check_event(agent, ev, &r.p,
-		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
-					 .severity = "high", .syscall = "io_uring:openat",
-					 .ret = OPEN_FD,
-					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
-					 .path = "/etc/shadow"});
+	expect_shadow_read(&r, "io_uring:openat", OPEN_FD, rdonly_cloexec);
 	ev = h_expect_event(agent, &r.p, "privileged_call", "io-uring-setup", "io_uring_setup");
 	h_check_event(agent, ev, &r.p,
 		      &(struct h_expect){.kind = "privileged_call", .rule = "io-uring-setup",
@@ -128,32 +112,19 @@ static void test_openat_sqpoll(void **state)
 /* Refused (EACCES): no file to judge, the name is; a finding with outcome failure. */
 static void test_openat_denied(void **state)
 {
-	struct run r;
-	const cJSON *ev;
+	struct h_exec r;
 
 	assert_int_not_equal(uring_as(&r, H_NOBODY, "openat", "/etc/shadow", NULL), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
-	h_check_event(agent, ev, &r.p,
-		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
-					 .severity = "high", .syscall = "io_uring:openat",
-					 .ret = -EACCES, .failure = true,
-					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
-					 .path = "/etc/shadow"});
+	expect_shadow_read(&r, "io_uring:openat", -EACCES, rdonly_cloexec);
 }
 
 /* Into a fixed-file slot: no fd in the process's table; the file is the ring's slot's. */
 static void test_openat_fixed(void **state)
 {
-	struct run r;
-	const cJSON *ev;
+	struct h_exec r;
 
 	assert_int_equal(uring(&r, "openat-fixed", "/etc/shadow", NULL), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
-	h_check_event(agent, ev, &r.p,
-		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
-					 .severity = "high", .syscall = "io_uring:openat", .ret = 0,
-					 .flags = (const char *const[]){"O_RDONLY", NULL},
-					 .path = "/etc/shadow"});
+	expect_shadow_read(&r, "io_uring:openat", 0, (const char *const[]){"O_RDONLY", NULL});
 }
 
 static size_t count_events(const struct h_agent *ag, const struct h_match *m)
@@ -163,6 +134,27 @@ static size_t count_events(const struct h_agent *ag, const struct h_match *m)
 	for (size_t i = 0; i < h_agent_nevents(ag); i++)
 		n += h_match_event(h_agent_event(ag, i), m);
 	return n;
+}
+
+/* n opens of /etc/shadow through uring_ops `mode` in one run: how many were reported (waiting
+ * up to the event timeout for all n). */
+static size_t shadow_opens_reported(struct h_exec *r, const char *mode, int n)
+{
+	struct h_match m = {.kind = "credential_read", .rule = "etc-shadow",
+			    .syscall = "io_uring:openat"};
+	size_t got = 0;
+	char nb[16];
+
+	snprintf(nb, sizeof(nb), "%d", n);
+	assert_int_equal(uring(r, mode, "/etc/shadow", nb), 0);
+	m.pid = r->p.pid;
+	for (int waited = 0; waited < H_EVENT_TIMEOUT_MS; waited += 200) {
+		got = count_events(agent, &m);
+		if (got >= (size_t)n)
+			break;
+		h_agent_pump(agent, 200);
+	}
+	return got;
 }
 
 /*
@@ -175,21 +167,9 @@ static size_t count_events(const struct h_agent *ag, const struct h_match *m)
 
 static void test_openat_fd_swap_race(void **state)
 {
-	struct run r;
-	char n[16];
-	struct h_match m = {.kind = "credential_read", .rule = "etc-shadow",
-			    .syscall = "io_uring:openat"};
-	size_t got = 0;
+	struct h_exec r;
+	size_t got = shadow_opens_reported(&r, "openat-race", RACE_OPENS);
 
-	snprintf(n, sizeof(n), "%d", RACE_OPENS);
-	assert_int_equal(uring(&r, "openat-race", "/etc/shadow", n), 0);
-	m.pid = r.p.pid;
-	for (int waited = 0; waited < H_EVENT_TIMEOUT_MS; waited += 200) {
-		got = count_events(agent, &m);
-		if (got >= RACE_OPENS)
-			break;
-		h_agent_pump(agent, 200);
-	}
 	print_message("fd-swap race: %zu of %d io_uring opens of /etc/shadow reported\n", got,
 		      RACE_OPENS);
 	assert_int_equal(got, RACE_OPENS);
@@ -203,21 +183,9 @@ static void test_openat_fd_swap_race(void **state)
 
 static void test_openat_batch(void **state)
 {
-	struct run r;
-	char n[16];
-	struct h_match m = {.kind = "credential_read", .rule = "etc-shadow",
-			    .syscall = "io_uring:openat"};
-	size_t got = 0;
+	struct h_exec r;
+	size_t got = shadow_opens_reported(&r, "openat-batch", BATCH_OPENS);
 
-	snprintf(n, sizeof(n), "%d", BATCH_OPENS);
-	assert_int_equal(uring(&r, "openat-batch", "/etc/shadow", n), 0);
-	m.pid = r.p.pid;
-	for (int waited = 0; waited < H_EVENT_TIMEOUT_MS; waited += 200) {
-		got = count_events(agent, &m);
-		if (got >= BATCH_OPENS)
-			break;
-		h_agent_pump(agent, 200);
-	}
 	print_message("batch: %zu findings for %d io_uring opens in one submit\n", got,
 		      BATCH_OPENS);
 	assert_true(got >= BATCH_OPENS);
@@ -226,35 +194,22 @@ static void test_openat_batch(void **state)
 /* IOSQE_CQE_SKIP_SUCCESS: no CQE, so no completion; judged when submitted, result unknown. */
 static void test_openat_cqe_skip(void **state)
 {
-	struct run r;
-	const cJSON *ev;
+	struct h_exec r;
 
 	assert_int_equal(uring(&r, "openat-skip", "/etc/shadow", NULL), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
-	h_check_event(agent, ev, &r.p,
-		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
-					 .severity = "high", .syscall = "io_uring:openat", .ret = 0,
-					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
-					 .path = "/etc/shadow"});
+	expect_shadow_read(&r, "io_uring:openat", 0, rdonly_cloexec);
 }
 
 /* The open's CQE goes to the overflow list (the CQ ring is full of unreaped NOPs). */
 static void test_openat_cq_overflow(void **state)
 {
-	struct run r;
-	const cJSON *ev;
+	struct h_exec r;
 
 	assert_int_equal(uring(&r, "openat-overflow", "/etc/shadow", NULL), 0);
-	ev = h_expect_event(agent, &r.p, "credential_read", "etc-shadow", "io_uring:openat");
-	h_check_event(agent, ev, &r.p,
-		      &(struct h_expect){.kind = "credential_read", .rule = "etc-shadow",
-					 .severity = "high", .syscall = "io_uring:openat",
-					 .ret = OPEN_FD,
-					 .flags = (const char *const[]){"O_RDONLY", "O_CLOEXEC", NULL},
-					 .path = "/etc/shadow"});
+	expect_shadow_read(&r, "io_uring:openat", OPEN_FD, rdonly_cloexec);
 }
 
-static void expect_storage(struct run *r, const char *syscall, long ret,
+static void expect_storage(struct h_exec *r, const char *syscall, long ret,
 			   const char *const *flags, const char *path, const char *new_path)
 {
 	const cJSON *ev = h_expect_event(agent, &r->p, "storage_write", "production-storage",
@@ -271,7 +226,7 @@ static void test_storage_ops(void **state)
 {
 	static const char *const wflags[] = {"O_WRONLY", "O_CREAT", "O_TRUNC", "O_CLOEXEC", NULL};
 	char a[PATH_MAX + 16], b[PATH_MAX + 16], none[PATH_MAX + 16];
-	struct run open_w, trunc, ren, unl, unl_skip, unl_missing;
+	struct h_exec open_w, trunc, ren, unl, unl_skip, unl_missing;
 
 	snprintf(a, sizeof(a), "%s/a", storage);
 	snprintf(b, sizeof(b), "%s/b", storage);
@@ -297,7 +252,7 @@ static void test_storage_ops(void **state)
 static void test_links(void **state)
 {
 	char l1[PATH_MAX + 16], l2[PATH_MAX + 16], sl[PATH_MAX + 16];
-	struct run hard, sym;
+	struct h_exec hard, sym;
 	const cJSON *ev;
 
 	snprintf(l1, sizeof(l1), "%s/l1", storage);
@@ -321,8 +276,8 @@ static void test_links(void **state)
 static void test_no_event_outside(void **state)
 {
 	char plain[PATH_MAX + 16], moved[PATH_MAX + 32];
-	struct run op, wr, tr, ren, unl, marker;
-	const struct run *all[] = {&op, &wr, &tr, &ren, &unl};
+	struct h_exec op, wr, tr, ren, unl, marker;
+	const struct h_exec *all[] = {&op, &wr, &tr, &ren, &unl};
 
 	snprintf(plain, sizeof(plain), "%s/plain", tmp);
 	snprintf(moved, sizeof(moved), "%s/plain.moved", tmp);

@@ -26,31 +26,15 @@ static struct h_suite suite;
 #define agent (suite.agent)
 #define tmp (suite.tmp)
 
-static int group_setup(void **state)
-{
-	return h_suite_setup(&suite);
-}
-
-static int group_teardown(void **state)
-{
-	return h_suite_teardown(&suite);
-}
+H_SUITE_GROUP(suite)
 
 /* Run a trigger without arguments other than `arg` (may be NULL). */
-struct run {
-	struct h_proc p;
-	char *argv[3];
-};
-
-static void run_trigger(struct run *r, const char *name, const char *arg)
+static void run_trigger(struct h_exec *r, const char *name, const char *arg)
 {
-	r->argv[0] = (char *)h_trigger(name);
-	r->argv[1] = (char *)arg;
-	r->argv[2] = NULL;
-	assert_int_equal(h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID), 0);
+	assert_int_equal(h_exec(r, agent, H_KEEP_ID, name, (const char *const[]){arg, NULL}), 0);
 }
 
-static const cJSON *expect_priv(struct run *r, const char *rule, const char *severity,
+static const cJSON *expect_priv(struct h_exec *r, const char *rule, const char *severity,
 				const char *syscall)
 {
 	const cJSON *ev = h_expect_event(agent, &r->p, "privileged_call", rule, syscall);
@@ -64,7 +48,7 @@ static const cJSON *expect_priv(struct run *r, const char *rule, const char *sev
 
 static void test_setuid_drop(void **state)
 {
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 
 	run_trigger(&r, "setuid_drop", NULL);
@@ -79,7 +63,7 @@ static void test_setuid_drop(void **state)
 
 static void test_capset(void **state)
 {
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 
 	run_trigger(&r, "capset_drop", NULL);
@@ -96,7 +80,7 @@ static void test_capset(void **state)
 static void test_unshare_user(void **state)
 {
 	static const char *const ns[] = {"CLONE_NEWUSER", NULL};
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 
 	run_trigger(&r, "unshare_user", NULL);
@@ -123,7 +107,7 @@ static void test_setns_uts(void **state)
 	static const char *const joined[] = {"CLONE_NEWUTS", NULL};
 	static const char *const none[] = {NULL};
 	char pidfile[PATH_MAX];
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 	size_t n = 0;
 
@@ -149,7 +133,7 @@ static void test_clone_user(void **state)
 {
 	static const char *const ns[] = {"CLONE_NEWUSER", NULL};
 	char pidfile[PATH_MAX];
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 	int child = 0;
 	FILE *f;
@@ -173,7 +157,7 @@ static void test_clone_user(void **state)
 static void test_mount_tmpfs(void **state)
 {
 	char dir[PATH_MAX];
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 
 	snprintf(dir, sizeof(dir), "%s/mnt", tmp);
@@ -205,7 +189,7 @@ static int mount_teardown(void **state)
 static void test_ptrace_attach(void **state)
 {
 	char pidfile[PATH_MAX];
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 	int target = 0;
 	FILE *f;

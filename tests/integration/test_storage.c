@@ -26,31 +26,14 @@ static struct h_suite suite;
 #define tmp (suite.tmp)
 #define storage (suite.storage)
 
-static int group_setup(void **state)
+H_SUITE_GROUP(suite)
+
+static void run_trigger(struct h_exec *r, const char *name, const char *a1, const char *a2)
 {
-	return h_suite_setup(&suite);
+	assert_int_equal(h_exec(r, agent, H_KEEP_ID, name, (const char *const[]){a1, a2, NULL}), 0);
 }
 
-static int group_teardown(void **state)
-{
-	return h_suite_teardown(&suite);
-}
-
-struct run {
-	struct h_proc p;
-	char *argv[4];
-};
-
-static void run_trigger(struct run *r, const char *name, const char *a1, const char *a2)
-{
-	r->argv[0] = (char *)h_trigger(name);
-	r->argv[1] = (char *)a1;
-	r->argv[2] = a1 ? (char *)a2 : NULL;
-	r->argv[3] = NULL;
-	assert_int_equal(h_run(&r->p, agent, r->argv, H_KEEP_ID, H_KEEP_ID), 0);
-}
-
-static void expect_storage(struct run *r, const char *syscall, long ret, const char *const *flags,
+static void expect_storage(struct h_exec *r, const char *syscall, long ret, const char *const *flags,
 			   const char *path, const char *new_path)
 {
 	const cJSON *ev = h_expect_event(agent, &r->p, "storage_write", "production-storage",
@@ -66,7 +49,7 @@ static void test_write_rename_unlink(void **state)
 {
 	static const char *const flags[] = {"O_WRONLY", "O_CREAT", "O_TRUNC", "O_CLOEXEC", NULL};
 	char data[PATH_MAX + 8], renamed[PATH_MAX + 16];
-	struct run r;
+	struct h_exec r;
 
 	snprintf(data, sizeof(data), "%s/data", storage);
 	snprintf(renamed, sizeof(renamed), "%s/data.new", storage);
@@ -91,7 +74,7 @@ static bool plausible_connect(long long ret)
 static void test_metadata_connect(void **state)
 {
 	const char *rule = "cloud-metadata-endpoint";
-	struct run r;
+	struct h_exec r;
 	const cJSON *ev;
 	long long ret = 1;
 
@@ -117,7 +100,7 @@ static void test_metadata_connect(void **state)
 static void test_no_event_outside(void **state)
 {
 	char sibling[PATH_MAX + 8];
-	struct run writes, conn, marker;
+	struct h_exec writes, conn, marker;
 
 	snprintf(sibling, sizeof(sibling), "%s-old", storage); /* a prefix of the name, not a dir */
 	assert_int_equal(mkdir(sibling, 0755), 0);
@@ -140,7 +123,7 @@ static void test_dotdot_judged_normalised(void **state)
 {
 	char out[PATH_MAX + 8], away[3 * PATH_MAX], back[3 * PATH_MAX], file[PATH_MAX + 16];
 	const char *base = strrchr(storage, '/') + 1;
-	struct run leave, enter;
+	struct h_exec leave, enter;
 	const cJSON *ev;
 
 	snprintf(out, sizeof(out), "%s-out", storage);
@@ -149,10 +132,10 @@ static void test_dotdot_judged_normalised(void **state)
 	assert_int_equal(h_sh("touch %s %s/y", file, storage), 0);
 	snprintf(away, sizeof(away), "%s/../%s-out/x", storage, base);
 	snprintf(back, sizeof(back), "%s/../%s/y", out, base);
-	leave.argv[0] = "/bin/rm", leave.argv[1] = away, leave.argv[2] = NULL;
-	assert_int_equal(h_run(&leave.p, agent, leave.argv, H_KEEP_ID, H_KEEP_ID), 0);
-	enter.argv[0] = "/bin/rm", enter.argv[1] = back, enter.argv[2] = NULL;
-	assert_int_equal(h_run(&enter.p, agent, enter.argv, H_KEEP_ID, H_KEEP_ID), 0);
+	assert_int_equal(h_exec(&leave, agent, H_KEEP_ID, "/bin/rm", (const char *const[]){away, NULL}),
+			 0);
+	assert_int_equal(h_exec(&enter, agent, H_KEEP_ID, "/bin/rm", (const char *const[]){back, NULL}),
+			 0);
 	ev = h_expect_event(agent, &enter.p, "storage_write", "production-storage", NULL);
 	snprintf(file, sizeof(file), "%s/y", storage);
 	h_expect_str(ev, "file.path", file);
