@@ -122,12 +122,12 @@ $(BUILD)/c2d-collector-san: $(BUILD)/san/collector/main.o $(SAN_COLLECTOR_OBJS) 
 
 TRIGGER_SRCS := $(wildcard tests/integration/triggers/*.c)
 TRIGGER_BINS := $(patsubst tests/integration/triggers/%.c,$(BUILD)/triggers/%,$(TRIGGER_SRCS))
-$(BUILD)/triggers/%: tests/integration/triggers/%.c
+$(BUILD)/triggers/%: tests/integration/triggers/%.c tests/integration/triggers/child.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -o $@ $< -luring -lpthread
 
 # static: it also runs inside a busybox container (test_evasion_runtime)
-$(BUILD)/triggers/rt_chain: tests/integration/triggers/rt_chain.c
+$(BUILD)/triggers/rt_chain: tests/integration/triggers/rt_chain.c tests/integration/triggers/child.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Werror -D_GNU_SOURCE -static -o $@ $<
 

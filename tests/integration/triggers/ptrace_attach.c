@@ -11,16 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int report(const char *file, pid_t pid)
-{
-	FILE *f = fopen(file, "we");
-
-	if (!f || fprintf(f, "%d\n", pid) < 0 || fclose(f) != 0) {
-		perror("ptrace_attach: pid file");
-		return -1;
-	}
-	return 0;
-}
+#include "child.h"
 
 int main(int argc, char **argv)
 {
@@ -29,22 +20,17 @@ int main(int argc, char **argv)
 
 	if (argc != 2)
 		return 2;
-	child = fork();
+	child = child_waiting();
 	if (child < 0)
 		return 1;
-	if (child == 0) {
-		for (;;)
-			pause();
-	}
 	if (ptrace(PTRACE_ATTACH, child, NULL, NULL) < 0 ||
 	    waitpid(child, &status, __WALL) != child || !WIFSTOPPED(status) ||
 	    ptrace(PTRACE_DETACH, child, NULL, NULL) < 0) {
 		perror("ptrace_attach");
 		rc = 1;
 	}
-	if (report(argv[1], child) < 0)
+	if (pid_to_file(argv[1], child) < 0)
 		rc = 1;
-	kill(child, SIGKILL);
-	waitpid(child, &status, __WALL);
+	child_end(child);
 	return rc;
 }

@@ -15,12 +15,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+
 int main(int argc, char **argv)
 {
 	int flag = argc == 4 && !strcmp(argv[3], "user") ? CLONE_NEWUSER : CLONE_NEWUTS;
 	int status;
 	pid_t child;
-	FILE *f;
 
 	if (argc != 3 && argc != 4)
 		return 2;
@@ -35,8 +36,7 @@ int main(int argc, char **argv)
 	}
 	if (syscall(SYS_unshare, flag) < 0)
 		return 1;
-	f = fopen(argv[1], "we");
-	if (!f || fprintf(f, "%d\n", child) < 0 || fclose(f) != 0)
+	if (pid_to_file(argv[1], child) < 0)
 		return 1;
 	return waitpid(child, &status, 0) == child && WIFEXITED(status) && !WEXITSTATUS(status) ? 0
 												   : 1;

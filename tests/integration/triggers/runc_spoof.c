@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -31,23 +33,16 @@ static int write_file(const char *path, const char *text)
 static int attach_child(const char *pidfile)
 {
 	int status, rc = 0;
-	pid_t child = fork();
-	FILE *f;
+	pid_t child = child_waiting();
 
 	if (child < 0)
 		return -1;
-	if (child == 0) {
-		for (;;)
-			pause();
-	}
 	if (ptrace(PTRACE_ATTACH, child, NULL, NULL) < 0 ||
 	    waitpid(child, &status, __WALL) != child || ptrace(PTRACE_DETACH, child, NULL, NULL) < 0)
 		rc = -1;
-	f = fopen(pidfile, "we");
-	if (!f || fprintf(f, "%d\n", child) < 0 || fclose(f) != 0)
+	if (pid_to_file(pidfile, child) < 0)
 		rc = -1;
-	kill(child, SIGKILL);
-	waitpid(child, &status, __WALL);
+	child_end(child);
 	return rc;
 }
 

@@ -13,12 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+
 int main(int argc, char **argv)
 {
-	int p[2], own, other, status, rc = 0;
+	int p[2], own, other, rc = 0;
 	char path[64], c;
 	pid_t child;
-	FILE *f;
 
 	if (argc != 2 || pipe(p) < 0)
 		return 2;
@@ -44,10 +45,8 @@ int main(int argc, char **argv)
 		perror("setns_uts");
 		rc = 1;
 	}
-	f = fopen(argv[1], "we");
-	if (!f || fprintf(f, "%d\n", child) < 0 || fclose(f) != 0)
+	if (pid_to_file(argv[1], child) < 0)
 		rc = 1;
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
+	child_end(child);
 	return rc;
 }

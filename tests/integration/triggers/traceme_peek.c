@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+
 static volatile long word = 0x5eed;
 
 int main(int argc, char **argv)
@@ -20,7 +22,6 @@ int main(int argc, char **argv)
 	int status, rc = 0;
 	pid_t child;
 	long got;
-	FILE *f;
 
 	if (argc != 2)
 		return 2;
@@ -44,10 +45,8 @@ int main(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	f = fopen(argv[1], "we");
-	if (!f || fprintf(f, "%d\n", child) < 0 || fclose(f) != 0)
+	if (pid_to_file(argv[1], child) < 0)
 		rc = 1;
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
+	child_end(child);
 	return rc;
 }

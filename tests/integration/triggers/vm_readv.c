@@ -11,25 +11,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+
 static volatile long word = 0x5eed;
 
 int main(int argc, char **argv)
 {
 	struct iovec local, remote;
 	long got = 0;
-	int status, rc = 0;
+	int rc = 0;
 	pid_t child;
-	FILE *f;
 
 	if (argc != 2)
 		return 2;
-	child = fork();
+	child = child_waiting();
 	if (child < 0)
 		return 1;
-	if (child == 0) {
-		for (;;)
-			pause();
-	}
 	local.iov_base = &got;
 	local.iov_len = sizeof(got);
 	remote.iov_base = (void *)&word;
@@ -38,10 +35,8 @@ int main(int argc, char **argv)
 		perror("vm_readv");
 		rc = 1;
 	}
-	f = fopen(argv[1], "we");
-	if (!f || fprintf(f, "%d\n", child) < 0 || fclose(f) != 0)
+	if (pid_to_file(argv[1], child) < 0)
 		rc = 1;
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
+	child_end(child);
 	return rc;
 }
