@@ -79,6 +79,37 @@ long h_http_get(const char *url, char *out, size_t cap)
 	return code;
 }
 
+long h_collector_post(const struct h_collector *c, const char *ndjson)
+{
+	char url[128], auth[256], tok[128] = "";
+	struct curl_slist *h = NULL;
+	FILE *f = fopen(c->token_file, "re");
+	CURL *cu;
+	long code = 0;
+
+	if (!f)
+		return 0;
+	if (!fgets(tok, sizeof(tok), f))
+		tok[0] = 0;
+	fclose(f);
+	tok[strcspn(tok, "\n")] = 0;
+	snprintf(url, sizeof(url), "%s/v1/events", c->url);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	h = curl_slist_append(curl_slist_append(h, auth), "Content-Type: application/x-ndjson");
+	cu = curl_easy_init();
+	if (cu) {
+		curl_easy_setopt(cu, CURLOPT_URL, url);
+		curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, ndjson);
+		curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, discard);
+		if (curl_easy_perform(cu) == CURLE_OK)
+			curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_cleanup(cu);
+	}
+	curl_slist_free_all(h);
+	return code;
+}
+
 long long h_metric(const char *base_url, const char *series)
 {
 	static char body[1 << 16];

@@ -48,6 +48,10 @@ void h_collector_free(struct h_collector *c);
  * (pointers into c, valid while c is). */
 void h_collector_agent_args(const struct h_collector *c, const char **argv4);
 
+/* POST an NDJSON body to c's /v1/events with its ingest token; the HTTP status, or 0 when there
+ * was no answer. */
+long h_collector_post(const struct h_collector *c, const char *ndjson);
+
 /* One integer from a SELECT on the store (read-only), or -1. */
 long long h_collector_count(const struct h_collector *c, const char *sql);
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include <curl/curl.h>
 
 #include "harness.h"
 #include "harness_collector.h"
@@ -26,25 +25,13 @@
 
 static struct h_collector col;
 
-static size_t discard(char *p, size_t sz, size_t n, void *u)
-{
-	return sz * n;
-}
-
 /* POST events [from, to): 60 distinct timestamps only, so pages split runs of equal times. */
 static void post(int from, int to)
 {
-	char url[128], auth[256], tok[128] = "", *body = calloc(1, 1 << 20);
-	struct curl_slist *h = NULL;
-	FILE *f = fopen(col.token_file, "r");
-	CURL *cu = curl_easy_init();
+	char *body = calloc(1, 1 << 20);
 	size_t len = 0;
-	long code = 0;
+	long code;
 
-	assert_non_null(f);
-	assert_non_null(fgets(tok, sizeof(tok), f));
-	fclose(f);
-	tok[strcspn(tok, "\n")] = 0;
 	for (int i = from; i < to; i++)
 		len += (size_t)snprintf(
 		    body + len, (1 << 20) - len,
@@ -56,18 +43,8 @@ static void post(int from, int to)
 		    "\"file\":{\"path\":\"/etc/shadow\"},\"k8s\":{\"namespace\":\"shop\",\"pod\":"
 		    "\"web-1\",\"workload\":{\"kind\":\"Deployment\",\"name\":\"web\"}}}\n",
 		    i, i % 60, 1000 + i);
-	snprintf(url, sizeof(url), "%s/v1/events", col.url);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	h = curl_slist_append(curl_slist_append(h, auth), "Content-Type: application/x-ndjson");
-	curl_easy_setopt(cu, CURLOPT_URL, url);
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, discard);
-	assert_int_equal(curl_easy_perform(cu), CURLE_OK);
-	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
+	code = h_collector_post(&col, body);
 	assert_true(code >= 200 && code < 300);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(cu);
 	free(body);
 }
 

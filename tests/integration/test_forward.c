@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "harness.h"
 #include "harness_collector.h"
@@ -178,41 +177,20 @@ static char *event(int seq)
 	return s;
 }
 
-static size_t discard(char *p, size_t sz, size_t n, void *u)
-{
-	return sz * n;
-}
-
 /* POST events [from, to) as one NDJSON body. */
 static void post(const struct h_collector *c, int from, int to)
 {
-	char url[128], auth[256], tok[128] = "", *body = calloc(1, 1 << 20);
-	struct curl_slist *h = NULL;
-	FILE *f = fopen(c->token_file, "r");
-	CURL *cu = curl_easy_init();
-	long code = 0;
+	char *body = calloc(1, 1 << 20);
+	long code;
 
-	assert_non_null(fgets(tok, sizeof(tok), f));
-	fclose(f);
-	tok[strcspn(tok, "\n")] = 0;
 	for (int i = from; i < to; i++) {
 		char *ev = event(i);
 
 		strcat(body, ev);
 		free(ev);
 	}
-	snprintf(url, sizeof(url), "%s/v1/events", c->url);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	h = curl_slist_append(curl_slist_append(h, auth), "Content-Type: application/x-ndjson");
-	curl_easy_setopt(cu, CURLOPT_URL, url);
-	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, discard);
-	assert_int_equal(curl_easy_perform(cu), CURLE_OK);
-	curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
+	code = h_collector_post(c, body);
 	assert_true(code >= 200 && code < 300);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(cu);
 	free(body);
 }
 
