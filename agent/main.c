@@ -314,7 +314,12 @@ static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
 
 static int emit_gap(void *arg, const char *line, size_t len)
 {
-	return pipeline_emit(arg, (long)len); /* line is pl->buf */
+	struct pipeline *pl = arg;
+	int rc = pipeline_emit(pl, (long)len); /* line is pl->buf */
+
+	if (rc == 0)
+		pl->st.gap_events++;
+	return rc;
 }
 
 /* Kernel counters that are losses, and the gap reason each is reported under. */

@@ -56,6 +56,7 @@ static void pipeline(struct prom *p, const struct pipeline_stats *s)
 	prom_sample1(p, N("events_total"), "kind", "container_start", s->container_starts);
 	prom_sample1(p, N("events_total"), "kind", "container_mount", s->container_mounts);
 	prom_sample1(p, N("events_total"), "kind", "secret_exposure", s->secret_exposures);
+	prom_sample1(p, N("events_total"), "kind", "agent_gap", s->gap_events);
 	prom_family(p, N("filtered_total"), "counter",
 		    "Candidates dropped in user space, by reason.");
 	prom_sample1(p, N("filtered_total"), "reason", "no_rule_after_normalisation",

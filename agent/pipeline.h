@@ -28,6 +28,7 @@ struct pipeline_stats {
 	uint64_t container_starts; /* container_start events emitted */
 	uint64_t container_mounts; /* container_mount events emitted (host-path-mount) */
 	uint64_t secret_exposures; /* secret_exposure events emitted (secret-exposure) */
+	uint64_t gap_events;	   /* agent_gap events emitted (themselves lost if spool-dropped) */
 	uint64_t runtime_filtered; /* privileged calls of the runtime itself (C2D_F_RUNTIME) */
 	uint64_t fold_summaries;   /* C2D_EV_FOLD records rendered as their finding (or bare) */
 	uint64_t fold_bare;	   /* ... of those, bare: the finding was no longer kept */
