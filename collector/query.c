@@ -23,6 +23,7 @@ static const struct route {
     {"/v1/introduced", false, query_introduced},
     {"/v1/origins", false, query_origins},
     {"/v1/exposures", false, query_exposures},
+    {"/v1/diff", false, query_diff},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -21,11 +21,12 @@
 #define QUERY_TIME_MAX	    40 /* "2026-11-28T20:31:02.123456789Z" and room */
 
 /* The finding kinds, as an SQL list: container_start and agent_gap are not findings; a
- * container_mount (a host path bound into a container, rule host-path-mount) and a
- * secret_exposure (a secret it was started with, rule secret-exposure) are. */
+ * container_mount (a host path bound into a container, rule host-path-mount), a
+ * secret_exposure (a secret it was started with, rule secret-exposure) and an identity_change
+ * (the collector's: a revision ran with another identity, rule identity-change) are. */
 #define QUERY_FINDING_KINDS                                                                        \
 	"('credential_read','privileged_call','storage_write','metadata_access','container_mount'," \
-	"'secret_exposure')"
+	"'secret_exposure','identity_change')"
 
 struct query_req {
 	sqlite3 *db;
@@ -43,6 +44,7 @@ cJSON *query_trace(struct query_req *q);
 cJSON *query_introduced(struct query_req *q);
 cJSON *query_origins(struct query_req *q);
 cJSON *query_exposures(struct query_req *q);
+cJSON *query_diff(struct query_req *q);
 
 /* Sets status and the message; returns NULL so handlers can `return query_fail(...)`. */
 cJSON *query_fail(struct query_req *q, int status, const char *fmt, ...)

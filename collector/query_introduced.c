@@ -10,12 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "links.h"
 #include "query_revisions.h"
 
 /* Behaviours held while scanning; the `limit` first seen are returned. */
 #define BEHAVIOURS_MAX 20000
-#define URL_MAX	       1024
 
 struct behaviour {
 	char *rule, *target, *executable, *kind;
@@ -159,19 +157,6 @@ static int by_first_seen(const void *a, const void *b)
 	return strcmp(x->rule ? x->rule : "", y->rule ? y->rule : ""); /* stable output */
 }
 
-/* Link to the changes from revision `from` to `to` where both are commits of a repository the
- * links module knows the pages of. */
-static bool add_compare(cJSON *o, const char *key, const struct query_revs *r, int from, int to)
-{
-	char url[URL_MAX];
-	const struct query_rev *a = from >= 0 ? &r->v[from] : NULL, *b = to >= 0 ? &r->v[to] : NULL;
-	const char *repo = b ? (b->repository ? b->repository : a ? a->repository : NULL) : NULL;
-	bool ok = a && b && a->commit && b->commit &&
-		  links_compare_url(repo, a->commit, b->commit, url, sizeof(url)) == 0;
-
-	return qj_str(o, key, ok ? url : NULL);
-}
-
 static bool add_text(cJSON *o, const struct query_revs *r, const struct behaviour *b)
 {
 	char from[64], to[64], text[200];
@@ -199,11 +184,11 @@ static bool add_behaviour(cJSON *arr, const struct query_revs *r, const struct b
 	       qj_str(o, "executable", b->executable) && qj_str(o, "kind", b->kind) &&
 	       query_revs_add_ref(o, "introduced_in", r, b->introduced) &&
 	       query_revs_add_ref(o, "previous", r, prev) && add_text(o, r, b) &&
-	       add_compare(o, "compare_url", r, prev, b->introduced) &&
+	       query_revs_add_compare(o, "compare_url", r, prev, b->introduced) &&
 	       cJSON_AddBoolToObject(o, "reintroduced", b->reintroduced >= 0) &&
 	       query_revs_add_ref(o, "reintroduced_in", r, b->reintroduced) &&
 	       query_revs_add_ref(o, "absent_in", r, b->absent) &&
-	       add_compare(o, "reintroduced_compare_url", r, b->absent, b->reintroduced) &&
+	       query_revs_add_compare(o, "reintroduced_compare_url", r, b->absent, b->reintroduced) &&
 	       cJSON_AddNumberToObject(o, "count", (double)b->count) &&
 	       qj_time(o, "first_seen", b->first_ns) && qj_time(o, "last_seen", b->last_ns);
 }

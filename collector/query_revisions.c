@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "links.h"
 #include "query_revisions.h"
+
+#define URL_MAX 1024
 
 static char *dup_col(sqlite3_stmt *st, int col, bool *oom)
 {
@@ -152,4 +155,16 @@ bool query_revs_add_ref(cJSON *obj, const char *key, const struct query_revs *r,
 	return o && qj_str(o, "revision", v->revision) && qj_str(o, "commit", v->commit) &&
 	       qj_str(o, "image_digest", v->image_digest) &&
 	       qj_str(o, "pipeline_id", v->pipeline_id) && qj_time(o, "first_seen", v->first_ns);
+}
+
+bool query_revs_add_compare(cJSON *o, const char *key, const struct query_revs *r, int from,
+			    int to)
+{
+	char url[URL_MAX];
+	const struct query_rev *a = from >= 0 ? &r->v[from] : NULL, *b = to >= 0 ? &r->v[to] : NULL;
+	const char *repo = b ? (b->repository ? b->repository : a ? a->repository : NULL) : NULL;
+	bool ok = a && b && a->commit && b->commit &&
+		  links_compare_url(repo, a->commit, b->commit, url, sizeof(url)) == 0;
+
+	return qj_str(o, key, ok ? url : NULL);
 }

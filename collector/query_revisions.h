@@ -35,5 +35,9 @@ int query_revs_find(const struct query_revs *r, const char *revision);
 void query_revs_free(struct query_revs *r);
 /* {revision, commit, image_digest, pipeline_id, first_seen} of r->v[i] (null for i < 0). */
 bool query_revs_add_ref(cJSON *obj, const char *key, const struct query_revs *r, int i);
+/* obj[key]: the forge's page of the changes from revision `from` to `to` (indices in r) when
+ * both are commits of a repository links.h knows the pages of; else null. */
+bool query_revs_add_compare(cJSON *obj, const char *key, const struct query_revs *r, int from,
+			    int to);
 
 #endif

@@ -12,7 +12,9 @@
 #ifndef C2D_COLLECTOR_SCHEMA_H
 #define C2D_COLLECTOR_SCHEMA_H
 
-#define SCHEMA_VERSION 2
+#include "identity.h"
+
+#define SCHEMA_VERSION 3
 
 /* Creates version 1 from nothing (PRAGMA user_version = 0). */
 #define SCHEMA_V1                                                                          \
@@ -45,5 +47,9 @@
 /* Version 1 → 2: each forwarder's durable cursor, the last events.seq its backend acknowledged
  * (forward.c). */
 #define SCHEMA_V2 "CREATE TABLE forward_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);"
+
+/* Version 2 → 3: the identities each workload's containers ran with, per revision and deploy
+ * commit (identity.h: what identity_change events are made from). */
+#define SCHEMA_V3 IDENTITY_SCHEMA
 
 #endif

@@ -72,6 +72,19 @@ static int retain_age(struct store *s, int64_t cutoff, uint64_t *removed)
 	return 0;
 }
 
+/* Identities first seen before the cutoff go too, except the latest of each workload's
+ * container: the next revision is still compared with what ran before it. */
+static int retain_identities(struct store *s, int64_t cutoff)
+{
+	static const char sql[] =
+		"DELETE FROM identities WHERE first_ns < ?1 AND first_ns < (SELECT MAX(i.first_ns)"
+		" FROM identities i WHERE i.namespace = identities.namespace AND i.workload_name ="
+		" identities.workload_name AND i.container = identities.container)";
+	long n = delete_chunk(s, sql, cutoff);
+
+	return n < 0 ? (int)n : 0;
+}
+
 static int retain_size(struct store *s, uint64_t max_bytes, uint64_t *removed)
 {
 	static const char sql[] = "DELETE FROM events WHERE seq IN (SELECT seq FROM events"
@@ -101,6 +114,8 @@ int store_retain(struct store *s, int64_t cutoff_ns, uint64_t max_bytes, uint64_
 	*removed = 0;
 	if (cutoff_ns > 0)
 		ret = retain_age(s, cutoff_ns, removed);
+	if (!ret && cutoff_ns > 0)
+		ret = retain_identities(s, cutoff_ns);
 	if (!ret && max_bytes)
 		ret = retain_size(s, max_bytes, removed);
 	if (*removed) {

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "identity.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -26,6 +27,7 @@ static const char *const migrations[] = {
 	NULL,
 	SCHEMA_V1,
 	SCHEMA_V2,
+	SCHEMA_V3,
 };
 
 
@@ -170,7 +172,8 @@ int store_open(const char *path, struct store **out, char *err, size_t errlen)
 	if ((ret = configure(s->db, err, errlen)) < 0 ||
 	    (ret = migrate(s->db, path, err, errlen)) < 0)
 		goto fail;
-	if (sqlite3_prepare_v2(s->db, INSERT_SQL, -1, &s->ins, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, INSERT_SQL, -1, &s->ins, NULL) != SQLITE_OK ||
+	    !(s->ident = identity_tracker_new(s->db))) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		ret = -EIO;
 		goto fail;
@@ -182,7 +185,7 @@ fail:
 	return ret;
 }
 
-static const char *str_at(const cJSON *ev, const char *path)
+const char *store_str_at(const cJSON *ev, const char *path)
 {
 	char name[64];
 	const char *dot;
@@ -204,37 +207,86 @@ static void bind_text(sqlite3_stmt *st, int col, const char *v)
 		sqlite3_bind_null(st, col);
 }
 
+/* The workload revision an event ran under (schema.h): its commit, else its image digest. */
+static const char *event_revision(const cJSON *ev)
+{
+	const char *rev = store_str_at(ev, "provenance.commit");
+
+	if (!rev)
+		rev = store_str_at(ev, "container.image.digest");
+	return rev ? rev : "";
+}
+
 /* The columns of one event; validate_event() has vouched for the formats. */
 static void bind_event(sqlite3_stmt *st, const cJSON *ev, const char *body, int64_t received)
 {
-	const char *id = str_at(ev, "id"), *target, *rev;
+	const char *id = store_str_at(ev, "id"), *target, *rev;
 	uint64_t seq = 0;
 	int64_t t = 0;
 
 	valid_event_id(id, &seq);
-	parse_time_ns(str_at(ev, "time"), &t);
+	parse_time_ns(store_str_at(ev, "time"), &t);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)seq);
 	sqlite3_bind_int64(st, 4, t);
 	sqlite3_bind_int64(st, 5, received);
 	for (size_t i = 0; i < NTEXT; i++)
-		bind_text(st, 6 + (int)i, str_at(ev, text_cols[i]));
-	target = str_at(ev, "file.path");
+		bind_text(st, 6 + (int)i, store_str_at(ev, text_cols[i]));
+	target = store_str_at(ev, "file.path");
 	if (!target)
-		target = str_at(ev, "network.address");
+		target = store_str_at(ev, "network.address");
 	if (!target)
-		target = str_at(ev, "mount.source"); /* container_mount: the host path bound in */
+		target = store_str_at(ev, "mount.source"); /* container_mount: the host path bound in */
 	if (!target) /* secret_exposure: the secret by its fingerprint, wherever it appears */
-		target = str_at(ev, "exposure.fingerprint");
+		target = store_str_at(ev, "exposure.fingerprint");
+	if (!target) /* identity_change: the identity it changed to, in a line */
+		target = store_str_at(ev, "identity_change.summary");
 	if (!target)
-		target = str_at(ev, "syscall.name");
+		target = store_str_at(ev, "syscall.name");
 	bind_text(st, 29, target);
-	rev = str_at(ev, "provenance.commit");
-	if (!rev)
-		rev = str_at(ev, "container.image.digest");
-	sqlite3_bind_text(st, 30, rev ? rev : "", -1, SQLITE_STATIC);
+	rev = event_revision(ev);
+	sqlite3_bind_text(st, 30, rev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 31, body, -1, SQLITE_STATIC);
+}
+
+/* One event: 1 if stored, 0 if its id was already there, or -errno. */
+static int insert_one(struct store *s, const cJSON *ev, const char *body, int64_t received)
+{
+	int rc;
+
+	sqlite3_reset(s->ins);
+	sqlite3_clear_bindings(s->ins);
+	bind_event(s->ins, ev, body, received);
+	rc = sqlite3_step(s->ins);
+	sqlite3_reset(s->ins);
+	if (rc != SQLITE_DONE) {
+		log_warn("store: insert: %s", sqlite3_errmsg(s->db));
+		return rc == SQLITE_BUSY ? -EBUSY : -EIO;
+	}
+	return sqlite3_changes(s->db) == 1;
+}
+
+/* A newly stored event may show its workload under a new identity: the collector's own
+ * identity_change event goes into the same transaction (a duplicate of it is not counted). */
+static int track_identity(struct store *s, const cJSON *ev)
+{
+	cJSON *change = NULL;
+	int64_t t = 0;
+	char *body;
+	int rc;
+
+	parse_time_ns(store_str_at(ev, "time"), &t);
+	rc = identity_observe(s->ident, ev, event_revision(ev), t, &change);
+	if (rc < 0 || !change)
+		return rc;
+	body = cJSON_PrintUnformatted(change);
+	rc = body ? insert_one(s, change, body, t) : -ENOMEM;
+	if (rc == 1)
+		s->identity_changes++;
+	cJSON_free(body);
+	cJSON_Delete(change);
+	return rc < 0 ? rc : 0;
 }
 
 static int insert_all(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
@@ -243,20 +295,18 @@ static int insert_all(struct store *s, cJSON *const *events, char *const *bodies
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_reset(s->ins);
-		sqlite3_clear_bindings(s->ins);
-		bind_event(s->ins, events[i], bodies[i], received);
-		rc = sqlite3_step(s->ins);
-		if (rc != SQLITE_DONE) {
-			log_warn("store: insert: %s", sqlite3_errmsg(s->db));
-			return rc == SQLITE_BUSY ? -EBUSY : -EIO;
-		}
-		if (sqlite3_changes(s->db) == 1)
-			(*accepted)++;
-		else
+		rc = insert_one(s, events[i], bodies[i], received);
+		if (rc == 0) {
 			(*dups)++;
+			continue;
+		}
+		if (rc == 1) {
+			(*accepted)++;
+			rc = track_identity(s, events[i]);
+		}
+		if (rc < 0)
+			return rc;
 	}
-	sqlite3_reset(s->ins);
 	return 0;
 }
 
@@ -287,6 +337,7 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
+	identity_tracker_free(s->ident);
 	sqlite3_finalize(s->ins);
 	/* the last connection to close checkpoints the WAL into the database */
 	sqlite3_close(s->db);

@@ -60,6 +60,7 @@ int cli_render_trace(const cJSON *res, FILE *out);
 int cli_render_introduced(const cJSON *res, FILE *out);
 int cli_render_origins(const cJSON *res, FILE *out);
 int cli_render_exposures(const cJSON *res, FILE *out);
+int cli_render_diff(const cJSON *res, FILE *out);
 
 /* Helpers the renderers share (render_util.c). */
 const char *cli_str(const cJSON *obj, const char *key);			/* string member or NULL */
@@ -70,5 +71,10 @@ const char *cli_short(const char *rev, char *buf, size_t len);
 const char *cli_time(const char *rfc3339, char *buf, size_t len);
 /* "a,b,c" (sep ",") from a JSON array of strings (cut at len), or NULL when it holds none. */
 const char *cli_joined(const cJSON *arr, const char *sep, char *buf, size_t len);
+/* "1111111111aa (pipeline 100)" for a revision reference {commit|revision, pipeline_id},
+ * escaped for a terminal (both come from labels). */
+const char *cli_rev_label(const cJSON *ref, char *buf, size_t len);
+/* A workload-controlled string for a sentence: escaped for a terminal, "-" when NULL. */
+const char *cli_safe(const char *s, char *buf, size_t len);
 
 #endif

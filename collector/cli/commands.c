@@ -16,8 +16,8 @@
 #include "cli.h"
 
 /* Every query parameter some command takes; a command lists the ones it accepts. */
-static const char *const params[] = {"namespace", "workload", "kind",  "rule", "commit",
-				     "pipeline",  "since",    "limit", "by",   "cursor"};
+static const char *const params[] = {"namespace", "workload", "kind", "rule", "commit", "pipeline",
+				     "since",	  "limit",    "by",   "cursor", "from",	  "to"};
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
 #define MAX_OPTS 9
 
@@ -31,6 +31,8 @@ struct command {
 	const char *name;
 	const char *route;
 	const char *positional; /* an argument appended to the route ("/v1/trace/<id>"), or NULL */
+	/* or optional arguments that stand for these options, in order (`diff [FROM] [TO]`) */
+	const char *pos_opts[2];
 	struct cmd_opt opts[MAX_OPTS];
 	cli_render_fn render, render_wide;
 	const char *items;	/* the array member of the answer: -o ndjson lines, --all pages */
@@ -41,6 +43,7 @@ static const struct command commands[] = {
     {"findings",
      "/v1/findings",
      NULL,
+     {NULL},
      {{"namespace", false, "N"},
       {"workload", false, "W"},
       {"kind", false, "K"},
@@ -60,6 +63,7 @@ static const struct command commands[] = {
     {"trace",
      "/v1/trace/",
      "EVENT_ID",
+     {NULL},
      {{NULL}},
      cli_render_trace,
      NULL,
@@ -69,6 +73,7 @@ static const struct command commands[] = {
     {"introduced",
      "/v1/introduced",
      NULL,
+     {NULL},
      {{"workload", true, "NAMESPACE/NAME"}, {"limit", false, "N"}},
      cli_render_introduced,
      NULL,
@@ -77,6 +82,7 @@ static const struct command commands[] = {
     {"origins",
      "/v1/origins",
      NULL,
+     {NULL},
      {{"by", true, "commit|pipeline|repository"},
       {"namespace", false, "N"},
       {"since", false, "S"},
@@ -88,6 +94,7 @@ static const struct command commands[] = {
     {"exposures",
      "/v1/exposures",
      NULL,
+     {NULL},
      {{"workload", false, "NAMESPACE/NAME"}, {"limit", false, "N"}},
      cli_render_exposures,
      NULL,
@@ -95,6 +102,18 @@ static const struct command commands[] = {
      "the secrets containers were started with, one per fingerprint (never the value): the\n"
      "names it was seen under, where it came from, every workload it is in, the first commit\n"
      "and pipeline that carried it; with --workload, the secrets of that workload"},
+    {"diff",
+     "/v1/diff",
+     NULL,
+     {"from", "to"},
+     {{"workload", true, "NAMESPACE/NAME"}, {"from", false, "A"}, {"to", false, "B"}},
+     cli_render_diff,
+     NULL,
+     NULL,
+     "what changed between two revisions of a workload (default: the last two it ran):\n"
+     "behaviours and exposures added and removed, the identities its containers ran with\n"
+     "(service account, cloud role, privileges), the deploy commits. A and B: revisions\n"
+     "(commit or image digest) or prefixes of at least 4 characters; c2d diff --workload W A B"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -351,10 +370,20 @@ int cli_parse(int argc, char **argv, struct cli_request *req, char *err, size_t 
 		req->help_for = cmd->name;
 		return 0;
 	}
-	if (npos > (cmd->positional ? 2 : 1)) {
-		snprintf(err, errlen, "%s: unexpected argument \"%s\"", cmd->name,
-			 argv[first + (cmd->positional ? 2 : 1)]);
+	if (npos > (cmd->positional ? 2 : 1) + (cmd->pos_opts[0] != NULL) +
+			   (cmd->pos_opts[1] != NULL)) {
+		snprintf(err, errlen, "%s: unexpected argument \"%s\"", cmd->name, argv[argc - 1]);
 		return -EINVAL;
+	}
+	for (int i = 0; i < 2 && cmd->pos_opts[i] && i + 1 < npos; i++) {
+		const char **g = &given[param_index(cmd->pos_opts[i])];
+
+		if (*g) {
+			snprintf(err, errlen, "%s: %s given twice (argument and --%s)", cmd->name,
+				 cmd->pos_opts[i], cmd->pos_opts[i]);
+			return -EINVAL;
+		}
+		*g = argv[first + 1 + i];
 	}
 	if (cmd->positional && npos < 2) {
 		snprintf(err, errlen, "%s: needs %s", cmd->name, cmd->positional);
@@ -378,6 +407,8 @@ static void command_line(FILE *f, const struct command *cmd)
 
 	if (cmd->positional)
 		col += fprintf(f, " %s", cmd->positional);
+	for (int i = 0; i < 2 && cmd->pos_opts[i]; i++)
+		col += fprintf(f, " [%s]", cmd->pos_opts[i]);
 	for (int i = 0; i < MAX_OPTS && cmd->opts[i].name; i++) {
 		char o[96];
 

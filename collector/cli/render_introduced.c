@@ -13,28 +13,6 @@
 
 #define LINE 1024
 
-/* "1111111111aa (pipeline 100)" for a revision reference, escaped (both come from labels). */
-static const char *rev_label(const cJSON *ref, char *buf, size_t len)
-{
-	const char *c = cli_str(ref, "commit"), *p = cli_str(ref, "pipeline_id");
-	char sb[32], raw[160];
-
-	cli_short(c ? c : cli_str(ref, "revision"), sb, sizeof(sb));
-	if (p)
-		snprintf(raw, sizeof(raw), "%s (pipeline %s)", sb, p);
-	else
-		snprintf(raw, sizeof(raw), "%s", sb);
-	term_safe(raw, buf, len);
-	return buf;
-}
-
-/* A workload-controlled string for a sentence: escaped, "-" when absent. */
-static const char *safe(const char *s, char *buf, size_t len)
-{
-	term_safe(s ? s : "-", buf, len);
-	return buf;
-}
-
 static int revisions(const cJSON *res, FILE *out)
 {
 	static const char *const headers[] = {"REVISION",	 "PIPELINE", "FIRST SEEN (UTC)",
@@ -74,30 +52,31 @@ static void behaviour(const cJSON *b, FILE *out)
 	char ib[96], pb[96], ab[96], rb[96], s1[64], s2[128], s3[LINE], s4[LINE];
 	const char *s;
 
-	fprintf(out, "%s %s %s", safe(cli_str(b, "kind"), s1, sizeof(s1)),
-		safe(cli_str(b, "rule"), s2, sizeof(s2)), safe(cli_str(b, "target"), s3, sizeof(s3)));
+	fprintf(out, "%s %s %s", cli_safe(cli_str(b, "kind"), s1, sizeof(s1)),
+		cli_safe(cli_str(b, "rule"), s2, sizeof(s2)),
+		cli_safe(cli_str(b, "target"), s3, sizeof(s3)));
 	/* a behaviour judged from the container's spec (a host path bound in, a secret it was
 	 * started with) has no process */
 	if (cli_str(b, "executable"))
-		fprintf(out, " by %s", safe(cli_str(b, "executable"), s4, sizeof(s4)));
+		fprintf(out, " by %s", cli_safe(cli_str(b, "executable"), s4, sizeof(s4)));
 	fputs(": ", out);
 	if (cJSON_IsObject(prev))
-		fprintf(out, "introduced between %s and %s\n", rev_label(prev, pb, sizeof(pb)),
-			rev_label(intro, ib, sizeof(ib)));
+		fprintf(out, "introduced between %s and %s\n", cli_rev_label(prev, pb, sizeof(pb)),
+			cli_rev_label(intro, ib, sizeof(ib)));
 	else if (cJSON_IsObject(intro))
 		fprintf(out, "present since the first known revision %s\n",
-			rev_label(intro, ib, sizeof(ib)));
+			cli_rev_label(intro, ib, sizeof(ib)));
 	else
 		fprintf(out, "seen only without a known revision\n");
 	if ((s = cli_str(b, "compare_url")))
-		fprintf(out, "    compare: %s\n", safe(s, s3, sizeof(s3)));
+		fprintf(out, "    compare: %s\n", cli_safe(s, s3, sizeof(s3)));
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "reintroduced")))
 		return;
 	fprintf(out, "    reintroduced in %s after %s ran without it\n",
-		rev_label(cJSON_GetObjectItemCaseSensitive(b, "reintroduced_in"), rb, sizeof(rb)),
-		rev_label(cJSON_GetObjectItemCaseSensitive(b, "absent_in"), ab, sizeof(ab)));
+		cli_rev_label(cJSON_GetObjectItemCaseSensitive(b, "reintroduced_in"), rb, sizeof(rb)),
+		cli_rev_label(cJSON_GetObjectItemCaseSensitive(b, "absent_in"), ab, sizeof(ab)));
 	if ((s = cli_str(b, "reintroduced_compare_url")))
-		fprintf(out, "    compare: %s\n", safe(s, s3, sizeof(s3)));
+		fprintf(out, "    compare: %s\n", cli_safe(s, s3, sizeof(s3)));
 }
 
 int cli_render_introduced(const cJSON *res, FILE *out)
@@ -109,9 +88,10 @@ int cli_render_introduced(const cJSON *res, FILE *out)
 
 	if (!cli_str(w, "name") || !cJSON_IsArray(bs))
 		return -EINVAL;
-	fprintf(out, "workload %s/%s (%s)\n\n", safe(cli_str(w, "namespace"), ns, sizeof(ns)),
-		safe(cli_str(w, "name"), name, sizeof(name)),
-		cli_str(w, "kind") ? safe(cli_str(w, "kind"), kind, sizeof(kind)) : "kind unknown");
+	fprintf(out, "workload %s/%s (%s)\n\n", cli_safe(cli_str(w, "namespace"), ns, sizeof(ns)),
+		cli_safe(cli_str(w, "name"), name, sizeof(name)),
+		cli_str(w, "kind") ? cli_safe(cli_str(w, "kind"), kind, sizeof(kind))
+				   : "kind unknown");
 	err = revisions(res, out);
 	if (err)
 		return err;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "term_safe.h"
 
 const char *cli_str(const cJSON *obj, const char *key)
 {
@@ -50,4 +51,24 @@ const char *cli_joined(const cJSON *arr, const char *sep, char *buf, size_t len)
 					      it->valuestring);
 	}
 	return buf[0] ? buf : NULL;
+}
+
+const char *cli_rev_label(const cJSON *ref, char *buf, size_t len)
+{
+	const char *c = cli_str(ref, "commit"), *p = cli_str(ref, "pipeline_id");
+	char sb[32], raw[160];
+
+	cli_short(c ? c : cli_str(ref, "revision"), sb, sizeof(sb));
+	if (p)
+		snprintf(raw, sizeof(raw), "%s (pipeline %s)", sb, p);
+	else
+		snprintf(raw, sizeof(raw), "%s", sb);
+	term_safe(raw, buf, len);
+	return buf;
+}
+
+const char *cli_safe(const char *s, char *buf, size_t len)
+{
+	term_safe(s ? s : "-", buf, len);
+	return buf;
 }

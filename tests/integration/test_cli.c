@@ -5,7 +5,9 @@
  * exercised) gives each exactly once with --all; the first page says "3,000 findings match"
  * on stderr; a full stdout is an error (exit 4), not a silent success; help and version exit
  * 0 wherever they are asked for; the completion script loads in bash; exit codes: 1 for an
- * unknown event id, 2 for a usage error, 3 for a refused token and an unreachable server.
+ * unknown event id, 2 for a usage error, 3 for a refused token and an unreachable server;
+ * `c2d diff` between two revisions of a workload whose cloud role changed shows the collector's
+ * identity_change, the new behaviour and both roles.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +165,63 @@ static void test_exit_codes(void **state)
 	assert_int_equal(WEXITSTATUS(system(cmd)), 3);
 }
 
+/* shop/api revision REV (deploy commit D) with an IRSA role ROLE reads PATH. */
+static void post_api(int seq, int sec, const char *rev, const char *d, const char *role,
+		     const char *path)
+{
+	char body[2048];
+
+	snprintf(body, sizeof(body),
+		 "{\"schema\":\"cloud2dev.event/v1\",\"id\":\"d1ffd1ffd1ffd1ff-%016x\","
+		 "\"time\":\"2026-06-02T12:00:%02d.5Z\",\"kind\":\"credential_read\","
+		 "\"rule\":\"etc-shadow\",\"severity\":\"high\",\"outcome\":\"success\","
+		 "\"node\":{\"name\":\"node-1\"},\"process\":{\"pid\":7,\"executable\":"
+		 "\"/bin/cat\"},\"syscall\":{\"name\":\"openat\"},\"file\":{\"path\":\"%s\"},"
+		 "\"container\":{\"id\":\"c\","
+		 "\"name\":\"api\"},\"k8s\":{\"namespace\":\"shop\",\"pod\":\"api-1\","
+		 "\"container\":\"api\",\"workload\":{\"kind\":\"Deployment\",\"name\":\"api\"},"
+		 "\"identity\":{\"service_account\":\"api\",\"cloud\":[{\"provider\":\"aws\","
+		 "\"key\":\"eks.amazonaws.com/role-arn\",\"value\":\"%s\"}],"
+		 "\"automount_token\":true}},\"provenance\":{\"commit\":\"%s\","
+		 "\"repository\":\"https://github.com/acme/api\",\"deploy_commit\":\"%s\"}}\n",
+		 seq, sec, path, role, rev, d);
+	assert_int_equal(h_collector_post(&col, body) / 100, 2);
+}
+
+static void test_diff_shows_a_new_role(void **state)
+{
+	const char *ro = "arn:aws:iam::111122223333:role/api-ro";
+	const char *admin = "arn:aws:iam::111122223333:role/api-admin";
+	char out[16384];
+
+	post_api(1, 1, "1111111111111111111111111111111111111111", "dddd0001", ro, "/etc/shadow");
+	post_api(2, 9, "2222222222222222222222222222222222222222", "dddd0002", admin, "/etc/shadow");
+	post_api(3, 10, "2222222222222222222222222222222222222222", "dddd0002", admin,
+		 "/root/.aws/credentials");
+	/* the collector made one identity_change, in revision 2 */
+	assert_int_equal(h_collector_count(&col, "SELECT count(*) FROM events WHERE kind ="
+					   " 'identity_change' AND workload_name = 'api' AND"
+					   " revision LIKE '2222%'"), 1);
+	/* `c2d diff` with the revisions as arguments (prefixes), as a person types it */
+	assert_int_equal(h_cli(&col, out, sizeof(out),
+			       (const char *const[]){"diff", "--workload", "shop/api", "1111111",
+						     "2222222", NULL}), 0);
+	assert_non_null(strstr(out, "+ credential_read etc-shadow /root/.aws/credentials by /bin/cat"));
+	assert_non_null(strstr(out, "+ container api: sa=api aws=arn:aws:iam::111122223333:role/api-admin"));
+	assert_non_null(strstr(out, "- container api: sa=api aws=arn:aws:iam::111122223333:role/api-ro"));
+	assert_non_null(strstr(out, "deploy commit dddd0002"));
+	assert_non_null(strstr(out, "compare: https://github.com/acme/api/compare/"));
+	/* and `c2d introduced` lists the change like a behaviour, introduced between the two */
+	assert_int_equal(h_cli(&col, out, sizeof(out),
+			       (const char *const[]){"introduced", "--workload", "shop/api", NULL}),
+			 0);
+	assert_non_null(strstr(out, "identity_change identity-change sa=api aws=arn:aws:iam::"
+				    "111122223333:role/api-admin: introduced between 111111111111"));
+	/* the same names twice is a usage error */
+	assert_int_equal(C2D("diff --workload shop/api 1111111 --from 1111111", "> /dev/null 2>&1"),
+			 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(test_write_error_is_an_error),
 	    cmocka_unit_test(test_help_version_completion),
 	    cmocka_unit_test(test_exit_codes),
+	    cmocka_unit_test(test_diff_shows_a_new_role),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
