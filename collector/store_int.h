@@ -13,7 +13,6 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	struct identity_tracker *ident; /* identity.h */
-	uint64_t identity_changes;	/* identity_change events made (stored) */
 	pthread_mutex_t lock;
 };
 

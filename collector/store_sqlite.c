@@ -282,8 +282,6 @@ static int track_identity(struct store *s, const cJSON *ev)
 		return rc;
 	body = cJSON_PrintUnformatted(change);
 	rc = body ? insert_one(s, change, body, t) : -ENOMEM;
-	if (rc == 1)
-		s->identity_changes++;
 	cJSON_free(body);
 	cJSON_Delete(change);
 	return rc < 0 ? rc : 0;
