@@ -75,6 +75,10 @@ $(BUILD)/obj/collector/%.o: collector/%.c $(COLLECTOR_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c $< -o $@
 
+# the web UI's files are built into the collector (ui_assets.c: .incbin)
+UI_FILES := $(wildcard collector/ui/*)
+$(BUILD)/obj/collector/ui_assets.o $(BUILD)/san/collector/ui_assets.o: $(UI_FILES)
+
 COMMON_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRCS))
 COLLECTOR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLLECTOR_SRCS))
 CLI_OBJS       := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* exposures.c - see exposures.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,19 +52,24 @@ static void scan_env(const cJSON *env, struct exposures *out)
 	}
 }
 
-/* `--flag=value`, `--flag value` (the flag names the next argument), or a bare value. */
-static void scan_args(const cJSON *args, struct exposures *out)
+/* Where the argument scan is: the flag that may name the next argument, and the position. */
+struct arg_scan {
+	const char *flag;
+	int i;
+};
+
+/* `--flag=value`, `--flag value` (the flag names the next argument), or a bare value. An image's
+ * Entrypoint and Cmd are scanned one after the other with the same state, as one argv. */
+static void scan_args(const cJSON *args, struct arg_scan *st, struct exposures *out)
 {
-	const char *flag = NULL;
 	const cJSON *a;
-	int i = 0;
 
 	cJSON_ArrayForEach(a, args) {
-		const char *s = cJSON_GetStringValue(a), *eq, *d = NULL;
+		const char *s = cJSON_GetStringValue(a), *eq, *d = NULL, *flag = st->flag;
 		char pos[24];
 
 		if (!s) {
-			i++;
+			st->i++;
 			continue;
 		}
 		eq = s[0] == '-' ? strchr(s, '=') : NULL;
@@ -73,13 +79,13 @@ static void scan_args(const cJSON *args, struct exposures *out)
 				add(out, EXPOSURE_ARG, s, (size_t)(eq - s), d, eq + 1, strlen(eq + 1));
 		} else if (s[0] != '-') {
 			d = secrets_detect(flag, flag ? strlen(flag) : 0, s, strlen(s));
-			snprintf(pos, sizeof(pos), "argv[%d]", i);
+			snprintf(pos, sizeof(pos), "argv[%d]", st->i);
 			if (d)
 				add(out, EXPOSURE_ARG, flag ? flag : pos, strlen(flag ? flag : pos), d,
 				    s, strlen(s));
 		}
-		flag = s[0] == '-' && !eq ? s : NULL;
-		i++;
+		st->flag = s[0] == '-' && !eq ? s : NULL;
+		st->i++;
 	}
 }
 
@@ -98,7 +104,32 @@ int exposures_from_cjson(const void *spec, struct exposures *out)
 	if (cJSON_IsArray(env))
 		scan_env(env, out);
 	if (cJSON_IsArray(args))
-		scan_args(args, out);
+		scan_args(args, &(struct arg_scan){0}, out);
+	return 0;
+}
+
+int exposures_from_image(const void *cfg, struct exposures *out)
+{
+	const cJSON *c, *env, *ep, *cmd;
+	struct arg_scan st = {0};
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject((const cJSON *)cfg))
+		return -EINVAL;
+	c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
+	if (!c || cJSON_IsNull(c))
+		return 0; /* an image with no run settings: nothing baked in */
+	if (!cJSON_IsObject(c))
+		return -EINVAL;
+	env = cJSON_GetObjectItemCaseSensitive(c, "Env");
+	ep = cJSON_GetObjectItemCaseSensitive(c, "Entrypoint");
+	cmd = cJSON_GetObjectItemCaseSensitive(c, "Cmd");
+	if (cJSON_IsArray(env))
+		scan_env(env, out);
+	if (cJSON_IsArray(ep))
+		scan_args(ep, &st, out);
+	if (cJSON_IsArray(cmd))
+		scan_args(cmd, &st, out);
 	return 0;
 }
 
@@ -107,7 +138,7 @@ const char *exposure_origin_name(uint8_t origin)
 	static const char *const names[] = {
 		[EXPOSURE_UNKNOWN] = "unknown",		[EXPOSURE_IMAGE] = "image",
 		[EXPOSURE_MANIFEST] = "manifest",	[EXPOSURE_K8S_SECRET] = "k8s-secret",
-		[EXPOSURE_K8S_CONFIGMAP] = "k8s-configmap",
+		[EXPOSURE_K8S_CONFIGMAP] = "k8s-configmap", [EXPOSURE_RUNTIME] = "runtime",
 	};
 
 	return origin < sizeof(names) / sizeof(names[0]) ? names[origin] : "unknown";
@@ -146,25 +177,54 @@ static const struct k8s_env_ref *env_ref_of(const struct k8s_pod_info *pod, cons
 	return from;
 }
 
-void exposures_set_origins(struct exposures *x, const struct k8s_pod_info *pod,
-			   const char *container)
+/* The image config's secret of the same source and name with the same value (fingerprint). */
+static bool in_image(const struct exposures *img, const struct exposure *e)
 {
-	for (unsigned i = 0; i < x->n; i++) {
-		struct exposure *e = &x->e[i];
-		const struct k8s_env_ref *r;
+	for (unsigned i = 0; img && i < img->n && i < EXPOSURES_MAX; i++)
+		if (img->e[i].source == e->source && !strcmp(img->e[i].name, e->name) &&
+		    !strcmp(img->e[i].fingerprint, e->fingerprint))
+			return true;
+	return false;
+}
 
-		e->origin = EXPOSURE_UNKNOWN;
-		e->origin_ref[0] = 0;
-		if (!pod || !container || !container[0])
-			continue;
-		if (e->source == EXPOSURE_ARG)
-			continue; /* the pod spec's command or the image's: not told apart yet */
-		r = env_ref_of(pod, container, e->name);
-		if (!r) {
-			e->origin = EXPOSURE_IMAGE;
-			continue;
-		}
+/* Set neither by the pod spec nor by the image: by whoever ran it (runtime, parent), when both
+ * were read in full; else not known. */
+static uint8_t neither(const struct exposure_sources *src)
+{
+	return src->image && !src->image->dropped && src->pod_known ? EXPOSURE_RUNTIME
+								     : EXPOSURE_UNKNOWN;
+}
+
+static void set_one(struct exposure *e, const struct exposure_sources *src)
+{
+	const struct k8s_env_ref *r = NULL;
+	bool pod = src->pod && src->container && src->container[0];
+
+	e->origin = EXPOSURE_UNKNOWN;
+	e->origin_ref[0] = 0;
+	if (e->source == EXPOSURE_ARG) {
+		/* the pod's command and args are not read: under Kubernetes, not the image's is
+		 * not known */
+		e->origin = in_image(src->image, e) ? EXPOSURE_IMAGE
+			    : src->pod		      ? EXPOSURE_UNKNOWN
+						      : neither(src);
+		return;
+	}
+	if (pod)
+		r = env_ref_of(src->pod, src->container, e->name);
+	if ((!r || !r->var[0]) && in_image(src->image, e)) {
+		/* the image's very value, no entry names it: an envFrom did not replace it */
+		e->origin = EXPOSURE_IMAGE;
+	} else if (r) { /* an entry naming it overrides the image's value */
 		e->origin = origin_of_ref(r->origin);
 		snprintf(e->origin_ref, sizeof(e->origin_ref), "%s", r->source);
+	} else {
+		e->origin = neither(src);
 	}
+}
+
+void exposures_set_origins(struct exposures *x, const struct exposure_sources *src)
+{
+	for (unsigned i = 0; i < x->n && i < EXPOSURES_MAX; i++)
+		set_one(&x->e[i], src);
 }

@@ -14,6 +14,7 @@
 #ifndef C2D_EXPOSURES_H
 #define C2D_EXPOSURES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "secrets.h"
@@ -28,11 +29,12 @@ enum exposure_source {
 
 /* Where it reached the container from (exposures_set_origins). */
 enum exposure_origin {
-	EXPOSURE_UNKNOWN = 0, /* no pod spec to compare with (not Kubernetes, or not seen yet) */
-	EXPOSURE_IMAGE,	      /* in the container, not in its pod spec: baked into the image */
+	EXPOSURE_UNKNOWN = 0, /* a source could not be read (image config, pod spec not seen yet) */
+	EXPOSURE_IMAGE,	      /* its NAME=VALUE is in the image config (Env, Entrypoint+Cmd) */
 	EXPOSURE_MANIFEST,    /* a literal value in the pod spec */
 	EXPOSURE_K8S_SECRET,  /* a Kubernetes Secret (valueFrom.secretKeyRef, envFrom.secretRef) */
 	EXPOSURE_K8S_CONFIGMAP, /* a ConfigMap: a secret where none belongs */
+	EXPOSURE_RUNTIME,	/* in neither: set by the runtime or whoever started the container */
 };
 
 struct exposure {
@@ -56,18 +58,35 @@ int exposures_from_cjson(const void *spec, struct exposures *out);
 /* "env" or "arg". */
 const char *exposure_source_name(uint8_t source);
 
-/*
- * Where each exposure came from, against the pod spec of the container (pod NULL: unknown):
- * a variable the pod spec sets is from the manifest (a literal) or from the Secret/ConfigMap
- * it names; one it does not set reached the container from its image config (Kubernetes sets
- * a container's environment to the image's Env plus the pod's). An envFrom source takes the
- * variables no entry names. Arguments stay unknown (the pod's command or the image's).
- */
-struct k8s_pod_info;
-void exposures_set_origins(struct exposures *x, const struct k8s_pod_info *pod,
-			   const char *container);
+/* The secrets an image config bakes in (a cJSON object: `config.Env`, and `config.Entrypoint`
+ * then `config.Cmd` as one argv), named and fingerprinted as a container's are, so that each of
+ * a container's can be looked up in them by name and fingerprint, values never kept. 0, or
+ * -EINVAL if cfg is not an image config (`config` neither an object nor absent/null). */
+int exposures_from_image(const void *cfg, struct exposures *out);
 
-/* "image", "manifest", "k8s-secret", "k8s-configmap" or "unknown". */
+/* What the origins are decided against. */
+struct k8s_pod_info;
+struct exposure_sources {
+	const struct k8s_pod_info *pod; /* the container's pod spec; NULL: none */
+	bool pod_known;			/* pod is it, or the container is no pod's: nothing to ask */
+	const char *container;		/* its name in the pod spec */
+	const struct exposures *image;	/* the image config's secrets; NULL: could not be read */
+};
+
+/*
+ * Where each exposure came from. A variable the pod spec names is from the manifest (a
+ * literal) or from the Secret/ConfigMap it names: the pod's value overrides the image's. Else
+ * one whose NAME and value (fingerprint) are in the image config's Env is the image's; else an
+ * envFrom source of the container takes it; else, when the image config and the pod spec (or
+ * that there is none) were both read, `runtime` (set by the runtime or by whoever started the
+ * container: `ctr run --env`, a parent), otherwise `unknown`. An argument is the image's when
+ * the image's Entrypoint+Cmd has it at the same place (flag or argv[N]) with the same value;
+ * otherwise, outside Kubernetes, `runtime`/`unknown` likewise, and under Kubernetes `unknown`
+ * (the pod's command/args are not read).
+ */
+void exposures_set_origins(struct exposures *x, const struct exposure_sources *src);
+
+/* "image", "manifest", "k8s-secret", "k8s-configmap", "runtime" or "unknown". */
 const char *exposure_origin_name(uint8_t origin);
 
 #endif

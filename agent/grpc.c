@@ -155,7 +155,8 @@ static int prepare(struct grpc_client *c, const char *path, struct curl_slist *h
 	SETOPT(c, CURLOPT_WRITEDATA, c);
 	SETOPT(c, CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(c, CURLOPT_HEADERDATA, c);
-	SETOPT(c, CURLOPT_TIMEOUT_MS, c->on_msg ? 0L : c->timeout_ms);
+	/* a stream with a stop flag runs until told; one without (a blob read) has the timeout */
+	SETOPT(c, CURLOPT_TIMEOUT_MS, c->on_msg && c->stop ? 0L : c->timeout_ms);
 	SETOPT(c, CURLOPT_NOPROGRESS, c->on_msg ? 0L : 1L);
 	SETOPT(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	SETOPT(c, CURLOPT_XFERINFODATA, c);

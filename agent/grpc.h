@@ -33,7 +33,8 @@ typedef void (*grpc_msg_fn)(void *ctx, const uint8_t *msg, size_t len);
 /*
  * A server-streaming call: every message goes to on_msg as it arrives; returns when the
  * server ends the stream, on an error, or when *stop becomes non-zero (within about a second).
- * No timeout. Same errors as grpc_call.
+ * No timeout; with stop NULL (a finite stream: a blob read) the client's timeout bounds it.
+ * Same errors as grpc_call.
  */
 int grpc_stream(struct grpc_client *c, const char *path, const char *ns, const void *req,
 		size_t req_len, grpc_msg_fn on_msg, void *ctx, const volatile int *stop);

@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -18,130 +20,50 @@
 
 #include "backoff.h"
 #include "k8s.h"
+#include "k8s_http.h"
+#include "k8s_sa_cache.h"
 #include "log.h"
 #include "secrets.h"
-
-#define K8S_BODY_MAX (16u << 20) /* a node's pod list */
-#define K8S_LINE_MAX (1u << 20)	 /* one watch event */
-#define K8S_TIMEOUT_MS 10000
+#include "workload_meta.h"
 
 struct pod_slot {
 	bool used;
 	struct k8s_pod_info p;
 };
 
-/* One transfer: the list/watch one, and another for owner look-ups made while a watch line
- * is being handled (a handle cannot be re-entered from its own callback). */
-struct xfer {
-	struct k8s *k;
-	CURL *curl;
-	char *buf; /* response, or the watch line being assembled */
-	size_t len, cap;
-	bool watching, too_big;
-};
-
 struct k8s {
+	struct k8s_conn conn; /* first: a transfer's conn leads back to its k8s (k_of) */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	volatile int stop;
-	char api[256], ca[256], token_file[256], node[254];
+	char node[254];
 	char rv[64];
-	struct xfer main, aux;
+	/* the list/watch transfer, and another for owner look-ups made while a watch line is
+	 * being handled (a handle cannot be re-entered from its own callback) */
+	struct k8s_xfer main, aux;
 	struct pod_slot pods[K8S_PODS_MAX];
 	struct k8s_stats st;
 	bool warned;
+	struct k8s_sa_cache sa; /* the pods' ServiceAccounts (k8s thread) */
+	struct wm_cache wm; /* the workloads' GitOps ties (k8s thread) */
 };
 
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud);
+static void watch_event(struct k8s *k, const char *line, size_t n);
 
-static bool grow(struct xfer *x, size_t need, size_t max)
+static struct k8s *k_of(const struct k8s_xfer *x)
 {
-	char *nb;
-	size_t ncap = x->cap ? x->cap : 65536;
-
-	if (need > max)
-		return false;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > max)
-		ncap = max;
-	if (ncap <= x->cap)
-		return true;
-	nb = realloc(x->buf, ncap);
-	if (!nb)
-		return false;
-	x->buf = nb;
-	x->cap = ncap;
-	return true;
+	return (struct k8s *)((char *)x->conn - offsetof(struct k8s, conn));
 }
 
-static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+static void watch_line(void *arg, const char *line, size_t n)
 {
-	return ((struct xfer *)ud)->k->stop ? 1 : 0;
+	watch_event(arg, line, n);
 }
 
-/* The bearer token, re-read for every request: kubelet rotates projected tokens. */
-static struct curl_slist *auth_header(const struct k8s *k)
+/* GET path (k8s_http.h); a watch hands its lines to watch_event. HTTP status or -errno. */
+static long get(struct k8s_xfer *x, const char *path, bool watch)
 {
-	char tok[4096], hdr[4200];
-	struct curl_slist *l;
-	size_t n = 0;
-	FILE *f = fopen(k->token_file, "re");
-
-	if (f) {
-		n = fread(tok, 1, sizeof(tok) - 1, f);
-		fclose(f);
-	}
-	while (n && (tok[n - 1] == '\n' || tok[n - 1] == '\r'))
-		n--;
-	tok[n] = 0;
-	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", tok);
-	l = curl_slist_append(NULL, hdr);
-	explicit_bzero(tok, sizeof(tok));
-	explicit_bzero(hdr, sizeof(hdr));
-	return l;
-}
-
-/* GET path; the body lands in k->buf (NUL-terminated) unless watching. HTTP status or -errno. */
-static long get(struct xfer *x, const char *path, bool watch)
-{
-	struct k8s *k = x->k;
-	struct curl_slist *h = auth_header(k);
-	CURL *c = x->curl;
-	char url[1024];
-	long status = 0;
-	CURLcode rc;
-
-	snprintf(url, sizeof(url), "%s%s", k->api, path);
-	x->len = 0;
-	x->too_big = false;
-	x->watching = watch;
-	curl_easy_reset(c);
-	if (!h || curl_easy_setopt(c, CURLOPT_URL, url) ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) ||
-	    curl_easy_setopt(c, CURLOPT_CAINFO, k->ca) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) ||
-	    curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, x) ||
-	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, x) ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)K8S_TIMEOUT_MS) ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, watch ? 0L : (long)K8S_TIMEOUT_MS)) {
-		curl_slist_free_all(h);
-		return -EINVAL;
-	}
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	if (rc != CURLE_OK && !(watch && status == 200))
-		return x->too_big ? -EMSGSIZE : -EIO;
-	if (!watch && grow(x, x->len + 1, K8S_BODY_MAX + 1))
-		x->buf[x->len] = 0;
-	return status;
+	return k8s_get(x, path, watch ? watch_line : NULL, k_of(x));
 }
 
 static void copy(char *dst, size_t cap, const cJSON *v)
@@ -268,6 +190,63 @@ static void env_refs(struct k8s_pod_info *p, const cJSON *spec)
 	}
 }
 
+/* A ServiceAccount for k8s_sa_cache. */
+static long sa_fetch(void *arg, const char *path, struct k8s_sa_identity *out)
+{
+	struct k8s *k = arg;
+	long st = get(&k->aux, path, false);
+	cJSON *obj;
+
+	if (st == 200 && (obj = cJSON_ParseWithLength(k->aux.buf, k->aux.len))) {
+		k8s_identity_parse_sa(out, obj);
+		cJSON_Delete(obj);
+	}
+	return st;
+}
+
+/* What the pod runs as (k8s_identity.h): its spec, and its ServiceAccount, read again for a
+ * pod not seen before (a new revision may come with a changed ServiceAccount). */
+static void identity(struct k8s *k, struct k8s_pod_info *p, const cJSON *meta,
+		     const cJSON *spec)
+{
+	struct timespec now;
+	bool seen = false;
+
+	k8s_identity_parse_pod(&p->identity, meta, spec);
+	pthread_mutex_lock(&k->mu);
+	for (int i = 0; i < K8S_PODS_MAX && !seen; i++)
+		seen = k->pods[i].used && !strcmp(k->pods[i].p.uid, p->uid);
+	pthread_mutex_unlock(&k->mu);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	k8s_sa_cache_get(&k->sa, p->ns, p->service_account, !seen, now.tv_sec, sa_fetch, k,
+			 &p->identity.sa);
+}
+
+/* A workload object for workload_meta. */
+static long wm_fetch(void *arg, const char *path, cJSON **obj)
+{
+	struct k8s *k = arg;
+	long st = get(&k->aux, path, false);
+
+	*obj = st == 200 ? cJSON_ParseWithLength(k->aux.buf, k->aux.len) : NULL;
+	return st;
+}
+
+/* Which GitOps object and Helm release applied the pod's workload (the pod itself when it has
+ * no owner): for the deploy revision at each finding's time (gitops.h). */
+static void deploy_tie(struct k8s *k, struct k8s_pod_info *p, const cJSON *meta)
+{
+	struct timespec now;
+
+	if (!p->workload_kind[0]) {
+		gitops_tie_from_meta(&p->deploy_tie, "Pod", meta);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	wm_tie(&k->wm, p->workload_kind, p->ns, p->workload_name, now.tv_sec, wm_fetch, k,
+	       &p->deploy_tie);
+}
+
 /* Insert or replace a pod (or drop it on DELETED: its last state stays until replaced). */
 static void upsert(struct k8s *k, const cJSON *pod)
 {
@@ -287,7 +266,9 @@ static void upsert(struct k8s *k, const cJSON *pod)
 	labels_from(&p.annotations, cJSON_GetObjectItem(meta, "annotations"));
 	labels_from(&p.labels, cJSON_GetObjectItem(meta, "labels"));
 	workload(k, &p, meta);
+	deploy_tie(k, &p, meta);
 	env_refs(&p, spec);
+	identity(k, &p, meta, spec);
 	pthread_mutex_lock(&k->mu);
 	for (int i = 0; i < K8S_PODS_MAX; i++) {
 		if (k->pods[i].used && !strcmp(k->pods[i].p.uid, p.uid))
@@ -331,31 +312,6 @@ static void watch_event(struct k8s *k, const char *line, size_t n)
 		set_rv(k, obj);
 	}
 	cJSON_Delete(ev);
-}
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	struct xfer *x = ud;
-	size_t n = size * nmemb;
-
-	if (!grow(x, x->len + n + 1, x->watching ? K8S_LINE_MAX : K8S_BODY_MAX + 1)) {
-		x->too_big = true;
-		return 0;
-	}
-	memcpy(x->buf + x->len, ptr, n);
-	x->len += n;
-	while (x->watching) { /* complete lines are events */
-		char *nl = memchr(x->buf, '\n', x->len);
-		size_t ln;
-
-		if (!nl)
-			break;
-		ln = (size_t)(nl - x->buf);
-		watch_event(x->k, x->buf, ln);
-		memmove(x->buf, nl + 1, x->len - ln - 1);
-		x->len -= ln + 1;
-	}
-	return n;
 }
 
 static int list(struct k8s *k)
@@ -404,7 +360,7 @@ static void *run(void *arg)
 			if (!k->warned)
 				log_warn("kubernetes API %s: %s (%ld); pods are derived from the runtime's "
 					 "labels meanwhile; said once",
-					 k->api, rc < 0 ? strerror(-rc) : "request failed", st);
+					 k->conn.api, rc < 0 ? strerror(-rc) : "request failed", st);
 			k->warned = true;
 			backoff_wait(&backoff, 30, &k->stop);
 		} else {
@@ -420,17 +376,16 @@ struct k8s *k8s_start(const char *api, const char *ca, const char *token_file, c
 
 	if (!k)
 		return NULL;
-	snprintf(k->api, sizeof(k->api), "%s", api);
-	snprintf(k->ca, sizeof(k->ca), "%s", ca);
-	snprintf(k->token_file, sizeof(k->token_file), "%s", token_file);
+	snprintf(k->conn.api, sizeof(k->conn.api), "%s", api);
+	snprintf(k->conn.ca, sizeof(k->conn.ca), "%s", ca);
+	snprintf(k->conn.token_file, sizeof(k->conn.token_file), "%s", token_file);
+	k->conn.stop = &k->stop;
 	snprintf(k->node, sizeof(k->node), "%s", node);
 	pthread_mutex_init(&k->mu, NULL);
-	k->main.k = k->aux.k = k;
-	k->main.curl = curl_easy_init();
-	k->aux.curl = curl_easy_init();
-	if (!k->main.curl || !k->aux.curl || pthread_create(&k->thread, NULL, run, k) != 0) {
-		curl_easy_cleanup(k->main.curl);
-		curl_easy_cleanup(k->aux.curl);
+	if (k8s_xfer_init(&k->main, &k->conn) < 0 || k8s_xfer_init(&k->aux, &k->conn) < 0 ||
+	    pthread_create(&k->thread, NULL, run, k) != 0) {
+		k8s_xfer_free(&k->main);
+		k8s_xfer_free(&k->aux);
 		pthread_mutex_destroy(&k->mu);
 		free(k);
 		return NULL;
@@ -444,11 +399,9 @@ void k8s_stop(struct k8s *k)
 		return;
 	k->stop = 1;
 	pthread_join(k->thread, NULL);
-	curl_easy_cleanup(k->main.curl);
-	curl_easy_cleanup(k->aux.curl);
+	k8s_xfer_free(&k->main);
+	k8s_xfer_free(&k->aux);
 	pthread_mutex_destroy(&k->mu);
-	free(k->main.buf);
-	free(k->aux.buf);
 	free(k);
 }
 

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gitops_tie.h"
+#include "k8s_identity.h"
 #include "labels.h"
 
 #define K8S_PODS_MAX 256 /* a node runs at most 110 pods by default */
@@ -41,6 +43,8 @@ struct k8s_pod_info {
 	struct label_set labels;
 	struct k8s_env_ref env[K8S_ENV_REFS];
 	uint16_t nenv;
+	struct k8s_pod_identity identity; /* its spec's and its ServiceAccount's */
+	struct gitops_tie deploy_tie; /* its workload's GitOps object and Helm release */
 };
 
 struct k8s_stats {

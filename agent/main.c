@@ -26,6 +26,7 @@
 #include "pipeline.h"
 #include "policy.h"
 #include "probe.h"
+#include "gitops.h"
 #include "k8s.h"
 #include "kubeconfig.h"
 #include "procfs.h"
@@ -45,6 +46,7 @@
 
 static volatile sig_atomic_t g_stop;
 static struct runtime_events *g_events; /* containerd task starts: records asked for early */
+static struct gitops *g_gitops;	 /* Argo CD / Flux objects: deploy revisions by time */
 static struct k8s *g_k8s;		 /* pods of this node from the API, if one is reachable */
 static struct ship *g_ship;		 /* --collector: batches, spool, sender */
 static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restarts */
@@ -695,6 +697,8 @@ int main(int argc, char **argv)
 	if (pl.meta && (k8s_url = k8s_api(&o, api, sizeof(api))) != NULL) {
 		g_k8s = k8s_start(k8s_url, o.k8s_ca, o.k8s_token_file, pl.rctx.node_name);
 		meta_cache_set_k8s(pl.meta, g_k8s);
+		g_gitops = gitops_start(k8s_url, o.k8s_ca, o.k8s_token_file);
+		pl.rctx.gitops = g_gitops;
 		log_info("kubernetes: watching pods of node %s at %s", pl.rctx.node_name, k8s_url);
 	}
 	if (!pl.rctx.pc || !pl.rctx.cg || ids_random_hex16(pl.rctx.instance) < 0) {
@@ -732,6 +736,7 @@ out:
 	runtime_events_stop(g_events); /* before the cache it feeds */
 	meta_cache_free(pl.meta);
 	k8s_stop(g_k8s); /* after the resolver that reads it */
+	gitops_stop(g_gitops); /* after the last render */
 	kubeconfig_release(&kc);
 	deferred_clear(&pl.deferred);
 	ship_stop(g_ship, 0); /* a failed start: nothing was queued */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "image_store.h"
 #include "k8s.h"
 #include "log.h"
 #include "meta_cache.h"
@@ -49,6 +50,7 @@ struct meta_cache {
 	unsigned qhead, qlen;
 	struct grpc_client *rt;
 	struct grpc_client *cri; /* a CRI runtime (--cri-socket): asked first */
+	struct image_store *img; /* image configs from containerd's content store, by digest */
 	char cri_name[16];	 /* its runtime_name, from Version */
 	struct k8s *k8s;
 	const char *proc_root;
@@ -132,7 +134,9 @@ static bool fill_pod(struct meta_cache *mc, struct container_meta *m, const stru
 		m->workload_derived = false;
 	}
 	copy(m->service_account, sizeof(m->service_account), pod.service_account);
+	k8s_identity_resolve(&pod.identity, m->container, &m->identity);
 	provenance_resolve(l, &pod.annotations, &pod.labels, &m->prov);
+	m->prov.tie = pod.deploy_tie; /* the deploy at each event's time: gitops.h, at render */
 	return true;
 }
 
@@ -193,11 +197,12 @@ static int resolve(struct meta_cache *mc, const char *id, const char *hint,
 
 /* A container resolved for the first time is announced once (container_start), so that a
  * workload revision that produces no finding is still known to have run. */
-static void announce(struct meta_cache *mc, struct slot *s, const struct container_record *rec)
+static void announce(struct meta_cache *mc, struct slot *s, const struct container_record *rec,
+		     const struct exposures *img)
 {
 	static struct k8s_pod_info pod; /* one resolver thread: off the stack */
 	unsigned at = (mc->shead + mc->slen) % STARTED_LEN;
-	bool have_pod;
+	struct exposure_sources src = {.container = s->m.container, .image = img};
 
 	if (s->announced)
 		return;
@@ -209,11 +214,32 @@ static void announce(struct meta_cache *mc, struct slot *s, const struct contain
 	copy(mc->announce_q[at].id, sizeof(mc->announce_q[at].id), s->m.id);
 	mc->announce_q[at].mounts = rec->mounts;
 	mc->announce_q[at].exposures = rec->exposures;
-	/* where its secrets came from: its pod spec, when the API has shown it */
-	have_pod = rec->exposures.n && mc->k8s && s->m.pod_uid[0] &&
-		   k8s_pod(mc->k8s, s->m.pod_uid, &pod);
-	exposures_set_origins(&mc->announce_q[at].exposures, have_pod ? &pod : NULL, s->m.container);
+	/* where its secrets came from: its image config, and its pod spec when it is a pod's and
+	 * the API has shown it */
+	if (!s->m.pod_uid[0])
+		src.pod_known = true; /* no pod: no pod spec to ask */
+	else if (rec->exposures.n && mc->k8s && k8s_pod(mc->k8s, s->m.pod_uid, &pod))
+		src.pod = &pod, src.pod_known = true;
+	exposures_set_origins(&mc->announce_q[at].exposures, &src);
 	__atomic_store_n(&mc->slen, mc->slen + 1, __ATOMIC_RELEASE); /* read unlocked, above */
+}
+
+/* What the container's image config bakes in, for a container with secrets to place (once, when
+ * it is first resolved), from containerd's content store; NULL when it cannot be read. Without
+ * the lock: the store is the resolver's alone. A CRI record names no namespace: CRI's is k8s.io. */
+static const struct exposures *image_secrets(struct meta_cache *mc,
+					     const struct container_record *rec)
+{
+	static struct exposures copy_out; /* one resolver thread */
+	const struct exposures *x;
+
+	if (!mc->img || !mc->rt || !rec->image_digest[0])
+		return NULL;
+	if (image_store_secrets(mc->img, mc->rt, rec->ns[0] ? rec->ns : "k8s.io", rec->image_digest,
+				rec->image_media_type, &x) < 0)
+		return NULL;
+	copy_out = *x;
+	return &copy_out;
 }
 
 static void *resolver(void *arg)
@@ -226,7 +252,8 @@ static void *resolver(void *arg)
 	pthread_mutex_lock(&mc->mu);
 	while (!mc->stop) {
 		char id[129], hint[64];
-		bool pod_known = true;
+		const struct exposures *img = NULL;
+		bool pod_known = true, first;
 		uint32_t pid;
 		unsigned s;
 		int rc;
@@ -241,12 +268,15 @@ static void *resolver(void *arg)
 		copy(id, sizeof(id), mc->slots[s].m.id);
 		copy(hint, sizeof(hint), mc->slots[s].ns_hint);
 		pid = mc->slots[s].pid;
+		first = !mc->slots[s].announced;
 		pthread_mutex_unlock(&mc->mu);
 		rc = resolve(mc, id, hint, &rec);
 		if (rc == 0) {
 			memset(&tmp, 0, sizeof(tmp)); /* nothing of the previous container */
 			fill(&tmp, &rec);
 			pod_known = fill_pod(mc, &tmp, &rec.labels);
+			if (first && rec.exposures.n)
+				img = image_secrets(mc, &rec);
 		}
 		pthread_mutex_lock(&mc->mu);
 
@@ -270,7 +300,7 @@ static void *resolver(void *arg)
 			/* a pod the API has not shown yet: asked again soon */
 			mc->slots[s].expires = now_s() + (pod_known ? TTL_READY_S : TTL_POD_WAIT_S);
 			mc->st.resolved++;
-			announce(mc, &mc->slots[s], &rec);
+			announce(mc, &mc->slots[s], &rec, img);
 		} else {
 			mc->slots[s].m.state = META_FAILED;
 			mc->slots[s].expires = now_s() + TTL_FAILED_S;
@@ -302,7 +332,9 @@ struct meta_cache *meta_cache_new_runtimes(unsigned nslots, const char *socket,
 		mc->rt = grpc_client_new(socket, RPC_TIMEOUT_MS);
 	if (cri_socket)
 		mc->cri = grpc_client_new(cri_socket, RPC_TIMEOUT_MS);
-	if (!mc->slots || (socket && !mc->rt) || (cri_socket && !mc->cri)) {
+	if (socket)
+		mc->img = image_store_new();
+	if (!mc->slots || (socket && (!mc->rt || !mc->img)) || (cri_socket && !mc->cri)) {
 		meta_cache_free(mc);
 		return NULL;
 	}
@@ -324,6 +356,7 @@ void meta_cache_free(struct meta_cache *mc)
 	}
 	grpc_client_free(mc->rt);
 	grpc_client_free(mc->cri);
+	image_store_free(mc->img);
 	pthread_mutex_destroy(&mc->mu);
 	pthread_cond_destroy(&mc->cv);
 	free(mc->slots);

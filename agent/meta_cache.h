@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "k8s_identity.h"
 #include "provenance.h"
 #include "exposures.h"
 #include "runtime_mounts.h"
@@ -32,6 +33,7 @@ struct container_meta {
 	char workload_name[254];
 	bool workload_derived;
 	char service_account[254];
+	struct k8s_identity identity; /* of this container, from its pod spec (k8s_identity.h) */
 	struct provenance prov;
 };
 

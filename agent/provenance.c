@@ -46,9 +46,8 @@ static const struct {
 	{PROV_PIPELINE_URL, SRC_IMAGE_LABEL, "dev.cloud2dev.pipeline.url"},
 	{PROV_PIPELINE_URL, SRC_IMAGE_LABEL, "com.gitlab.ci.pipeline.url"},
 	{PROV_PIPELINE_URL, SRC_IMAGE_LABEL, "ci.pipeline.url"},
-	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "cloud2dev.dev/deploy-commit"},
-	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "argocd.argoproj.io/revision"},
-	{PROV_DEPLOY_COMMIT, SRC_POD_ANNOTATION, "kustomize.toolkit.fluxcd.io/revision"},
+	/* no built-in key for deploy_commit: no tool writes one on pods; it comes from the
+	 * GitOps objects (gitops.h) or an operator's key */
 };
 
 struct prov_key {
@@ -177,29 +176,89 @@ void provenance_resolve(const struct label_set *img, const struct label_set *ann
 	for (size_t i = 0; i < ncustom; i++) /* the operator's keys first */
 		try_key(custom[i].field, custom[i].src, custom[i].key,
 			pick(custom[i].src, img, ann, pl), out);
+	for (int f = 0; f < PROV_MAX; f++)
+		if (out->value[f][0])
+			out->custom |= (uint16_t)(1u << f);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		try_key(keys[i].field, keys[i].src, keys[i].key, pick(keys[i].src, img, ann, pl),
 			out);
 }
 
-void provenance_render(struct jw *w, const struct provenance *p)
+/* "deploy": what the GitOps tool says was deployed; unknown fields left out. */
+static void render_deploy(struct jw *w, const struct gitops_deploy *d)
 {
+	char ts[48];
+
+	jw_key(w, "deploy");
+	jw_obj_begin(w);
+	jw_kv_str(w, "tool", d->tool);
+	if (d->kind)
+		jw_kv_str(w, "kind", d->kind);
+	if (d->object[0])
+		jw_kv_str(w, "object", d->object);
+	if (d->revision[0])
+		jw_kv_str(w, "revision", d->revision);
+	if (d->repository[0])
+		jw_kv_str(w, "repository", d->repository);
+	if (d->deployed_at_ns > 0) {
+		gitops_format_time(d->deployed_at_ns, ts, sizeof(ts));
+		jw_kv_str(w, "deployed_at", ts);
+	}
+	if (d->helm_release[0])
+		jw_kv_str(w, "helm_release", d->helm_release);
+	if (d->helm_revision > 0)
+		jw_kv_u64(w, "helm_revision", (uint64_t)d->helm_revision);
+	jw_obj_end(w);
+}
+
+/* The fields, with the deploy's commit (and its source) in place of deploy_commit when the
+ * GitOps object's revision holds one. */
+static void render(struct jw *w, const struct provenance *p, const struct gitops_deploy *d)
+{
+	const char *val[PROV_MAX], *src[PROV_MAX];
+	char dsrc[24 + sizeof(d->object)]; /* "flux-helmrelease:" + "<ns>/<name>" */
 	int known = 0;
 
+	for (int f = 0; f < PROV_MAX; f++) {
+		val[f] = p->value[f];
+		src[f] = p->source[f];
+	}
+	if (d && d->commit[0] && d->source_prefix) {
+		snprintf(dsrc, sizeof(dsrc), "%s:%s", d->source_prefix, d->object);
+		val[PROV_DEPLOY_COMMIT] = d->commit;
+		src[PROV_DEPLOY_COMMIT] = dsrc;
+	}
 	for (int f = 0; f < PROV_MAX; f++)
-		known += p->value[f][0] != 0;
-	if (!known)
+		known += val[f][0] != 0;
+	if (!known && !d)
 		return;
 	jw_key(w, "provenance");
 	jw_obj_begin(w);
 	for (int f = 0; f < PROV_MAX; f++)
-		if (p->value[f][0])
-			jw_kv_str(w, field_names[f], p->value[f]);
+		if (val[f][0])
+			jw_kv_str(w, field_names[f], val[f]);
+	if (d)
+		render_deploy(w, d);
 	jw_key(w, "sources");
 	jw_obj_begin(w);
 	for (int f = 0; f < PROV_MAX; f++)
-		if (p->value[f][0])
-			jw_kv_str(w, field_names[f], p->source[f]);
+		if (val[f][0])
+			jw_kv_str(w, field_names[f], src[f]);
 	jw_obj_end(w);
 	jw_obj_end(w);
+}
+
+void provenance_render(struct jw *w, const struct provenance *p)
+{
+	render(w, p, NULL);
+}
+
+void provenance_render_at(struct jw *w, const struct provenance *p, struct gitops *g,
+			  int64_t at_ns)
+{
+	struct gitops_deploy d;
+	bool have = !(p->custom & (1u << PROV_DEPLOY_COMMIT)) &&
+		    (p->tie.nref || p->tie.helm_release[0]) && gitops_deploy_at(g, &p->tie, at_ns, &d);
+
+	render(w, p, have ? &d : NULL);
 }

@@ -7,6 +7,10 @@
 #ifndef C2D_PROVENANCE_H
 #define C2D_PROVENANCE_H
 
+#include <stdint.h>
+
+#include "gitops.h"
+#include "gitops_tie.h"
 #include "jsonw.h"
 #include "labels.h"
 
@@ -27,6 +31,8 @@ enum prov_field {
 struct provenance {
 	char value[PROV_MAX][PROV_VALUE_MAX];	/* "" = unknown */
 	char source[PROV_MAX][PROV_SOURCE_MAX]; /* "image-label:org.opencontainers.image.revision" */
+	uint16_t custom; /* bit per field: set by an operator's key (it wins over GitOps) */
+	struct gitops_tie tie; /* the workload's GitOps object, Helm release (from the API) */
 };
 
 /*
@@ -52,5 +58,10 @@ int provenance_add_key(const char *field, const char *spec, char *err, size_t er
 void provenance_clear_keys(void);
 /* "provenance": {... "sources": {...}} — nothing if every field is unknown. */
 void provenance_render(struct jw *w, const struct provenance *p);
+/* The same at wall-clock time at_ns: unless an operator's key gave deploy_commit, the deploy
+ * of p->tie at that time (gitops_deploy_at; g may be NULL) gives deploy_commit and
+ * "deploy": {tool, kind, object, revision, repository, deployed_at, helm_release}. */
+void provenance_render_at(struct jw *w, const struct provenance *p, struct gitops *g,
+			  int64_t at_ns);
 
 #endif

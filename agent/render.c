@@ -12,6 +12,7 @@
 
 #include "ids.h"
 #include "jsonw.h"
+#include "k8s_identity.h"
 #include "log.h"
 #include "procfs.h"
 #include "render.h"
@@ -278,12 +279,15 @@ static void render_k8s(struct jw *w, const struct container_meta *m, const char 
 			jw_key(w, "derived"), jw_bool(w, true);
 		jw_obj_end(w);
 	}
+	if (m)
+		k8s_identity_render(w, m->service_account, &m->identity);
 	jw_obj_end(w);
 }
 
+/* boot_ns: the event's time, for the revision deployed then (provenance.deploy). */
 static void render_container_fields(struct jw *w, struct render_ctx *ctx, const char *id,
 				    const char *runtime, const char *pod_uid,
-				    const struct container_meta *m)
+				    const struct container_meta *m, uint64_t boot_ns)
 {
 	jw_key(w, "container");
 	jw_obj_begin(w);
@@ -300,7 +304,8 @@ static void render_container_fields(struct jw *w, struct render_ctx *ctx, const 
 	jw_obj_end(w);
 	render_k8s(w, m, pod_uid, ctx->node_name);
 	if (m)
-		provenance_render(w, &m->prov);
+		provenance_render_at(w, &m->prov, ctx->gitops,
+				     (int64_t)boot_ns + ctx->boot_to_real_ns);
 }
 
 /* Container and pod from the event's cgroup and the runtime's record; host processes get
@@ -311,7 +316,8 @@ static void render_container(struct jw *w, struct render_ctx *ctx, const struct 
 
 	if (!ci || !ci->is_container)
 		return;
-	render_container_fields(w, ctx, ci->ref.id, ci->ref.runtime, ci->ref.pod_uid, f->meta);
+	render_container_fields(w, ctx, ci->ref.id, ci->ref.runtime, ci->ref.pod_uid, f->meta,
+				f->d->sys->hdr.ktime_ns);
 }
 
 static const char *outcome(const struct c2d_syscall_event *ev)
@@ -486,7 +492,7 @@ long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
 	jw_init(&w, buf, cap);
 	container_event_head(&w, ctx, "container_start", NULL, boot_ns);
 	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
-				m->pod_uid, m);
+				m->pod_uid, m, boot_ns);
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }
@@ -510,7 +516,7 @@ long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
 		jw_kv_str(&w, "origin_ref", x->origin_ref);
 	jw_obj_end(&w);
 	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
-				m->pod_uid, m);
+				m->pod_uid, m, boot_ns);
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }
@@ -532,7 +538,7 @@ long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
 	jw_kv_str(&w, "type", "bind");
 	jw_obj_end(&w);
 	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
-				m->pod_uid, m);
+				m->pod_uid, m, boot_ns);
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }

@@ -30,6 +30,7 @@ struct render_ctx {
 	struct proc_cache *pc;
 	const char *proc_root;
 	struct cgroup_cache *cg; /* NULL: no container attribution (the pipeline resolves) */
+	struct gitops *gitops;	 /* deploy revisions by time (gitops.h); NULL: none */
 };
 
 struct finding {

@@ -18,7 +18,7 @@
 enum { CTR_ID = 1, CTR_LABELS = 2, CTR_IMAGE = 3, CTR_RUNTIME = 4, CTR_SPEC = 5, CTR_SANDBOX = 11 };
 enum { ANY_TYPE_URL = 1, ANY_VALUE = 2 };
 enum { IMG_NAME = 1, IMG_TARGET = 3 };
-enum { DESC_DIGEST = 2 };
+enum { DESC_MEDIA_TYPE = 1, DESC_DIGEST = 2 };
 
 static int decode_runtime(const struct pb_field *f, struct container_record *out)
 {
@@ -121,9 +121,12 @@ static int decode_target(const struct pb_field *f, struct container_record *out)
 	struct pb_field g;
 
 	pb_sub(f, &r);
-	while (pb_next(&r, &g))
+	while (pb_next(&r, &g)) {
 		if (g.num == DESC_DIGEST && g.wire == PB_LEN)
 			pb_str(&g, out->image_digest, sizeof(out->image_digest));
+		else if (g.num == DESC_MEDIA_TYPE && g.wire == PB_LEN)
+			pb_str(&g, out->image_media_type, sizeof(out->image_media_type));
+	}
 	return r.error ? -EPROTO : 0;
 }
 

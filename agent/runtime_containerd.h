@@ -3,8 +3,9 @@
  * runtime_containerd.h - container records from containerd's native API (INTEGRATION.md §1.2):
  * Containers/Get gives the labels (for CRI containers: the image's config labels merged with
  * kubelet's io.kubernetes.* labels), the image name, the runtime and the sandbox;
- * Images/Get gives the image's digest. The record's spec (an Any holding the OCI runtime spec
- * as JSON) gives the host paths bound into the container.
+ * Images/Get gives the image's digest and media type (image_store.h follows it to the
+ * config). The record's spec (an Any holding the OCI runtime spec as JSON) gives the host paths
+ * bound into the container.
  */
 #ifndef C2D_RUNTIME_CONTAINERD_H
 #define C2D_RUNTIME_CONTAINERD_H
@@ -21,6 +22,7 @@ struct container_record {
 	char ns[64];	      /* containerd namespace it was found in */
 	char image[256];      /* image name as the container references it */
 	char image_digest[80]; /* sha256:… of the image's root (index or manifest) */
+	char image_media_type[96]; /* the root's media type (Images/Get); "": not said (CRI) */
 	char runtime[64];     /* io.containerd.runc.v2 … */
 	char sandbox[129];    /* the pod sandbox (containerd 2.x CRI) */
 	char runtime_name[16]; /* who answered: "containerd", or CRI's runtime_name ("cri-o") */

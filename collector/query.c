@@ -24,6 +24,7 @@ static const struct route {
     {"/v1/origins", false, query_origins},
     {"/v1/exposures", false, query_exposures},
     {"/v1/diff", false, query_diff},
+    {"/v1/workloads", false, query_workloads},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

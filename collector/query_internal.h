@@ -45,6 +45,7 @@ cJSON *query_introduced(struct query_req *q);
 cJSON *query_origins(struct query_req *q);
 cJSON *query_exposures(struct query_req *q);
 cJSON *query_diff(struct query_req *q);
+cJSON *query_workloads(struct query_req *q);
 
 /* Sets status and the message; returns NULL so handlers can `return query_fail(...)`. */
 cJSON *query_fail(struct query_req *q, int status, const char *fmt, ...)

@@ -21,6 +21,8 @@ struct behaviour {
 	int introduced;	  /* revision index, -1: only seen without a known revision */
 	int reintroduced; /* latest reappearance after a revision without it, or -1 */
 	int absent;	  /* the revision just before that reappearance */
+	int *seen_in;	  /* the revisions it showed in, ascending */
+	int nseen;
 };
 
 struct scan {
@@ -36,6 +38,7 @@ static void behaviour_free(struct behaviour *b)
 	free(b->target);
 	free(b->executable);
 	free(b->kind);
+	free(b->seen_in);
 }
 
 static char *dup_or_null(const char *s, bool *oom)
@@ -66,9 +69,17 @@ static void finish(struct scan *s, struct behaviour *b, int nrevs)
 	int last = -1;
 
 	b->introduced = b->reintroduced = b->absent = -1;
-	for (int i = 0; i < nrevs; i++) {
+	b->nseen = 0;
+	for (int i = 0; i < nrevs; i++)
+		b->nseen += s->seen[i];
+	b->seen_in = b->nseen ? malloc((size_t)b->nseen * sizeof(int)) : NULL;
+	if (!b->seen_in)
+		b->nseen = 0; /* out of memory: the lanes are left out, the answer stands */
+	for (int i = 0, k = 0; i < nrevs; i++) {
 		if (!s->seen[i])
 			continue;
+		if (k < b->nseen)
+			b->seen_in[k++] = i;
 		if (last < 0)
 			b->introduced = i;
 		else if (i > last + 1) {
@@ -190,7 +201,10 @@ static bool add_behaviour(cJSON *arr, const struct query_revs *r, const struct b
 	       query_revs_add_ref(o, "absent_in", r, b->absent) &&
 	       query_revs_add_compare(o, "reintroduced_compare_url", r, b->absent, b->reintroduced) &&
 	       cJSON_AddNumberToObject(o, "count", (double)b->count) &&
-	       qj_time(o, "first_seen", b->first_ns) && qj_time(o, "last_seen", b->last_ns);
+	       qj_time(o, "first_seen", b->first_ns) && qj_time(o, "last_seen", b->last_ns) &&
+	       cJSON_AddItemToObject(o, "seen_in",
+				     b->nseen ? cJSON_CreateIntArray(b->seen_in, b->nseen)
+					      : cJSON_CreateArray());
 }
 
 static bool add_revision(cJSON *arr, const struct query_rev *v)
@@ -202,6 +216,7 @@ static bool add_revision(cJSON *arr, const struct query_rev *v)
 	return qj_str(o, "revision", v->revision) && qj_str(o, "commit", v->commit) &&
 	       qj_str(o, "image_digest", v->image_digest) &&
 	       qj_str(o, "pipeline_id", v->pipeline_id) && qj_str(o, "repository", v->repository) &&
+	       qj_str(o, "deploy_commit", v->deploy_commit) &&
 	       qj_time(o, "first_seen", v->first_ns) && qj_time(o, "last_seen", v->last_ns) &&
 	       cJSON_AddNumberToObject(o, "events", (double)v->events);
 }

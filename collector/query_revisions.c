@@ -54,6 +54,7 @@ static int row(sqlite3_stmt *st, struct query_rev *v)
 	v->pipeline_id = dup_col(st, 5, &oom);
 	v->repository = dup_col(st, 6, &oom);
 	v->events = sqlite3_column_int64(st, 7);
+	v->deploy_commit = dup_col(st, 8, &oom);
 	return oom || !v->revision ? -ENOMEM : 0;
 }
 
@@ -80,7 +81,8 @@ int query_revs_load(struct query_req *q, const char *ns, const char *name, struc
 {
 	static const char sql[] =
 	    "SELECT revision, MIN(time_ns) AS first, MAX(time_ns), MAX(commit_sha),"
-	    " MAX(image_digest), MAX(pipeline_id), MAX(repository), COUNT(*) FROM events"
+	    " MAX(image_digest), MAX(pipeline_id), MAX(repository), COUNT(*),"
+	    " MAX(nullif(deploy_commit, '')) FROM events"
 	    " WHERE namespace = ? AND workload_name = ? AND revision <> ''"
 	    " AND kind <> 'agent_gap' GROUP BY revision ORDER BY first, revision LIMIT ?";
 	sqlite3_stmt *st;
@@ -137,6 +139,7 @@ void query_revs_free(struct query_revs *r)
 		free(r->v[i].image_digest);
 		free(r->v[i].pipeline_id);
 		free(r->v[i].repository);
+		free(r->v[i].deploy_commit);
 	}
 	free(r->v);
 	free(r->by_name);

@@ -16,6 +16,7 @@
 struct query_rev {
 	char *revision;						/* commit, else image digest */
 	char *commit, *image_digest, *pipeline_id, *repository; /* NULL when unknown */
+	char *deploy_commit; /* the latest (by value) it was deployed under, NULL when unknown */
 	int64_t first_ns, last_ns;
 	int64_t events;
 };

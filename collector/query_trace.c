@@ -17,7 +17,7 @@ static const char *const process_fields[] = {"pid",  "ppid",	   "uid",  "euid", 
 static const char *const container_fields[] = {"id", "name", "runtime", "image", NULL};
 static const char *const provenance_fields[] = {"commit",	 "repository",	"version",
 						"build_time",	 "pipeline_id", "pipeline_url",
-						"deploy_commit", "sources",	NULL};
+						"deploy_commit", "deploy", "sources", NULL};
 
 /* dst[key] = a copy of src[name] for each name src has; false when out of memory. */
 static bool copy_fields(cJSON *dst, const cJSON *src, const char *const *names)

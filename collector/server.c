@@ -31,6 +31,9 @@ enum MHD_Result reply(struct MHD_Connection *c, struct req *r, unsigned status,
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	server_security_headers(resp);
+	/* answers hold findings: no cache keeps them */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"cloud2dev\"");
@@ -141,6 +144,8 @@ static const struct route routes[] = {
 	{"GET", "/readyz", false, 0, readyz},
 	{"GET", "/metrics", false, 0, metrics},
 	{"GET", "/v1/", true, AUTH_READ, query},
+	{"GET", "/ui/", true, 0, ui_route},
+	{"GET", "/", false, 0, ui_root_route},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -63,6 +63,13 @@ enum MHD_Result reply(struct MHD_Connection *c, struct req *r, unsigned status,
 
 enum MHD_Result events_route(struct server *s, struct MHD_Connection *c, struct req *r,
 			     const char *url, const char *data, size_t *size);
+/* GET /ui/<file> and GET / (server_ui.c). */
+enum MHD_Result ui_route(struct server *s, struct MHD_Connection *c, struct req *r,
+			 const char *url, const char *data, size_t *size);
+enum MHD_Result ui_root_route(struct server *s, struct MHD_Connection *c, struct req *r,
+			      const char *url, const char *data, size_t *size);
+/* nosniff, no referrer, no framing: on every response. */
+void server_security_headers(struct MHD_Response *resp);
 
 /* MHD's callbacks (server.c), registered by server_new() (server_listen.c). */
 enum MHD_Result server_on_request(void *cls, struct MHD_Connection *c, const char *url,

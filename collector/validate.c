@@ -33,10 +33,16 @@ static const char *const severities[] = {"info", "low", "medium", "high", "criti
 static const char *const outcomes[] = {"success", "failure", NULL};
 static const char *const exposure_sources[] = {"env", "arg", NULL};
 static const char *const exposure_origins[] = {"image",		"manifest", "k8s-secret",
-					       "k8s-configmap", "unknown",  NULL};
+					       "k8s-configmap", "runtime",  "unknown", NULL};
 static const char *const schemas[] = {C2D_EVENT_SCHEMA, NULL};
+static const char *const deploy_tools[] = {"argocd", "flux", "helm", NULL};
+static const char *const deploy_kinds[] = {"Application", "Kustomization", "HelmRelease", NULL};
 
-enum ftype { F_STR, F_INT, F_OBJ, F_TIME, F_ENUM, F_ID, F_RULE, F_PATH, F_ARGS, F_BOOL };
+enum ftype {
+	F_STR, F_INT, F_OBJ, F_TIME, F_ENUM, F_ID, F_RULE, F_PATH, F_ARGS, F_BOOL,
+	F_STRS,	 /* an array of at most `max` strings, each at most IDENTITY_STR_MAX bytes */
+	F_CLOUD, /* k8s.identity.cloud: at most `max` {provider, key, value} string objects */
+};
 
 struct field {
 	const char *path;
@@ -48,6 +54,7 @@ struct field {
 
 #define U32MAX 4294967295.0
 #define I53 9007199254740991.0 /* beyond this a double no longer holds every integer */
+#define IDENTITY_STR_MAX 1024 /* a k8s.identity string (the agent caps them lower) */
 
 static const struct field fields[] = {
 	{"schema", F_ENUM, K_ALL, schemas, 0, 0},
@@ -125,6 +132,21 @@ static const struct field fields[] = {
 	{"k8s.workload", F_OBJ, 0, NULL, 0, 0},
 	{"k8s.workload.kind", F_STR, 0, NULL, 0, 0},
 	{"k8s.workload.name", F_STR, 0, NULL, 0, 0},
+	{"k8s.identity", F_OBJ, 0, NULL, 0, 0},
+	{"k8s.identity.service_account", F_STR, 0, NULL, 0, 0},
+	{"k8s.identity.cloud", F_CLOUD, 0, NULL, 0, 16},
+	{"k8s.identity.automount_token", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.token_audiences", F_STRS, 0, NULL, 0, 16},
+	{"k8s.identity.privileged", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.allow_privilege_escalation", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.run_as_root", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.capabilities_added", F_STRS, 0, NULL, 0, 64},
+	{"k8s.identity.host_paths", F_STRS, 0, NULL, 0, 16},
+	{"k8s.identity.host_network", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.host_pid", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.host_ipc", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.service_account_unread", F_BOOL, 0, NULL, 0, 0},
+	{"k8s.identity.truncated", F_BOOL, 0, NULL, 0, 0},
 	{"provenance", F_OBJ, 0, NULL, 0, 0},
 	{"provenance.commit", F_STR, 0, NULL, 0, 0},
 	{"provenance.repository", F_STR, 0, NULL, 0, 0},
@@ -133,6 +155,15 @@ static const struct field fields[] = {
 	{"provenance.version", F_STR, 0, NULL, 0, 0},
 	{"provenance.build_time", F_STR, 0, NULL, 0, 0},
 	{"provenance.deploy_commit", F_STR, 0, NULL, 0, 0},
+	{"provenance.deploy", F_OBJ, 0, NULL, 0, 0},
+	{"provenance.deploy.tool", F_ENUM, 0, deploy_tools, 0, 0},
+	{"provenance.deploy.kind", F_ENUM, 0, deploy_kinds, 0, 0},
+	{"provenance.deploy.object", F_STR, 0, NULL, 0, 0},
+	{"provenance.deploy.revision", F_STR, 0, NULL, 0, 0},
+	{"provenance.deploy.repository", F_STR, 0, NULL, 0, 0},
+	{"provenance.deploy.deployed_at", F_TIME, 0, NULL, 0, 0},
+	{"provenance.deploy.helm_release", F_STR, 0, NULL, 0, 0},
+	{"provenance.deploy.helm_revision", F_INT, 0, NULL, 1, 2147483647.0},
 	{"gap", F_OBJ, K_GAP, NULL, 0, 0},
 	{"gap.reason", F_STR, K_GAP, NULL, 0, 0},
 	{"gap.lost", F_INT, K_GAP, NULL, 0, I53},
@@ -199,6 +230,66 @@ static int check_args(const cJSON *v, const struct validate_limits *lim, char *e
 		}
 	}
 	return 0;
+}
+
+/* One bounded string of an identity list. */
+static int check_item(const char *path, const cJSON *v, const char *what, char *err,
+		      size_t errlen)
+{
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return fail(err, errlen, path, what);
+	if (strlen(v->valuestring) > IDENTITY_STR_MAX) {
+		snprintf(err, errlen, "%s: a string longer than %d bytes", path, IDENTITY_STR_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_count(const struct field *f, const cJSON *v, const char *what, char *err,
+		       size_t errlen)
+{
+	if (!cJSON_IsArray(v))
+		return fail(err, errlen, f->path, what);
+	if ((double)cJSON_GetArraySize(v) > f->max) {
+		snprintf(err, errlen, "%s: more than %.0f entries", f->path, f->max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* F_STRS: non-empty strings, bounded in number and length. */
+static int check_strs(const struct field *f, const cJSON *v, char *err, size_t errlen)
+{
+	static const char what[] = "expected an array of non-empty strings";
+	const cJSON *a;
+	int ret = check_count(f, v, what, err, errlen);
+
+	cJSON_ArrayForEach(a, v) {
+		if (ret < 0)
+			break;
+		ret = check_item(f->path, a, what, err, errlen);
+	}
+	return ret;
+}
+
+/* F_CLOUD: objects of exactly provider, key and value, each a bounded non-empty string. */
+static int check_cloud(const struct field *f, const cJSON *v, char *err, size_t errlen)
+{
+	static const char what[] = "expected an array of {provider, key, value} strings";
+	static const char *const members[] = {"provider", "key", "value"};
+	const cJSON *o;
+	int ret = check_count(f, v, what, err, errlen);
+
+	cJSON_ArrayForEach(o, v) {
+		if (ret < 0)
+			return ret;
+		if (!cJSON_IsObject(o) || cJSON_GetArraySize(o) != 3)
+			return fail(err, errlen, f->path, what);
+		for (size_t i = 0; i < 3 && ret == 0; i++)
+			ret = check_item(f->path, cJSON_GetObjectItemCaseSensitive(o, members[i]),
+					 what, err, errlen);
+	}
+	return ret;
 }
 
 static int check_int(const struct field *f, const cJSON *v, char *err, size_t errlen)
@@ -268,6 +359,10 @@ static int check_field(const struct field *f, const cJSON *v, unsigned kind,
 		return check_int(f, v, err, errlen);
 	case F_ARGS:
 		return check_args(v, lim, err, errlen);
+	case F_STRS:
+		return check_strs(f, v, err, errlen);
+	case F_CLOUD:
+		return check_cloud(f, v, err, errlen);
 	case F_BOOL:
 		return cJSON_IsBool(v) ? 0 : fail(err, errlen, f->path, "expected true or false");
 	default:

@@ -5,8 +5,10 @@
 # of a small workload whose images carry provenance labels (commit, repository, pipeline); runs
 # revision A (reads only its own config) and then revision B (reads its service-account token,
 # writes production data) as real containers; and asks the collector which revision introduced
-# what: `c2d introduced` and a `c2d trace` of one finding. Everything it started is stopped and
-# removed at the end, also on failure or Ctrl-C.
+# what: `c2d introduced` and a `c2d trace` of one finding; it ends with the web UI's address.
+# Everything it started is stopped and removed at the end, also on failure or Ctrl-C — except,
+# with C2D_DEMO_KEEP=1, the collector and its store, so the UI can be opened (the last lines say
+# how to stop it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,7 +27,10 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 cleanup() {
 	local rc=$?
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do
+		[ "$rc" -eq 0 ] && [ -n "${C2D_DEMO_KEEP:-}" ] && [ "$p" = "${COLLECTOR_PID:-}" ] && continue
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
+	done
 	if command -v ctr >/dev/null && ctr version >/dev/null 2>&1; then
 		for c in "demo-checkout-a-$$" "demo-checkout-b-$$"; do # only what the demo made
 			ctr -n "$NS" tasks kill -s KILL "$c" >/dev/null 2>&1 || true
@@ -73,7 +78,8 @@ head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/token"
 chmod 600 "$WORK/token"
 "$BIN/c2d-collector" --listen "127.0.0.1:$port" --db "$WORK/c2d.db" --token-file "$WORK/token" \
 	>"$WORK/collector.log" 2>&1 &
-pids+=($!)
+COLLECTOR_PID=$!
+pids+=($COLLECTOR_PID)
 export C2D_SERVER="http://127.0.0.1:$port" C2D_TOKEN_FILE="$WORK/token"
 for _ in $(seq 1 100); do
 	curl -fsS "$C2D_SERVER/healthz" >/dev/null 2>&1 && break
@@ -153,4 +159,11 @@ echo
 echo "\$ c2d trace $id"
 "$BIN/c2d" trace "$id"
 echo
-echo "demo: done; stopping what it started"
+echo "demo: the web UI: $C2D_SERVER/ui/  (sign in with the token in $WORK/token)"
+if [ -n "${C2D_DEMO_KEEP:-}" ]; then
+	echo "demo: done; the collector keeps running for the UI: collector pid $COLLECTOR_PID," \
+		"work dir $WORK"
+	echo "demo: stop it with: kill $COLLECTOR_PID; rm -rf $WORK"
+else
+	echo "demo: done; stopping what it started (C2D_DEMO_KEEP=1 keeps the collector for the UI)"
+fi

@@ -41,7 +41,9 @@ HOST_PATHS = {
 }
 RBAC = {
     ("", "pods"), ("apps", "replicasets"), ("apps", "deployments"), ("apps", "statefulsets"),
-    ("apps", "daemonsets"), ("batch", "jobs"), ("batch", "cronjobs"),
+    ("apps", "daemonsets"), ("batch", "jobs"), ("batch", "cronjobs"), ("", "serviceaccounts"),
+    ("argoproj.io", "applications"), ("kustomize.toolkit.fluxcd.io", "kustomizations"),
+    ("helm.toolkit.fluxcd.io", "helmreleases"),
 }
 
 

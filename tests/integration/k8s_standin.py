@@ -10,6 +10,7 @@ bearer-token checked, serving recorded-shape responses for one node's pods.
 - …&watch=1&resourceVersion=102: a BOOKMARK (rv 103), then held open
 - any other resourceVersion: an ERROR event with code 410 (Gone)
 - GET /apis/apps/v1/namespaces/prod/replicasets/payments-7d9f8c6b5: owned by Deployment payments
+- GET /api/v1/namespaces/prod/serviceaccounts/payments-sa: annotated with an IRSA role
 Every request is logged as "METHOD PATH auth=ok|bad".
 """
 import json
@@ -41,7 +42,17 @@ def pod(rv, annotations):
                                  "env": [{"name": "DB_PASSWORD", "value": "Tr0ub4dor&3-horse"},
                                          {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
                                              "name": "payments-api", "key": "token"}}},
-                                         {"name": "LOG_LEVEL", "value": "info"}]}]},
+                                         {"name": "LOG_LEVEL", "value": "info"}],
+                                 # its identity: privileged, one added capability
+                                 "securityContext": {"privileged": True, "capabilities": {
+                                     "add": ["NET_ADMIN"]}}}],
+                 "volumes": [{"name": "aws-iam-token", "projected": {"sources": [
+                                 {"serviceAccountToken": {"audience": "sts.amazonaws.com",
+                                                          "expirationSeconds": 86400,
+                                                          "path": "token"}}]}},
+                             {"name": "containerd", "hostPath": {
+                                 "path": "/var/run/containerd/containerd.sock",
+                                 "type": "Socket"}}]},
         "status": {"phase": "Running"},
     }
 
@@ -54,6 +65,15 @@ REPLICASET = {
                                       "name": "payments", "uid": "dep-uid-1",
                                       "controller": True, "blockOwnerDeletion": True}]},
     "spec": {"replicas": 1},
+}
+
+
+SERVICEACCOUNT = {
+    "kind": "ServiceAccount", "apiVersion": "v1",
+    "metadata": {"name": "payments-sa", "namespace": "prod", "uid": "sa-uid-1",
+                 "resourceVersion": "80",
+                 "annotations": {
+                     "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/payments-ro"}},
 }
 
 
@@ -90,6 +110,8 @@ class Handler(BaseHTTPRequestHandler):
         q = urllib.parse.parse_qs(url.query)
         if url.path == "/apis/apps/v1/namespaces/prod/replicasets/payments-7d9f8c6b5":
             return self.send_json(REPLICASET)
+        if url.path == "/api/v1/namespaces/prod/serviceaccounts/payments-sa":
+            return self.send_json(SERVICEACCOUNT)
         if url.path != "/api/v1/pods" or q.get("fieldSelector") != ["spec.nodeName=" + NODE]:
             return self.send_json({"kind": "Status", "code": 404}, 404)
         if "watch" not in q:

@@ -4,7 +4,8 @@
  * loopback (tests/integration/k8s_standin.py: verified TLS, bearer token, list, a watch that
  * drops after ADDED and MODIFIED and is resumed from its resourceVersion, ReplicaSet get).
  * A container of that pod reads its token: the event carries the workload from the owners,
- * the service account, the deploy commit from the pod annotation and the version from the
+ * the service account, the deploy commit from the pod annotation an operator's provenance key
+ * names (no built-in key reads it: GitOps objects do, test_gitops) and the version from the
  * pod label. With a CA the server's certificate does not chain to, nothing of the API is used.
  */
 #include <errno.h>
@@ -58,7 +59,9 @@ static int group_setup(void **state)
 	if (h_sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
 	       "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
 	       "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 1 "
-	       "-subj /CN=other 2>/dev/null && printf '%%s\\n' '%s' > token",
+	       "-subj /CN=other 2>/dev/null && printf '%%s\\n' '%s' > token && "
+	       "printf '%%s' '{\"provenance_keys\": {\"deploy_commit\": "
+	       "[\"pod-annotation:cloud2dev.dev/deploy-commit\"]}}' > policy.json",
 	       dir, TOKEN) != 0)
 		return -1;
 	/* a secret baked into the image (a fake of the right shape), as a Dockerfile ENV would */
@@ -124,15 +127,16 @@ static int run_cat(const char *id)
 /* Start an agent against the stand-in (CA file given), run a container of the pod. */
 static const cJSON *run_pod_container(struct h_agent **out, const char *ca, const char *id)
 {
-	char api[64], cafile[96], tokfile[96];
+	char api[64], cafile[96], tokfile[96], policy[96];
 	const char *args[] = {"--node-name", NODE, "--k8s-api", api, "--k8s-ca", cafile,
-			      "--k8s-token-file", tokfile, NULL};
+			      "--k8s-token-file", tokfile, "--policy", policy, NULL};
 	struct h_agent *a;
 	const cJSON *ev;
 
 	snprintf(api, sizeof(api), "https://127.0.0.1:%s", port);
 	snprintf(cafile, sizeof(cafile), "%s/%s", dir, ca);
 	snprintf(tokfile, sizeof(tokfile), "%s/token", dir);
+	snprintf(policy, sizeof(policy), "%s/policy.json", dir);
 	a = h_agent_start(args);
 	assert_non_null(a);
 	*out = a;
@@ -158,7 +162,8 @@ static bool exposure_of(const cJSON *ev, const void *want)
 }
 
 /* The three secrets of the container, each traced to where it came from: the image config
- * (not in the pod spec), the manifest (a literal), the Secret the spec names. */
+ * (its Env has that NAME=VALUE, read from containerd's content store; not in the pod spec), the
+ * manifest (a literal), the Secret the spec names. */
 static void expect_exposure_origins(struct h_agent *a, const char *id)
 {
 	static const char *const want[][4] = {
@@ -185,6 +190,25 @@ static void expect_exposure_origins(struct h_agent *a, const char *id)
 	assert_null(h_agent_wait(a, exposure_of, key, 0)); /* not a secret */
 }
 
+/* What the stand-in's pod spec and ServiceAccount say the container runs as, exactly (the
+ * collector's validate accepts this shape: tests/unit/collector/test_validate.c). */
+static void expect_identity(const cJSON *ev)
+{
+	static const char want[] =
+		"{\"service_account\":\"payments-sa\",\"cloud\":[{\"provider\":\"aws\","
+		"\"key\":\"eks.amazonaws.com/role-arn\","
+		"\"value\":\"arn:aws:iam::111122223333:role/payments-ro\"}],"
+		"\"automount_token\":true,\"token_audiences\":[\"sts.amazonaws.com\"],"
+		"\"privileged\":true,\"allow_privilege_escalation\":true,"
+		"\"capabilities_added\":[\"NET_ADMIN\"],"
+		"\"host_paths\":[\"/var/run/containerd/containerd.sock\"]}";
+	char *got = cJSON_PrintUnformatted(h_get(ev, "k8s.identity"));
+
+	if (!got || strcmp(got, want) != 0)
+		fail_msg("k8s.identity: want %s, got %s", want, got ? got : "(none)");
+	cJSON_free(got);
+}
+
 static void test_pod_from_api(void **state)
 {
 	struct h_agent *a;
@@ -197,6 +221,7 @@ static void test_pod_from_api(void **state)
 	assert_true(log_has("watch=1&resourceVersion=100&allowWatchBookmarks=true auth=ok"));
 	assert_true(log_has("watch=1&resourceVersion=102&allowWatchBookmarks=true auth=ok"));
 	assert_true(log_has("/replicasets/payments-7d9f8c6b5 auth=ok"));
+	assert_true(log_has("GET /api/v1/namespaces/prod/serviceaccounts/payments-sa auth=ok"));
 	assert_false(log_has("auth=bad"));
 	h_expect_str(ev, "k8s.pod_uid", POD_UID);
 	h_expect_str(ev, "k8s.service_account", "payments-sa");
@@ -209,6 +234,7 @@ static void test_pod_from_api(void **state)
 	h_expect_str(ev, "provenance.version", "1.4.2");
 	h_expect_str(ev, "provenance.sources.version", "pod-label:app.kubernetes.io/version");
 	h_expect_str(ev, "provenance.commit", "bbbb2222");
+	expect_identity(ev);
 	expect_exposure_origins(a, id);
 	assert_int_equal(h_agent_stop(a), 0);
 }
@@ -223,6 +249,7 @@ static void test_untrusted_server_is_not_used(void **state)
 	ev = run_pod_container(&a, "other.pem", id); /* a CA that did not sign the server */
 	assert_non_null(ev);
 	h_expect_absent(ev, "k8s.service_account");
+	h_expect_absent(ev, "k8s.identity"); /* no pod spec: no identity */
 	h_expect_absent(ev, "provenance.deploy_commit");
 	h_expect_str(ev, "k8s.workload.kind", "Deployment"); /* the name guess still works */
 	h_expect_str(ev, "k8s.workload.name", "payments");
@@ -246,13 +273,14 @@ static void write_kubeconfig(const char *path, const char *user)
 /* --kubeconfig instead of the in-cluster options: the same pod metadata. */
 static void test_pod_from_kubeconfig(void **state)
 {
-	char kc[96], id[64];
-	const char *args[] = {"--node-name", NODE, "--kubeconfig", kc, NULL};
+	char kc[96], id[64], policy[96];
+	const char *args[] = {"--node-name", NODE, "--kubeconfig", kc, "--policy", policy, NULL};
 	struct h_agent *a;
 	const cJSON *ev;
 
 	snprintf(kc, sizeof(kc), "%s/kubeconfig", dir);
 	write_kubeconfig(kc, "token: " TOKEN);
+	snprintf(policy, sizeof(policy), "%s/policy.json", dir);
 	snprintf(id, sizeof(id), "c2d-k8s-kc-%d", getpid());
 	a = h_agent_start(args);
 	assert_non_null(a);

@@ -138,8 +138,9 @@ static void test_odd_specs(void **state)
 	cJSON_Delete(spec);
 }
 
-/* Origins against the pod spec: a literal, a Secret by key, a ConfigMap by envFrom, the image
- * for what the spec does not set, another container's entries ignored; no pod: unknown. */
+/* Origins against the pod spec and the image config: a literal, a Secret by key, a ConfigMap by
+ * envFrom, the image's for what its config has with that very value, another container's entries
+ * ignored; the rest `runtime` when both sources were read, else unknown. */
 static void test_origins(void **state)
 {
 	static struct k8s_pod_info pod;
@@ -153,14 +154,22 @@ static void test_origins(void **state)
 		{"sidecar", "STRIPE_KEY", K8S_ENV_SECRET, "not-this-one"},
 		{"checkout", "", K8S_ENV_CONFIGMAP, "checkout-env"},
 	};
-	struct exposures x = {.n = 5};
+	struct exposures x = {.n = 5}, img = {.n = 3};
 	static const char *const names[] = {"DB_PASSWORD", "API_TOKEN", "STRIPE_KEY", "--token",
 					    "OTHER_SECRET"};
+	struct exposure_sources src = {.pod = &pod, .pod_known = true, .container = "checkout"};
 
 	for (size_t i = 0; i < 5; i++) {
 		snprintf(x.e[i].name, sizeof(x.e[i].name), "%s", names[i]);
+		snprintf(x.e[i].fingerprint, sizeof(x.e[i].fingerprint), "hmac-sha256:%zu", i);
 		x.e[i].source = i == 3 ? EXPOSURE_ARG : EXPOSURE_ENV;
 	}
+	/* the image bakes STRIPE_KEY (same value), DB_PASSWORD (same value: the pod's entry still
+	 * wins), and OTHER_SECRET with another value */
+	img.e[0] = x.e[2];
+	img.e[1] = x.e[0];
+	img.e[2] = x.e[4];
+	snprintf(img.e[2].fingerprint, sizeof(img.e[2].fingerprint), "hmac-sha256:other");
 	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
 		struct k8s_env_ref *r = &pod.env[pod.nenv++];
 
@@ -169,7 +178,8 @@ static void test_origins(void **state)
 		snprintf(r->source, sizeof(r->source), "%s", refs[i].src);
 		r->origin = refs[i].origin;
 	}
-	exposures_set_origins(&x, &pod, "checkout");
+	/* no image config: the pod spec's entries, envFrom for the rest */
+	exposures_set_origins(&x, &src);
 	assert_string_equal(exposure_origin_name(x.e[0].origin), "manifest");
 	assert_string_equal(x.e[0].origin_ref, "");
 	assert_string_equal(exposure_origin_name(x.e[1].origin), "k8s-secret");
@@ -179,17 +189,90 @@ static void test_origins(void **state)
 	assert_string_equal(x.e[2].origin_ref, "checkout-env");
 	assert_string_equal(exposure_origin_name(x.e[3].origin), "unknown"); /* an argument */
 	assert_string_equal(exposure_origin_name(x.e[4].origin), "k8s-configmap");
-	/* without the envFrom source, what the spec does not set came from the image */
-	pod.nenv = 3;
-	exposures_set_origins(&x, &pod, "checkout");
+	/* with the image config: its very value is the image's even with an envFrom; a named
+	 * entry wins over the image; another value came through the envFrom */
+	src.image = &img;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[0].origin), "manifest");
 	assert_string_equal(exposure_origin_name(x.e[2].origin), "image");
 	assert_string_equal(x.e[2].origin_ref, "");
-	assert_string_equal(exposure_origin_name(x.e[4].origin), "image");
-	/* no pod spec (not Kubernetes, not seen yet): unknown */
-	exposures_set_origins(&x, NULL, "checkout");
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "k8s-configmap");
+	/* without the envFrom source: the image's, or in neither (runtime) */
+	pod.nenv = 3;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[2].origin), "image");
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "runtime");
+	assert_string_equal(exposure_origin_name(x.e[3].origin), "unknown"); /* pod's args unread */
+	/* the image's scan was cut short: what it does not list is not known to be in neither */
+	img.dropped = 1;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "unknown");
+	img.dropped = 0;
+	/* no image config: what the pod spec does not set is not known any more */
+	src.image = NULL;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[2].origin), "unknown");
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "unknown");
+	/* a pod spec not seen yet: only the image config says anything */
+	src = (struct exposure_sources){.container = "checkout", .image = &img};
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[0].origin), "image");
+	assert_string_equal(exposure_origin_name(x.e[1].origin), "unknown");
+	assert_string_equal(exposure_origin_name(x.e[2].origin), "image");
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "unknown");
+	/* no pod at all (plain containerd): the rest is the runtime's, arguments too */
+	src.pod_known = true;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[1].origin), "runtime");
+	assert_string_equal(exposure_origin_name(x.e[3].origin), "runtime");
+	assert_string_equal(exposure_origin_name(x.e[4].origin), "runtime");
+	/* nothing read: unknown */
+	src = (struct exposure_sources){0};
+	exposures_set_origins(&x, &src);
 	for (size_t i = 0; i < 5; i++)
 		assert_string_equal(exposure_origin_name(x.e[i].origin), "unknown");
 	assert_string_equal(exposure_origin_name(200), "unknown");
+	assert_string_equal(exposure_origin_name(EXPOSURE_RUNTIME), "runtime");
+}
+
+/* An image config's Env and Entrypoint+Cmd, scanned as a container's spec is: the same names
+ * and fingerprints, so that a container's secret is found in it; an argument only at its place. */
+static void test_from_image(void **state)
+{
+	cJSON *cfg = cJSON_Parse("{\"architecture\":\"amd64\",\"config\":{"
+				 "\"Env\":[\"PATH=/bin\",\"STRIPE_KEY=" STRIPE "\"],"
+				 "\"Entrypoint\":[\"/app\",\"--token\"],"
+				 "\"Cmd\":[\"ghp_abcdefghijklmnopqrstuvwxyz0123456789\","
+				 "\"AKIAIOSFODNN7EXAMPLE\"]}}");
+	cJSON *spec = cJSON_Parse(spec_json);
+	struct exposures img, x;
+	struct exposure_sources src = {.pod_known = true, .image = &img};
+	const struct exposure *e;
+
+	assert_int_equal(exposures_from_image(cfg, &img), 0);
+	assert_int_equal(img.n, 3);
+	assert_non_null(find(&img, "STRIPE_KEY"));
+	assert_non_null(e = find(&img, "--token")); /* Cmd continues Entrypoint's argv */
+	assert_int_equal(e->source, EXPOSURE_ARG);
+	assert_non_null(find(&img, "argv[3]"));
+	assert_int_equal(exposures_from_cjson(spec, &x), 0);
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(find(&x, "STRIPE_KEY")->origin), "image");
+	assert_string_equal(exposure_origin_name(find(&x, "--token")->origin), "image");
+	/* the container has AKIA… at argv[4], the image at argv[3]: not the image's */
+	assert_string_equal(exposure_origin_name(find(&x, "argv[4]")->origin), "runtime");
+	assert_string_equal(exposure_origin_name(find(&x, "DATABASE_URL")->origin), "runtime");
+	cJSON_Delete(cfg);
+	cJSON_Delete(spec);
+	/* no config object, a null one: nothing baked in; anything else is not a config */
+	cfg = cJSON_Parse("{\"architecture\":\"amd64\",\"config\":null}");
+	assert_int_equal(exposures_from_image(cfg, &img), 0);
+	assert_int_equal(img.n, 0);
+	cJSON_Delete(cfg);
+	cfg = cJSON_Parse("{\"config\":[\"STRIPE_KEY=" STRIPE "\"]}");
+	assert_int_equal(exposures_from_image(cfg, &img), -EINVAL);
+	cJSON_Delete(cfg);
+	assert_int_equal(exposures_from_image(NULL, &img), -EINVAL);
 }
 
 int main(void)
@@ -199,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_odd_specs),
 		cmocka_unit_test(test_origins),
+		cmocka_unit_test(test_from_image),
 	};
 
 	return cmocka_run_group_tests_name("exposures", tests, key_setup, key_teardown);

@@ -44,9 +44,8 @@ static void test_precedence_and_sources(void **state)
 	assert_string_equal(p.value[PROV_REPOSITORY], "https://git.example/x");
 	assert_string_equal(p.value[PROV_VERSION], "2.0.0");
 	assert_string_equal(p.source[PROV_VERSION], "pod-label:app.kubernetes.io/version");
-	assert_string_equal(p.value[PROV_DEPLOY_COMMIT], "deadbeef");
-	assert_string_equal(p.source[PROV_DEPLOY_COMMIT],
-			    "pod-annotation:argocd.argoproj.io/revision");
+	/* no pod annotation is taken for the deploy commit (the GitOps objects give it) */
+	assert_string_equal(p.value[PROV_DEPLOY_COMMIT], "");
 	assert_string_equal(p.value[PROV_BUILD_TIME], "");
 	assert_string_equal(p.value[PROV_PIPELINE_URL], "");
 

@@ -179,9 +179,9 @@ static inline void tdb_insert_x(struct tdb *d, const struct tev *e, const char *
 	static const char sql[] =
 	    "INSERT INTO events (id, agent, agent_seq, time_ns, received_ns, kind, rule,"
 	    " namespace, workload_kind, workload_name, pod, image_digest, commit_sha, repository,"
-	    " pipeline_id, executable, target, revision, body, pipeline_url)"
+	    " pipeline_id, executable, target, revision, body, pipeline_url, severity)"
 	    " VALUES (?1, 'b7e3c1d2a9f04e51', ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13, ?14, ?15, ?16, ?17, ?18)";
+	    " ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 	cJSON *b = tev_body(e, xname, xorigin);
 	char *js = cJSON_PrintUnformatted(b), pod[128], url[128];
 	sqlite3_stmt *st;
@@ -208,6 +208,7 @@ static inline void tdb_insert_x(struct tdb *d, const struct tev *e, const char *
 	bind_opt(st, 17, js);
 	snprintf(url, sizeof(url), "https://ci.example/acme/-/pipelines/%s", e->pipeline);
 	bind_opt(st, 18, e->pipeline ? url : NULL);
+	bind_opt(st, 19, e->rule ? "high" : NULL); /* as tev_body() has it */
 	if (sqlite3_step(st) != SQLITE_DONE)
 		fail_msg("insert %s: %s", e->id, sqlite3_errmsg(d->db));
 	sqlite3_finalize(st);

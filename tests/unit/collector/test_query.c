@@ -354,6 +354,10 @@ static void test_introduced_between_and_reintroduced(void **state)
 		assert_ref(b, "absent_in", C, "102");
 		assert_jstr(b, "reintroduced_compare_url",
 			    "https://github.com/acme/payments/compare/" C "..." D);
+		/* the lanes of the timeline: in B and D, not in A and C */
+		assert_int_equal(cJSON_GetArraySize(jget(b, "seen_in")), 2);
+		assert_jint(b, "seen_in.#0", 1);
+		assert_jint(b, "seen_in.#1", 3);
 	}
 	assert_jstr(bs, "#0.first_seen", "2026-11-28T20:01:50.000000500Z");
 	assert_jstr(bs, "#0.last_seen", "2026-11-28T20:05:10.000000500Z");
@@ -420,6 +424,34 @@ static void test_origins_by_pipeline_and_repository(void **state)
 	assert_int_equal(count_of("/v1/origins", P("since", "2026-11-28T20:05:15Z")), 3);
 }
 
+/* The UI's first page: each workload with findings, newest activity first, counts by kind and
+ * severity of its findings, and every revision it ran (container starts count). */
+static void test_workloads(void **state)
+{
+	cJSON *r = tdb_query(&db, "/v1/workloads", NULL, 200);
+
+	assert_jint(r, "count", 3);
+	assert_jstr(r, "workloads.#0.namespace", "dev");
+	assert_jstr(r, "workloads.#0.name", "web");
+	assert_jstr(r, "workloads.#1.name", "billing");
+	assert_jstr(r, "workloads.#2.name", "payments");
+	assert_jstr(r, "workloads.#2.kind", "Deployment");
+	assert_jint(r, "workloads.#2.findings", 5);
+	assert_jint(r, "workloads.#2.revisions", 4);
+	assert_jint(r, "workloads.#2.by_kind.credential_read", 3);
+	assert_jint(r, "workloads.#2.by_kind.storage_write", 2);
+	assert_null(jget(r, "workloads.#2.by_kind.privileged_call"));
+	assert_jint(r, "workloads.#2.by_severity.high", 5);
+	assert_null(jget(r, "workloads.#2.by_severity.info")); /* container starts are not findings */
+	assert_jstr(r, "workloads.#2.last_seen", "2026-11-28T20:05:20.000000500Z");
+	cJSON_Delete(r);
+	r = tdb_query(&db, "/v1/workloads", P("namespace", "prod", "limit", "1"), 200);
+	assert_jint(r, "count", 1);
+	assert_jstr(r, "workloads.#0.name", "billing");
+	cJSON_Delete(r);
+	expect_400("/v1/workloads", P("limit", "0"), "limit");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +467,7 @@ int main(void)
 	    cmocka_unit_test(test_trace_first_revision_has_no_compare),
 	    cmocka_unit_test(test_introduced_between_and_reintroduced),
 	    cmocka_unit_test(test_introduced_present_since_first),
+	    cmocka_unit_test(test_workloads),
 	    cmocka_unit_test(test_origins_by_commit),
 	    cmocka_unit_test(test_origins_by_pipeline_and_repository),
 	};

@@ -286,6 +286,71 @@ static void test_secret_exposure(void **st)
 #undef EXPO
 }
 
+/* k8s.identity as the agent renders it (k8s_identity_json.c), and shapes it must refuse. */
+#define IDENTITY                                                                                 \
+	"\"k8s\":{\"identity\":{\"service_account\":\"checkout\",\"cloud\":[{\"provider\":"   \
+	"\"aws\",\"key\":\"eks.amazonaws.com/role-arn\",\"value\":"                                \
+	"\"arn:aws:iam::111122223333:role/checkout-ro\"}],\"automount_token\":true,"              \
+	"\"token_audiences\":[\"sts.amazonaws.com\"],\"privileged\":true,"                         \
+	"\"allow_privilege_escalation\":true,\"run_as_root\":true,"                                \
+	"\"capabilities_added\":[\"NET_ADMIN\"],\"host_paths\":[\"/var/run/x.sock\"],"             \
+	"\"host_network\":true,\"host_pid\":true,\"host_ipc\":true,"                               \
+	"\"service_account_unread\":true,\"truncated\":true}}"
+
+static const char *check_identity(const char *from, const char *to)
+{
+	static char with[4096];
+	const char *p = strstr(IDENTITY, from);
+
+	assert_non_null(p);
+	snprintf(with, sizeof(with), "\"file\":{\"path\":\"/etc/shadow\"},%.*s%s%s",
+		 (int)(p - IDENTITY), IDENTITY, to, p + strlen(from));
+	return check("\"file\":{\"path\":\"/etc/shadow\"}", with);
+}
+
+static void test_k8s_identity(void **st)
+{
+	static const struct { const char *from, *to, *want; } cases[] = {
+		{"\"automount_token\":true", "\"automount_token\":1",
+		 "k8s.identity.automount_token: expected true or false"},
+		{"[\"sts.amazonaws.com\"]", "\"sts.amazonaws.com\"",
+		 "k8s.identity.token_audiences: expected an array of non-empty strings"},
+		{"[\"NET_ADMIN\"]", "[\"NET_ADMIN\",7]",
+		 "k8s.identity.capabilities_added: expected an array of non-empty strings"},
+		{"[\"/var/run/x.sock\"]", "[\"\"]", "k8s.identity.host_paths: expected an array"},
+		{"\"value\":", "\"extra\":\"x\",\"value\":",
+		 "k8s.identity.cloud: expected an array of {provider, key, value} strings"},
+		{"\"provider\":\"aws\"", "\"provider\":null", "k8s.identity.cloud: expected"},
+		{"[{\"provider\"", "[\"aws\",{\"provider\"", "k8s.identity.cloud: expected"},
+		{"\"host_pid\":true", "\"host_pid\":\"yes\"", "k8s.identity.host_pid: expected"},
+	};
+	static char many[8192];
+	size_t n;
+
+	assert_string_equal(check_identity("\"k8s\"", "\"k8s\""), "");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *got = check_identity(cases[i].from, cases[i].to);
+
+		if (strncmp(got, cases[i].want, strlen(cases[i].want)) != 0)
+			fail_msg("case %zu: want \"%s\", got \"%s\"", i, cases[i].want, got);
+	}
+	assert_string_equal(check("\"file\":{\"path\":\"/etc/shadow\"}",
+				  "\"k8s\":{\"identity\":[]}"), "k8s.identity: expected an object");
+	/* caps: 17 host paths, a string of 1025 bytes */
+	n = (size_t)snprintf(many, sizeof(many), "[");
+	for (int i = 0; i < 17; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s\"/p%d\"", i ? "," : "", i);
+	snprintf(many + n, sizeof(many) - n, "]");
+	assert_string_equal(check_identity("[\"/var/run/x.sock\"]", many),
+			    "k8s.identity.host_paths: more than 16 entries");
+	many[0] = '[';
+	many[1] = '"';
+	memset(many + 2, 'a', 1025);
+	snprintf(many + 1027, sizeof(many) - 1027, "\"]");
+	assert_string_equal(check_identity("[\"sts.amazonaws.com\"]", many),
+			    "k8s.identity.token_audiences: a string longer than 1024 bytes");
+}
+
 static void test_time(void **st)
 {
 	int64_t ns;
@@ -383,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_time),	    cmocka_unit_test(test_ids_rules),
 		cmocka_unit_test(test_prescan),	    cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_fold_fields),
+		cmocka_unit_test(test_k8s_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * query_workloads.c - GET /v1/workloads[?namespace=N&limit=N]: every workload with findings,
+ * the most recently active first, with its counts by kind and by severity and how many
+ * revisions it ran (the web UI's first page).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "query_internal.h"
+
+static const char *const kinds[] = {"credential_read", "privileged_call", "storage_write",
+				    "metadata_access", "container_mount", "secret_exposure",
+				    "identity_change", NULL};
+static const char *const severities[] = {"critical", "high", "medium", "low", "info", NULL};
+
+#define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])) - 1)
+
+static sqlite3_stmt *prepare(struct query_req *q, bool ns)
+{
+	char sql[2048];
+	size_t n;
+
+	n = (size_t)snprintf(sql, sizeof(sql),
+			     "SELECT namespace, workload_name, MAX(workload_kind),"
+			     " SUM(kind IN " QUERY_FINDING_KINDS ") AS findings, MIN(time_ns),"
+			     " MAX(time_ns) AS last, COUNT(DISTINCT nullif(revision, ''))");
+	/* the names are this file's constants, never the request's */
+	for (int i = 0; kinds[i]; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", SUM(kind = '%s')", kinds[i]);
+	for (int i = 0; severities[i]; i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", SUM(severity = '%s' AND kind IN " QUERY_FINDING_KINDS ")",
+				      severities[i]);
+	snprintf(sql + n, sizeof(sql) - n,
+		 /* every event counts for the revisions it ran (a container_start too) */
+		 " FROM events WHERE kind <> 'agent_gap' AND namespace <> '' AND"
+		 " workload_name <> ''%s GROUP BY namespace, workload_name HAVING findings > 0"
+		 " ORDER BY last DESC, namespace, workload_name LIMIT ?",
+		 ns ? " AND namespace = ?" : "");
+	return query_prepare(q, sql);
+}
+
+/* o[key] = {name: count} for the non-zero columns from `col` on. */
+static bool add_counts(cJSON *o, const char *key, const char *const *names, sqlite3_stmt *st,
+		       int col)
+{
+	cJSON *m = cJSON_AddObjectToObject(o, key);
+
+	for (int i = 0; m && names[i]; i++) {
+		int64_t v = sqlite3_column_int64(st, col + i);
+
+		if (v && !cJSON_AddNumberToObject(m, names[i], (double)v))
+			return false;
+	}
+	return m != NULL;
+}
+
+static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o || !cJSON_AddItemToArray(arr, o))
+		return cJSON_Delete(o), false;
+	return qj_str(o, "namespace", query_col_text(st, 0)) &&
+	       qj_str(o, "name", query_col_text(st, 1)) &&
+	       qj_str(o, "kind", query_col_text(st, 2)) &&
+	       cJSON_AddNumberToObject(o, "findings", (double)sqlite3_column_int64(st, 3)) &&
+	       qj_time(o, "first_seen", sqlite3_column_int64(st, 4)) &&
+	       qj_time(o, "last_seen", sqlite3_column_int64(st, 5)) &&
+	       cJSON_AddNumberToObject(o, "revisions", (double)sqlite3_column_int64(st, 6)) &&
+	       add_counts(o, "by_kind", kinds, st, 7) &&
+	       add_counts(o, "by_severity", severities, st, 7 + NKINDS);
+}
+
+cJSON *query_workloads(struct query_req *q)
+{
+	const char *ns = query_param(q, "namespace");
+	sqlite3_stmt *st;
+	cJSON *res, *arr;
+	int limit, idx = 1;
+
+	if (query_param_limit(q, &limit) < 0)
+		return NULL;
+	st = prepare(q, ns != NULL);
+	if (!st)
+		return NULL;
+	if (ns)
+		sqlite3_bind_text(st, idx++, ns, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, idx, limit);
+	res = cJSON_CreateObject();
+	arr = res ? cJSON_AddArrayToObject(res, "workloads") : NULL;
+	return query_collect(q, st, res, arr, add_row, NULL);
+}
