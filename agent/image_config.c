@@ -14,12 +14,12 @@ static const struct {
 	const char *type;
 	enum image_blob_kind kind;
 } media_types[] = {
-	{"application/vnd.oci.image.index.v1+json", IMAGE_BLOB_INDEX},
-	{"application/vnd.docker.distribution.manifest.list.v2+json", IMAGE_BLOB_INDEX},
-	{"application/vnd.oci.image.manifest.v1+json", IMAGE_BLOB_MANIFEST},
-	{"application/vnd.docker.distribution.manifest.v2+json", IMAGE_BLOB_MANIFEST},
-	{"application/vnd.oci.image.config.v1+json", IMAGE_BLOB_CONFIG},
-	{"application/vnd.docker.container.image.v1+json", IMAGE_BLOB_CONFIG},
+    {"application/vnd.oci.image.index.v1+json", IMAGE_BLOB_INDEX},
+    {"application/vnd.docker.distribution.manifest.list.v2+json", IMAGE_BLOB_INDEX},
+    {"application/vnd.oci.image.manifest.v1+json", IMAGE_BLOB_MANIFEST},
+    {"application/vnd.docker.distribution.manifest.v2+json", IMAGE_BLOB_MANIFEST},
+    {"application/vnd.oci.image.config.v1+json", IMAGE_BLOB_CONFIG},
+    {"application/vnd.docker.container.image.v1+json", IMAGE_BLOB_CONFIG},
 };
 
 enum image_blob_kind image_blob_kind(const char *media_type)
@@ -112,7 +112,8 @@ const char *image_goarch(void)
 /* A descriptor object (mediaType, digest, size) into out; -EINVAL when malformed. */
 static int desc_from(const cJSON *o, struct image_desc *out)
 {
-	const cJSON *mt = member(o, "mediaType"), *dg = member(o, "digest"), *sz = member(o, "size");
+	const cJSON *mt = member(o, "mediaType"), *dg = member(o, "digest"),
+		    *sz = member(o, "size");
 	const char *m = cJSON_GetStringValue(mt), *d = cJSON_GetStringValue(dg);
 
 	memset(out, 0, sizeof(*out));
@@ -147,7 +148,8 @@ int image_index_pick(const void *index, const char *arch, const char *os, struct
 
 	if (image_blob_sniff(index) != IMAGE_BLOB_INDEX || !cJSON_IsArray(ms))
 		return -EINVAL;
-	cJSON_ArrayForEach(m, ms) {
+	cJSON_ArrayForEach(m, ms)
+	{
 		const cJSON *p = member(m, "platform");
 
 		if (!cJSON_IsObject(m))

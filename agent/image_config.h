@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMAGE_BLOB_MAX (1u << 20) /* an index, a manifest or a config: kilobytes in practice */
-#define IMAGE_DIGEST_LEN 72	  /* "sha256:" + 64 hex + NUL */
+#define IMAGE_BLOB_MAX	 (1u << 20) /* an index, a manifest or a config: kilobytes in practice */
+#define IMAGE_DIGEST_LEN 72	    /* "sha256:" + 64 hex + NUL */
 
 enum image_blob_kind {
 	IMAGE_BLOB_BAD = 0, /* not one of the three (a layer, an unknown type) */

@@ -19,9 +19,9 @@
 
 #define PATH_CONTENT_READ "/containerd.services.content.v1.Content/Read"
 #define PATH_CONTENT_INFO "/containerd.services.content.v1.Content/Info"
-#define TTL_OK_S 3600	 /* content-addressed: what a digest holds never changes */
-#define TTL_FAILED_S 30 /* an image being pulled, a store not answering: asked again soon */
-#define WALK_DEPTH 3	 /* index → manifest → config */
+#define TTL_OK_S	  3600 /* content-addressed: what a digest holds never changes */
+#define TTL_FAILED_S	  30   /* an image being pulled, a store not answering: asked again soon */
+#define WALK_DEPTH	  3    /* index → manifest → config */
 
 enum { READ_REQ_DIGEST = 1, READ_REQ_OFFSET = 2, READ_REQ_SIZE = 3 };
 enum { READ_RESP_OFFSET = 1, READ_RESP_DATA = 2 };

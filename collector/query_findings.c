@@ -26,6 +26,7 @@ static const struct filter {
     {"rule", F_EXACT, " AND rule = ?"},
     {"commit", F_COMMIT, " AND commit_sha = ?"},
     {"pipeline", F_EXACT, " AND pipeline_id = ?"},
+    {"image", F_EXACT, " AND image_digest = ?"},
 };
 
 #define NFILTERS    (sizeof(filters) / sizeof(filters[0]))
@@ -39,7 +40,8 @@ struct clause {
 };
 
 static const char *const finding_kinds[] = {"credential_read", "privileged_call", "storage_write",
-					    "metadata_access", "container_mount", "secret_exposure"};
+					    "metadata_access", "container_mount", "secret_exposure",
+					    "identity_change"};
 
 static bool is_hex(const char *s)
 {
@@ -76,7 +78,7 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 			return query_fail(q, 400,
 					  "kind: \"%.64s\" is not one of credential_read, "
 					  "privileged_call, storage_write, metadata_access, "
-					  "container_mount, secret_exposure",
+					  "container_mount, secret_exposure, identity_change",
 					  v),
 			       -1;
 		break;

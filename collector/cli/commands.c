@@ -17,9 +17,10 @@
 
 /* Every query parameter some command takes; a command lists the ones it accepts. */
 static const char *const params[] = {"namespace", "workload", "kind", "rule", "commit", "pipeline",
-				     "since",	  "limit",    "by",   "cursor", "from",	  "to"};
+				     "since",	  "limit",    "by",   "cursor", "from",	  "to",
+				     "image"};
 #define NPARAMS (sizeof(params) / sizeof(params[0]))
-#define MAX_OPTS 9
+#define MAX_OPTS 10
 
 struct cmd_opt {
 	const char *name; /* --name VALUE, sent as name=VALUE */
@@ -50,6 +51,7 @@ static const struct command commands[] = {
       {"rule", false, "R"},
       {"commit", false, "C"},
       {"pipeline", false, "P"},
+      {"image", false, "DIGEST"},
       {"since", false, "S"},
       {"limit", false, "N"},
       {"cursor", false, "NEXT"}},
@@ -57,7 +59,8 @@ static const struct command commands[] = {
      cli_render_findings_wide,
      "findings",
      "findings, newest first. S: RFC 3339 or a duration back from now (30s, 30m, 1h, 7d, 1w);\n"
-     "W: NAME or NAMESPACE/NAME; C: a commit or a prefix of at least 4 hex digits. A page holds\n"
+     "W: NAME or NAMESPACE/NAME; C: a commit or a prefix of at least 4 hex digits; DIGEST: an\n"
+     "image digest (sha256:…). A page holds\n"
      "--limit findings (default 100, at most 1000); --all follows every page, --cursor NEXT\n"
      "starts after a page whose JSON said \"next\"."},
     {"trace",

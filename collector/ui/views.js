@@ -63,7 +63,7 @@ function findingsTable(findings) {
       h("td", {}, f.kind), h("td", {}, f.rule || "-"),
       h("td", { class: "target" }, f.target || "-"),
       h("td", {}, f.executable || "-"),
-      h("td", {}, f.namespace && f.workload ? workloadLink(f.namespace, f.workload) : "-"),
+      h("td", {}, f.namespace && f.workload && f.workload.name ? workloadLink(f.namespace, f.workload.name) : "-"),
       h("td", { class: "mono" }, shortRev(f.commit))))));
 }
 
@@ -75,11 +75,12 @@ async function search(term, out) {
     return;
   }
   let params;
-  if (/^\d+$/.test(term)) params = { pipeline: term };
+  if (/^sha256:[0-9a-f]{64}$/.test(term)) params = { image: term };
+  else if (/^\d+$/.test(term)) params = { pipeline: term };
   else if (/^[0-9a-f]{4,64}$/i.test(term)) params = { commit: term.toLowerCase() };
   else {
     out.append(h("p", { class: "error", role: "alert" },
-      "Search takes an event id, a commit (4 hex digits or more) or a pipeline id."));
+      "Search takes an event id, a commit (4 hex digits or more), a pipeline id or an image digest (sha256:…)."));
     return;
   }
   const res = await get("findings", { ...params, limit: 100 }, { allow404: true });
@@ -99,8 +100,8 @@ export async function renderWorkloads(root, params) {
   select.addEventListener("change", () => {
     location.hash = "#/workloads" + (select.value ? "?namespace=" + encodeURIComponent(select.value) : "");
   });
-  const term = h("input", { type: "search", id: "q", placeholder: "commit, pipeline or event id",
-    "aria-label": "Search by commit, pipeline or event id" });
+  const term = h("input", { type: "search", id: "q", placeholder: "commit, pipeline, image digest or event id",
+    "aria-label": "Search by commit, pipeline, image digest or event id" });
   const results = h("div", { id: "search-results" });
   const form = h("form", { class: "search", role: "search" }, term, h("button", { type: "submit" }, "Search"));
   form.addEventListener("submit", (e) => {

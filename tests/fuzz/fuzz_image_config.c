@@ -58,9 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	doc = cJSON_ParseWithLength((const char *)data, size);
 	image_blob_sniff(doc);
 	if (image_index_pick(doc, image_goarch(), "linux", &d) == 0)
-		CHECK(image_desc_check(&d) == 0 && image_blob_kind(d.media_type) == IMAGE_BLOB_MANIFEST);
+		CHECK(image_desc_check(&d) == 0 &&
+		      image_blob_kind(d.media_type) == IMAGE_BLOB_MANIFEST);
 	if (image_manifest_config(doc, &d) == 0)
-		CHECK(image_desc_check(&d) == 0 && image_blob_kind(d.media_type) == IMAGE_BLOB_CONFIG);
+		CHECK(image_desc_check(&d) == 0 &&
+		      image_blob_kind(d.media_type) == IMAGE_BLOB_CONFIG);
 	image_config_platform(doc, image_goarch(), "linux");
 	if (exposures_from_image(doc, &x) == 0)
 		CHECK(x.n <= EXPOSURES_MAX);

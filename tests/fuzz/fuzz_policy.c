@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(p.n <= C2D_MAX_RULES);
 	for (size_t i = 0; i < p.n; i++) {
 		CHECK(policy_name_valid(p.rules[i].name));
-		CHECK(p.rules[i].kind > C2D_KIND_NONE && p.rules[i].kind < C2D_KIND_MAX);
+		CHECK(p.rules[i].kind > C2D_KIND_NONE && (int)p.rules[i].kind < C2D_RULE_KINDS);
 	}
 	free(j);
 	return 0;

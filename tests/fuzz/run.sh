@@ -26,19 +26,21 @@ declare -A SRCS=(
 	[cgroup]="agent/container_id.c"
 	[ingest]="collector/ingest.c collector/validate.c collector/validate_ids.c collector/prescan.c collector/gunzip.c collector/buf.c"
 	[event]="agent/event.c"
-	[cri]="agent/runtime_cri.c agent/runtime_mounts.c agent/pb.c agent/labels.c agent/grpc.c common/log.c"
-	[kubeconfig]="agent/kubeconfig.c common/log.c"
-	[policy]="agent/policy.c agent/policy_file.c agent/policy_defaults.c agent/provenance.c agent/labels.c agent/syscalls.c common/jsonw.c common/log.c"
+	[cri]="agent/runtime_cri.c agent/runtime_mounts.c agent/exposures.c agent/secrets.c agent/image_config.c agent/image_store.c agent/pb.c agent/labels.c agent/grpc.c common/log.c common/jsonw.c"
+	[kubeconfig]="agent/kubeconfig.c common/log.c common/jsonw.c"
+	[policy]="agent/policy.c agent/policy_file.c agent/policy_defaults.c agent/provenance.c agent/gitops.c agent/gitops_parse.c agent/gitops_table.c agent/gitops_tie.c agent/k8s_http.c agent/labels.c agent/syscalls.c common/jsonw.c common/log.c"
 	[elastic]="collector/fwd_elastic.c collector/fwd_util.c collector/validate.c collector/validate_ids.c common/jsonw.c"
-	[spool]="agent/spool.c agent/crc32c.c agent/durable.c common/log.c"
+	[spool]="agent/spool.c agent/crc32c.c agent/durable.c common/log.c common/jsonw.c"
+	[image_config]="agent/image_config.c agent/image_store.c agent/exposures.c agent/secrets.c agent/pb.c agent/grpc.c common/log.c common/jsonw.c"
 )
 # harness name -> the libraries it links
 declare -A LIBS=(
 	[ingest]="-lz -lcjson"
-	[cri]="-lcjson -lcurl"
+	[cri]="-lcjson -lcurl -lcrypto -lm"
 	[kubeconfig]="-lyaml"
-	[policy]="-lcjson"
+	[policy]="-lcjson -lcurl -lpthread"
 	[elastic]="-lcjson -lz"
+	[image_config]="-lcjson -lcrypto -lcurl -lm"
 )
 
 build() {
@@ -68,7 +70,7 @@ run() {
 
 mkdir -p "$OUT"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(pb cgroup ingest event cri kubeconfig policy elastic spool)
+[ ${#names[@]} -gt 0 ] || names=(pb cgroup ingest event cri kubeconfig policy elastic spool image_config)
 for n in "${names[@]}"; do
 	[ -n "${SRCS[$n]:-}" ] || { echo "no harness '$n' (have: ${!SRCS[*]})" >&2; exit 2; }
 	build "$n"

@@ -28,13 +28,13 @@
 #include "harness.h"
 #include "image_store.h"
 
-#define NS "default"
-#define IMAGE "c2d/imgcfg:v1"  /* its root: umoci's index.json, no platform in it */
-#define MANIFEST "c2d/imgcfg:img" /* the same image's manifest, as a root */
-#define INDEX "c2d/imgcfg:multi"  /* a hand-written index: a decoy platform first */
-#define STRIPE "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+#define NS	     "default"
+#define IMAGE	     "c2d/imgcfg:v1"	/* its root: umoci's index.json, no platform in it */
+#define MANIFEST     "c2d/imgcfg:img"	/* the same image's manifest, as a root */
+#define INDEX	     "c2d/imgcfg:multi" /* a hand-written index: a decoy platform first */
+#define STRIPE	     "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
 #define STRIPE_OTHER "sk_live_9zQ7xW2vB8nM4kL6pR3tY5uA"
-#define GITHUB "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+#define GITHUB	     "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
 
 static const char *decoy_arch(void)
 {
@@ -47,7 +47,8 @@ static const char *decoy_arch(void)
 
 static int group_setup(void **state)
 {
-	if (h_sh("C2D_IMAGE_ENV=STRIPE_KEY=" STRIPE " tests/integration/images/build_image.sh %s %s",
+	if (h_sh("C2D_IMAGE_ENV=STRIPE_KEY=" STRIPE
+		 " tests/integration/images/build_image.sh %s %s",
 		 NS, IMAGE) != 0)
 		return -1;
 	return h_sh("C2D_IMAGE_ENV=STRIPE_KEY=" STRIPE " tests/integration/images/build_index.sh "
@@ -109,8 +110,8 @@ static void expect_no_values(struct h_agent *a)
 static void run(struct h_agent *a, const char *id, const char *image, const char *env)
 {
 	assert_int_equal(h_agent_keep(a, id), 0);
-	assert_int_equal(h_sh("ctr -n %s run --rm %s %s %s /bin/true >/dev/null", NS, env, image, id),
-			 0);
+	assert_int_equal(
+	    h_sh("ctr -n %s run --rm %s %s %s /bin/true >/dev/null", NS, env, image, id), 0);
 }
 
 static void test_manifest_root(void **state)
@@ -183,8 +184,10 @@ static void test_store_lookup_cost(void **state)
 	assert_int_equal(st.misses, 3);
 	assert_int_equal(st.hits, 3);
 	/* a digest the store does not hold: a failure, cached */
-	assert_true(image_store_secrets(s, c, NS, "sha256:0123456789abcdef0123456789abcdef"
-				   "0123456789abcdef0123456789abcdef", "", &x) < 0);
+	assert_true(image_store_secrets(s, c, NS,
+					"sha256:0123456789abcdef0123456789abcdef"
+					"0123456789abcdef0123456789abcdef",
+					"", &x) < 0);
 	assert_null(x);
 	image_store_free(s);
 	grpc_client_free(c);
@@ -220,10 +223,10 @@ static void test_index_picks_this_platform(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_manifest_root),
-		cmocka_unit_test(test_value_overridden),
-		cmocka_unit_test(test_index_picks_this_platform),
-		cmocka_unit_test(test_store_lookup_cost),
+	    cmocka_unit_test(test_manifest_root),
+	    cmocka_unit_test(test_value_overridden),
+	    cmocka_unit_test(test_index_picks_this_platform),
+	    cmocka_unit_test(test_store_lookup_cost),
 	};
 
 	return cmocka_run_group_tests_name("image_config", tests, group_setup, group_teardown);

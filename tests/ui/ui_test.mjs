@@ -96,6 +96,14 @@ try {
     check(names.includes("shop/checkout"), "workloads list shop/checkout", names.join(","));
   }
   await page.screenshot({ path: shots + "/workloads.png", fullPage: true });
+  // search by a commit prefix: the findings of that commit, each with its workload and trace
+  await page.type("#q", commitB.slice(0, 8));
+  await page.click("form.search button");
+  if (await waitFor(page, () => document.querySelectorAll("#search-results table.findings tbody tr").length > 0, "search results")) {
+    const wl = await page.$$eval("#search-results table.findings tbody tr td:nth-child(6)", (tds) => tds.map((t) => t.textContent));
+    check(wl.length >= 3 && wl.every((w) => w === "shop/checkout" || w === "shop/hostile"),
+      "search by commit lists its findings with their workload", wl.join(","));
+  }
 
   // -- the timeline of shop/checkout: both revisions, the token read and the storage write
   //    introduced at the second

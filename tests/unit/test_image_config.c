@@ -17,11 +17,11 @@
 #include "image_store.h"
 #include "unit.h"
 
-#define STRIPE "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
-#define OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define STRIPE	     "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+#define OCI_INDEX    "application/vnd.oci.image.index.v1+json"
 #define OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define OCI_LAYER "application/vnd.oci.image.layer.v1.tar+gzip"
+#define OCI_CONFIG   "application/vnd.oci.image.config.v1+json"
+#define OCI_LAYER    "application/vnd.oci.image.layer.v1.tar+gzip"
 
 /* A tiny content store: digest → bytes. */
 #define BLOBS 24
@@ -46,7 +46,7 @@ static void digest_of(const char *data, size_t len, char out[IMAGE_DIGEST_LEN])
 
 /* Store text (printf format) as a blob; its digest into d, its size into *size. */
 static const char *put(char d[IMAGE_DIGEST_LEN], size_t *size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static const char *put(char d[IMAGE_DIGEST_LEN], size_t *size, const char *fmt, ...)
 {
 	va_list ap;
@@ -147,8 +147,9 @@ static void test_media_types(void **state)
 	cJSON *d;
 
 	assert_int_equal(image_blob_kind(OCI_INDEX), IMAGE_BLOB_INDEX);
-	assert_int_equal(image_blob_kind("application/vnd.docker.distribution.manifest.list.v2+json"),
-			 IMAGE_BLOB_INDEX);
+	assert_int_equal(
+	    image_blob_kind("application/vnd.docker.distribution.manifest.list.v2+json"),
+	    IMAGE_BLOB_INDEX);
 	assert_int_equal(image_blob_kind("application/vnd.docker.distribution.manifest.v2+json"),
 			 IMAGE_BLOB_MANIFEST);
 	assert_int_equal(image_blob_kind("application/vnd.docker.container.image.v1+json"),
@@ -212,8 +213,8 @@ static int pick(const char *json, struct image_desc *out)
 }
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define ENTRY(arch) \
-	"{\"mediaType\":\"" OCI_MANIFEST "\",\"digest\":\"sha256:" D64 "\",\"size\":10" \
+#define ENTRY(arch)                                                                                \
+	"{\"mediaType\":\"" OCI_MANIFEST "\",\"digest\":\"sha256:" D64 "\",\"size\":10"            \
 	",\"platform\":{\"architecture\":\"" arch "\",\"os\":\"linux\"}}"
 #define BARE "{\"mediaType\":\"" OCI_MANIFEST "\",\"digest\":\"sha256:" D64 "\",\"size\":10}"
 
@@ -233,8 +234,8 @@ static void test_index_pick(void **state)
 	assert_int_equal(pick("{\"manifests\":[" BARE "," BARE "]}", &d), -ENOENT);
 	assert_int_equal(pick("{\"manifests\":[]}", &d), -ENOENT);
 	/* hostile entries */
-	assert_int_equal(pick("{\"manifests\":[{\"mediaType\":\"" OCI_LAYER "\",\"digest\":\"sha256:" D64
-			      "\",\"size\":10}]}",
+	assert_int_equal(pick("{\"manifests\":[{\"mediaType\":\"" OCI_LAYER
+			      "\",\"digest\":\"sha256:" D64 "\",\"size\":10}]}",
 			      &d),
 			 -EINVAL);
 	assert_int_equal(pick("{\"manifests\":[{\"mediaType\":\"" OCI_MANIFEST
@@ -286,9 +287,9 @@ static void test_manifest_config(void **state)
 				   "\"layers\":[]}",
 				   &d),
 			 -EINVAL);
-	assert_int_equal(config_of("{\"mediaType\":\"" OCI_INDEX "\",\"config\":{},\"layers\":[]}",
-				   &d),
-			 -EINVAL);
+	assert_int_equal(
+	    config_of("{\"mediaType\":\"" OCI_INDEX "\",\"config\":{},\"layers\":[]}", &d),
+	    -EINVAL);
 }
 
 /* The whole walk: from the index, this platform's config, its secret by name and fingerprint
@@ -366,9 +367,9 @@ static void test_walk_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_media_types),   cmocka_unit_test(test_digest_verify),
-		cmocka_unit_test(test_index_pick),    cmocka_unit_test(test_manifest_config),
-		cmocka_unit_test(test_walk),	      cmocka_unit_test(test_walk_hostile),
+	    cmocka_unit_test(test_media_types), cmocka_unit_test(test_digest_verify),
+	    cmocka_unit_test(test_index_pick),	cmocka_unit_test(test_manifest_config),
+	    cmocka_unit_test(test_walk),	cmocka_unit_test(test_walk_hostile),
 	};
 
 	return cmocka_run_group_tests_name("image_config", tests, setup, teardown);

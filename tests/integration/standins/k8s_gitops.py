@@ -3,7 +3,8 @@
 test_identity_change: HTTPS on loopback, bearer-token checked, objects in the shapes Argo CD and
 Flux write (agent/GITOPS.md).
 
-  k8s_gitops.py CERT KEY TOKEN NODE DIR UID_PAYMENTS UID_BILLING UID_LEGACY [UID_CHECKOUT_A UID_CHECKOUT_B]
+  k8s_gitops.py CERT KEY TOKEN NODE DIR UID_PAYMENTS UID_BILLING UID_LEGACY
+               [UID_CHECKOUT_A UID_CHECKOUT_B]
 
 - pods of NODE (list, then a watch held open): three pods, each owned by a ReplicaSet owned
   by a Deployment:
@@ -91,7 +92,8 @@ def pod(name, uid=None, rs=None):
                          "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
                                               "name": rs, "uid": rs + "-uid",
                                               "controller": True}]},
-            "spec": {"nodeName": NODE, "serviceAccountName": SERVICE_ACCOUNTS.get(name, "default"),
+            "spec": {"nodeName": NODE,
+                     "serviceAccountName": SERVICE_ACCOUNTS.get(name, "default"),
                      "containers": [{"name": name, "image": "c2d/gitops:rev-a"}]},
             "status": {"phase": "Running"}}
 

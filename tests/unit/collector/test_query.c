@@ -111,6 +111,9 @@ static void test_findings_filters(void **state)
 	assert_int_equal(count_of("/v1/findings", P("commit", B)), 3);
 	assert_int_equal(count_of("/v1/findings", P("commit", "22222222")), 3); /* a prefix */
 	assert_int_equal(count_of("/v1/findings", P("pipeline", "101")), 3);
+	assert_int_equal(count_of("/v1/findings", P("image", DIG)), 8);
+	assert_int_equal(count_of("/v1/findings", P("image", "sha256:00")), 0);
+	assert_int_equal(count_of("/v1/findings", P("kind", "identity_change")), 0);
 	assert_int_equal(count_of("/v1/findings", P("workload", "prod/payments")), 5);
 	assert_int_equal(count_of("/v1/findings", P("workload", "payments")), 5);
 	assert_int_equal(count_of("/v1/findings", P("workload", "dev/payments")), 0);
