@@ -262,7 +262,6 @@ static void expect_cli(void)
 	    !strstr(out, "- container checkout: sa=checkout aws=" ROLE_RO) ||
 	    !strstr(out, "from aaaa1111aaaa, deploy commit " R1 "\n") ||
 	    !strstr(out, "to   bbbb2222bbbb, deploy commit " R2 "\n"))
-		h_sh("sqlite3 %s \"SELECT id, kind, rule, revision, time_ns, received_ns, json_extract(body,'$.container.id'), json_extract(body,'$.k8s.pod'), json_extract(body,'$.k8s.identity.cloud[0].value'), json_extract(body,'$.provenance.deploy_commit'), json_extract(body, '$.time') FROM events ORDER BY time_ns\" >&2", col.db), /*DEBUG*/
 		fail_msg("c2d diff does not show the change of role:\n%s", out);
 	assert_int_equal(h_cli(&col, out, sizeof(out),
 			       (const char *const[]){"introduced", "--workload", "shop/checkout",
@@ -275,18 +274,19 @@ static void expect_cli(void)
 
 static void test_new_role_at_redeploy(void **state)
 {
-	char api[64], cafile[96], tokfile[96], keep[48], id_a[64], id_b[64];
+	char api[64], cafile[96], tokfile[96], sd[96], keep[48], id_a[64], id_b[64];
 	const char *args[24];
 	struct h_agent *a;
 
 	snprintf(api, sizeof(api), "https://127.0.0.1:%s", port);
 	snprintf(cafile, sizeof(cafile), "%s/cert.pem", dir);
 	snprintf(tokfile, sizeof(tokfile), "%s/token", dir);
+	snprintf(sd, sizeof(sd), "%s/state", dir); /* not the default's spool of other runs */
 	h_collector_agent_args(&col, args);
 	{
-		const char *more[] = {"--node-name",	  NODE,	   "--k8s-api",	     api,
-				      "--k8s-ca",	  cafile,  "--k8s-token-file", tokfile,
-				      "--batch-age-ms", "200",   NULL};
+		const char *more[] = {"--node-name", NODE, "--k8s-api", api, "--k8s-ca", cafile,
+				      "--k8s-token-file", tokfile, "--batch-age-ms", "200",
+				      "--state-dir", sd, NULL};
 
 		for (int i = 0; more[i]; i++)
 			args[4 + i] = more[i], args[5 + i] = NULL;
