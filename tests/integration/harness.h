@@ -128,6 +128,15 @@ int h_run(struct h_proc *p, struct h_agent *a, char *const argv[], int uid, int 
 /* system() of the formatted command; a failure is printed with the command. */
 int h_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Stand-in API servers (harness_standin.c): cert.pem/key.pem for 127.0.0.1 and a `token`
+ * file in dir; argv started (its server writes dir/port when it listens), the port read into
+ * port: the pid, or -1 (stopped). */
+int h_standin_certs(const char *dir, const char *token);
+pid_t h_standin_start(char *const argv[], const char *dir, char *port, size_t cap);
+void h_standin_stop(pid_t pid);
+/* Lines of the file at path that contain needle (0 if it cannot be read). */
+int h_file_count(const char *path, const char *needle);
+
 /* Run argv to completion with stdout and stderr captured (NUL-terminated, truncated to cap). */
 int h_run_capture(char *const argv[], int *status, char *out, size_t outcap, char *err,
 		  size_t errcap);

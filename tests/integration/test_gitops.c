@@ -39,59 +39,33 @@ static pid_t standin;
 
 static bool log_has(const char *needle)
 {
-	char path[128], line[2048];
-	bool found = false;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), "%s/requests.log", dir);
-	f = fopen(path, "r");
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	if (f)
-		fclose(f);
-	return found;
+	return h_file_count(path, needle) > 0;
 }
 
 static int group_setup(void **state)
 {
-	char pf[128];
-	FILE *f;
+	char cert[96], key[96];
+	char *argv[] = {"python3", "tests/integration/standins/k8s_gitops.py", cert, key, TOKEN,
+			NODE, dir, UID_PAYMENTS, UID_BILLING, UID_LEGACY, NULL};
 
 	snprintf(dir, sizeof(dir), "/tmp/c2dgitops.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	if (h_sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
-		 "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
-		 "printf '%%s\\n' '%s' > token",
-		 dir, TOKEN) != 0 ||
+	if (h_standin_certs(dir, TOKEN) != 0 ||
 	    h_sh("tests/integration/images/build_image.sh %s %s", NS, IMAGE) != 0)
 		return -1;
-	standin = fork();
-	if (standin == 0) {
-		char cert[96], key[96];
-
-		snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
-		snprintf(key, sizeof(key), "%s/key.pem", dir);
-		execlp("python3", "python3", "tests/integration/standins/k8s_gitops.py", cert, key,
-		       TOKEN, NODE, dir, UID_PAYMENTS, UID_BILLING, UID_LEGACY, (char *)NULL);
-		_exit(127);
-	}
-	snprintf(pf, sizeof(pf), "%s/port", dir);
-	for (int i = 0; i < 100 && access(pf, R_OK) != 0; i++)
-		usleep(100000);
-	f = fopen(pf, "r");
-	if (!f || !fgets(port, sizeof(port), f))
-		return -1;
-	fclose(f);
-	return 0;
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	standin = h_standin_start(argv, dir, port, sizeof(port));
+	return standin > 0 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
-	if (standin > 0) {
-		kill(standin, SIGTERM);
-		waitpid(standin, NULL, 0);
-	}
+	h_standin_stop(standin);
 	h_sh("ctr -n %s images rm %s >/dev/null 2>&1", NS, IMAGE);
 	h_sh("rm -rf %s", dir);
 	return 0;

@@ -58,46 +58,22 @@ static struct h_agent *agent; /* stopped in teardown when the test failed with i
 /* How many lines of the stand-in's request log hold needle. */
 static int log_count(const char *needle)
 {
-	char path[128], line[2048];
-	int n = 0;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), "%s/requests.log", dir);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, needle) != NULL;
-	if (f)
-		fclose(f);
-	return n;
+	return h_file_count(path, needle);
 }
 
 static int start_standin(void)
 {
-	char pf[128];
-	FILE *f;
+	char cert[96], key[96];
+	char *argv[] = {"python3", "tests/integration/standins/k8s_gitops.py", cert, key, TOKEN,
+			NODE, dir, UID_PAYMENTS, UID_BILLING, UID_LEGACY, UID_A, UID_B, NULL};
 
-	standin = fork();
-	if (standin == 0) {
-		char cert[96], key[96];
-
-		snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
-		snprintf(key, sizeof(key), "%s/key.pem", dir);
-		execlp("python3", "python3", "tests/integration/standins/k8s_gitops.py", cert, key,
-		       TOKEN, NODE, dir, UID_PAYMENTS, UID_BILLING, UID_LEGACY, UID_A, UID_B,
-		       (char *)NULL);
-		_exit(127);
-	}
-	snprintf(pf, sizeof(pf), "%s/port", dir);
-	for (int i = 0; i < 100 && access(pf, R_OK) != 0; i++)
-		usleep(100000);
-	f = fopen(pf, "r");
-	if (!f || !fgets(port, sizeof(port), f)) {
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	standin = h_standin_start(argv, dir, port, sizeof(port));
+	return standin > 0 ? 0 : -1;
 }
 
 static int group_setup(void **state)
@@ -107,10 +83,7 @@ static int group_setup(void **state)
 	snprintf(ctr_b, sizeof(ctr_b), "c2d-idchange-%d-b", getpid());
 	if (!mkdtemp(dir))
 		return -1;
-	if (h_sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
-		 "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
-		 "printf '%%s\\n' '%s' > token",
-		 dir, TOKEN) != 0 ||
+	if (h_standin_certs(dir, TOKEN) != 0 ||
 	    h_sh("tests/integration/images/build_image.sh %s %s "
 		 "org.opencontainers.image.revision=" COMMIT_A,
 		 NS, IMAGE_A) != 0 ||
@@ -127,10 +100,7 @@ static int group_teardown(void **state)
 {
 	if (agent)
 		h_agent_stop(agent);
-	if (standin > 0) {
-		kill(standin, SIGTERM);
-		waitpid(standin, NULL, 0);
-	}
+	h_standin_stop(standin);
 	h_collector_free(&col);
 	h_sh("ctr -n %s tasks kill -s SIGKILL %s >/dev/null 2>&1; "
 	     "ctr -n %s tasks kill -s SIGKILL %s >/dev/null 2>&1; "

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * test_k8s.c - pod metadata from the Kubernetes API, against a stand-in API server on
- * loopback (tests/integration/k8s_standin.py: verified TLS, bearer token, list, a watch that
+ * loopback (tests/integration/standins/k8s_standin.py: verified TLS, bearer token, list, a watch that
  * drops after ADDED and MODIFIED and is resumed from its resourceVersion, ReplicaSet get).
  * A container of that pod reads its token: the event carries the workload from the owners,
  * the service account, the deploy commit from the pod annotation an operator's provenance key
@@ -35,68 +35,44 @@ static pid_t standin;
 
 static bool log_has(const char *needle)
 {
-	char path[128], line[2048];
-	bool found = false;
-	FILE *f;
+	char path[128];
 
 	snprintf(path, sizeof(path), "%s/requests.log", dir);
-	f = fopen(path, "r");
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	if (f)
-		fclose(f);
-	return found;
+	return h_file_count(path, needle) > 0;
 }
 
 static int group_setup(void **state)
 {
-	char pf[128];
-	FILE *f;
+	char cert[96], key[96], pf[96], log[96];
+	char *argv[] = {"python3", "tests/integration/standins/k8s_standin.py", cert, key, TOKEN,
+			NODE, POD_UID, pf, log, NULL};
 
 	snprintf(dir, sizeof(dir), "/tmp/c2dk8s.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	if (h_sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem "
-	       "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null && "
-	       "openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 1 "
-	       "-subj /CN=other 2>/dev/null && printf '%%s\\n' '%s' > token && "
-	       "printf '%%s' '{\"provenance_keys\": {\"deploy_commit\": "
-	       "[\"pod-annotation:cloud2dev.dev/deploy-commit\"]}}' > policy.json",
-	       dir, TOKEN) != 0)
+	if (h_standin_certs(dir, TOKEN) != 0 ||
+	    h_sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out "
+		 "other.pem -days 1 -subj /CN=other 2>/dev/null && "
+		 "printf '%%s' '{\"provenance_keys\": {\"deploy_commit\": "
+		 "[\"pod-annotation:cloud2dev.dev/deploy-commit\"]}}' > policy.json",
+		 dir) != 0)
 		return -1;
 	/* a secret baked into the image (a fake of the right shape), as a Dockerfile ENV would */
 	if (h_sh("C2D_IMAGE_ENV=STRIPE_KEY=" STRIPE " tests/integration/images/build_image.sh %s %s "
 	       "org.opencontainers.image.revision=bbbb2222",
 	       NS, IMAGE) != 0)
 		return -1;
-	standin = fork();
-	if (standin == 0) {
-		char cert[96], key[96], log[96];
-
-		snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
-		snprintf(key, sizeof(key), "%s/key.pem", dir);
-		snprintf(pf, sizeof(pf), "%s/port", dir);
-		snprintf(log, sizeof(log), "%s/requests.log", dir);
-		execlp("python3", "python3", "tests/integration/k8s_standin.py", cert, key, TOKEN, NODE,
-		       POD_UID, pf, log, (char *)NULL);
-		_exit(127);
-	}
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
 	snprintf(pf, sizeof(pf), "%s/port", dir);
-	for (int i = 0; i < 100 && access(pf, R_OK) != 0; i++)
-		usleep(100000);
-	f = fopen(pf, "r");
-	if (!f || !fgets(port, sizeof(port), f))
-		return -1;
-	fclose(f);
-	return 0;
+	snprintf(log, sizeof(log), "%s/requests.log", dir);
+	standin = h_standin_start(argv, dir, port, sizeof(port));
+	return standin > 0 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
-	if (standin > 0) {
-		kill(standin, SIGTERM);
-		waitpid(standin, NULL, 0);
-	}
+	h_standin_stop(standin);
 	h_sh("ctr -n %s images rm %s c2d/k8s:img >/dev/null 2>&1", NS, IMAGE);
 	h_sh("rm -rf %s", dir);
 	return 0;

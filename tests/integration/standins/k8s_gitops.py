@@ -30,11 +30,10 @@ import copy
 import datetime
 import json
 import os
-import ssl
 import sys
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from apiserver import ApiHandler, serve
 
 CERT, KEY, TOKEN, NODE, DIR, UID_P, UID_B, UID_L = sys.argv[1:9]
 UID_CA, UID_CB = (sys.argv[9:11] + [None, None])[:2]  # the checkout workload, when given
@@ -190,35 +189,7 @@ def log(line):
         f.write(line + "\n")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send_json(self, obj, status=200):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def event(self, kind, obj):
-        line = (json.dumps({"type": kind, "object": obj}) + "\n").encode()
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
-        self.wfile.flush()
-
-    def start_watch(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-    def hold(self, seconds=120):
-        for _ in range(seconds * 10):
-            time.sleep(0.1)
-
+class Handler(ApiHandler):
     def gitops(self, resource, q):
         listed = {"applications": ("ApplicationList", [a for a, _ in APPLICATIONS], "500"),
                   "kustomizations": ("KustomizationList", [KUSTOMIZATION], "600")}[resource]
@@ -282,13 +253,4 @@ class Handler(BaseHTTPRequestHandler):
                               404)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-ctx.load_cert_chain(CERT, KEY)
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
-with open(os.path.join(DIR, "port.tmp"), "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(os.path.join(DIR, "port.tmp"), os.path.join(DIR, "port"))
-server.serve_forever()
+serve(Handler, CERT, KEY, os.path.join(DIR, "port"))

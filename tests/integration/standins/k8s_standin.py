@@ -14,11 +14,9 @@ bearer-token checked, serving recorded-shape responses for one node's pods.
 Every request is logged as "METHOD PATH auth=ok|bad".
 """
 import json
-import ssl
 import sys
-import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from apiserver import ApiHandler, serve
 
 CERT, KEY, TOKEN, NODE, UID, PORT_FILE, LOG = sys.argv[1:8]
 
@@ -82,25 +80,7 @@ def log(line):
         f.write(line + "\n")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def send_json(self, obj, status=200):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def event(self, kind, obj):
-        line = (json.dumps({"type": kind, "object": obj}) + "\n").encode()
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
-        self.wfile.flush()
-
+class Handler(ApiHandler):
     def do_GET(self):
         ok = self.headers.get("Authorization") == "Bearer " + TOKEN
         log("GET %s auth=%s" % (self.path, "ok" if ok else "bad"))
@@ -117,10 +97,7 @@ class Handler(BaseHTTPRequestHandler):
         if "watch" not in q:
             return self.send_json({"kind": "PodList", "apiVersion": "v1",
                                    "metadata": {"resourceVersion": "100"}, "items": []})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.start_watch()
         rv = q.get("resourceVersion", [""])[0]
         if rv == "100":
             self.event("ADDED", pod(101, {}))
@@ -130,21 +107,9 @@ class Handler(BaseHTTPRequestHandler):
         if rv == "102":
             self.event("BOOKMARK", {"kind": "Pod", "apiVersion": "v1",
                                     "metadata": {"resourceVersion": "103"}})
-            for _ in range(600):  # held open, as a quiet watch is
-                time.sleep(0.1)
-            return
+            return self.hold(60)
         self.event("ERROR", {"kind": "Status", "code": 410, "reason": "Expired"})
         self.close_connection = True
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-ctx.load_cert_chain(CERT, KEY)
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
-server.serve_forever()
+serve(Handler, CERT, KEY, PORT_FILE)
