@@ -60,9 +60,8 @@ static const struct command commands[] = {
      "findings",
      "findings, newest first. S: RFC 3339 or a duration back from now (30s, 30m, 1h, 7d, 1w);\n"
      "W: NAME or NAMESPACE/NAME; C: a commit or a prefix of at least 4 hex digits; DIGEST: an\n"
-     "image digest (sha256:…). A page holds\n"
-     "--limit findings (default 100, at most 1000); --all follows every page, --cursor NEXT\n"
-     "starts after a page whose JSON said \"next\"."},
+     "image digest (sha256:…). A page holds --limit findings (default 100, at most 1000);\n"
+     "--all follows every page, --cursor NEXT starts after a page whose JSON said \"next\"."},
     {"trace",
      "/v1/trace/",
      "EVENT_ID",

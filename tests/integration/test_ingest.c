@@ -369,7 +369,6 @@ static void test_slow_clients(void **st)
 	size_t n;
 	char *b = batch(8000, 3, &n);
 	long stored_before = sql_count("");
-	struct timespec t0, t1;
 
 	for (int i = 0; i < 7; i++) {
 		fds[nfds] = connect_from("127.0.0.2");
@@ -387,12 +386,12 @@ static void test_slow_clients(void **st)
 	assert_true(extra >= 0);
 	assert_true(closed_within(extra, 2000));
 	close(extra);
-	/* everyone else is served meanwhile, and promptly */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* everyone else is served meanwhile: while the slow ones still hold their connections
+	 * (an order, not a duration: none of them was cut before these answers came) */
 	assert_int_equal(post("/healthz", NULL, 0, NULL).status, 200);
 	assert_int_equal(post("/v1/events", b, n, ndjson).status, 202);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	for (int i = 0; i < nfds; i++)
+		assert_false(closed_within(fds[i], 100));
 	assert_int_equal(sql_count("WHERE agent_seq >= 8000 AND agent_seq < 9000"), 3);
 	/* the stalled ones are cut after the idle timeout (3 s), and nothing half-sent is stored */
 	for (int i = 0; i < nfds; i++) {

@@ -130,12 +130,17 @@ static int run_revision(const struct revision *r)
 
 static int group_setup(void **state)
 {
-	const char *args[8] = {"--storage-path", STORAGE};
+	static char sd[300];
+	const char *args[10] = {"--storage-path", STORAGE};
 
 	if (build_images() < 0 || h_collector_start(&col) < 0)
 		return -1;
 	h_collector_agent_args(&col, &args[2]);
-	args[6] = NULL;
+	/* its own spool: not the default's, which another run may have left events in */
+	snprintf(sd, sizeof(sd), "%s/agent-state", col.dir);
+	args[6] = "--state-dir";
+	args[7] = sd;
+	args[8] = NULL;
 	agent = h_agent_start(args);
 	if (!agent)
 		return -1;

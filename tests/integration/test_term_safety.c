@@ -89,7 +89,7 @@ static void test_hostile_strings_are_inert_and_json_is_exact(void **state)
 	const char *args[16], *q[] = {"findings", "--rule", "aws-credentials", NULL};
 	struct h_agent *a;
 	cJSON *j = NULL;
-	char id[96], sql[128];
+	char id[96], sql[128], sd[300];
 	int n;
 
 	snprintf(pod_label, sizeof(pod_label), "io.kubernetes.pod.name=%s", POD);
@@ -98,11 +98,14 @@ static void test_hostile_strings_are_inert_and_json_is_exact(void **state)
 		 "&& cat \"$d/.aws/credentials\" >/dev/null",
 		 DIR_PRINTF);
 	h_collector_agent_args(&col, args);
+	snprintf(sd, sizeof(sd), "%s/agent-state", col.dir); /* not the default's spool */
 	args[4] = "--batch-age-ms";
 	args[5] = "100";
 	args[6] = "--k8s-api";
 	args[7] = "none";
-	args[8] = NULL;
+	args[8] = "--state-dir";
+	args[9] = sd;
+	args[10] = NULL;
 	a = h_agent_start(args);
 	assert_non_null(a);
 	assert_int_equal(run(ctr), 0);

@@ -142,7 +142,7 @@ static void test_help_and_completion_text(void **state)
 	assert_contains(buf, "[--cursor NEXT] [--all]");
 	assert_contains(buf, "exit status: 0 ok, 1 nothing found");
 	assert_contains(buf, "findings) flags=\"$flags --namespace --workload --kind --rule "
-			     "--commit --pipeline --since --limit --cursor --all\";;");
+			     "--commit --pipeline --image --since --limit --cursor --all\";;");
 	assert_contains(buf, "origins) flags=\"$flags --by --namespace --since --limit\";;");
 	assert_contains(buf, "complete -F _c2d c2d");
 	free(buf);
