@@ -199,8 +199,15 @@ helm-test:
 images: all
 	helm/images/build.sh
 
-bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop $(BUILD)/bench/spec_scan
+bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop $(BUILD)/bench/spec_scan \
+		$(BUILD)/bench/realistic
 	tests/bench/run.sh
+
+# the realistic load for the store bench (tests/bench/store.sh), on the collector's own ingest
+# and store code
+$(BUILD)/bench/realistic: tests/bench/realistic.c $(COLLECTOR_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O2 -g -DREALISTIC_STORE -o $@ $^ $(COLLECTOR_LIBS) -lm
 
 # the secret scan of a container's spec, on the agent's own objects
 $(BUILD)/bench/spec_scan: tests/bench/spec_scan.c $(BUILD)/obj/agent/exposures.o \

@@ -19,20 +19,21 @@ static sqlite3_stmt *prepare(struct query_req *q, bool workload)
 {
 	char sql[2048];
 
-	/* the first event of each secret, in one pass over them (a window, not a subquery per
-	 * secret and column) */
+	/* the first event of each secret: one seek per secret down events_exposure (schema.h),
+	 * which also gives the groups in order, each in time order */
 	snprintf(sql, sizeof(sql),
-		 "WITH firsts AS (SELECT target AS ft, commit_sha AS fc, pipeline_id AS fpl,"
-		 "   row_number() OVER (PARTITION BY target ORDER BY time_ns, id) AS n"
-		 "   FROM events WHERE kind = 'secret_exposure')"
-		 " SELECT target AS fp, COUNT(*), MIN(time_ns), MAX(time_ns) AS last,"
+		 "SELECT target AS fp, COUNT(*), MIN(time_ns), MAX(time_ns) AS last,"
 		 " json_group_array(DISTINCT json_extract(body, '$.exposure.name')),"
 		 " json_group_array(DISTINCT json_extract(body, '$.exposure.detector')),"
 		 " json_group_array(DISTINCT json_extract(body, '$.exposure.origin')),"
 		 " json_group_array(DISTINCT json_extract(body, '$.exposure.origin_ref')),"
 		 " json_group_array(DISTINCT namespace || '/' || workload_name),"
-		 " json_group_array(DISTINCT nullif(pipeline_id, '')), MAX(fc), MAX(fpl)"
-		 " FROM events e JOIN firsts ON ft = e.target AND n = 1"
+		 " json_group_array(DISTINCT nullif(pipeline_id, '')),"
+		 " (SELECT f.commit_sha FROM events f WHERE f.kind = 'secret_exposure' AND"
+		 "  f.target = e.target ORDER BY f.time_ns, f.id LIMIT 1),"
+		 " (SELECT f.pipeline_id FROM events f WHERE f.kind = 'secret_exposure' AND"
+		 "  f.target = e.target ORDER BY f.time_ns, f.id LIMIT 1)"
+		 " FROM events e INDEXED BY events_exposure"
 		 " WHERE kind = 'secret_exposure' AND target <> ''%s"
 		 " GROUP BY target ORDER BY last DESC, fp LIMIT ?",
 		 workload ? " AND target IN (SELECT target FROM events WHERE kind = 'secret_exposure'"

@@ -255,7 +255,8 @@ cJSON *query_introduced(struct query_req *q)
 	cJSON *res = NULL;
 	int limit;
 
-	if (query_param_workload(q, buf, sizeof(buf), &ns, &name, true) < 0 || query_param_limit(q, &limit) < 0)
+	if (query_param_workload(q, buf, sizeof(buf), &ns, &name, true) < 0 ||
+	    query_param_limit(q, &limit) < 0)
 		return NULL;
 	if (query_revs_load(q, ns, name, &revs) == 0 &&
 	    scan_behaviours(q, ns, name, &revs, &scan) == 0)

@@ -79,12 +79,11 @@ static int index_names(struct query_revs *r)
 
 int query_revs_load(struct query_req *q, const char *ns, const char *name, struct query_revs *r)
 {
+	/* the summary kept at ingest (schema.h: workload_revisions), not a scan of the events */
 	static const char sql[] =
-	    "SELECT revision, MIN(time_ns) AS first, MAX(time_ns), MAX(commit_sha),"
-	    " MAX(image_digest), MAX(pipeline_id), MAX(repository), COUNT(*),"
-	    " MAX(nullif(deploy_commit, '')) FROM events"
-	    " WHERE namespace = ? AND workload_name = ? AND revision <> ''"
-	    " AND kind <> 'agent_gap' GROUP BY revision ORDER BY first, revision LIMIT ?";
+	    "SELECT revision, first_ns, last_ns, commit_sha, image_digest, pipeline_id,"
+	    " repository, events, deploy_commit FROM workload_revisions"
+	    " WHERE namespace = ? AND workload_name = ? ORDER BY first_ns, revision LIMIT ?";
 	sqlite3_stmt *st;
 	int rc, err;
 

@@ -23,17 +23,22 @@ static sqlite3_stmt *prepare(struct query_req *q, bool ns)
 
 	n = (size_t)snprintf(sql, sizeof(sql),
 			     "SELECT namespace, workload_name, MAX(workload_kind),"
-			     " SUM(kind IN " QUERY_FINDING_KINDS ") AS findings, MIN(time_ns),"
-			     " MAX(time_ns) AS last, COUNT(DISTINCT nullif(revision, ''))");
+			     " SUM(CASE WHEN kind IN " QUERY_FINDING_KINDS " THEN count ELSE 0 END)"
+			     " AS findings, MIN(first_ns), MAX(last_ns) AS last,"
+			     " COUNT(DISTINCT nullif(revision, ''))");
 	/* the names are this file's constants, never the request's */
 	for (int i = 0; kinds[i]; i++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", SUM(kind = '%s')", kinds[i]);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      ", SUM(CASE WHEN kind = '%s' THEN count ELSE 0 END)", kinds[i]);
 	for (int i = 0; severities[i]; i++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", SUM(severity = '%s' AND kind IN " QUERY_FINDING_KINDS ")",
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+				      ", SUM(CASE WHEN severity = '%s' AND kind IN "
+				      QUERY_FINDING_KINDS " THEN count ELSE 0 END)",
 				      severities[i]);
 	snprintf(sql + n, sizeof(sql) - n,
-		 /* every event counts for the revisions it ran (a container_start too) */
-		 " FROM events WHERE kind <> 'agent_gap' AND namespace <> '' AND"
+		 /* every event counts for the revisions it ran (a container_start too); the
+		  * summary (schema.h: behaviours) holds every event but agent_gap */
+		 " FROM behaviours WHERE namespace <> '' AND"
 		 " workload_name <> ''%s GROUP BY namespace, workload_name HAVING findings > 0"
 		 " ORDER BY last DESC, namespace, workload_name LIMIT ?",
 		 ns ? " AND namespace = ?" : "");

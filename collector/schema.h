@@ -14,7 +14,7 @@
 
 #include "identity.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* Creates version 1 from nothing (PRAGMA user_version = 0). */
 #define SCHEMA_V1                                                                          \
@@ -51,5 +51,92 @@
 /* Version 2 → 3: the identities each workload's containers ran with, per revision and deploy
  * commit (identity.h: what identity_change events are made from). */
 #define SCHEMA_V3 IDENTITY_SCHEMA
+
+/* Version 3 → 4 (issue 15): summaries kept at ingest so a query over every workload
+ * (GET /v1/workloads) reads a few rows per workload revision instead of every event, and a
+ * workload's revisions (introduced, diff, the UI's timeline) are one row each. (introduced's
+ * behaviours still read the events of one workload through events_workload: ~20 ms at 1M.)
+ *
+ * `workload_revisions`: per (namespace, workload, revision) of the events with a revision, not
+ * agent_gap: first/last time, count, and the MAX() of the provenance columns the revision
+ * queries show. `behaviours`: per (namespace, workload, revision, kind, rule, target,
+ * executable, severity) of the events with a namespace and a workload, not agent_gap: count,
+ * first/last time, MAX(workload_kind). Key columns are NOT NULL: a NULL rule, target or
+ * executable is '' with bit 0, 1 or 2 of `nulls` set, so the queries give back NULL exactly.
+ * Both are kept by triggers on `events`, in the inserting transaction. A delete (retention)
+ * marks its groups in `summary_dirty`; store_retain() recomputes them from the events left
+ * in the same transaction, so a summary row always equals the aggregate of the stored events.
+ *
+ * Two indexes go: events_agent (no query reads it) and events_repository (origins by
+ * repository groups every finding anyway: a scan); one comes, partial: events_exposure, the
+ * secret_exposure events (~2 %) by fingerprint and time, for GET /v1/exposures. */
+#define SUMMARY_NULLS(p)                                                                           \
+	"((" p "rule IS NULL) | ((" p "target IS NULL) << 1) | ((" p "executable IS NULL) << 2))"
+/* MAX(a, b) as the aggregate: NULL only when both are */
+#define SUMMARY_MAX(c)                                                                             \
+	c " = CASE WHEN excluded." c " > " c " OR " c " IS NULL THEN excluded." c " ELSE " c " END"
+#define SCHEMA_V4                                                                                  \
+	"DROP INDEX events_agent;"                                                                 \
+	"DROP INDEX events_repository;"                                                            \
+	"CREATE INDEX events_exposure ON events(target, time_ns, id)"                              \
+	" WHERE kind = 'secret_exposure';"                                                         \
+	"CREATE TABLE workload_revisions (namespace TEXT NOT NULL, workload_name TEXT NOT NULL,"   \
+	" revision TEXT NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"            \
+	" events INTEGER NOT NULL, commit_sha TEXT, image_digest TEXT, pipeline_id TEXT,"          \
+	" repository TEXT, deploy_commit TEXT,"                                                    \
+	" PRIMARY KEY (namespace, workload_name, revision)) WITHOUT ROWID;"                        \
+	"CREATE TABLE behaviours (namespace TEXT NOT NULL, workload_name TEXT NOT NULL,"           \
+	" revision TEXT NOT NULL, kind TEXT NOT NULL, rule TEXT NOT NULL, target TEXT NOT NULL,"   \
+	" executable TEXT NOT NULL, severity TEXT NOT NULL, nulls INTEGER NOT NULL,"               \
+	" count INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"            \
+	" workload_kind TEXT, PRIMARY KEY (namespace, workload_name, revision, kind, rule,"        \
+	" target, executable, severity, nulls)) WITHOUT ROWID;"                                    \
+	"CREATE TABLE summary_dirty (namespace TEXT NOT NULL, workload_name TEXT NOT NULL,"        \
+	" revision TEXT NOT NULL, PRIMARY KEY (namespace, workload_name, revision)) WITHOUT ROWID;" \
+	"CREATE TRIGGER events_summary AFTER INSERT ON events WHEN NEW.namespace IS NOT NULL"     \
+	" AND NEW.workload_name IS NOT NULL AND NEW.kind <> 'agent_gap' BEGIN"                     \
+	" INSERT INTO behaviours VALUES (NEW.namespace, NEW.workload_name, NEW.revision, NEW.kind,"\
+	" ifnull(NEW.rule, ''), ifnull(NEW.target, ''), ifnull(NEW.executable, ''),"               \
+	" ifnull(NEW.severity, ''), " SUMMARY_NULLS("NEW.") ", 1, NEW.time_ns, NEW.time_ns,"      \
+	" NEW.workload_kind) ON CONFLICT DO UPDATE SET count = count + 1,"                         \
+	" first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns), " \
+	SUMMARY_MAX("workload_kind") ";"                                                           \
+	" INSERT INTO workload_revisions SELECT NEW.namespace, NEW.workload_name, NEW.revision,"   \
+	" NEW.time_ns, NEW.time_ns, 1, NEW.commit_sha, NEW.image_digest, NEW.pipeline_id,"         \
+	" NEW.repository, nullif(NEW.deploy_commit, '') WHERE NEW.revision <> ''"                  \
+	" ON CONFLICT DO UPDATE SET events = events + 1,"                                          \
+	" first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns), " \
+	SUMMARY_MAX("commit_sha") ", " SUMMARY_MAX("image_digest") ", "                            \
+	SUMMARY_MAX("pipeline_id") ", " SUMMARY_MAX("repository") ", "                             \
+	SUMMARY_MAX("deploy_commit") "; END;"                                                      \
+	"CREATE TRIGGER events_summary_delete AFTER DELETE ON events WHEN OLD.namespace IS NOT NULL"\
+	" AND OLD.workload_name IS NOT NULL AND OLD.kind <> 'agent_gap' BEGIN"                     \
+	" INSERT OR IGNORE INTO summary_dirty VALUES (OLD.namespace, OLD.workload_name,"           \
+	" OLD.revision); END;"                                                                     \
+	SUMMARY_REBUILD("events")
+
+/* The summaries of the groups of events in `src` (the whole table, or those summary_dirty
+ * names), recomputed from the events: the migration's first fill and retention's repair. */
+#define SUMMARY_REBUILD(src)                                                                       \
+	"INSERT INTO behaviours SELECT namespace, workload_name, revision, kind, ifnull(rule, ''),"\
+	" ifnull(target, ''), ifnull(executable, ''), ifnull(severity, ''), " SUMMARY_NULLS("")    \
+	" AS n, COUNT(*), MIN(time_ns), MAX(time_ns), MAX(workload_kind) FROM " src                 \
+	" WHERE namespace IS NOT NULL AND workload_name IS NOT NULL AND kind <> 'agent_gap'"       \
+	" GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;"                                                     \
+	"INSERT INTO workload_revisions SELECT namespace, workload_name, revision, MIN(time_ns),"  \
+	" MAX(time_ns), COUNT(*), MAX(commit_sha), MAX(image_digest), MAX(pipeline_id),"           \
+	" MAX(repository), MAX(nullif(deploy_commit, '')) FROM " src                               \
+	" WHERE namespace IS NOT NULL AND workload_name IS NOT NULL AND revision <> ''"            \
+	" AND kind <> 'agent_gap' GROUP BY 1, 2, 3;"
+
+/* Retention's repair of the groups it deleted from, in the deleting transaction. */
+#define SUMMARY_REPAIR                                                                             \
+	"DELETE FROM behaviours WHERE (namespace, workload_name, revision) IN"                     \
+	" (SELECT namespace, workload_name, revision FROM summary_dirty);"                         \
+	"DELETE FROM workload_revisions WHERE (namespace, workload_name, revision) IN"             \
+	" (SELECT namespace, workload_name, revision FROM summary_dirty);"                         \
+	SUMMARY_REBUILD("(SELECT e.* FROM summary_dirty d JOIN events e ON e.namespace ="          \
+			" d.namespace AND e.workload_name = d.workload_name AND e.revision = d.revision)") \
+	"DELETE FROM summary_dirty;"
 
 #endif

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "schema.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -39,7 +40,8 @@ int store_used_bytes(struct store *s, uint64_t *bytes)
 	return ret;
 }
 
-/* Run one delete statement with ?1 bound; rows removed or -errno. */
+/* Run one delete statement with ?1 bound, then recompute the summaries of the groups it
+ * deleted from (schema.h: SUMMARY_REPAIR), in one transaction; rows removed or -errno. */
 static long delete_chunk(struct store *s, const char *sql, int64_t arg)
 {
 	sqlite3_stmt *st;
@@ -47,12 +49,25 @@ static long delete_chunk(struct store *s, const char *sql, int64_t arg)
 	int rc;
 
 	pthread_mutex_lock(&s->lock);
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		n = sqlite3_errcode(s->db) == SQLITE_BUSY ? -EBUSY : -EIO;
+		goto out;
+	}
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, arg);
 		rc = sqlite3_step(st);
 		n = rc == SQLITE_DONE ? sqlite3_changes(s->db) : rc == SQLITE_BUSY ? -EBUSY : -EIO;
 		sqlite3_finalize(st);
 	}
+	if (n >= 0 && sqlite3_exec(s->db, SUMMARY_REPAIR, NULL, NULL, NULL) != SQLITE_OK) {
+		log_warn("store: summary repair: %s", sqlite3_errmsg(s->db));
+		n = -EIO;
+	}
+	if (n < 0 || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		n = n < 0 ? n : -EIO;
+	}
+out:
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }

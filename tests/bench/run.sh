@@ -18,6 +18,8 @@
 #      the latency of a new container's first attributed event.
 #   6. forwarding (tests/bench/forward.sh): events/s per forwarder type into loopback sinks, and
 #      the collector's ingest rate with no forwarder, one backend down, six forwarders live.
+#   6b. the collector's SQLite store (tests/bench/store.sh): ingest events/s and per core through
+#      HTTP, and the time of each query, on a realistic load at 1M and 5M events.
 #   7. the whole system (tests/bench/system.sh): ns per run of each BPF program
 #      (kernel.bpf_stats_enabled), a build with and without the agent, agent → collector end to
 #      end with zero loss, resident memory of both binaries idle and after load.
@@ -26,7 +28,7 @@
 # Knobs (environment): ROUNDS (11), ITERS (200000 open+close of the non-matching file per measure),
 # MATCH_ITERS (100000 of the matching file: each is an event, slower), PPID_ITERS (1000000),
 # RATES ("25000 50000 100000 200000 300000 0"; 0 = as fast as possible, always run), BURST_SECONDS (2),
-# MAX_N (300000, the unpaced burst), SKIP ("attribution forwarding": sections left out),
+# MAX_N (300000, the unpaced burst), SKIP ("attribution forwarding store": sections left out),
 # EXTRA_ROUNDS (4: more rounds when another c2d-agent ran
 # during some), QUIET_WAIT (20: seconds in all to wait for other agents to stop),
 # BUILD (build directory, default <repo>/build).
@@ -409,6 +411,13 @@ elif command -v rsyslogd >/dev/null; then
 	C2D_COLLECTOR="$BUILD/c2d-collector" "$ROOT/tests/bench/forward.sh" || { log "forwarding bench failed"; FAILED=1; }
 else
 	echo "| forwarding | – | – | skipped: rsyslog not installed (bash .ci/setup) |"
+fi
+# the collector's SQLite store on a load of realistic cardinality: ingest and query times
+if skip store; then
+	:
+else
+	C2D_COLLECTOR="$BUILD/c2d-collector" REALISTIC="$BUILD/bench/realistic" \
+		"$ROOT/tests/bench/store.sh" || { log "store bench failed"; FAILED=1; }
 fi
 # the whole system: per-program cost, a build, agent → collector end to end, memory
 echo
