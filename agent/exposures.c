@@ -108,6 +108,18 @@ int exposures_from_cjson(const void *spec, struct exposures *out)
 	return 0;
 }
 
+int exposures_from_argv(const void *command, const void *args, struct exposures *out)
+{
+	struct arg_scan st = {0};
+
+	memset(out, 0, sizeof(*out));
+	if (cJSON_IsArray((const cJSON *)command))
+		scan_args(command, &st, out);
+	if (cJSON_IsArray((const cJSON *)args))
+		scan_args(args, &st, out);
+	return 0;
+}
+
 int exposures_from_image(const void *cfg, struct exposures *out)
 {
 	const cJSON *c, *env, *ep, *cmd;
@@ -187,6 +199,16 @@ static bool in_image(const struct exposures *img, const struct exposure *e)
 	return false;
 }
 
+static bool in_pod_args(const struct k8s_pod_info *pod, const char *container,
+			const struct exposure *e)
+{
+	for (unsigned i = 0; i < pod->nargs && i < K8S_ARG_REFS; i++)
+		if (!strcmp(pod->args[i].container, container) &&
+		    !strcmp(pod->args[i].fingerprint, e->fingerprint))
+			return true;
+	return false;
+}
+
 /* Set neither by the pod spec nor by the image: by whoever ran it (runtime, parent), when both
  * were read in full; else not known. */
 static uint8_t neither(const struct exposure_sources *src)
@@ -203,11 +225,12 @@ static void set_one(struct exposure *e, const struct exposure_sources *src)
 	e->origin = EXPOSURE_UNKNOWN;
 	e->origin_ref[0] = 0;
 	if (e->source == EXPOSURE_ARG) {
-		/* the pod's command and args are not read: under Kubernetes, not the image's is
-		 * not known */
-		e->origin = in_image(src->image, e) ? EXPOSURE_IMAGE
-			    : src->pod		      ? EXPOSURE_UNKNOWN
-						      : neither(src);
+		/* the pod's command or args carry the same secret (by fingerprint: a position in
+		 * them is not one in the container's argv) → the manifest; else the image's
+		 * Entrypoint+Cmd at that name; else neither */
+		e->origin = pod && in_pod_args(src->pod, src->container, e) ? EXPOSURE_MANIFEST
+			    : in_image(src->image, e)			     ? EXPOSURE_IMAGE
+									     : neither(src);
 		return;
 	}
 	if (pod)

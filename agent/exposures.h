@@ -64,6 +64,10 @@ const char *exposure_source_name(uint8_t source);
  * -EINVAL if cfg is not an image config (`config` neither an object nor absent/null). */
 int exposures_from_image(const void *cfg, struct exposures *out);
 
+/* The secrets of an argv given as two parts scanned as one (a pod spec's `command` then `args`:
+ * cJSON arrays, either NULL), named and fingerprinted as a container's are. */
+int exposures_from_argv(const void *command, const void *args, struct exposures *out);
+
 /* What the origins are decided against. */
 struct k8s_pod_info;
 struct exposure_sources {

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "backoff.h"
+#include "exposures.h"
 #include "k8s.h"
 #include "k8s_http.h"
 #include "k8s_sa_cache.h"
@@ -141,6 +142,21 @@ static void env_ref(struct k8s_pod_info *p, const char *container, const char *v
 	copy(r->source, sizeof(r->source), source);
 }
 
+/* The secrets written in a container's command and args (fingerprints: exposures.c matches
+ * an argument of the running container against them). */
+static void arg_refs(struct k8s_pod_info *p, const char *container, const cJSON *c)
+{
+	static struct exposures x; /* one k8s thread: off the stack */
+
+	exposures_from_argv(cJSON_GetObjectItem(c, "command"), cJSON_GetObjectItem(c, "args"), &x);
+	for (unsigned i = 0; i < x.n && i < EXPOSURES_MAX && p->nargs < K8S_ARG_REFS; i++) {
+		struct k8s_arg_ref *r = &p->args[p->nargs++];
+
+		snprintf(r->container, sizeof(r->container), "%s", container);
+		snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", x.e[i].fingerprint);
+	}
+}
+
 /*
  * Where the secrets of each container's environment come from (exposures.c asks): a literal
  * env[].value that is itself a secret (secrets.c: the value is judged here and not kept), a
@@ -176,6 +192,7 @@ static void env_refs(struct k8s_pod_info *p, const cJSON *spec)
 					env_ref(p, cn, n, K8S_ENV_CONFIGMAP,
 						cJSON_GetObjectItem(ck, "name"));
 			}
+			arg_refs(p, cn, c);
 			cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "envFrom")) {
 				const cJSON *sr = cJSON_GetObjectItem(e, "secretRef");
 				const cJSON *cr = cJSON_GetObjectItem(e, "configMapRef");

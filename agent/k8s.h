@@ -14,9 +14,11 @@
 #include "gitops_tie.h"
 #include "k8s_identity.h"
 #include "labels.h"
+#include "secrets.h"
 
 #define K8S_PODS_MAX 256 /* a node runs at most 110 pods by default */
 #define K8S_ENV_REFS 16	 /* per pod: its containers' env entries that say where a secret is from */
+#define K8S_ARG_REFS 8	 /* per pod: secrets in its containers' command and args */
 
 /* Where a container's environment variable comes from, per its pod spec. */
 enum k8s_env_origin {
@@ -32,6 +34,13 @@ struct k8s_env_ref {
 	char source[64]; /* the Secret's or ConfigMap's name */
 };
 
+/* A secret written in a container's `command` or `args` in the pod spec: its keyed
+ * fingerprint only (secrets.h), never the value. */
+struct k8s_arg_ref {
+	char container[64];
+	char fingerprint[SECRET_FP_LEN];
+};
+
 struct k8s_pod_info {
 	char uid[40];
 	char ns[64];
@@ -43,6 +52,8 @@ struct k8s_pod_info {
 	struct label_set labels;
 	struct k8s_env_ref env[K8S_ENV_REFS];
 	uint16_t nenv;
+	struct k8s_arg_ref args[K8S_ARG_REFS];
+	uint16_t nargs;
 	struct k8s_pod_identity identity; /* its spec's and its ServiceAccount's */
 	struct gitops_tie deploy_tie; /* its workload's GitOps object and Helm release */
 };

@@ -26,6 +26,10 @@
 #define NS "default"
 #define IMAGE "c2d/k8s:rev-b"
 #define STRIPE "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+/* fakes of the right shape in the container's arguments: one the pod spec's args hold (the
+ * stand-in's), one it does not (a mutating webhook or the runtime put it there) */
+#define ARG_KEY "sk_live_51HArgsFromTheManifest00"
+#define ARG_GH "ghp_0123456789abcdefghijklmnopqrstuvwxyz"
 #define NODE "c2d-test-node"
 #define POD_UID "7c0a1d2e-3f40-4b5c-9d6e-7f8091a2b3c4"
 #define TOKEN "stand-in-token-not-a-secret"
@@ -96,7 +100,8 @@ static int run_cat(const char *id)
 		    "--label io.kubernetes.pod.name=payments-7d9f8c6b5-x2x4q "
 		    "--label io.kubernetes.pod.namespace=prod "
 		    "--label io.kubernetes.container.name=payments %s %s "
-		    "/bin/cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null",
+		    "/bin/sh -c 'cat /var/run/secrets/kubernetes.io/serviceaccount/token' sh "
+		    "--api-key=" ARG_KEY " --gh-token=" ARG_GH " >/dev/null",
 		    NS, POD_UID, IMAGE, id);
 }
 
@@ -137,15 +142,18 @@ static bool exposure_of(const cJSON *ev, const void *want)
 	return cid && name && !strcmp(cid, w[0]) && !strcmp(name, w[1]);
 }
 
-/* The three secrets of the container, each traced to where it came from: the image config
- * (its Env has that NAME=VALUE, read from containerd's content store; not in the pod spec), the
- * manifest (a literal), the Secret the spec names. */
+/* The secrets of the container, each traced to where it came from: the image config (its Env
+ * has that NAME=VALUE, read from containerd's content store; not in the pod spec), the manifest
+ * (a literal), the Secret the spec names; and two arguments: one the pod spec's args hold (the
+ * manifest), one in neither the pod spec nor the image (runtime). */
 static void expect_exposure_origins(struct h_agent *a, const char *id)
 {
 	static const char *const want[][4] = {
 		{"STRIPE_KEY", "stripe-secret-key", "image", NULL},
 		{"DB_PASSWORD", "named-secret", "manifest", NULL},
 		{"API_TOKEN", "gitlab-token", "k8s-secret", "payments-api"},
+		{"--api-key", "stripe-secret-key", "manifest", NULL},
+		{"--gh-token", "github-token", "runtime", NULL},
 	};
 	const char *key[2] = {id, NULL};
 

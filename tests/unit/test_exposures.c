@@ -202,7 +202,21 @@ static void test_origins(void **state)
 	exposures_set_origins(&x, &src);
 	assert_string_equal(exposure_origin_name(x.e[2].origin), "image");
 	assert_string_equal(exposure_origin_name(x.e[4].origin), "runtime");
-	assert_string_equal(exposure_origin_name(x.e[3].origin), "unknown"); /* pod's args unread */
+	/* an argument neither the pod's command/args nor the image's Entrypoint+Cmd carry */
+	assert_string_equal(exposure_origin_name(x.e[3].origin), "runtime");
+	/* the pod spec's args carry it (by fingerprint), for this container: the manifest's;
+	 * the sidecar's are not this container's */
+	snprintf(pod.args[0].container, sizeof(pod.args[0].container), "sidecar");
+	snprintf(pod.args[0].fingerprint, sizeof(pod.args[0].fingerprint), "hmac-sha256:3");
+	pod.nargs = 1;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[3].origin), "runtime");
+	snprintf(pod.args[1].container, sizeof(pod.args[1].container), "checkout");
+	snprintf(pod.args[1].fingerprint, sizeof(pod.args[1].fingerprint), "hmac-sha256:3");
+	pod.nargs = 2;
+	exposures_set_origins(&x, &src);
+	assert_string_equal(exposure_origin_name(x.e[3].origin), "manifest");
+	pod.nargs = 0;
 	/* the image's scan was cut short: what it does not list is not known to be in neither */
 	img.dropped = 1;
 	exposures_set_origins(&x, &src);
@@ -275,6 +289,28 @@ static void test_from_image(void **state)
 	assert_int_equal(exposures_from_image(NULL, &img), -EINVAL);
 }
 
+/* A pod spec's command then args, scanned as one argv: the secrets written there. */
+static void test_from_pod_argv(void **state)
+{
+	cJSON *cmd = cJSON_Parse("[\"/app\", \"--api-key=" STRIPE "\"]");
+	cJSON *args = cJSON_Parse("[\"--token\", \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\","
+				  " \"--log-level\", \"debug\"]");
+	struct exposures x, only;
+
+	assert_int_equal(exposures_from_argv(cmd, args, &x), 0);
+	assert_int_equal(x.n, 2);
+	assert_non_null(find(&x, "--api-key"));
+	assert_non_null(find(&x, "--token"));
+	/* args alone (the image's Entrypoint runs them) and neither */
+	assert_int_equal(exposures_from_argv(NULL, args, &only), 0);
+	assert_int_equal(only.n, 1);
+	assert_string_equal(only.e[0].fingerprint, find(&x, "--token")->fingerprint);
+	assert_int_equal(exposures_from_argv(NULL, NULL, &only), 0);
+	assert_int_equal(only.n, 0);
+	cJSON_Delete(cmd);
+	cJSON_Delete(args);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_odd_specs),
 		cmocka_unit_test(test_origins),
 		cmocka_unit_test(test_from_image),
+		cmocka_unit_test(test_from_pod_argv),
 	};
 
 	return cmocka_run_group_tests_name("exposures", tests, key_setup, key_teardown);

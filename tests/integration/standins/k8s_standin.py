@@ -41,6 +41,12 @@ def pod(rv, annotations):
                                          {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
                                              "name": "payments-api", "key": "token"}}},
                                          {"name": "LOG_LEVEL", "value": "info"}],
+                                 # its command and args (a fake key of the right shape in
+                                 # them): what the test's container runs
+                                 "command": ["/bin/sh", "-c",
+                                             "cat /var/run/secrets/kubernetes.io/serviceaccount/token",
+                                             "sh"],
+                                 "args": ["--api-key=sk_live_51HArgsFromTheManifest00"],
                                  # its identity: privileged, one added capability
                                  "securityContext": {"privileged": True, "capabilities": {
                                      "add": ["NET_ADMIN"]}}}],
