@@ -360,6 +360,7 @@ static void publish_metrics(const struct pipeline *pl, const struct c2d_stats *k
 	struct proc_cache_stats pcs;
 	struct meta_cache_stats ms;
 	struct k8s_stats ks;
+	struct gitops_stats gs;
 	struct ship_stats ss;
 	struct spool_stats sps;
 	uint64_t lost[GAP_NREASONS];
@@ -379,6 +380,10 @@ static void publish_metrics(const struct pipeline *pl, const struct c2d_stats *k
 	if (g_k8s) {
 		k8s_get_stats(g_k8s, &ks);
 		in.k8s = &ks;
+	}
+	if (g_gitops) {
+		gitops_get_stats(g_gitops, &gs);
+		in.gitops = &gs;
 	}
 	if (g_ship) {
 		ship_get_stats(g_ship, &ss);

@@ -279,6 +279,14 @@ static void *resolver(void *arg)
 				img = image_secrets(mc, &rec);
 		}
 		pthread_mutex_lock(&mc->mu);
+		if (mc->img) { /* the store is the resolver's: its counters reach readers here */
+			struct image_store_stats is;
+
+			image_store_get_stats(mc->img, &is);
+			mc->st.image_hits = is.hits;
+			mc->st.image_misses = is.misses;
+			mc->st.image_failures = is.failures;
+		}
 
 		if (rc < 0 && rc != GRPC_ERR(GRPC_NOT_FOUND) && !mc->unreachable_logged) {
 			log_warn("container runtime at %s not answering (%d): events keep their "

@@ -41,6 +41,8 @@ struct meta_cache_stats {
 	uint64_t hits, misses, resolved, failures, queue_full;
 	uint64_t announce_dropped; /* container starts not announced: too many at once */
 	uint64_t entries, capacity; /* slots in use (any state but empty), slots */
+	/* image configs read from the content store (image_store.h), copied under the lock */
+	uint64_t image_hits, image_misses, image_failures;
 };
 
 struct meta_cache;

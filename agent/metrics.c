@@ -120,6 +120,12 @@ static void caches(struct prom *p, const struct proc_cache_stats *pc,
 	prom_sample1(p, N("runtime_resolutions_total"), "result", "queue_full", mc->queue_full);
 	prom_metric(p, N("runtime_task_starts_total"), "counter",
 		    "Container task starts seen on the runtime's event stream.", task_starts);
+	prom_family(p, N("image_config_lookups_total"), "counter",
+		    "Image configs asked for (the secrets an image bakes in), by result: cached, "
+		    "read from the content store, not readable.");
+	prom_sample1(p, N("image_config_lookups_total"), "result", "hit", mc->image_hits);
+	prom_sample1(p, N("image_config_lookups_total"), "result", "miss", mc->image_misses);
+	prom_sample1(p, N("image_config_lookups_total"), "result", "failed", mc->image_failures);
 }
 
 static void kube(struct prom *p, const struct k8s_stats *k)
@@ -134,6 +140,27 @@ static void kube(struct prom *p, const struct k8s_stats *k)
 		    "Pod watch events received.", k->events);
 	prom_metric(p, N("kubernetes_errors_total"), "counter",
 		    "Kubernetes API requests that failed.", k->errors);
+}
+
+static void gitops(struct prom *p, const struct gitops_stats *g)
+{
+	prom_metric(p, N("gitops_objects"), "gauge",
+		    "Argo CD Applications, Flux Kustomizations and HelmReleases held (deploy "
+		    "revisions by time).", g->objects);
+	prom_family(p, N("gitops_requests_total"), "counter",
+		    "Requests for GitOps objects to the Kubernetes API, by verb.");
+	prom_sample1(p, N("gitops_requests_total"), "verb", "list", g->lists);
+	prom_sample1(p, N("gitops_requests_total"), "verb", "watch", g->watches);
+	prom_metric(p, N("gitops_watch_events_total"), "counter",
+		    "GitOps object watch events received.", g->events);
+	prom_metric(p, N("gitops_errors_total"), "counter",
+		    "GitOps object requests that failed.", g->errors);
+	prom_metric(p, N("gitops_evicted_total"), "counter",
+		    "GitOps objects replaced in the full table (least recently asked for).",
+		    g->evicted);
+	prom_metric(p, N("gitops_sources_off"), "gauge",
+		    "GitOps kinds not served by this cluster (their CRD is not installed).",
+		    g->sources_off);
 }
 
 static void shipping(struct prom *p, const struct ship_stats *s, const struct spool_stats *sp)
@@ -195,6 +222,8 @@ long agent_metrics_render(char *buf, size_t cap, const struct agent_metrics_in *
 	caches(&p, in->proc_cache, in->meta_cache, in->runtime_task_starts);
 	if (in->k8s)
 		kube(&p, in->k8s);
+	if (in->gitops)
+		gitops(&p, in->gitops);
 	if (in->ship)
 		shipping(&p, in->ship, in->spool);
 	if (in->lost)

@@ -12,6 +12,7 @@
 #include "k8s.h"
 #include "meta_cache.h"
 #include "pipeline.h"
+#include "gitops.h"
 #include "proc_cache.h"
 #include "ship.h"
 #include "spool.h"
@@ -26,6 +27,7 @@ struct agent_metrics_in {
 	const struct proc_cache_stats *proc_cache;
 	const struct meta_cache_stats *meta_cache;
 	const struct k8s_stats *k8s;
+	const struct gitops_stats *gitops;
 	const struct ship_stats *ship;
 	const struct spool_stats *spool;
 	const uint64_t *lost; /* [GAP_NREASONS], cumulative (gap.h) */

@@ -66,7 +66,8 @@ static long render_full(char *buf, size_t cap)
 	static struct proc_cache_stats pc = {.entries = 301, .bytes = 40960, .hits = 900,
 					     .misses = 12, .evictions = 3};
 	static struct meta_cache_stats mc = {.hits = 55, .misses = 6, .resolved = 5, .failures = 1,
-					     .queue_full = 2, .entries = 6, .capacity = 1024};
+					     .queue_full = 2, .entries = 6, .capacity = 1024,
+					     .image_hits = 3, .image_misses = 4, .image_failures = 1};
 	static struct k8s_stats ks = {.lists = 1, .watches = 4, .events = 17, .errors = 2,
 				      .pods = 9};
 	static struct ship_stats ss = {.batches_2xx = 40, .batches_dropped = 1, .batches_auth = 2,
@@ -75,10 +76,13 @@ static long render_full(char *buf, size_t cap)
 				       .batches_spooled = 44};
 	static struct spool_stats sp = {.bytes = 8192, .records = 3, .events = 250, .corrupt = 1,
 					.write_errors = 5};
+	static struct gitops_stats gs = {.lists = 3, .watches = 6, .events = 5, .objects = 7,
+					 .sources_off = 1};
 	static uint64_t lost[GAP_NREASONS] = {11, 12, 13};
 	struct agent_metrics_in in = {.version = "9.9.9", .hook_mode = "tracepoint",
 				      .kernel = &k, .pipeline = &pl, .proc_cache = &pc,
-				      .meta_cache = &mc, .k8s = &ks, .ship = &ss, .spool = &sp,
+				      .meta_cache = &mc, .k8s = &ks, .gitops = &gs, .ship = &ss,
+				      .spool = &sp,
 				      .lost = lost, .runtime_task_starts = 8,
 				      .start_time_s = 1700000000};
 
@@ -92,6 +96,7 @@ static long render_full(char *buf, size_t cap)
 	pl.findings[C2D_KIND_STORAGE_WRITE] = 19;
 	pl.container_starts = 6;
 	pl.runtime_filtered = 14;
+	pl.gap_events = 2;
 	return agent_metrics_render(buf, cap, &in);
 }
 
@@ -127,6 +132,12 @@ static void test_agent_metrics_full(void **state)
 			 55);
 	assert_int_equal(prom_value(text, "c2d_agent_runtime_task_starts_total"), 8);
 	assert_int_equal(prom_value(text, "c2d_agent_kubernetes_pods"), 9);
+	assert_int_equal(prom_value(text, "c2d_agent_gitops_objects"), 7);
+	assert_int_equal(prom_value(text, "c2d_agent_gitops_requests_total{verb=\"watch\"}"), 6);
+	assert_int_equal(prom_value(text, "c2d_agent_gitops_sources_off"), 1);
+	assert_int_equal(prom_value(text, "c2d_agent_image_config_lookups_total{result=\"miss\"}"),
+			 4);
+	assert_int_equal(prom_value(text, "c2d_agent_events_total{kind=\"agent_gap\"}"), 2);
 	assert_int_equal(prom_value(text, "c2d_agent_batches_shipped_total{status=\"accepted\"}"),
 			 40);
 	assert_int_equal(prom_value(text, "c2d_agent_batches_shipped_total{status=\"network_error\"}"),
