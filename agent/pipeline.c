@@ -67,6 +67,11 @@ static void on_fork(struct pipeline *pl, const struct c2d_decoded *d)
 	bool trunc = false;
 	struct proc_entry *e;
 
+	/* an entry of the parent's pid that started after the child is a later holder of the
+	 * pid, not the parent (its image is not the child's) */
+	if (parent && parent->start_ns && h->start_ns && parent->start_ns > h->start_ns)
+		parent = NULL;
+
 	/* the child runs the parent's image until it execs: copy before the upsert may evict */
 	if (parent) {
 		exe = parent->exe ? strdup(parent->exe) : NULL;

@@ -76,18 +76,45 @@ static void render_args(struct jw *w, const struct proc_entry *e)
 		jw_key(w, "args_truncated"), jw_bool(w, true);
 }
 
-static struct proc_entry *lookup(struct render_ctx *ctx, uint32_t tgid)
+/* /proc gives start times in clock ticks (USER_HZ, 100 on Linux): two starts within one tick
+ * are the same as far as a /proc-seeded entry can tell. */
+#define START_SLACK_NS (10 * 1000 * 1000ull)
+
+/* Could entry e be the process that started at start_ns (0: not known)? A pid is reused: an
+ * entry of the previous holder of the pid started at another time. */
+static bool same_start(const struct proc_entry *e, uint64_t start_ns)
+{
+	uint64_t a = e->start_ns, b = start_ns;
+
+	return !a || !b || (a > b ? a - b : b - a) < START_SLACK_NS;
+}
+
+/* The process tgid that started at start_ns (0: any): the cache's entry unless it is another
+ * process's that held the pid before; then /proc (which replaces it), if the process is still
+ * there and is that one. NULL: not known — nothing of another process is rendered as its. */
+static struct proc_entry *lookup(struct render_ctx *ctx, uint32_t tgid, uint64_t start_ns)
 {
 	struct proc_entry *e = proc_cache_get(ctx->pc, tgid);
 
-	if (!e && ctx->proc_root) /* a miss: the process may still be there */
+	if ((!e || !same_start(e, start_ns)) && ctx->proc_root)
 		e = procfs_read(ctx->pc, ctx->proc_root, tgid);
-	return e;
+	return e && same_start(e, start_ns) ? e : NULL;
+}
+
+/* The parent: an entry of the pid that started after the child is a later holder of the pid
+ * (a parent starts before its children), not the parent. */
+static struct proc_entry *lookup_parent(struct render_ctx *ctx, const struct c2d_event_hdr *h)
+{
+	struct proc_entry *p = h->ppid ? lookup(ctx, h->ppid, 0) : NULL;
+
+	if (p && p->start_ns && h->start_ns && p->start_ns > h->start_ns + START_SLACK_NS)
+		return NULL;
+	return p;
 }
 
 static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2d_event_hdr *h)
 {
-	struct proc_entry *e = lookup(ctx, h->tgid);
+	struct proc_entry *e = lookup(ctx, h->tgid, h->start_ns);
 	struct proc_entry *p;
 	char ts[48];
 
@@ -110,7 +137,7 @@ static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2
 	jw_kv_str(w, "start_time", ts);
 	if (h->flags & C2D_F_RUNTIME) /* runs a runtime binary (kept by --report-runtime-calls) */
 		jw_key(w, "runtime"), jw_bool(w, true);
-	p = h->ppid ? lookup(ctx, h->ppid) : NULL;
+	p = lookup_parent(ctx, h);
 	if (p) {
 		jw_key(w, "parent");
 		jw_obj_begin(w);

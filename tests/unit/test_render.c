@@ -554,6 +554,41 @@ static void test_args_truncated(void **state)
 	cJSON_Delete(j);
 }
 
+/* A pid is reused: the cache still holds the previous process of that pid (it started at
+ * another time). Nothing of it is rendered as the new process's — nor a later holder of the
+ * parent's pid as the parent; once the entry is the right process, it is used. */
+static void test_reused_pid(void **state)
+{
+	static const char *const paths[] = {"/etc/shadow"};
+	struct proc_entry *e;
+	cJSON *j;
+
+	add_proc(5000, 4000, "old", "/usr/bin/old", "old\0--secret-flag\0", 19);
+	proc_cache_get(pc, 5000)->start_ns = 1 * SEC;
+	add_proc(5001, 1, "later", "/usr/bin/later", "later\0", 6);
+	proc_cache_get(pc, 5001)->start_ns = 9 * SEC; /* started after the child below */
+	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
+	rec.ev.hdr.pid = rec.ev.hdr.tgid = 5000;
+	rec.ev.hdr.ppid = 5001;
+	rec.ev.hdr.start_ns = 5 * SEC;
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_keys(j, "process", "pid,ppid,uid,euid,gid,comm,start_time");
+	assert_str(j, "process.comm", "cat"); /* the kernel's, of this process */
+	assert_null(strstr(out, "/usr/bin/old"));
+	assert_null(strstr(out, "--secret-flag"));
+	assert_null(strstr(out, "/usr/bin/later"));
+	cJSON_Delete(j);
+	/* the entry replaced by the new process (its exec event): used */
+	e = proc_cache_upsert(pc, 5000);
+	proc_cache_set_exec(pc, e, "/usr/bin/new", "new\0", 4, false);
+	e->start_ns = 5 * SEC + 3 * 1000 * 1000; /* /proc's tick-rounded start: the same */
+	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
+	assert_str(j, "process.executable", "/usr/bin/new");
+	cJSON_Delete(j);
+	proc_cache_remove(pc, 5000);
+	proc_cache_remove(pc, 5001);
+}
+
 static void test_too_small_buffer(void **state)
 {
 	static const char *const paths[] = {"/etc/shadow"};
@@ -647,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_new_names),
 		cmocka_unit_test(test_file_identity_and_volume),
 		cmocka_unit_test(test_args_truncated),
+		cmocka_unit_test(test_reused_pid),
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_render_time),
 		cmocka_unit_test(test_folded),
