@@ -53,6 +53,9 @@ void h_agent_pump(struct h_agent *a, int ms);
 
 typedef bool (*h_pred)(const cJSON *ev, const void *arg);
 
+/* An h_pred: a credential_read of the container whose id is arg (a string). */
+bool h_cred_read_of(const cJSON *ev, const void *container_id);
+
 /* The first event so far that matches, or NULL. */
 const cJSON *h_agent_find(const struct h_agent *a, h_pred pred, const void *arg);
 

@@ -280,3 +280,10 @@ void h_expect_unique_ids(const struct h_agent *a)
 	}
 }
 
+
+bool h_cred_read_of(const cJSON *ev, const void *container_id)
+{
+	const char *cid = h_str(ev, "container.id"), *kind = h_str(ev, "kind");
+
+	return cid && kind && !strcmp(cid, container_id) && !strcmp(kind, "credential_read");
+}

@@ -228,13 +228,6 @@ static void test_record(void **state)
 			 GRPC_ERR(GRPC_NOT_FOUND));
 }
 
-static bool ours(const cJSON *ev, const void *id)
-{
-	const char *cid = h_str(ev, "container.id");
-
-	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "credential_read");
-}
-
 static void test_agent_attributes_through_cri(void **state)
 {
 	static const char *const cmd[] = {"/bin/sh", "-c", "cat " TOKEN " >/dev/null; sleep 1",
@@ -251,7 +244,7 @@ static void test_agent_attributes_through_cri(void **state)
 	create("payments", cmd, id, sizeof(id));
 	assert_int_equal(h_agent_keep(a, id), 0);
 	assert_int_equal(crit_start_container(client, id), 0);
-	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	ev = h_agent_wait(a, h_cred_read_of, id, H_EVENT_TIMEOUT_MS);
 	assert_non_null(ev);
 	h_expect_str(ev, "file.path", TOKEN);
 	h_expect_str(ev, "container.id", id);

@@ -71,13 +71,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static bool ours(const cJSON *ev, const void *id)
-{
-	const char *cid = h_str(ev, "container.id");
-
-	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "credential_read");
-}
-
 /* A container of pod <name> (the kubelet's labels) reads its token; its finding. The agent
  * keeps this test's containers' events (h_agent_keep). */
 static const cJSON *pod_reads_token(struct h_agent *a, const char *name, const char *uid,
@@ -94,7 +87,7 @@ static const cJSON *pod_reads_token(struct h_agent *a, const char *name, const c
 			      "/bin/cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null",
 			      NS, uid, name, name, IMAGE, id),
 			 0);
-	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	ev = h_agent_wait(a, h_cred_read_of, id, H_EVENT_TIMEOUT_MS);
 	if (!ev) {
 		h_agent_dump_stderr(a);
 		fail_msg("no credential_read from the %s pod", name);

@@ -112,13 +112,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static bool ours(const cJSON *ev, const void *id)
-{
-	const char *cid = h_str(ev, "container.id");
-
-	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "credential_read");
-}
-
 /* Container `id` of the checkout pod (the kubelet's labels) reads its token: its finding's
  * id into id_out, after checking what the agent put on it. */
 static void pod_reads_token(struct h_agent *a, const char *id, const char *pod, const char *uid,
@@ -134,7 +127,7 @@ static void pod_reads_token(struct h_agent *a, const char *id, const char *pod, 
 			      "/bin/cat /var/run/secrets/kubernetes.io/serviceaccount/token >/dev/null",
 			      NS, uid, pod, image, id),
 			 0);
-	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	ev = h_agent_wait(a, h_cred_read_of, id, H_EVENT_TIMEOUT_MS);
 	if (!ev) {
 		h_agent_dump_stderr(a);
 		fail_msg("no credential_read from container %s", id);

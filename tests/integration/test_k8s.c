@@ -82,13 +82,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static bool ours(const cJSON *ev, const void *id)
-{
-	const char *cid = h_str(ev, "container.id");
-
-	return cid && !strcmp(cid, id) && !strcmp(h_str(ev, "kind"), "credential_read");
-}
-
 /* One container of the pod reads its token and exits. Its environment is what the kubelet
  * would give it from the stand-in's pod spec: the literal DB_PASSWORD and API_TOKEN from the
  * Secret payments-api (the image adds STRIPE_KEY). */
@@ -128,7 +121,7 @@ static const cJSON *run_pod_container(struct h_agent **out, const char *ca, cons
 	     i++)
 		h_agent_pump(a, 100);
 	assert_int_equal(run_cat(id), 0);
-	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	ev = h_agent_wait(a, h_cred_read_of, id, H_EVENT_TIMEOUT_MS);
 	if (!ev)
 		h_agent_dump_stderr(a);
 	return ev;
@@ -272,7 +265,7 @@ static void test_pod_from_kubeconfig(void **state)
 	for (int i = 0; i < 100 && !log_has("watch=1&resourceVersion=102"); i++)
 		h_agent_pump(a, 100);
 	assert_int_equal(run_cat(id), 0);
-	ev = h_agent_wait(a, ours, id, H_EVENT_TIMEOUT_MS);
+	ev = h_agent_wait(a, h_cred_read_of, id, H_EVENT_TIMEOUT_MS);
 	assert_non_null(ev);
 	assert_false(log_has("auth=bad"));
 	h_expect_str(ev, "k8s.service_account", "payments-sa");
