@@ -30,6 +30,8 @@ static const struct {
 	{GITOPS_FLUX_KS, "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations",
 	 "flux kustomizations"},
 	{GITOPS_FLUX_HR, "/apis/helm.toolkit.fluxcd.io/v2/helmreleases", "flux helmreleases"},
+	{GITOPS_FLUX_GIT, "/apis/source.toolkit.fluxcd.io/v1/gitrepositories",
+	 "flux gitrepositories"},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

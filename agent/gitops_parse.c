@@ -187,8 +187,28 @@ static void parse_argo(const cJSON *o, struct gitops_snapshot *s)
 static void parse_kustomization(const cJSON *o, struct gitops_snapshot *s)
 {
 	const char *rev = str(get(o, "status"), "lastAppliedRevision");
+	const cJSON *src = get(get(o, "spec"), "sourceRef");
+	const char *src_ns = str(src, "namespace");
 
 	s->has_current = rev && rev[0] && fit(s->current.revision, sizeof(s->current.revision), rev);
+	/* the GitRepository it applies from: in its own namespace unless sourceRef says */
+	if (!strcmp(str(src, "kind") ?: "", "GitRepository") &&
+	    fit(s->src_name, sizeof(s->src_name), str(src, "name")) &&
+	    !fit(s->src_ns, sizeof(s->src_ns), src_ns && src_ns[0] ? src_ns : s->ns))
+		s->src_name[0] = 0;
+}
+
+/* A GitRepository: its spec.url, as the repository of what a Kustomization applies from it
+ * (status.artifact.revision, when there is one, only marks its changes). */
+static void parse_gitrepository(const cJSON *o, struct gitops_snapshot *s)
+{
+	const char *url = str(get(o, "spec"), "url");
+	const char *rev = str(get(get(o, "status"), "artifact"), "revision");
+
+	s->has_current = url && url[0] &&
+			 fit(s->current.repository, sizeof(s->current.repository), url) &&
+			 fit(s->current.revision, sizeof(s->current.revision),
+			     rev && rev[0] ? rev : url);
 }
 
 /* status.history: snapshots of the Helm releases it made; those that were deployed. */
@@ -230,6 +250,8 @@ int gitops_parse(uint8_t kind, const cJSON *obj, struct gitops_snapshot *out)
 		parse_kustomization(obj, out);
 	else if (kind == GITOPS_FLUX_HR)
 		parse_helmrelease(obj, out);
+	else if (kind == GITOPS_FLUX_GIT)
+		parse_gitrepository(obj, out);
 	else
 		return -EINVAL;
 	return 0;

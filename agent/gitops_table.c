@@ -11,6 +11,7 @@ static const struct {
 	[GITOPS_ARGO_APP] = {"argocd", "Application", "argocd"},
 	[GITOPS_FLUX_KS] = {"flux", "Kustomization", "flux-kustomization"},
 	[GITOPS_FLUX_HR] = {"flux", "HelmRelease", "flux-helmrelease"},
+	[GITOPS_FLUX_GIT] = {NULL, "GitRepository", NULL}, /* a source, never a deploy */
 };
 
 void gitops_table_init(struct gitops_table *t)
@@ -82,6 +83,8 @@ void gitops_table_apply(struct gitops_table *t, const struct gitops_snapshot *s,
 		o->used_at = ++t->clock;
 	}
 	memcpy(o->dest_ns, s->dest_ns, sizeof(o->dest_ns));
+	memcpy(o->src_ns, s->src_ns, sizeof(o->src_ns));
+	memcpy(o->src_name, s->src_name, sizeof(o->src_name));
 	if (s->nhist) { /* the tool's own history is the truth */
 		memcpy(o->hist, s->hist, sizeof(s->hist[0]) * s->nhist);
 		o->nhist = s->nhist;
@@ -112,6 +115,17 @@ static struct gitops_obj *find_ref(struct gitops_table *t, const struct gitops_r
 			any = o;
 	}
 	return any;
+}
+
+/* The URL of the GitRepository a Kustomization applies from (its latest spec.url), or "". */
+static const char *source_url(struct gitops_table *t, const struct gitops_obj *o)
+{
+	const struct gitops_obj *g;
+
+	if (!o->src_name[0])
+		return "";
+	g = find_exact(t, GITOPS_FLUX_GIT, o->src_ns, o->src_name);
+	return g && g->nhist ? g->hist[g->nhist - 1].repository : "";
 }
 
 static void fill(struct gitops_deploy *out, const struct gitops_obj *o, const struct gitops_rev *e)
@@ -146,6 +160,9 @@ bool gitops_table_at(struct gitops_table *t, const struct gitops_tie *tie, int64
 			if (e->at == GITOPS_AT_BEFORE || e->at_ns <= at_ns) {
 				o->used_at = ++t->clock;
 				fill(out, o, e);
+				if (!out->repository[0])
+					snprintf(out->repository, sizeof(out->repository), "%s",
+						 source_url(t, o));
 				return true;
 			}
 		}

@@ -44,6 +44,9 @@ struct gitops_snapshot {
 	uint8_t kind;
 	char ns[GITOPS_NS_MAX], name[GITOPS_NAME_MAX];
 	char dest_ns[GITOPS_NS_MAX]; /* an Application's spec.destination.namespace */
+	/* a Kustomization's spec.sourceRef when it is a GitRepository (its spec.url is the
+	 * repository of every revision it applies) */
+	char src_ns[GITOPS_NS_MAX], src_name[GITOPS_NAME_MAX];
 	struct gitops_rev hist[GITOPS_HISTORY]; /* the tool's own, oldest first */
 	uint8_t nhist;
 	bool has_current; /* no history: the current revision (Flux, an Argo app never synced) */
@@ -54,6 +57,7 @@ struct gitops_obj {
 	bool used;
 	uint8_t kind, nhist;
 	char ns[GITOPS_NS_MAX], name[GITOPS_NAME_MAX], dest_ns[GITOPS_NS_MAX];
+	char src_ns[GITOPS_NS_MAX], src_name[GITOPS_NAME_MAX]; /* as in gitops_snapshot */
 	struct gitops_rev hist[GITOPS_HISTORY]; /* oldest first */
 	uint64_t used_at; /* LRU clock: the last look-up that found it, or its insertion */
 };

@@ -14,7 +14,14 @@
 
 #include <cjson/cJSON.h>
 
-enum gitops_kind { GITOPS_NONE = 0, GITOPS_ARGO_APP, GITOPS_FLUX_KS, GITOPS_FLUX_HR, GITOPS_KINDS };
+enum gitops_kind {
+	GITOPS_NONE = 0,
+	GITOPS_ARGO_APP,
+	GITOPS_FLUX_KS,
+	GITOPS_FLUX_HR,
+	GITOPS_FLUX_GIT, /* a GitRepository: not a deploy, the repository URL of a Kustomization */
+	GITOPS_KINDS
+};
 
 #define GITOPS_NS_MAX 64
 #define GITOPS_NAME_MAX 254

@@ -43,7 +43,7 @@ RBAC = {
     ("", "pods"), ("apps", "replicasets"), ("apps", "deployments"), ("apps", "statefulsets"),
     ("apps", "daemonsets"), ("batch", "jobs"), ("batch", "cronjobs"), ("", "serviceaccounts"),
     ("argoproj.io", "applications"), ("kustomize.toolkit.fluxcd.io", "kustomizations"),
-    ("helm.toolkit.fluxcd.io", "helmreleases"),
+    ("helm.toolkit.fluxcd.io", "helmreleases"), ("source.toolkit.fluxcd.io", "gitrepositories"),
 }
 
 

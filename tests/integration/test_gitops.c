@@ -121,6 +121,8 @@ static void expect_flux(const cJSON *ev, const char *sha)
 	h_expect_str(ev, "provenance.deploy.kind", "Kustomization");
 	h_expect_str(ev, "provenance.deploy.object", "flux-system/billing");
 	h_expect_str(ev, "provenance.deploy.revision", rev);
+	/* the repository: the spec.url of the GitRepository the Kustomization applies from */
+	h_expect_str(ev, "provenance.deploy.repository", "https://git.example/shop/fleet");
 }
 
 static void read_file(const char *name, char *out, size_t cap)
@@ -153,6 +155,7 @@ static void test_deploy_revision_at_each_finding(void **state)
 	/* listed and watching: pods, Applications, Kustomizations; HelmReleases not served */
 	for (int i = 0; i < 150 && !(log_has("/applications?watch=1&resourceVersion=500") &&
 				     log_has("/kustomizations?watch=1&resourceVersion=600") &&
+				     log_has("/gitrepositories?watch=1&resourceVersion=700") &&
 				     log_has("/helmreleases?limit=") &&
 				     log_has("/api/v1/pods?fieldSelector=spec.nodeName%3D" NODE
 					     "&watch=1"));

@@ -234,6 +234,44 @@ static void test_kustomization_observed(void **state)
 	cJSON_Delete(b);
 }
 
+/* A Kustomization's repository: the spec.url of the GitRepository its sourceRef names (in its
+ * own namespace unless the reference says); a GitRepository is never a deploy itself. */
+static void test_kustomization_repository(void **state)
+{
+	struct gitops_tie tie = tie_of(GITOPS_FLUX_KS, "flux-system", "apps");
+	struct gitops_tie git = tie_of(GITOPS_FLUX_GIT, "flux-system", "fleet");
+	struct gitops_deploy d;
+	cJSON *ks = json("{\"metadata\":{\"name\":\"apps\",\"namespace\":\"flux-system\"},"
+			 "\"spec\":{\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"fleet\"}},"
+			 "\"status\":{\"lastAppliedRevision\":\"main@sha1:" SHA_A "\"}}");
+	cJSON *repo = json("{\"metadata\":{\"name\":\"fleet\",\"namespace\":\"flux-system\"},"
+			   "\"spec\":{\"url\":\"https://git.example/fleet\"},"
+			   "\"status\":{\"artifact\":{\"revision\":\"main@sha1:" SHA_A "\"}}}");
+	cJSON *other = json("{\"metadata\":{\"name\":\"apps\",\"namespace\":\"flux-system\"},"
+			    "\"spec\":{\"sourceRef\":{\"kind\":\"OCIRepository\",\"name\":\"fleet\"}},"
+			    "\"status\":{\"lastAppliedRevision\":\"main@sha1:" SHA_A "\"}}");
+
+	gitops_table_init(&table);
+	assert_int_equal(gitops_parse(GITOPS_FLUX_KS, ks, &snap), 0);
+	assert_string_equal(snap.src_ns, "flux-system");
+	assert_string_equal(snap.src_name, "fleet");
+	gitops_table_apply(&table, &snap, 1000 * NS_S, true);
+	assert_true(gitops_table_at(&table, &tie, 1, &d));
+	assert_string_equal(d.repository, ""); /* the GitRepository not seen yet */
+	assert_int_equal(gitops_parse(GITOPS_FLUX_GIT, repo, &snap), 0);
+	gitops_table_apply(&table, &snap, 1000 * NS_S, true);
+	assert_true(gitops_table_at(&table, &tie, 1, &d));
+	assert_string_equal(d.repository, "https://git.example/fleet");
+	assert_string_equal(d.commit, SHA_A);
+	assert_false(gitops_table_at(&table, &git, 1, &d)); /* not a deploy */
+	/* another kind of source: no GitRepository is looked for */
+	assert_int_equal(gitops_parse(GITOPS_FLUX_KS, other, &snap), 0);
+	assert_string_equal(snap.src_name, "");
+	cJSON_Delete(ks);
+	cJSON_Delete(repo);
+	cJSON_Delete(other);
+}
+
 static void test_helmrelease(void **state)
 {
 	struct gitops_tie tie = tie_of(GITOPS_FLUX_HR, "apps", "web");
@@ -329,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_tracking_id),	      cmocka_unit_test(test_tie_from_meta),
 		cmocka_unit_test(test_revision_sha),	      cmocka_unit_test(test_time),
 		cmocka_unit_test(test_argo_history_at_time), cmocka_unit_test(test_kustomization_observed),
+		cmocka_unit_test(test_kustomization_repository),
 		cmocka_unit_test(test_helmrelease),	      cmocka_unit_test(test_hostile_objects),
 		cmocka_unit_test(test_table_bounded),
 	};

@@ -13,6 +13,8 @@ Flux write (agent/GITOPS.md).
     prod/legacy    a plain Helm release (meta.helm.sh/*), its instance label naming no Application
 - /apis/argoproj.io/v1alpha1/applications: argocd/payments with a sync history (list rv 500)
 - /apis/kustomize.toolkit.fluxcd.io/v1/kustomizations: flux-system/billing (list rv 600)
+- /apis/source.toolkit.fluxcd.io/v1/gitrepositories: the Kustomization's GitRepository (its
+  spec.url is the repository of what the Kustomization applies)
 - /apis/helm.toolkit.fluxcd.io/v2/helmreleases: 404 (the CRD is not installed)
 - the two GitOps watches wait for DIR/redeploy, then send one MODIFIED each (a redeploy: the
   Application's sync.revision changes and its history grows by an entry deployed now; the
@@ -153,6 +155,17 @@ KUSTOMIZATION = {
                                "lastTransitionTime": "2024-05-01T12:00:00Z"}]},
 }
 
+# the GitRepository the Kustomization applies from (source.toolkit.fluxcd.io/v1: spec.url,
+# status.artifact.revision)
+GITREPOSITORY = {
+    "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+    "metadata": {"name": "flux-system", "namespace": "flux-system", "resourceVersion": "701"},
+    "spec": {"interval": "1m", "url": "https://git.example/shop/fleet", "ref": {"branch": "main"}},
+    "status": {"artifact": {"revision": KS1, "path": "gitrepository/flux-system/flux-system/x.tar.gz",
+                            "digest": "sha256:" + "0" * 64,
+                            "lastUpdateTime": "2024-05-01T12:00:00Z"}},
+}
+
 
 def redeployed(resource):
     """The objects after a redeploy, and log it."""
@@ -169,6 +182,11 @@ def redeployed(resource):
             f.write(now)
         os.rename(os.path.join(DIR, "redeployed_at.tmp"), os.path.join(DIR, "redeployed_at"))
         return objs
+    if resource == "gitrepositories":  # the source moved on with the commit
+        obj = copy.deepcopy(GITREPOSITORY)
+        obj["metadata"]["resourceVersion"] = "702"
+        obj["status"]["artifact"]["revision"] = KS2
+        return [obj]
     obj = copy.deepcopy(KUSTOMIZATION)
     obj["metadata"]["resourceVersion"] = "602"
     obj["status"]["lastAppliedRevision"] = KS2
@@ -192,7 +210,8 @@ def log(line):
 class Handler(ApiHandler):
     def gitops(self, resource, q):
         listed = {"applications": ("ApplicationList", [a for a, _ in APPLICATIONS], "500"),
-                  "kustomizations": ("KustomizationList", [KUSTOMIZATION], "600")}[resource]
+                  "kustomizations": ("KustomizationList", [KUSTOMIZATION], "600"),
+                  "gitrepositories": ("GitRepositoryList", [GITREPOSITORY], "700")}[resource]
         if "watch" not in q:
             return self.send_json({"kind": listed[0], "apiVersion": listed[1][0]["apiVersion"],
                                    "metadata": {"resourceVersion": listed[2]},
@@ -247,6 +266,8 @@ class Handler(ApiHandler):
             return self.gitops("applications", q)
         if url.path == "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations":
             return self.gitops("kustomizations", q)
+        if url.path == "/apis/source.toolkit.fluxcd.io/v1/gitrepositories":
+            return self.gitops("gitrepositories", q)
         return self.send_json({"kind": "Status", "apiVersion": "v1", "status": "Failure",
                                "reason": "NotFound", "code": 404,
                                "message": "the server could not find the requested resource"},
