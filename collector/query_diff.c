@@ -30,16 +30,28 @@ typedef bool (*row_fn)(sqlite3_stmt *st, cJSON *item, char *key, size_t cap);
 
 #define WHERE_REV " WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3"
 
+/* From the summary kept at ingest (schema.h: behaviours; `nulls` gives NULLs back), over its
+ * severities. The events' query this replaces sorted ties of (rule, target, executable) by kind
+ * (its GROUP BY's order, kept by the sort): so does this one. */
 static const char BEHAVIOURS_SQL[] =
-	"SELECT kind, rule, target, executable, COUNT(*) FROM events" WHERE_REV
-	" AND kind IN " QUERY_FINDING_KINDS " AND kind NOT IN ('secret_exposure', 'identity_change')"
-	" GROUP BY kind, rule, target, executable ORDER BY rule, target, executable LIMIT ?4";
+	"SELECT kind, CASE WHEN nulls & 1 THEN NULL ELSE rule END AS r,"
+	" CASE WHEN nulls & 2 THEN NULL ELSE target END AS t,"
+	" CASE WHEN nulls & 4 THEN NULL ELSE executable END AS x, SUM(count) FROM behaviours"
+	WHERE_REV " AND kind IN " QUERY_FINDING_KINDS
+	" AND kind NOT IN ('secret_exposure', 'identity_change')"
+	" GROUP BY kind, rule, target, executable, nulls ORDER BY r, t, x, kind LIMIT ?4";
+/* The names, detector and origins are in the bodies: the events, down events_workload within
+ * the time span behaviours gives this revision's exposures (in (time, seq) order, as the
+ * DISTINCT lists were), not every exposure of the store down events_kind. */
+#define EXPOSURE_SPAN(f)                                                                           \
+	"(SELECT " f "FROM behaviours" WHERE_REV " AND kind = 'secret_exposure')"
 static const char EXPOSURES_SQL[] =
 	"SELECT target, json_group_array(DISTINCT json_extract(body, '$.exposure.name')),"
 	" MAX(json_extract(body, '$.exposure.detector')),"
 	" json_group_array(DISTINCT json_extract(body, '$.exposure.origin')), COUNT(*)"
-	" FROM events" WHERE_REV " AND kind = 'secret_exposure' AND target <> ''"
-	" GROUP BY target ORDER BY target LIMIT ?4";
+	" FROM events INDEXED BY events_workload" WHERE_REV " AND kind = 'secret_exposure'"
+	" AND target <> '' AND time_ns BETWEEN " EXPOSURE_SPAN("MIN(first_ns) ")
+	" AND " EXPOSURE_SPAN("MAX(last_ns) ") " GROUP BY target ORDER BY target LIMIT ?4";
 static const char IDENTITIES_SQL[] =
 	"SELECT DISTINCT container, identity FROM identities" WHERE_REV
 	" ORDER BY container, identity LIMIT ?4";

@@ -67,6 +67,15 @@
  * marks its groups in `summary_dirty`; store_retain() recomputes them from the events left
  * in the same transaction, so a summary row always equals the aggregate of the stored events.
  *
+ * `origin_totals` and `origin_items` (GET /v1/origins without `since`): the findings with a
+ * commit, pipeline or repository, per (commit, pipeline, repository, namespace): count, first/
+ * last time, MAX(pipeline_url); and per (commit, pipeline, repository, namespace, workload,
+ * kind, rule): the first event by (time_ns, seq), which is what orders the DISTINCT lists of the
+ * grouping query they replace (query_origins.c). NULL keys are '' with a bit of `nulls`
+ * (ORIGIN_NULLS). One row serves the three groupings, so an event costs two upserts, not six.
+ * A delete marks its commit in `origin_dirty`: repair reads the commit's events through
+ * events_commit (a repository's would be every event of it, without an index).
+ *
  * Two indexes go: events_agent (no query reads it) and events_repository (origins by
  * repository groups every finding anyway: a scan); one comes, partial: events_exposure, the
  * secret_exposure events (~2 %) by fingerprint and time, for GET /v1/exposures. */
@@ -75,6 +84,63 @@
 /* MAX(a, b) as the aggregate: NULL only when both are */
 #define SUMMARY_MAX(c)                                                                             \
 	c " = CASE WHEN excluded." c " > " c " OR " c " IS NULL THEN excluded." c " ELSE " c " END"
+/* Must equal QUERY_FINDING_KINDS (query_internal.h; query_origins.c checks the length). */
+#define SCHEMA_FINDING_KINDS                                                                       \
+	"('credential_read','privileged_call','storage_write','metadata_access','container_mount'," \
+	"'secret_exposure','identity_change')"
+#define ORIGIN_KEY_NULLS(p)                                                                        \
+	"((" p "commit_sha IS NULL) | ((" p "pipeline_id IS NULL) << 1)"                           \
+	" | ((" p "repository IS NULL) << 2))"
+#define ORIGIN_NULLS(p)                                                                            \
+	"(" ORIGIN_KEY_NULLS(p) " | ((" p "namespace IS NULL) << 3)"                              \
+	" | ((" p "workload_name IS NULL) << 4) | ((" p "rule IS NULL) << 5))"
+#define ORIGIN_KEYS(p)                                                                             \
+	"ifnull(" p "commit_sha, ''), ifnull(" p "pipeline_id, ''), ifnull(" p "repository, ''),"  \
+	" ifnull(" p "namespace, '')"
+#define ORIGIN_WHEN(p)                                                                             \
+	p "kind IN " SCHEMA_FINDING_KINDS " AND (" p "commit_sha <> '' OR " p "pipeline_id <> ''"   \
+	" OR " p "repository <> '')"
+#define SCHEMA_ORIGINS                                                                             \
+	"CREATE TABLE origin_totals (commit_sha TEXT NOT NULL, pipeline_id TEXT NOT NULL,"         \
+	" repository TEXT NOT NULL, namespace TEXT NOT NULL, nulls INTEGER NOT NULL,"              \
+	" count INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"            \
+	" pipeline_url TEXT, PRIMARY KEY (commit_sha, pipeline_id, repository, namespace, nulls))" \
+	" WITHOUT ROWID;"                                                                          \
+	"CREATE TABLE origin_items (commit_sha TEXT NOT NULL, pipeline_id TEXT NOT NULL,"          \
+	" repository TEXT NOT NULL, namespace TEXT NOT NULL, workload_name TEXT NOT NULL,"         \
+	" kind TEXT NOT NULL, rule TEXT NOT NULL, nulls INTEGER NOT NULL,"                         \
+	" first_ns INTEGER NOT NULL, first_seq INTEGER NOT NULL, PRIMARY KEY (commit_sha,"         \
+	" pipeline_id, repository, namespace, workload_name, kind, rule, nulls)) WITHOUT ROWID;"   \
+	"CREATE INDEX origin_items_pipeline ON origin_items(pipeline_id);"                         \
+	"CREATE INDEX origin_items_repository ON origin_items(repository);"                        \
+	"CREATE TABLE origin_dirty (commit_sha TEXT PRIMARY KEY) WITHOUT ROWID;"                   \
+	"CREATE TRIGGER events_origins AFTER INSERT ON events WHEN " ORIGIN_WHEN("NEW.") " BEGIN"   \
+	" INSERT INTO origin_totals VALUES (" ORIGIN_KEYS("NEW.") ", " ORIGIN_KEY_NULLS("NEW.")      \
+	", 1, NEW.time_ns, NEW.time_ns, NEW.pipeline_url) ON CONFLICT DO UPDATE SET"                \
+	" count = count + 1, first_ns = min(first_ns, excluded.first_ns),"                         \
+	" last_ns = max(last_ns, excluded.last_ns), " SUMMARY_MAX("pipeline_url") ";"               \
+	" INSERT INTO origin_items VALUES (" ORIGIN_KEYS("NEW.") ", ifnull(NEW.workload_name, ''),"\
+	" NEW.kind, ifnull(NEW.rule, ''), " ORIGIN_NULLS("NEW.") ", NEW.time_ns, NEW.seq)"          \
+	" ON CONFLICT DO UPDATE SET first_seq = CASE WHEN excluded.first_ns < first_ns OR"         \
+	" (excluded.first_ns = first_ns AND excluded.first_seq < first_seq)"                       \
+	" THEN excluded.first_seq ELSE first_seq END, first_ns = min(first_ns, excluded.first_ns);"\
+	" END;"                                                                                    \
+	"CREATE TRIGGER events_origins_delete AFTER DELETE ON events WHEN " ORIGIN_WHEN("OLD.")     \
+	" BEGIN INSERT OR IGNORE INTO origin_dirty VALUES (ifnull(OLD.commit_sha, '')); END;"      \
+	ORIGIN_REBUILD("events")
+
+/* The origin summaries of the events in `src`, from the events (first fill and repair). */
+#define ORIGIN_REBUILD(src)                                                                        \
+	"INSERT INTO origin_totals SELECT " ORIGIN_KEYS("") ", " ORIGIN_KEY_NULLS("") " AS n,"     \
+	" COUNT(*), MIN(time_ns), MAX(time_ns), MAX(pipeline_url) FROM " src " WHERE "              \
+	ORIGIN_WHEN("") " GROUP BY 1, 2, 3, 4, 5;"                                                 \
+	"INSERT INTO origin_items SELECT c, p, r, ns, wl, kind, rule, n, time_ns, seq FROM"        \
+	" (SELECT ifnull(commit_sha, '') AS c, ifnull(pipeline_id, '') AS p, ifnull(repository,"   \
+	" '') AS r, ifnull(namespace, '') AS ns, ifnull(workload_name, '') AS wl, kind,"           \
+	" ifnull(rule, '') AS rule, " ORIGIN_NULLS("") " AS n, time_ns, seq, row_number() OVER"     \
+	" (PARTITION BY commit_sha, pipeline_id, repository, namespace, workload_name, kind, rule"  \
+	" ORDER BY time_ns, seq) AS k FROM " src " WHERE " ORIGIN_WHEN("") ") WHERE k = 1;"
+
 #define SCHEMA_V4                                                                                  \
 	"DROP INDEX events_agent;"                                                                 \
 	"DROP INDEX events_repository;"                                                            \
@@ -113,7 +179,7 @@
 	" AND OLD.workload_name IS NOT NULL AND OLD.kind <> 'agent_gap' BEGIN"                     \
 	" INSERT OR IGNORE INTO summary_dirty VALUES (OLD.namespace, OLD.workload_name,"           \
 	" OLD.revision); END;"                                                                     \
-	SUMMARY_REBUILD("events")
+	SUMMARY_REBUILD("events") SCHEMA_ORIGINS
 
 /* The summaries of the groups of events in `src` (the whole table, or those summary_dirty
  * names), recomputed from the events: the migration's first fill and retention's repair. */
@@ -137,6 +203,15 @@
 	" (SELECT namespace, workload_name, revision FROM summary_dirty);"                         \
 	SUMMARY_REBUILD("(SELECT e.* FROM summary_dirty d JOIN events e ON e.namespace ="          \
 			" d.namespace AND e.workload_name = d.workload_name AND e.revision = d.revision)") \
-	"DELETE FROM summary_dirty;"
+	"DELETE FROM summary_dirty;" ORIGIN_REPAIR
+
+/* The origin summaries of the commits retention deleted from ('' also stands for NULL). */
+#define ORIGIN_REPAIR                                                                              \
+	"DELETE FROM origin_totals WHERE commit_sha IN (SELECT commit_sha FROM origin_dirty);"     \
+	"DELETE FROM origin_items WHERE commit_sha IN (SELECT commit_sha FROM origin_dirty);"      \
+	ORIGIN_REBUILD("(SELECT e.* FROM origin_dirty d JOIN events e ON e.commit_sha ="            \
+		       " d.commit_sha UNION ALL SELECT * FROM events WHERE commit_sha IS NULL"      \
+		       " AND EXISTS (SELECT 1 FROM origin_dirty WHERE commit_sha = ''))")          \
+	"DELETE FROM origin_dirty;"
 
 #endif

@@ -429,6 +429,81 @@ static void test_origins_by_pipeline_and_repository(void **state)
 
 /* The UI's first page: each workload with findings, newest activity first, counts by kind and
  * severity of its findings, and every revision it ran (container starts count). */
+/* The events of test_origins_summary_is_the_grouping: kinds whose alphabetical order is not
+ * their time order, equal times, inserted out of time order, NULL and '' rules, a NULL
+ * workload, a NULL namespace, a pipeline over two commits, a NULL commit, a NULL repository. */
+#define X "8888888888888888888888888888888888888888"
+#define Y "9999999999999999999999999999999999999999"
+#define Z "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+static const struct tev oev[] = {
+    {"o1", 300, SW, "r-z", "prod", "api", X, DIG, "500", GH, "/a", NULL, NULL},
+    {"o2", 100, CRED, "r-b", "prod", "web", X, DIG, "500", GH, "/b", NULL, NULL},
+    {"o3", 100, "privileged_call", "r-a", "dev", "api", X, DIG, "500", GH, NULL, "setuid", NULL},
+    {"o4", 200, CRED, NULL, "prod", NULL, X, DIG, "500", GH, "/c", NULL, NULL},
+    {"o5", 50, "metadata_access", "r-z", NULL, NULL, X, DIG, "500", GH, NULL, "connect", NULL},
+    {"o6", 100, CRED, "r-c", "prod", "api", X, DIG, "500", GH, "/d", NULL, NULL},
+    {"o7", 400, SW, "", "prod", "api", X, DIG, "500", GH, "/e", NULL, NULL},
+    START("o0", 10, "prod", "api", X, "500", GH),
+    {"o8", 250, CRED, "r-b", "dev", "db", Y, DIG, "500", GH, "/b", NULL, NULL},
+    {"o9", 20, "privileged_call", "r-y", "prod", "web", Y, DIG, "500", GH, NULL, "setuid", NULL},
+    {"o10", 30, SW, "r-q", "prod", "api", NULL, DIG, "501", GH, "/f", NULL, NULL},
+    {"o11", 35, CRED, "r-b", "prod", "api", Z, DIG, NULL, NULL, "/g", NULL, NULL},
+};
+
+/* Every grouping and namespace answers from the summaries (no since) what the grouping of the
+ * events (a since before everything) answers, byte for byte. */
+static void assert_origins_agree(struct tdb *d)
+{
+	static const char *const bys[] = {"commit", "pipeline", "repository"};
+	static const char *const nss[] = {NULL, "prod", "dev", "none"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bys); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(nss); j++) {
+			const char *const sum[] = {"by", bys[i], "namespace", nss[j], NULL};
+			const char *const all[] = {"by", bys[i], "since", "2000-01-01T00:00:00Z",
+						   "namespace", nss[j], NULL};
+			cJSON *a = tdb_query(d, "/v1/origins", sum, 200);
+			cJSON *b = tdb_query(d, "/v1/origins", all, 200);
+			char *sa = cJSON_PrintUnformatted(a), *sb = cJSON_PrintUnformatted(b);
+
+			assert_string_equal(sa, sb);
+			cJSON_free(sa);
+			cJSON_free(sb);
+			cJSON_Delete(a);
+			cJSON_Delete(b);
+		}
+}
+
+static void test_origins_summary_is_the_grouping(void **state)
+{
+	static const char del[] = "BEGIN; DELETE FROM events WHERE id IN ('o2', 'o9', 'o10', 'o5');"
+				  SUMMARY_REPAIR "COMMIT;";
+	struct tdb own;
+	cJSON *r;
+
+	tdb_open(&own);
+	for (size_t i = 0; i < ARRAY_SIZE(oev); i++)
+		tdb_insert(&own, &oev[i]);
+	r = tdb_query(&own, "/v1/origins", P("by", "commit"), 200);
+	assert_jstr(r, "origins.#0.key", X); /* kinds in order, rules by (kind, time, ingest) */
+	assert_jstr(r, "origins.#0.rules.#0", "r-b");
+	assert_jstr(r, "origins.#0.rules.#1", "r-c");
+	assert_jstr(r, "origins.#0.rules.#2", "r-z");
+	assert_jstr(r, "origins.#0.rules.#3", "r-a");
+	assert_jstr(r, "origins.#0.rules.#4", "");
+	assert_jstr(r, "origins.#0.workloads.#0", "prod/web");
+	cJSON_Delete(r);
+	assert_origins_agree(&own);
+	/* retention takes part of groups (and the whole of one): the repair keeps them exact */
+	assert_int_equal(sqlite3_exec(own.db, del, NULL, NULL, NULL), SQLITE_OK);
+	assert_origins_agree(&own);
+	r = tdb_query(&own, "/v1/origins", P("by", "pipeline"), 200);
+	assert_jint(r, "count", 1);
+	assert_jint(r, "origins.#0.count", 6);
+	cJSON_Delete(r);
+	tdb_close(&own);
+}
+
 static void test_workloads(void **state)
 {
 	cJSON *r = tdb_query(&db, "/v1/workloads", NULL, 200);
@@ -473,6 +548,7 @@ int main(void)
 	    cmocka_unit_test(test_workloads),
 	    cmocka_unit_test(test_origins_by_commit),
 	    cmocka_unit_test(test_origins_by_pipeline_and_repository),
+	    cmocka_unit_test(test_origins_summary_is_the_grouping),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
