@@ -39,10 +39,6 @@ struct clause {
 	char value[MAX_VALUE + 1];
 };
 
-static const char *const finding_kinds[] = {"credential_read", "privileged_call", "storage_write",
-					    "metadata_access", "container_mount", "secret_exposure",
-					    "identity_change"};
-
 static bool is_hex(const char *s)
 {
 	return *s && strspn(s, "0123456789abcdefABCDEF") == strlen(s);
@@ -57,8 +53,8 @@ static void add_clause(struct clause *c, size_t *n, const char *sql, const char 
 
 static bool kind_ok(const char *v)
 {
-	for (size_t i = 0; i < sizeof(finding_kinds) / sizeof(finding_kinds[0]); i++)
-		if (!strcmp(v, finding_kinds[i]))
+	for (size_t i = 0; query_finding_kinds[i]; i++)
+		if (!strcmp(v, query_finding_kinds[i]))
 			return true;
 	return false;
 }

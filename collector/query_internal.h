@@ -15,18 +15,16 @@
 #include <sqlite3.h>
 
 #include "query.h"
+#include "schema.h"
 
 #define QUERY_LIMIT_DEFAULT 100
 #define QUERY_LIMIT_MAX	    1000
 #define QUERY_TIME_MAX	    40 /* "2026-11-28T20:31:02.123456789Z" and room */
 
-/* The finding kinds, as an SQL list: container_start and agent_gap are not findings; a
- * container_mount (a host path bound into a container, rule host-path-mount), a
- * secret_exposure (a secret it was started with, rule secret-exposure) and an identity_change
- * (the collector's: a revision ran with another identity, rule identity-change) are. */
-#define QUERY_FINDING_KINDS                                                                        \
-	"('credential_read','privileged_call','storage_write','metadata_access','container_mount'," \
-	"'secret_exposure','identity_change')"
+/* The finding kinds, as an SQL list (schema.h), and as names (NULL-terminated, same order). */
+#define QUERY_FINDING_KINDS SCHEMA_FINDING_KINDS
+#define QUERY_NFINDING_KINDS 7
+extern const char *const query_finding_kinds[QUERY_NFINDING_KINDS + 1];
 
 struct query_req {
 	sqlite3 *db;

@@ -23,9 +23,6 @@
 #define DISTINCT_MAX 50
 #define URL_MAX	     1024
 
-_Static_assert(sizeof(SCHEMA_FINDING_KINDS) == sizeof(QUERY_FINDING_KINDS),
-	       "the summaries' finding kinds (schema.h) are the queries' (query_internal.h)");
-
 static const struct grouping {
 	const char *by;
 	const char *column; /* a constant of this table: never from the request */

@@ -293,3 +293,7 @@ cJSON *query_collect(struct query_req *q, sqlite3_stmt *st, cJSON *res, cJSON *a
 	}
 	return res;
 }
+
+const char *const query_finding_kinds[QUERY_NFINDING_KINDS + 1] = {
+	"credential_read", "privileged_call", "storage_write",	 "metadata_access",
+	"container_mount", "secret_exposure", "identity_change", NULL};

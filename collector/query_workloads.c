@@ -9,12 +9,10 @@
 
 #include "query_internal.h"
 
-static const char *const kinds[] = {"credential_read", "privileged_call", "storage_write",
-				    "metadata_access", "container_mount", "secret_exposure",
-				    "identity_change", NULL};
+static const char *const *const kinds = query_finding_kinds;
 static const char *const severities[] = {"critical", "high", "medium", "low", "info", NULL};
 
-#define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])) - 1)
+#define NKINDS QUERY_NFINDING_KINDS
 
 static sqlite3_stmt *prepare(struct query_req *q, bool ns)
 {

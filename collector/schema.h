@@ -84,7 +84,11 @@
 /* MAX(a, b) as the aggregate: NULL only when both are */
 #define SUMMARY_MAX(c)                                                                             \
 	c " = CASE WHEN excluded." c " > " c " OR " c " IS NULL THEN excluded." c " ELSE " c " END"
-/* Must equal QUERY_FINDING_KINDS (query_internal.h; query_origins.c checks the length). */
+/* The finding kinds, as an SQL list (the queries' QUERY_FINDING_KINDS is this one):
+ * container_start and agent_gap are not findings; a container_mount (a host path bound into a
+ * container, rule host-path-mount), a secret_exposure (a secret it was started with, rule
+ * secret-exposure) and an identity_change (the collector's: a revision ran with another
+ * identity, rule identity-change) are. */
 #define SCHEMA_FINDING_KINDS                                                                       \
 	"('credential_read','privileged_call','storage_write','metadata_access','container_mount'," \
 	"'secret_exposure','identity_change')"

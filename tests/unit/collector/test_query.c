@@ -5,6 +5,7 @@
  * 400/404 answers.
  */
 #include "query_db.h"
+#include "query_internal.h"
 
 #define A "1111111111111111111111111111111111111111"
 #define B "2222222222222222222222222222222222222222"
@@ -530,6 +531,19 @@ static void test_workloads(void **state)
 	expect_400("/v1/workloads", P("limit", "0"), "limit");
 }
 
+/* The kinds' SQL list (schema.h) and their names (query_util.c) are the same list. */
+static void test_finding_kinds_agree(void **state)
+{
+	char sql[512] = "(";
+
+	for (int i = 0; query_finding_kinds[i]; i++)
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), "%s'%s'", i ? "," : "",
+			 query_finding_kinds[i]);
+	strcat(sql, ")");
+	assert_string_equal(sql, QUERY_FINDING_KINDS);
+	assert_null(query_finding_kinds[QUERY_NFINDING_KINDS]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +560,7 @@ int main(void)
 	    cmocka_unit_test(test_introduced_between_and_reintroduced),
 	    cmocka_unit_test(test_introduced_present_since_first),
 	    cmocka_unit_test(test_workloads),
+	    cmocka_unit_test(test_finding_kinds_agree),
 	    cmocka_unit_test(test_origins_by_commit),
 	    cmocka_unit_test(test_origins_by_pipeline_and_repository),
 	    cmocka_unit_test(test_origins_summary_is_the_grouping),
