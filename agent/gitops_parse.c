@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "gitops_table.h"
+#include "rfc3339.h"
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
@@ -36,47 +37,9 @@ static bool fit(char *dst, size_t cap, const char *s)
 
 int64_t gitops_parse_time(const char *s)
 {
-	int y, mo, d, h, mi, se, used = 0;
-	int64_t frac = 0, off = 0;
-	struct tm tm = {0};
-	time_t t;
+	int64_t ns;
 
-	if (!s || strlen(s) > 64 ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &used) != 6 ||
-	    used != 19 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    se > 60 || h < 0 || mi < 0 || se < 0)
-		return -1;
-	s += used;
-	if (*s == '.') {
-		int digits = 0;
-
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
-			if (digits < 9)
-				frac = frac * 10 + (*s - '0');
-		if (!digits)
-			return -1;
-		for (; digits < 9; digits++)
-			frac *= 10;
-	}
-	if ((*s == '+' || *s == '-') && strlen(s) == 6 && s[3] == ':') {
-		int oh, om;
-
-		if (sscanf(s + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59 || oh < 0 || om < 0)
-			return -1;
-		off = (*s == '+' ? 1 : -1) * ((int64_t)oh * 3600 + om * 60);
-	} else if (strcmp(s, "Z") != 0) {
-		return -1;
-	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || t - off < 0)
-		return -1;
-	return ((int64_t)t - off) * 1000000000 + frac;
+	return rfc3339_parse(s, RFC3339_LENIENT, &ns) < 0 ? -1 : ns;
 }
 
 void gitops_format_time(int64_t ns, char *out, size_t cap)

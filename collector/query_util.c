@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "query_internal.h"
+#include "rfc3339.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -74,72 +75,9 @@ int query_param_since(struct query_req *q, int64_t *ns)
 }
 
 /* Reads exactly n digits. */
-static int digits(const char **s, int n, int *out)
-{
-	*out = 0;
-	for (int i = 0; i < n; i++, (*s)++) {
-		if (!isdigit((unsigned char)**s))
-			return -EINVAL;
-		*out = *out * 10 + (**s - '0');
-	}
-	return 0;
-}
-
-static int parse_fraction(const char **s, int64_t *frac)
-{
-	int64_t scale = NS_PER_S / 10;
-
-	*frac = 0;
-	if (**s != '.')
-		return 0;
-	(*s)++;
-	if (!isdigit((unsigned char)**s))
-		return -EINVAL;
-	for (; isdigit((unsigned char)**s); (*s)++, scale /= 10)
-		*frac += (**s - '0') * scale; /* digits past ns are dropped (scale reaches 0) */
-	return 0;
-}
-
-static int parse_offset(const char *s, int *off_s)
-{
-	int h, m, sign;
-
-	if ((*s == 'Z' || *s == 'z') && !s[1]) {
-		*off_s = 0;
-		return 0;
-	}
-	if (*s != '+' && *s != '-')
-		return -EINVAL;
-	sign = *s++ == '-' ? -1 : 1;
-	if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &m) || *s || h > 23 || m > 59)
-		return -EINVAL;
-	*off_s = sign * (h * 3600 + m * 60);
-	return 0;
-}
-
 int query_parse_time(const char *s, int64_t *ns)
 {
-	struct tm tm = {0};
-	int y, mo, d, h, mi, sec, off;
-	int64_t frac;
-	time_t t;
-
-	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
-	    digits(&s, 2, &d) || (*s != 'T' && *s != 't' && *s != ' ') || (s++, 0) ||
-	    digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi) || *s++ != ':' ||
-	    digits(&s, 2, &sec) || parse_fraction(&s, &frac) || parse_offset(s, &off))
-		return -EINVAL;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	*ns = ((int64_t)t - off) * NS_PER_S + frac;
-	return 0;
+	return rfc3339_parse(s, RFC3339_LENIENT, ns);
 }
 
 int query_parse_duration(const char *s, int64_t *ns)
