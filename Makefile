@@ -21,7 +21,7 @@ CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lcrypto -lyaml -lmicrohttpd -lpthread -lm
 COLLECTOR_LIBS := -lmicrohttpd -lsqlite3 -lz -lcjson -lcurl -lpthread
-CLI_LIBS := -lcurl -lcjson
+CLI_LIBS := -lcurl -lcjson -lz
 
 # maps.bpf.c defines what the others declare extern: it is linked first.
 BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))

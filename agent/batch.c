@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "batch.h"
+#include "gzip.h"
 
 struct batch {
 	struct batch_limits lim;
@@ -111,31 +112,20 @@ void batch_reset(struct batch *b)
 
 int gz_compress(const void *in, size_t n, uint8_t **out, size_t *outlen)
 {
-	z_stream zs = {0};
-	size_t cap;
-	int rc;
+	size_t cap = gzip_bound(n);
+	long len;
 
-	/* 15 + 16: a gzip header and trailer, not zlib's; level 6 is zlib's balance */
-	if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	cap = deflateBound(&zs, n);
 	*out = malloc(cap);
-	if (!*out) {
-		deflateEnd(&zs);
+	if (!*out)
 		return -ENOMEM;
-	}
-	zs.next_in = (Bytef *)in;
-	zs.avail_in = (uInt)n;
-	zs.next_out = *out;
-	zs.avail_out = (uInt)cap;
-	rc = deflate(&zs, Z_FINISH);
-	*outlen = zs.total_out;
-	deflateEnd(&zs);
-	if (rc != Z_STREAM_END) {
+	/* level 6: zlib's balance, for batches kept in the spool and sent over the network */
+	len = gzip_compress(in, n, *out, cap, 6);
+	if (len < 0) {
 		free(*out);
 		*out = NULL;
-		return -EIO;
+		return len == -ENOMEM ? -ENOMEM : -EIO;
 	}
+	*outlen = (size_t)len;
 	return 0;
 }
 

@@ -4,9 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "fwd.h"
+#include "gzip.h"
 #include "validate.h"
 
 const char *const fwd_severities[] = {"info", "low", "medium", "high", "critical", NULL};
@@ -113,19 +112,8 @@ bool fwd_gzip_on(const struct fwd_conf *c)
 
 long fwd_gzip(const char *in, size_t n, char *out, size_t cap)
 {
-	z_stream z = {0};
-	int rc;
-
-	/* 15 + 16: a gzip wrapper; level 1: telemetry is compressed for the wire, not archived */
-	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -ENOMEM;
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	rc = deflate(&z, Z_FINISH);
-	deflateEnd(&z);
-	return rc == Z_STREAM_END ? (long)z.total_out : -ENOSPC;
+	/* level 1: telemetry is compressed for the wire, not archived */
+	return gzip_compress(in, n, out, cap, 1);
 }
 
 bool fwd_filter(const struct fwd_conf *c, const cJSON *ev)

@@ -29,7 +29,7 @@ declare -A SRCS=(
 	[cri]="agent/runtime_cri.c agent/runtime_mounts.c agent/exposures.c agent/secrets.c agent/image_config.c agent/image_store.c agent/pb.c agent/labels.c agent/grpc.c common/log.c common/jsonw.c"
 	[kubeconfig]="agent/kubeconfig.c common/log.c common/jsonw.c"
 	[policy]="agent/policy.c agent/policy_file.c agent/policy_defaults.c agent/provenance.c agent/gitops.c agent/gitops_parse.c agent/gitops_table.c agent/gitops_tie.c agent/k8s_http.c common/rfc3339.c agent/labels.c agent/syscalls.c common/jsonw.c common/log.c"
-	[elastic]="collector/fwd_elastic.c collector/fwd_util.c collector/validate.c collector/validate_ids.c common/jsonw.c common/rfc3339.c"
+	[elastic]="collector/fwd_elastic.c collector/fwd_util.c collector/validate.c collector/validate_ids.c common/jsonw.c common/rfc3339.c common/gzip.c"
 	[spool]="agent/spool.c agent/crc32c.c agent/durable.c common/log.c common/jsonw.c"
 	[image_config]="agent/image_config.c agent/image_store.c agent/exposures.c agent/secrets.c agent/pb.c agent/grpc.c common/log.c common/jsonw.c"
 )

@@ -139,6 +139,8 @@ pid_t h_standin_start(char *const argv[], const char *dir, char *port, size_t ca
 void h_standin_stop(pid_t pid);
 /* Lines of the file at path that contain needle (0 if it cannot be read). */
 int h_file_count(const char *path, const char *needle);
+/* Requests of the stand-in in dir (its requests.log) that contain needle. */
+int h_standin_requests(const char *dir, const char *needle);
 
 /* Run argv to completion with stdout and stderr captured (NUL-terminated, truncated to cap). */
 int h_run_capture(char *const argv[], int *status, char *out, size_t outcap, char *err,

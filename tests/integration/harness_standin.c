@@ -67,3 +67,11 @@ int h_file_count(const char *path, const char *needle)
 		fclose(f);
 	return n;
 }
+
+int h_standin_requests(const char *dir, const char *needle)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/requests.log", dir);
+	return h_file_count(path, needle);
+}

@@ -39,10 +39,7 @@ static pid_t standin;
 
 static bool log_has(const char *needle)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/requests.log", dir);
-	return h_file_count(path, needle) > 0;
+	return h_standin_requests(dir, needle) > 0;
 }
 
 static int group_setup(void **state)

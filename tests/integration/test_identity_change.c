@@ -58,10 +58,7 @@ static struct h_agent *agent; /* stopped in teardown when the test failed with i
 /* How many lines of the stand-in's request log hold needle. */
 static int log_count(const char *needle)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/requests.log", dir);
-	return h_file_count(path, needle);
+	return h_standin_requests(dir, needle);
 }
 
 static int start_standin(void)
