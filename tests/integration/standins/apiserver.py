@@ -5,6 +5,7 @@ import json
 import os
 import ssl
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -21,6 +22,17 @@ class ApiHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def authorized(self, token, log):
+        """The request's (path, query) when it carries the bearer token, else None (answered
+        401); every request is logged as "GET PATH auth=ok|bad"."""
+        ok = self.headers.get("Authorization") == "Bearer " + token
+        log("GET %s auth=%s" % (self.path, "ok" if ok else "bad"))
+        if not ok:
+            self.send_json({"kind": "Status", "code": 401}, 401)
+            return None
+        url = urllib.parse.urlparse(self.path)
+        return url.path, urllib.parse.parse_qs(url.query)
 
     def start_watch(self):
         self.send_response(200)

@@ -34,7 +34,6 @@ import json
 import os
 import sys
 import time
-import urllib.parse
 from apiserver import ApiHandler, serve
 
 CERT, KEY, TOKEN, NODE, DIR, UID_P, UID_B, UID_L = sys.argv[1:9]
@@ -241,16 +240,14 @@ class Handler(ApiHandler):
         return self.hold()
 
     def do_GET(self):
-        ok = self.headers.get("Authorization") == "Bearer " + TOKEN
-        log("GET %s auth=%s" % (self.path, "ok" if ok else "bad"))
-        if not ok:
-            return self.send_json({"kind": "Status", "code": 401}, 401)
-        url = urllib.parse.urlparse(self.path)
-        q = urllib.parse.parse_qs(url.query)
-        parts = url.path.strip("/").split("/")
-        if url.path == "/api/v1/pods" and q.get("fieldSelector") == ["spec.nodeName=" + NODE]:
+        req = self.authorized(TOKEN, log)
+        if not req:
+            return
+        path, q = req
+        parts = path.strip("/").split("/")
+        if path == "/api/v1/pods" and q.get("fieldSelector") == ["spec.nodeName=" + NODE]:
             return self.pods(q)
-        if UID_CA and url.path == "/api/v1/namespaces/shop/serviceaccounts/checkout":
+        if UID_CA and path == "/api/v1/namespaces/shop/serviceaccounts/checkout":
             return self.send_json(service_account("checkout"))
         # /apis/apps/v1/namespaces/<ns>/<resource>/<name>
         if len(parts) == 7 and parts[:4] == ["apis", "apps", "v1", "namespaces"]:
@@ -262,11 +259,11 @@ class Handler(ApiHandler):
                         return self.send_json(replicaset(n, name))
             if parts[5] == "deployments" and name in WORKLOADS and ns_of(name) == parts[4]:
                 return self.send_json(deployment(name))
-        if url.path == "/apis/argoproj.io/v1alpha1/applications":
+        if path == "/apis/argoproj.io/v1alpha1/applications":
             return self.gitops("applications", q)
-        if url.path == "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations":
+        if path == "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations":
             return self.gitops("kustomizations", q)
-        if url.path == "/apis/source.toolkit.fluxcd.io/v1/gitrepositories":
+        if path == "/apis/source.toolkit.fluxcd.io/v1/gitrepositories":
             return self.gitops("gitrepositories", q)
         return self.send_json({"kind": "Status", "apiVersion": "v1", "status": "Failure",
                                "reason": "NotFound", "code": 404,

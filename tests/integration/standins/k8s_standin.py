@@ -15,7 +15,6 @@ Every request is logged as "METHOD PATH auth=ok|bad".
 """
 import json
 import sys
-import urllib.parse
 from apiserver import ApiHandler, serve
 
 CERT, KEY, TOKEN, NODE, UID, PORT_FILE, LOG = sys.argv[1:8]
@@ -88,17 +87,15 @@ def log(line):
 
 class Handler(ApiHandler):
     def do_GET(self):
-        ok = self.headers.get("Authorization") == "Bearer " + TOKEN
-        log("GET %s auth=%s" % (self.path, "ok" if ok else "bad"))
-        if not ok:
-            return self.send_json({"kind": "Status", "code": 401}, 401)
-        url = urllib.parse.urlparse(self.path)
-        q = urllib.parse.parse_qs(url.query)
-        if url.path == "/apis/apps/v1/namespaces/prod/replicasets/payments-7d9f8c6b5":
+        req = self.authorized(TOKEN, log)
+        if not req:
+            return
+        path, q = req
+        if path == "/apis/apps/v1/namespaces/prod/replicasets/payments-7d9f8c6b5":
             return self.send_json(REPLICASET)
-        if url.path == "/api/v1/namespaces/prod/serviceaccounts/payments-sa":
+        if path == "/api/v1/namespaces/prod/serviceaccounts/payments-sa":
             return self.send_json(SERVICEACCOUNT)
-        if url.path != "/api/v1/pods" or q.get("fieldSelector") != ["spec.nodeName=" + NODE]:
+        if path != "/api/v1/pods" or q.get("fieldSelector") != ["spec.nodeName=" + NODE]:
             return self.send_json({"kind": "Status", "code": 404}, 404)
         if "watch" not in q:
             return self.send_json({"kind": "PodList", "apiVersion": "v1",

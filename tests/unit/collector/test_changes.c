@@ -15,12 +15,12 @@
 
 #include "identity.h"
 #include "query_db.h"
+#include "tmp_db.h"
 #include "store.h"
 #include "unit/unit.h"
 #include "validate.h"
 
-static char dir[] = "/tmp/c2dchanges.XXXXXX";
-static char path[256];
+static const char *const path = tmp_db_path;
 
 #define RO "{\"service_account\":\"checkout\",\"cloud\":[{\"provider\":\"aws\",\"key\":" \
 	   "\"eks.amazonaws.com/role-arn\",\"value\":\"arn:aws:iam::111122223333:role/checkout-ro\"}]," \
@@ -29,28 +29,11 @@ static char path[256];
 	      "\"eks.amazonaws.com/role-arn\",\"value\":\"arn:aws:iam::111122223333:role/checkout-admin\"}]," \
 	      "\"automount_token\":true}"
 
-static int setup(void **st)
-{
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/s.db", dir);
-	return 0;
-}
-
-static int teardown(void **st)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
 static void fresh(struct store **s)
 {
-	char p[300], err[256];
+	char err[256];
 
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path), unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path), unlink(p);
+	tmp_db_remove();
 	assert_int_equal(store_open(path, s, err, sizeof(err)), 0);
 }
 
@@ -385,5 +368,5 @@ int main(void)
 		cmocka_unit_test(test_diff_of_two_revisions),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmp_db_setup, tmp_db_teardown);
 }

@@ -13,33 +13,14 @@
 
 #include "schema.h"
 #include "store.h"
+#include "tmp_db.h"
 #include "unit/unit.h"
 
-static char dir[] = "/tmp/c2dstore.XXXXXX";
-static char path[256];
-
-static int setup(void **st)
-{
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/s.db", dir);
-	return 0;
-}
-
-static int teardown(void **st)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
+static const char *const path = tmp_db_path;
 
 static void fresh(void)
 {
-	char p[300];
-
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path), unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path), unlink(p);
+	tmp_db_remove();
 }
 
 static cJSON *event(unsigned seq, const char *time, bool full)
@@ -258,5 +239,5 @@ int main(void)
 		cmocka_unit_test(test_retention),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmp_db_setup, tmp_db_teardown);
 }
