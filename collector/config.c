@@ -28,7 +28,17 @@ struct opt_def {
 static const struct opt_def defs[] = {
 	{"listen", OPT_STR, OFF(listen), NULL, 0, 0, "ADDR:PORT",
 	 "address to serve on (required; [v6addr]:port for IPv6)"},
-	{"db", OPT_STR, OFF(db), NULL, 0, 0, "FILE", "SQLite store, created 0600 (required)"},
+	{"db", OPT_STR, OFF(db), NULL, 0, 0, "FILE",
+	 "SQLite store, created 0600 (required); with --store, this replica's durable queue for "
+	 "its forwarders"},
+	{"store", OPT_STR, OFF(store_url), NULL, 0, 0, "URL",
+	 "clickhouse://HOST:PORT/DATABASE (or clickhouses://): keep and query events in "
+	 "ClickHouse, shared by any number of collector replicas"},
+	{"store-user", OPT_STR, OFF(store_user), NULL, 0, 0, "NAME", "ClickHouse user (default)"},
+	{"store-password-file", OPT_STR, OFF(store_password_file), NULL, 0, 0, "FILE",
+	 "ClickHouse password, the file's first line"},
+	{"store-ca", OPT_STR, OFF(store_ca), NULL, 0, 0, "FILE",
+	 "CA certificates for clickhouses:// (default: the system's)"},
 	{"ingest-token-file", OPT_STR, OFF(ingest_token_file), NULL, 0, 0, "FILE",
 	 "tokens that may only POST events, one per line (`TOKEN node=NAME`: only that node's "
 	 "events); re-read when the file changes and on SIGHUP"},

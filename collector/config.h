@@ -22,6 +22,8 @@ struct fwd_conf;
 struct collector_config {
 	char *listen;
 	char *db;
+	char *store_url; /* ClickHouse (ch_store.h), or NULL: SQLite only */
+	char *store_user, *store_password_file, *store_ca;
 	char *token_file;	 /* both roles */
 	char *ingest_token_file; /* POST /v1/events only */
 	char *read_token_file;	 /* queries only */

@@ -147,6 +147,10 @@ void config_free(struct collector_config *c)
 {
 	free(c->listen);
 	free(c->db);
+	free(c->store_url);
+	free(c->store_user);
+	free(c->store_password_file);
+	free(c->store_ca);
 	free(c->token_file);
 	free(c->ingest_token_file);
 	free(c->read_token_file);

@@ -19,6 +19,7 @@
 #include "maint.h"
 #include "server.h"
 #include "stats.h"
+#include "ch_store.h"
 #include "store.h"
 #include "version.h"
 
@@ -81,6 +82,7 @@ static int auth_open(const struct collector_config *cfg, struct auth **out, char
 static int run(const struct collector_config *cfg)
 {
 	struct store *store = NULL;
+	struct ch_store *chs = NULL;
 	struct auth *auth = NULL;
 	struct server *srv = NULL;
 	struct maint *maint = NULL;
@@ -100,6 +102,20 @@ static int run(const struct collector_config *cfg)
 		close(fd);
 		return ret == -EPROTO ? EXIT_CONFIG : 1;
 	}
+	if (cfg->store_url) {
+		struct ch_options o = {.url = cfg->store_url,
+				       .user = cfg->store_user,
+				       .password_file = cfg->store_password_file,
+				       .ca_file = cfg->store_ca};
+
+		if ((ret = ch_store_open(&o, &chs, err, sizeof(err))) < 0) {
+			log_error("store: %s", err);
+			ret = ret == -EINVAL ? EXIT_CONFIG : 1;
+			goto out;
+		}
+		log_info("store: clickhouse %s: events are queried there; %s is this replica's "
+			 "forwarding queue", cfg->store_url, cfg->db);
+	}
 	if ((ret = auth_open(cfg, &auth, err, sizeof(err))) < 0) {
 		log_error("token file: %s", err);
 		ret = ret == -ENOMEM ? 1 : EXIT_CONFIG;
@@ -110,12 +126,12 @@ static int run(const struct collector_config *cfg)
 		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
 		goto out;
 	}
-	if ((ret = server_new(cfg, fd, store, auth, &stats, fwd, &srv, err, sizeof(err))) < 0) {
+	if ((ret = server_new(cfg, fd, store, chs, auth, &stats, fwd, &srv, err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		ret = ret == -EINVAL ? EXIT_CONFIG : 1;
 		goto out;
 	}
-	if ((ret = maint_new(cfg, store, &maint)) < 0) {
+	if ((ret = maint_new(cfg, store, chs, &maint)) < 0) {
 		log_error("maintenance thread: %s", strerror(-ret));
 		ret = 1;
 		goto out;
@@ -133,6 +149,7 @@ out:
 	forward_free(fwd); /* a request in flight is abandoned, not waited for */
 	maint_free(maint);
 	store_free(store);
+	ch_store_free(chs);
 	auth_free(auth);
 	close(fd);
 	stats_log(&stats, "exit");

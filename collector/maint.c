@@ -14,6 +14,7 @@
 struct maint {
 	const struct collector_config *cfg;
 	struct store *store;
+	struct ch_store *chs; /* NULL: SQLite only */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -24,7 +25,7 @@ static void pass(struct maint *m)
 {
 	struct timespec now;
 	int64_t cutoff = 0;
-	uint64_t removed = 0;
+	uint64_t removed = 0, ch_removed = 0;
 	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -34,6 +35,10 @@ static void pass(struct maint *m)
 	ret = store_retain(m->store, cutoff, m->cfg->retention_bytes, &removed);
 	if (ret < 0)
 		log_warn("retention: %s (will retry)", strerror(-ret));
+	/* ClickHouse: whole days; every replica may run it, a day dropped twice is no error */
+	if (m->chs && ch_store_retain(m->chs, cutoff, m->cfg->retention_bytes, &ch_removed) == 0 &&
+	    ch_removed)
+		log_info("retention: clickhouse: dropped days of %" PRIu64 " events", ch_removed);
 	if (removed)
 		log_info("retention: removed %" PRIu64 " events (older than %" PRIu64
 			 " days or over %" PRIu64 " bytes)",
@@ -59,7 +64,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int maint_new(const struct collector_config *cfg, struct store *store, struct maint **out)
+int maint_new(const struct collector_config *cfg, struct store *store, struct ch_store *chs,
+	      struct maint **out)
 {
 	struct maint *m = calloc(1, sizeof(*m));
 	pthread_condattr_t ca;
@@ -69,6 +75,7 @@ int maint_new(const struct collector_config *cfg, struct store *store, struct ma
 		return -ENOMEM;
 	m->cfg = cfg;
 	m->store = store;
+	m->chs = chs;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* wall-clock jumps don't matter */

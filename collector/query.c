@@ -50,7 +50,7 @@ static const struct route *route_find(const char *url_path, const char **rest)
 
 static int db_open(struct query_req *q, const char *db_path)
 {
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	int version = -1;
 
 	if (sqlite3_open_v2(db_path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -60,12 +60,12 @@ static int db_open(struct query_req *q, const char *db_path)
 		return -EIO;
 	}
 	sqlite3_busy_timeout(q->db, QUERY_BUSY_MS);
-	st = query_prepare(q, "PRAGMA user_version");
+	st = qs_prepare(q, "PRAGMA user_version", NULL);
 	if (!st)
 		return -EIO;
-	if (query_step(q, st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (qs_step(st) == QS_ROW)
+		version = (int)qs_int64(st, 0);
+	qs_finalize(st);
 	if (version != SCHEMA_VERSION) {
 		if (version >= 0)
 			query_fail(q, 500, "store schema version %d, this collector reads %d",
@@ -86,10 +86,10 @@ static cJSON *error_json(const char *msg)
 	return o;
 }
 
-cJSON *query_dispatch(const char *db_path, const char *url_path, query_param_fn param, void *ctx,
-		      int *http_status)
+cJSON *query_dispatch(const struct query_source *src, const char *url_path, query_param_fn param,
+		      void *ctx, int *http_status)
 {
-	struct query_req q = {.param = param, .ctx = ctx, .status = 500};
+	struct query_req q = {.param = param, .ctx = ctx, .status = 500, .ch = src->ch};
 	const struct route *r;
 	cJSON *res = NULL;
 
@@ -99,7 +99,7 @@ cJSON *query_dispatch(const char *db_path, const char *url_path, query_param_fn 
 		*http_status = 404;
 		return error_json("no such route");
 	}
-	if (db_open(&q, db_path) == 0) {
+	if (q.ch || db_open(&q, src->db_path) == 0) {
 		res = r->fn(&q);
 		if (res)
 			q.status = 200;

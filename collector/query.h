@@ -13,13 +13,21 @@
 /* URL query parameter (decoded) or NULL. */
 typedef const char *(*query_param_fn)(void *ctx, const char *name);
 
+struct ch_client;
+
+/* Where the queries read: the SQLite file at db_path, or the ClickHouse store when ch is set. */
+struct query_source {
+	const char *db_path;
+	struct ch_client *ch;
+};
+
 /*
  * Run the query for url_path ("/v1/findings", "/v1/trace/<event id>", "/v1/introduced",
- * "/v1/origins") on the SQLite database at db_path. Returns the JSON response (NULL only when
+ * "/v1/origins", …) on src. Returns the JSON response (NULL only when
  * out of memory); errors are {"error": "..."} with *http_status 400 (bad parameter, named), 404
  * (unknown route or event), 500 (store unreadable); 200 otherwise.
  */
-cJSON *query_dispatch(const char *db_path, const char *url_path, query_param_fn param, void *ctx,
-		      int *http_status);
+cJSON *query_dispatch(const struct query_source *src, const char *url_path, query_param_fn param,
+		      void *ctx, int *http_status);
 
 #endif

@@ -26,7 +26,7 @@ struct side {
 };
 
 /* Builds one item from a row and writes its key; false when out of memory. */
-typedef bool (*row_fn)(sqlite3_stmt *st, cJSON *item, char *key, size_t cap);
+typedef bool (*row_fn)(struct qstmt *st, cJSON *item, char *key, size_t cap);
 
 #define WHERE_REV " WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3"
 
@@ -59,31 +59,31 @@ static const char DEPLOYS_SQL[] =
 	"SELECT DISTINCT deploy_commit FROM events" WHERE_REV " AND deploy_commit <> ''"
 	" ORDER BY deploy_commit LIMIT 50";
 
-static bool behaviour_row(sqlite3_stmt *st, cJSON *o, char *key, size_t cap)
+static bool behaviour_row(struct qstmt *st, cJSON *o, char *key, size_t cap)
 {
-	const char *rule = query_col_text(st, 1), *target = query_col_text(st, 2);
-	const char *exe = query_col_text(st, 3);
+	const char *rule = qs_text(st, 1), *target = qs_text(st, 2);
+	const char *exe = qs_text(st, 3);
 
 	snprintf(key, cap, "%s\n%s\n%s", rule ? rule : "", target ? target : "", exe ? exe : "");
-	return qj_str(o, "kind", query_col_text(st, 0)) && qj_str(o, "rule", rule) &&
+	return qj_str(o, "kind", qs_text(st, 0)) && qj_str(o, "rule", rule) &&
 	       qj_str(o, "target", target) && qj_str(o, "executable", exe) &&
-	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 4));
+	       cJSON_AddNumberToObject(o, "count", (double)qs_int64(st, 4));
 }
 
-static bool exposure_row(sqlite3_stmt *st, cJSON *o, char *key, size_t cap)
+static bool exposure_row(struct qstmt *st, cJSON *o, char *key, size_t cap)
 {
-	const char *fp = query_col_text(st, 0);
+	const char *fp = qs_text(st, 0);
 
 	snprintf(key, cap, "%s", fp ? fp : "");
-	return qj_str(o, "fingerprint", fp) && qj_distinct(o, "names", query_col_text(st, 1), 20) &&
-	       qj_str(o, "detector", query_col_text(st, 2)) &&
-	       qj_distinct(o, "origins", query_col_text(st, 3), 20) &&
-	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 4));
+	return qj_str(o, "fingerprint", fp) && qj_distinct(o, "names", qs_text(st, 1), 20) &&
+	       qj_str(o, "detector", qs_text(st, 2)) &&
+	       qj_distinct(o, "origins", qs_text(st, 3), 20) &&
+	       cJSON_AddNumberToObject(o, "count", (double)qs_int64(st, 4));
 }
 
-static bool identity_row(sqlite3_stmt *st, cJSON *o, char *key, size_t cap)
+static bool identity_row(struct qstmt *st, cJSON *o, char *key, size_t cap)
 {
-	const char *c = query_col_text(st, 0), *text = query_col_text(st, 1);
+	const char *c = qs_text(st, 0), *text = qs_text(st, 1);
 	cJSON *id = cJSON_Parse(text ? text : "");
 	char sum[IDENTITY_SUMMARY_MAX];
 
@@ -98,35 +98,35 @@ static bool identity_row(sqlite3_stmt *st, cJSON *o, char *key, size_t cap)
 static int load_side(struct query_req *q, const char *sql, row_fn fn, const char *const where[3],
 		     struct side *s)
 {
-	sqlite3_stmt *st = query_prepare(q, sql);
+	struct qstmt *st = qs_prepare(q, sql, NULL);
 	char key[KEY_MAX];
 	int rc;
 
 	s->items = cJSON_CreateObject();
 	if (!st || !s->items)
-		return sqlite3_finalize(st), -1;
+		return qs_finalize(st), -1;
 	for (int i = 0; i < 3; i++)
-		sqlite3_bind_text(st, i + 1, where[i], -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, DIFF_ITEMS_MAX + 1);
-	while ((rc = query_step(q, st)) == SQLITE_ROW) {
+		qs_bind_text(st, i + 1, where[i]);
+	qs_bind_int64(st, 4, DIFF_ITEMS_MAX + 1);
+	while ((rc = qs_step(st)) == QS_ROW) {
 		cJSON *o;
 
 		if (s->n == DIFF_ITEMS_MAX) {
 			s->truncated = true;
-			rc = SQLITE_DONE;
+			rc = QS_DONE;
 			break;
 		}
 		o = cJSON_CreateObject();
 		if (!o || !fn(st, o, key, sizeof(key)) ||
 		    !cJSON_AddItemToObject(s->items, key, o)) {
 			cJSON_Delete(o);
-			rc = SQLITE_NOMEM;
+			rc = QS_ERROR;
 			break;
 		}
 		s->n++;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	qs_finalize(st);
+	return rc == QS_DONE ? 0 : -1;
 }
 
 /* Items of `a` whose key is not in `b`, copied into arr. */
@@ -175,19 +175,19 @@ out:
 
 static bool add_deploys(struct query_req *q, cJSON *o, const char *const where[3])
 {
-	sqlite3_stmt *st = query_prepare(q, DEPLOYS_SQL);
+	struct qstmt *st = qs_prepare(q, DEPLOYS_SQL, NULL);
 	cJSON *arr = st ? cJSON_AddArrayToObject(o, "deploy_commits") : NULL;
-	int rc = SQLITE_ERROR;
+	int rc = QS_ERROR;
 
 	for (int i = 0; arr && i < 3; i++)
-		sqlite3_bind_text(st, i + 1, where[i], -1, SQLITE_STATIC);
-	while (arr && (rc = query_step(q, st)) == SQLITE_ROW)
-		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(query_col_text(st, 0)))) {
-			rc = SQLITE_NOMEM;
+		qs_bind_text(st, i + 1, where[i]);
+	while (arr && (rc = qs_step(st)) == QS_ROW)
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(qs_text(st, 0)))) {
+			rc = QS_ERROR;
 			break;
 		}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE;
+	qs_finalize(st);
+	return rc == QS_DONE;
 }
 
 /* The revision named by `s`: exact, else the one it is a prefix of (at least 4 characters).

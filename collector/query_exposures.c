@@ -15,7 +15,7 @@
 #define DISTINCT_MAX 50
 
 /* ?1 and ?2: the workload's namespace and name (when filtered); the last: the limit. */
-static sqlite3_stmt *prepare(struct query_req *q, bool workload)
+static struct qstmt *prepare(struct query_req *q, bool workload)
 {
 	char sql[2048];
 
@@ -39,27 +39,27 @@ static sqlite3_stmt *prepare(struct query_req *q, bool workload)
 		 workload ? " AND target IN (SELECT target FROM events WHERE kind = 'secret_exposure'"
 			    " AND namespace = ? AND workload_name = ?)"
 			  : "");
-	return query_prepare(q, sql);
+	return qs_prepare(q, sql, NULL);
 }
 
-static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
+static bool add_row(cJSON *arr, struct qstmt *st, const void *ctx)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), false;
-	return qj_str(o, "fingerprint", query_col_text(st, 0)) &&
-	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 1)) &&
-	       qj_distinct(o, "names", query_col_text(st, 4), DISTINCT_MAX) &&
-	       qj_distinct(o, "detectors", query_col_text(st, 5), DISTINCT_MAX) &&
-	       qj_distinct(o, "origins", query_col_text(st, 6), DISTINCT_MAX) &&
-	       qj_distinct(o, "origin_refs", query_col_text(st, 7), DISTINCT_MAX) &&
-	       qj_distinct(o, "workloads", query_col_text(st, 8), DISTINCT_MAX) &&
-	       qj_distinct(o, "pipelines", query_col_text(st, 9), DISTINCT_MAX) &&
-	       qj_str(o, "first_commit", query_col_text(st, 10)) &&
-	       qj_str(o, "first_pipeline", query_col_text(st, 11)) &&
-	       qj_time(o, "first_seen", sqlite3_column_int64(st, 2)) &&
-	       qj_time(o, "last_seen", sqlite3_column_int64(st, 3));
+	return qj_str(o, "fingerprint", qs_text(st, 0)) &&
+	       cJSON_AddNumberToObject(o, "count", (double)qs_int64(st, 1)) &&
+	       qj_distinct(o, "names", qs_text(st, 4), DISTINCT_MAX) &&
+	       qj_distinct(o, "detectors", qs_text(st, 5), DISTINCT_MAX) &&
+	       qj_distinct(o, "origins", qs_text(st, 6), DISTINCT_MAX) &&
+	       qj_distinct(o, "origin_refs", qs_text(st, 7), DISTINCT_MAX) &&
+	       qj_distinct(o, "workloads", qs_text(st, 8), DISTINCT_MAX) &&
+	       qj_distinct(o, "pipelines", qs_text(st, 9), DISTINCT_MAX) &&
+	       qj_str(o, "first_commit", qs_text(st, 10)) &&
+	       qj_str(o, "first_pipeline", qs_text(st, 11)) &&
+	       qj_time(o, "first_seen", qs_int64(st, 2)) &&
+	       qj_time(o, "last_seen", qs_int64(st, 3));
 }
 
 cJSON *query_exposures(struct query_req *q)
@@ -67,7 +67,7 @@ cJSON *query_exposures(struct query_req *q)
 	const char *ns, *name;
 	char buf[512];
 	int limit, idx = 1;
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	cJSON *res, *arr;
 
 	if (query_param_workload(q, buf, sizeof(buf), &ns, &name, false) < 0 ||
@@ -77,10 +77,10 @@ cJSON *query_exposures(struct query_req *q)
 	if (!st)
 		return NULL;
 	if (ns) {
-		sqlite3_bind_text(st, idx++, ns, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, idx++, name, -1, SQLITE_STATIC);
+		qs_bind_text(st, idx++, ns);
+		qs_bind_text(st, idx++, name);
 	}
-	sqlite3_bind_int(st, idx, limit);
+	qs_bind_int64(st, idx, limit);
 	res = cJSON_CreateObject();
 	arr = res ? cJSON_AddArrayToObject(res, "exposures") : NULL;
 	return query_collect(q, st, res, arr, add_row, NULL);

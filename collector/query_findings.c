@@ -143,7 +143,7 @@ static size_t where(char *sql, size_t size, const struct clause *c, size_t n, bo
 	return len;
 }
 
-static sqlite3_stmt *prepare(struct query_req *q, const struct clause *c, size_t n, bool since,
+static struct qstmt *prepare(struct query_req *q, const struct clause *c, size_t n, bool since,
 			     bool cursor)
 {
 	char sql[1536];
@@ -156,18 +156,18 @@ static sqlite3_stmt *prepare(struct query_req *q, const struct clause *c, size_t
 	len += where(sql + len, sizeof(sql) - len, c, n, since);
 	snprintf(sql + len, sizeof(sql) - len, "%s ORDER BY time_ns DESC, seq DESC LIMIT ?",
 		 cursor ? " AND (time_ns < ? OR (time_ns = ? AND seq < ?))" : "");
-	return query_prepare(q, sql);
+	return qs_prepare(q, sql, NULL);
 }
 
 /* Binds the filters (and since) from index 1; returns the next free index. */
-static int bind_filters(sqlite3_stmt *st, const struct clause *c, size_t n, int64_t since)
+static int bind_filters(struct qstmt *st, const struct clause *c, size_t n, int64_t since)
 {
 	int idx = 1;
 
 	for (size_t i = 0; i < n; i++)
-		sqlite3_bind_text(st, idx++, c[i].value, -1, SQLITE_STATIC);
+		qs_bind_text(st, idx++, c[i].value);
 	if (since > 0)
-		sqlite3_bind_int64(st, idx++, since);
+		qs_bind_int64(st, idx++, since);
 	return idx;
 }
 
@@ -175,42 +175,42 @@ static int bind_filters(sqlite3_stmt *st, const struct clause *c, size_t n, int6
 static int64_t total(struct query_req *q, const struct clause *c, size_t n, int64_t since)
 {
 	char sql[1536];
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	int64_t t = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*)");
 	where(sql + strlen(sql), sizeof(sql) - strlen(sql), c, n, since > 0);
-	st = query_prepare(q, sql);
+	st = qs_prepare(q, sql, NULL);
 	if (!st)
 		return -1;
 	bind_filters(st, c, n, since);
-	if (query_step(q, st) == SQLITE_ROW)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (qs_step(st) == QS_ROW)
+		t = qs_int64(st, 0);
+	qs_finalize(st);
 	return t;
 }
 
-static bool add_row(cJSON *arr, sqlite3_stmt *st)
+static bool add_row(cJSON *arr, struct qstmt *st)
 {
 	cJSON *o = cJSON_CreateObject(), *w;
 	bool ok;
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), false;
-	ok = qj_str(o, "id", query_col_text(st, 0)) &&
-	     qj_time(o, "time", sqlite3_column_int64(st, 1)) &&
-	     qj_str(o, "kind", query_col_text(st, 2)) && qj_str(o, "rule", query_col_text(st, 3)) &&
-	     qj_str(o, "severity", query_col_text(st, 4)) &&
-	     qj_str(o, "namespace", query_col_text(st, 5));
+	ok = qj_str(o, "id", qs_text(st, 0)) &&
+	     qj_time(o, "time", qs_int64(st, 1)) &&
+	     qj_str(o, "kind", qs_text(st, 2)) && qj_str(o, "rule", qs_text(st, 3)) &&
+	     qj_str(o, "severity", qs_text(st, 4)) &&
+	     qj_str(o, "namespace", qs_text(st, 5));
 	w = ok ? cJSON_AddObjectToObject(o, "workload") : NULL;
-	return w && qj_str(w, "kind", query_col_text(st, 6)) &&
-	       qj_str(w, "name", query_col_text(st, 7)) &&
-	       qj_str(o, "pod", query_col_text(st, 8)) &&
-	       qj_str(o, "target", query_col_text(st, 9)) &&
-	       qj_str(o, "executable", query_col_text(st, 10)) &&
-	       qj_str(o, "commit", query_col_text(st, 11)) &&
-	       qj_str(o, "pipeline_id", query_col_text(st, 12)) &&
-	       qj_str(o, "image_digest", query_col_text(st, 13));
+	return w && qj_str(w, "kind", qs_text(st, 6)) &&
+	       qj_str(w, "name", qs_text(st, 7)) &&
+	       qj_str(o, "pod", qs_text(st, 8)) &&
+	       qj_str(o, "target", qs_text(st, 9)) &&
+	       qj_str(o, "executable", qs_text(st, 10)) &&
+	       qj_str(o, "commit", qs_text(st, 11)) &&
+	       qj_str(o, "pipeline_id", qs_text(st, 12)) &&
+	       qj_str(o, "image_digest", qs_text(st, 13));
 }
 
 cJSON *query_findings(struct query_req *q)
@@ -218,10 +218,10 @@ cJSON *query_findings(struct query_req *q)
 	struct clause clauses[MAX_CLAUSES];
 	struct cursor cur = {0}, last = {0};
 	size_t n = 0;
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	cJSON *res, *arr;
 	int64_t since, all;
-	int limit, idx, rc = SQLITE_ERROR, count = 0, has_cursor;
+	int limit, idx, rc = QS_ERROR, count = 0, has_cursor;
 	bool more = false;
 	char next[48];
 
@@ -239,27 +239,27 @@ cJSON *query_findings(struct query_req *q)
 		return NULL;
 	idx = bind_filters(st, clauses, n, since);
 	if (has_cursor) {
-		sqlite3_bind_int64(st, idx++, cur.time_ns);
-		sqlite3_bind_int64(st, idx++, cur.time_ns);
-		sqlite3_bind_int64(st, idx++, cur.seq);
+		qs_bind_int64(st, idx++, cur.time_ns);
+		qs_bind_int64(st, idx++, cur.time_ns);
+		qs_bind_int64(st, idx++, cur.seq);
 	}
-	sqlite3_bind_int(st, idx, limit + 1); /* one more than asked: is there a next page? */
+	qs_bind_int64(st, idx, limit + 1); /* one more than asked: is there a next page? */
 	res = cJSON_CreateObject();
 	arr = res ? cJSON_AddArrayToObject(res, "findings") : NULL;
-	while (arr && (rc = query_step(q, st)) == SQLITE_ROW) {
+	while (arr && (rc = qs_step(st)) == QS_ROW) {
 		if (count == limit) {
 			more = true;
-			rc = SQLITE_DONE;
+			rc = QS_DONE;
 			break;
 		}
 		if (!add_row(arr, st))
 			break;
-		last.time_ns = sqlite3_column_int64(st, 1);
-		last.seq = sqlite3_column_int64(st, 14);
+		last.time_ns = qs_int64(st, 1);
+		last.seq = qs_int64(st, 14);
 		count++;
 	}
-	sqlite3_finalize(st);
-	all = rc == SQLITE_DONE ? total(q, clauses, n, since) : -1;
+	qs_finalize(st);
+	all = rc == QS_DONE ? total(q, clauses, n, since) : -1;
 	snprintf(next, sizeof(next), "%" PRId64 "-%" PRId64, last.time_ns, last.seq);
 	if (all < 0 || !cJSON_AddNumberToObject(res, "count", count) ||
 	    !cJSON_AddNumberToObject(res, "total", (double)all) ||

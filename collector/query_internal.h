@@ -14,8 +14,11 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "qstmt.h"
 #include "query.h"
 #include "schema.h"
+
+struct ch_client;
 
 #define QUERY_LIMIT_DEFAULT 100
 #define QUERY_LIMIT_MAX	    1000
@@ -27,7 +30,8 @@
 extern const char *const query_finding_kinds[QUERY_NFINDING_KINDS + 1];
 
 struct query_req {
-	sqlite3 *db;
+	sqlite3 *db;	       /* the SQLite store's read-only connection, or */
+	struct ch_client *ch; /* the ClickHouse store (qstmt.h runs the statements on either) */
 	query_param_fn param;
 	void *ctx;
 	const char *rest; /* the path after the route's prefix ("<event id>" for /v1/trace/) */
@@ -67,17 +71,10 @@ int query_parse_duration(const char *s, int64_t *ns);
 /* RFC 3339 UTC with nanoseconds when the time has any. */
 void query_format_time(int64_t ns, char out[QUERY_TIME_MAX]);
 
-/* Prepares sql; on failure logs it, sets a 500 and returns NULL. */
-sqlite3_stmt *query_prepare(struct query_req *q, const char *sql);
-/* A text column, NULL when SQL NULL or empty. */
-const char *query_col_text(sqlite3_stmt *st, int col);
-/* Steps once: SQLITE_ROW, SQLITE_DONE, or a 500 set in q and SQLITE_ERROR. */
-int query_step(struct query_req *q, sqlite3_stmt *st);
-
 /* Steps st to the end, add(arr, st, ctx) per row, then res["count"]; finalizes st. res on
  * success, else NULL (res freed, q->err set on a store error). */
-cJSON *query_collect(struct query_req *q, sqlite3_stmt *st, cJSON *res, cJSON *arr,
-		     bool (*add)(cJSON *arr, sqlite3_stmt *st, const void *ctx), const void *ctx);
+cJSON *query_collect(struct query_req *q, struct qstmt *st, cJSON *res, cJSON *arr,
+		     bool (*add)(cJSON *arr, struct qstmt *st, const void *ctx), const void *ctx);
 
 /* key: value, or key: null when value is NULL; false when out of memory. */
 bool qj_str(cJSON *obj, const char *key, const char *value);

@@ -50,16 +50,16 @@ static char *dup_or_null(const char *s, bool *oom)
 	return d;
 }
 
-static bool same_text(const char *a, const unsigned char *b)
+static bool same_text(const char *a, const char *b)
 {
-	return (!a && !b) || (a && b && !strcmp(a, (const char *)b));
+	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static bool same_behaviour(const struct behaviour *b, sqlite3_stmt *st)
+static bool same_behaviour(const struct behaviour *b, struct qstmt *st)
 {
-	return same_text(b->rule, sqlite3_column_text(st, 0)) &&
-	       same_text(b->target, sqlite3_column_text(st, 1)) &&
-	       same_text(b->executable, sqlite3_column_text(st, 2));
+	return same_text(b->rule, qs_text_raw(st, 0)) &&
+	       same_text(b->target, qs_text_raw(st, 1)) &&
+	       same_text(b->executable, qs_text_raw(st, 2));
 }
 
 /* Walks the revisions in the order they ran: the first with the behaviour introduced it; a
@@ -91,32 +91,32 @@ static void finish(struct scan *s, struct behaviour *b, int nrevs)
 	memset(s->seen, 0, (size_t)nrevs);
 }
 
-static int start(struct scan *s, sqlite3_stmt *st)
+static int start(struct scan *s, struct qstmt *st)
 {
 	struct behaviour *b = &s->v[s->n];
 	bool oom = false;
 
 	memset(b, 0, sizeof(*b));
-	b->rule = dup_or_null(query_col_text(st, 0), &oom);
-	b->target = dup_or_null(query_col_text(st, 1), &oom);
-	b->executable = dup_or_null(query_col_text(st, 2), &oom);
-	b->kind = dup_or_null(query_col_text(st, 4), &oom);
+	b->rule = dup_or_null(qs_text(st, 0), &oom);
+	b->target = dup_or_null(qs_text(st, 1), &oom);
+	b->executable = dup_or_null(qs_text(st, 2), &oom);
+	b->kind = dup_or_null(qs_text(st, 4), &oom);
 	b->first_ns = INT64_MAX;
 	b->last_ns = INT64_MIN;
 	s->n++;
 	return oom ? -ENOMEM : 0;
 }
 
-static void add_row(struct scan *s, const struct query_revs *r, sqlite3_stmt *st)
+static void add_row(struct scan *s, const struct query_revs *r, struct qstmt *st)
 {
 	struct behaviour *b = &s->v[s->n - 1];
-	const char *rev = query_col_text(st, 3);
+	const char *rev = qs_text(st, 3);
 	int i = rev ? query_revs_find(r, rev) : -1;
-	int64_t first = sqlite3_column_int64(st, 6), last = sqlite3_column_int64(st, 7);
+	int64_t first = qs_int64(st, 6), last = qs_int64(st, 7);
 
 	if (i >= 0)
 		s->seen[i] = 1;
-	b->count += sqlite3_column_int64(st, 5);
+	b->count += qs_int64(st, 5);
 	b->first_ns = first < b->first_ns ? first : b->first_ns;
 	b->last_ns = last > b->last_ns ? last : b->last_ns;
 }
@@ -129,16 +129,16 @@ static int scan_behaviours(struct query_req *q, const char *ns, const char *name
 	    " MAX(time_ns) FROM events WHERE namespace = ? AND workload_name = ? AND kind "
 	    "IN " QUERY_FINDING_KINDS " GROUP BY rule, target, executable, revision"
 	    " ORDER BY rule, target, executable";
-	sqlite3_stmt *st = query_prepare(q, sql);
+	struct qstmt *st = qs_prepare(q, sql, NULL);
 	int rc;
 
 	s->v = calloc(BEHAVIOURS_MAX, sizeof(*s->v));
 	s->seen = calloc((size_t)r->n + 1, 1);
 	if (!st || !s->v || !s->seen)
-		return sqlite3_finalize(st), -1;
-	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	while ((rc = query_step(q, st)) == SQLITE_ROW) {
+		return qs_finalize(st), -1;
+	qs_bind_text(st, 1, ns);
+	qs_bind_text(st, 2, name);
+	while ((rc = qs_step(st)) == QS_ROW) {
 		if (!s->n || !same_behaviour(&s->v[s->n - 1], st)) {
 			if (s->n)
 				finish(s, &s->v[s->n - 1], r->n);
@@ -151,8 +151,8 @@ static int scan_behaviours(struct query_req *q, const char *ns, const char *name
 		}
 		add_row(s, r, st);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && !s->truncated)
+	qs_finalize(st);
+	if (rc != QS_DONE && !s->truncated)
 		return -1;
 	if (s->n && !s->truncated)
 		finish(s, &s->v[s->n - 1], r->n);

@@ -36,7 +36,7 @@ static const struct grouping {
 struct origin_ctx {
 	const struct grouping *g;
 	struct query_req *q;
-	sqlite3_stmt *lists;
+	struct qstmt *lists;
 	const char *ns;
 };
 
@@ -55,7 +55,7 @@ static const struct grouping *grouping_param(struct query_req *q)
 	return NULL;
 }
 
-static sqlite3_stmt *prepare(struct query_req *q, const struct grouping *g, bool ns, bool since)
+static struct qstmt *prepare(struct query_req *q, const struct grouping *g, bool ns, bool since)
 {
 	char sql[1536];
 
@@ -69,13 +69,13 @@ static sqlite3_stmt *prepare(struct query_req *q, const struct grouping *g, bool
 		 " GROUP BY %s ORDER BY last DESC, key LIMIT ?",
 		 g->column, g->column, ns ? " AND namespace = ?" : "",
 		 since ? " AND time_ns >= ?" : "", g->column);
-	return query_prepare(q, sql);
+	return qs_prepare(q, sql, NULL);
 }
 
 /* The ranking from origin_totals, in the columns of prepare()'s (6-8: the lists, read after).
  * The origins are ranked on their last time alone, then only the listed ones are aggregated
  * (every aggregate over all of the table's ~30k rows took 60-95 ms at 200k events). */
-static sqlite3_stmt *prepare_summary(struct query_req *q, const struct grouping *g, bool ns)
+static struct qstmt *prepare_summary(struct query_req *q, const struct grouping *g, bool ns)
 {
 	const char *c = g->column, *nsw = ns ? " AND namespace = ?1" : "";
 	char sql[1536];
@@ -89,11 +89,11 @@ static sqlite3_stmt *prepare_summary(struct query_req *q, const struct grouping 
 		 " WHERE %s <> ''%s GROUP BY %s ORDER BY l DESC, k LIMIT ?2))%s GROUP BY %s"
 		 " ORDER BY last DESC, key",
 		 c, c, c, c, nsw, c, nsw, c);
-	return query_prepare(q, sql);
+	return qs_prepare(q, sql, NULL);
 }
 
 /* One origin's (kind, rule, workload) items in the grouping query's order (top of file). */
-static sqlite3_stmt *prepare_lists(struct query_req *q, const struct grouping *g, bool ns)
+static struct qstmt *prepare_lists(struct query_req *q, const struct grouping *g, bool ns)
 {
 	char sql[1024];
 
@@ -104,7 +104,7 @@ static sqlite3_stmt *prepare_lists(struct query_req *q, const struct grouping *g
 		 ns ? " AND namespace = ?2 AND nulls & 8 = 0 ORDER BY workload_name,"
 		      " nulls & 16 = 0, first_ns, first_seq" /* a NULL workload first */
 		    : " ORDER BY kind, first_ns, first_seq");
-	return query_prepare(q, sql);
+	return qs_prepare(q, sql, NULL);
 }
 
 /* s appended to arr unless NULL, already there or past the cut (json_group_array(DISTINCT)
@@ -122,48 +122,40 @@ static bool add_distinct(cJSON *arr, int *n, const char *s)
 	return cJSON_AddItemToArray(arr, cJSON_CreateString(s));
 }
 
-/* Text or NULL: '' is a value here (query_col_text() makes it NULL). */
-static const char *col_text(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL
-		       ? NULL
-		       : (const char *)sqlite3_column_text(st, col);
-}
-
 static bool add_summary_lists(cJSON *o, const struct origin_ctx *c, const char *key)
 {
 	static const char *const names[3] = {"kinds", "rules", "workloads"};
 	cJSON *arr[3];
-	int n[3] = {0}, rc = SQLITE_DONE;
+	int n[3] = {0}, rc = QS_DONE;
 	bool ok = true;
 
 	for (int i = 0; i < 3; i++)
 		if (!(arr[i] = cJSON_AddArrayToObject(o, names[i])))
 			return false;
-	sqlite3_reset(c->lists);
-	sqlite3_bind_text(c->lists, 1, key, -1, SQLITE_TRANSIENT);
+	qs_reset(c->lists);
+	qs_bind_text(c->lists, 1, key);
 	if (c->ns)
-		sqlite3_bind_text(c->lists, 2, c->ns, -1, SQLITE_STATIC);
-	while (ok && (rc = query_step(c->q, c->lists)) == SQLITE_ROW)
+		qs_bind_text(c->lists, 2, c->ns);
+	while (ok && (rc = qs_step(c->lists)) == QS_ROW)
 		for (int i = 0; i < 3; i++)
-			ok = ok && add_distinct(arr[i], &n[i], col_text(c->lists, i));
-	sqlite3_reset(c->lists);
-	return ok && rc == SQLITE_DONE;
+			ok = ok && add_distinct(arr[i], &n[i], qs_text_raw(c->lists, i));
+	qs_reset(c->lists);
+	return ok && rc == QS_DONE;
 }
 
-static bool add_lists(cJSON *o, const struct origin_ctx *c, sqlite3_stmt *st)
+static bool add_lists(cJSON *o, const struct origin_ctx *c, struct qstmt *st)
 {
 	if (c->lists)
-		return add_summary_lists(o, c, query_col_text(st, 0));
-	return qj_distinct(o, "kinds", query_col_text(st, 6), DISTINCT_MAX) &&
-	       qj_distinct(o, "rules", query_col_text(st, 7), DISTINCT_MAX) &&
-	       qj_distinct(o, "workloads", query_col_text(st, 8), DISTINCT_MAX);
+		return add_summary_lists(o, c, qs_text(st, 0));
+	return qj_distinct(o, "kinds", qs_text(st, 6), DISTINCT_MAX) &&
+	       qj_distinct(o, "rules", qs_text(st, 7), DISTINCT_MAX) &&
+	       qj_distinct(o, "workloads", qs_text(st, 8), DISTINCT_MAX);
 }
 
-static bool add_specific(cJSON *o, const struct grouping *g, sqlite3_stmt *st)
+static bool add_specific(cJSON *o, const struct grouping *g, struct qstmt *st)
 {
 	char url[URL_MAX];
-	const char *key = query_col_text(st, 0), *repo = query_col_text(st, 1);
+	const char *key = qs_text(st, 0), *repo = qs_text(st, 1);
 
 	if (!strcmp(g->by, "commit"))
 		return qj_str(o, "repository", repo) &&
@@ -171,22 +163,22 @@ static bool add_specific(cJSON *o, const struct grouping *g, sqlite3_stmt *st)
 			      links_commit_url(repo, key, url, sizeof(url)) == 0 ? url : NULL);
 	if (!strcmp(g->by, "pipeline"))
 		return qj_str(o, "repository", repo) &&
-		       qj_str(o, "pipeline_url", query_col_text(st, 2)) &&
-		       qj_str(o, "commit", query_col_text(st, 10));
-	return cJSON_AddNumberToObject(o, "commits", sqlite3_column_int(st, 9)) != NULL;
+		       qj_str(o, "pipeline_url", qs_text(st, 2)) &&
+		       qj_str(o, "commit", qs_text(st, 10));
+	return cJSON_AddNumberToObject(o, "commits", (int)qs_int64(st, 9)) != NULL;
 }
 
-static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
+static bool add_row(cJSON *arr, struct qstmt *st, const void *ctx)
 {
 	const struct origin_ctx *c = ctx;
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), false;
-	return qj_str(o, "key", query_col_text(st, 0)) && add_specific(o, c->g, st) &&
-	       cJSON_AddNumberToObject(o, "count", (double)sqlite3_column_int64(st, 3)) &&
-	       add_lists(o, c, st) && qj_time(o, "first_seen", sqlite3_column_int64(st, 4)) &&
-	       qj_time(o, "last_seen", sqlite3_column_int64(st, 5));
+	return qj_str(o, "key", qs_text(st, 0)) && add_specific(o, c->g, st) &&
+	       cJSON_AddNumberToObject(o, "count", (double)qs_int64(st, 3)) &&
+	       add_lists(o, c, st) && qj_time(o, "first_seen", qs_int64(st, 4)) &&
+	       qj_time(o, "last_seen", qs_int64(st, 5));
 }
 
 cJSON *query_origins(struct query_req *q)
@@ -196,7 +188,7 @@ cJSON *query_origins(struct query_req *q)
 	struct origin_ctx c = {g, q, NULL, ns};
 	int64_t since;
 	int limit, idx = 1;
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	cJSON *res, *arr;
 
 	if (!g || query_param_since(q, &since) < 0 || query_param_limit(q, &limit) < 0)
@@ -207,20 +199,20 @@ cJSON *query_origins(struct query_req *q)
 		st = prepare_summary(q, g, ns);
 		c.lists = st ? prepare_lists(q, g, ns) : NULL;
 		if (!c.lists)
-			st = (sqlite3_finalize(st), NULL);
+			st = (qs_finalize(st), NULL);
 	}
 	if (!st)
 		return NULL;
 	if (ns)
-		sqlite3_bind_text(st, idx++, ns, -1, SQLITE_STATIC);
+		qs_bind_text(st, idx++, ns);
 	if (since > 0)
-		sqlite3_bind_int64(st, idx++, since);
-	sqlite3_bind_int(st, since > 0 ? idx : 2, limit); /* the summary's: ?1 namespace, ?2 */
+		qs_bind_int64(st, idx++, since);
+	qs_bind_int64(st, since > 0 ? idx : 2, limit); /* the summary's: ?1 namespace, ?2 */
 	res = cJSON_CreateObject();
 	arr = res && cJSON_AddStringToObject(res, "by", g->by)
 		  ? cJSON_AddArrayToObject(res, "origins")
 		  : NULL;
 	res = query_collect(q, st, res, arr, add_row, &c);
-	sqlite3_finalize(c.lists);
+	qs_finalize(c.lists);
 	return res;
 }

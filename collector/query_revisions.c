@@ -9,9 +9,9 @@
 
 #define URL_MAX 1024
 
-static char *dup_col(sqlite3_stmt *st, int col, bool *oom)
+static char *dup_col(struct qstmt *st, int col, bool *oom)
 {
-	const char *s = query_col_text(st, col);
+	const char *s = qs_text(st, col);
 	char *d;
 
 	if (!s)
@@ -24,36 +24,36 @@ static char *dup_col(sqlite3_stmt *st, int col, bool *oom)
 
 static int load_kind(struct query_req *q, const char *ns, const char *name, struct query_revs *r)
 {
-	sqlite3_stmt *st = query_prepare(q, "SELECT workload_kind FROM events WHERE namespace = ?"
-					    " AND workload_name = ? ORDER BY time_ns DESC LIMIT 1");
+	struct qstmt *st = qs_prepare(q, "SELECT workload_kind FROM events WHERE namespace = ?"
+					    " AND workload_name = ? ORDER BY time_ns DESC LIMIT 1", NULL);
 	bool oom = false;
 	int rc;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = query_step(q, st);
-	if (rc == SQLITE_ROW)
+	qs_bind_text(st, 1, ns);
+	qs_bind_text(st, 2, name);
+	rc = qs_step(st);
+	if (rc == QS_ROW)
 		r->workload_kind = dup_col(st, 0, &oom);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	qs_finalize(st);
+	if (rc == QS_DONE)
 		query_fail(q, 404, "no events for workload %.100s/%.100s", ns, name);
-	return rc == SQLITE_ROW && !oom ? 0 : rc == SQLITE_DONE ? -ENOENT : -1;
+	return rc == QS_ROW && !oom ? 0 : rc == QS_DONE ? -ENOENT : -1;
 }
 
-static int row(sqlite3_stmt *st, struct query_rev *v)
+static int row(struct qstmt *st, struct query_rev *v)
 {
 	bool oom = false;
 
 	v->revision = dup_col(st, 0, &oom);
-	v->first_ns = sqlite3_column_int64(st, 1);
-	v->last_ns = sqlite3_column_int64(st, 2);
+	v->first_ns = qs_int64(st, 1);
+	v->last_ns = qs_int64(st, 2);
 	v->commit = dup_col(st, 3, &oom);
 	v->image_digest = dup_col(st, 4, &oom);
 	v->pipeline_id = dup_col(st, 5, &oom);
 	v->repository = dup_col(st, 6, &oom);
-	v->events = sqlite3_column_int64(st, 7);
+	v->events = qs_int64(st, 7);
 	v->deploy_commit = dup_col(st, 8, &oom);
 	return oom || !v->revision ? -ENOMEM : 0;
 }
@@ -84,31 +84,31 @@ int query_revs_load(struct query_req *q, const char *ns, const char *name, struc
 	    "SELECT revision, first_ns, last_ns, commit_sha, image_digest, pipeline_id,"
 	    " repository, events, deploy_commit FROM workload_revisions"
 	    " WHERE namespace = ? AND workload_name = ? ORDER BY first_ns, revision LIMIT ?";
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	int rc, err;
 
 	memset(r, 0, sizeof(*r));
 	err = load_kind(q, ns, name, r);
 	if (err)
 		return err;
-	st = query_prepare(q, sql);
+	st = qs_prepare(q, sql, NULL);
 	r->v = calloc(QUERY_REVISIONS_MAX, sizeof(*r->v));
 	if (!st || !r->v)
-		return sqlite3_finalize(st), -1;
-	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, QUERY_REVISIONS_MAX + 1);
-	while ((rc = query_step(q, st)) == SQLITE_ROW) {
+		return qs_finalize(st), -1;
+	qs_bind_text(st, 1, ns);
+	qs_bind_text(st, 2, name);
+	qs_bind_int64(st, 3, QUERY_REVISIONS_MAX + 1);
+	while ((rc = qs_step(st)) == QS_ROW) {
 		if (r->n == QUERY_REVISIONS_MAX) {
 			r->truncated = true;
-			rc = SQLITE_DONE;
+			rc = QS_DONE;
 			break;
 		}
 		if (row(st, &r->v[r->n++]) < 0)
 			break;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	qs_finalize(st);
+	if (rc != QS_DONE)
 		return -1;
 	return index_names(r) < 0 ? -1 : 0;
 }

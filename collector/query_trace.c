@@ -85,26 +85,26 @@ static int previous_revision(struct query_req *q, const char *ns, const char *na
 	    " AND kind <> 'agent_gap' GROUP BY revision HAVING first < (SELECT MIN(time_ns)"
 	    " FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3)"
 	    " ORDER BY first DESC LIMIT 1";
-	sqlite3_stmt *st = query_prepare(q, sql);
+	struct qstmt *st = qs_prepare(q, sql, NULL);
 	int rc;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, rev, -1, SQLITE_STATIC);
-	rc = query_step(q, st);
-	if (rc == SQLITE_ROW) {
-		const char *c = query_col_text(st, 1), *pid = query_col_text(st, 2);
+	qs_bind_text(st, 1, ns);
+	qs_bind_text(st, 2, name);
+	qs_bind_text(st, 3, rev);
+	rc = qs_step(st);
+	if (rc == QS_ROW) {
+		const char *c = qs_text(st, 1), *pid = qs_text(st, 2);
 
 		p->found = true;
-		snprintf(p->revision, sizeof(p->revision), "%s", query_col_text(st, 0));
+		snprintf(p->revision, sizeof(p->revision), "%s", qs_text(st, 0));
 		snprintf(p->commit, sizeof(p->commit), "%s", c ? c : "");
 		snprintf(p->pipeline_id, sizeof(p->pipeline_id), "%s", pid ? pid : "");
-		p->first_seen = sqlite3_column_int64(st, 3);
+		p->first_seen = qs_int64(st, 3);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ERROR ? -1 : 0;
+	qs_finalize(st);
+	return rc == QS_ERROR ? -1 : 0;
 }
 
 static bool add_previous(cJSON *res, const struct prev_rev *p)
@@ -178,24 +178,24 @@ static cJSON *build(struct query_req *q, cJSON *body, const char *rev)
 
 cJSON *query_trace(struct query_req *q)
 {
-	sqlite3_stmt *st = query_prepare(q, "SELECT body, revision FROM events WHERE id = ?");
+	struct qstmt *st = qs_prepare(q, "SELECT body, revision FROM events WHERE id = ?", NULL);
 	cJSON *body = NULL, *res = NULL;
 	int rc;
 
 	if (!st)
 		return NULL;
-	sqlite3_bind_text(st, 1, q->rest, -1, SQLITE_STATIC);
-	rc = query_step(q, st);
-	if (rc == SQLITE_DONE)
+	qs_bind_text(st, 1, q->rest);
+	rc = qs_step(st);
+	if (rc == QS_DONE)
 		query_fail(q, 404, "no event with id \"%.128s\"", q->rest);
-	if (rc == SQLITE_ROW) {
-		body = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	if (rc == QS_ROW) {
+		body = cJSON_Parse(qs_text_raw(st, 0));
 		if (!cJSON_IsObject(body))
 			query_fail(q, 500, "stored event %.128s is not a JSON object", q->rest);
 		else
-			res = build(q, body, query_col_text(st, 1));
+			res = build(q, body, qs_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	qs_finalize(st);
 	cJSON_Delete(body);
 	return res;
 }

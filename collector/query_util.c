@@ -125,37 +125,6 @@ void query_format_time(int64_t ns, char out[QUERY_TIME_MAX])
 		snprintf(out + n, QUERY_TIME_MAX - n, "Z");
 }
 
-sqlite3_stmt *query_prepare(struct query_req *q, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("query: prepare: %s", sqlite3_errmsg(q->db));
-		query_fail(q, 500, "store query failed");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-int query_step(struct query_req *q, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		return rc;
-	log_error("query: step: %s", sqlite3_errmsg(q->db));
-	query_fail(q, 500, rc == SQLITE_BUSY ? "store busy" : "store query failed");
-	return SQLITE_ERROR;
-}
-
-const char *query_col_text(sqlite3_stmt *st, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-
-	return s && *s ? s : NULL;
-}
-
 bool qj_str(cJSON *obj, const char *key, const char *value)
 {
 	return value ? cJSON_AddStringToObject(obj, key, value) != NULL
@@ -217,15 +186,15 @@ bool qj_distinct(cJSON *obj, const char *key, const char *json, int max)
 	return out != NULL;
 }
 
-cJSON *query_collect(struct query_req *q, sqlite3_stmt *st, cJSON *res, cJSON *arr,
-		     bool (*add)(cJSON *arr, sqlite3_stmt *st, const void *ctx), const void *ctx)
+cJSON *query_collect(struct query_req *q, struct qstmt *st, cJSON *res, cJSON *arr,
+		     bool (*add)(cJSON *arr, struct qstmt *st, const void *ctx), const void *ctx)
 {
-	int rc = SQLITE_ERROR, count = 0;
+	int rc = QS_ERROR, count = 0;
 
-	while (arr && (rc = query_step(q, st)) == SQLITE_ROW && add(arr, st, ctx))
+	while (arr && (rc = qs_step(st)) == QS_ROW && add(arr, st, ctx))
 		count++;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
+	qs_finalize(st);
+	if (rc != QS_DONE || !cJSON_AddNumberToObject(res, "count", count)) {
 		cJSON_Delete(res);
 		return NULL;
 	}

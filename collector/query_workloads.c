@@ -14,7 +14,7 @@ static const char *const severities[] = {"critical", "high", "medium", "low", "i
 
 #define NKINDS QUERY_NFINDING_KINDS
 
-static sqlite3_stmt *prepare(struct query_req *q, bool ns)
+static struct qstmt *prepare(struct query_req *q, bool ns)
 {
 	char sql[2048];
 	size_t n;
@@ -40,17 +40,17 @@ static sqlite3_stmt *prepare(struct query_req *q, bool ns)
 		 " workload_name <> ''%s GROUP BY namespace, workload_name HAVING findings > 0"
 		 " ORDER BY last DESC, namespace, workload_name LIMIT ?",
 		 ns ? " AND namespace = ?" : "");
-	return query_prepare(q, sql);
+	return qs_prepare(q, sql, NULL);
 }
 
 /* o[key] = {name: count} for the non-zero columns from `col` on. */
-static bool add_counts(cJSON *o, const char *key, const char *const *names, sqlite3_stmt *st,
+static bool add_counts(cJSON *o, const char *key, const char *const *names, struct qstmt *st,
 		       int col)
 {
 	cJSON *m = cJSON_AddObjectToObject(o, key);
 
 	for (int i = 0; m && names[i]; i++) {
-		int64_t v = sqlite3_column_int64(st, col + i);
+		int64_t v = qs_int64(st, col + i);
 
 		if (v && !cJSON_AddNumberToObject(m, names[i], (double)v))
 			return false;
@@ -58,19 +58,19 @@ static bool add_counts(cJSON *o, const char *key, const char *const *names, sqli
 	return m != NULL;
 }
 
-static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
+static bool add_row(cJSON *arr, struct qstmt *st, const void *ctx)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (!o || !cJSON_AddItemToArray(arr, o))
 		return cJSON_Delete(o), false;
-	return qj_str(o, "namespace", query_col_text(st, 0)) &&
-	       qj_str(o, "name", query_col_text(st, 1)) &&
-	       qj_str(o, "kind", query_col_text(st, 2)) &&
-	       cJSON_AddNumberToObject(o, "findings", (double)sqlite3_column_int64(st, 3)) &&
-	       qj_time(o, "first_seen", sqlite3_column_int64(st, 4)) &&
-	       qj_time(o, "last_seen", sqlite3_column_int64(st, 5)) &&
-	       cJSON_AddNumberToObject(o, "revisions", (double)sqlite3_column_int64(st, 6)) &&
+	return qj_str(o, "namespace", qs_text(st, 0)) &&
+	       qj_str(o, "name", qs_text(st, 1)) &&
+	       qj_str(o, "kind", qs_text(st, 2)) &&
+	       cJSON_AddNumberToObject(o, "findings", (double)qs_int64(st, 3)) &&
+	       qj_time(o, "first_seen", qs_int64(st, 4)) &&
+	       qj_time(o, "last_seen", qs_int64(st, 5)) &&
+	       cJSON_AddNumberToObject(o, "revisions", (double)qs_int64(st, 6)) &&
 	       add_counts(o, "by_kind", kinds, st, 7) &&
 	       add_counts(o, "by_severity", severities, st, 7 + NKINDS);
 }
@@ -78,7 +78,7 @@ static bool add_row(cJSON *arr, sqlite3_stmt *st, const void *ctx)
 cJSON *query_workloads(struct query_req *q)
 {
 	const char *ns = query_param(q, "namespace");
-	sqlite3_stmt *st;
+	struct qstmt *st;
 	cJSON *res, *arr;
 	int limit, idx = 1;
 
@@ -88,8 +88,8 @@ cJSON *query_workloads(struct query_req *q)
 	if (!st)
 		return NULL;
 	if (ns)
-		sqlite3_bind_text(st, idx++, ns, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, idx, limit);
+		qs_bind_text(st, idx++, ns);
+	qs_bind_int64(st, idx, limit);
 	res = cJSON_CreateObject();
 	arr = res ? cJSON_AddArrayToObject(res, "workloads") : NULL;
 	return query_collect(q, st, res, arr, add_row, NULL);

@@ -88,6 +88,9 @@ static enum MHD_Result readyz(struct server *s, struct MHD_Connection *c, struct
 {
 	if (!store_writable(s->store))
 		return reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "store not writable\n");
+	if (s->chs && !ch_store_ready(s->chs))
+		return reply(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+			     "clickhouse store not answering\n");
 	return reply(c, r, MHD_HTTP_OK, "text/plain", "ok\n");
 }
 
@@ -125,7 +128,9 @@ static enum MHD_Result query(struct server *s, struct MHD_Connection *c, struct 
 			     const char *url, const char *data, size_t *size)
 {
 	int status = MHD_HTTP_OK;
-	cJSON *res = query_dispatch(s->cfg->db, url, query_param, c, &status);
+	struct query_source src = {.db_path = s->cfg->db,
+				   .ch = s->chs ? ch_store_client(s->chs) : NULL};
+	cJSON *res = query_dispatch(&src, url, query_param, c, &status);
 	char *text = res ? cJSON_PrintUnformatted(res) : NULL;
 	enum MHD_Result ret;
 

@@ -19,6 +19,7 @@ struct server {
 	int fd;		      /* the listening socket (server_bind), closed by main */
 	const struct collector_config *cfg;
 	struct store *store;
+	struct ch_store *chs; /* NULL: SQLite only */
 	struct auth *auth;
 	struct collector_stats *stats;
 	const struct forward *fwd; /* for /metrics; NULL: no forwarders */

@@ -120,7 +120,7 @@ static int load_tls(const struct collector_config *cfg, char **cert, char **key,
 }
 
 int server_new(const struct collector_config *cfg, int fd, struct store *store,
-	       struct auth *auth, struct collector_stats *stats, const struct forward *fwd,
+	       struct ch_store *chs, struct auth *auth, struct collector_stats *stats, const struct forward *fwd,
 	       struct server **out, char *err, size_t errlen)
 {
 	struct server *s;
@@ -134,7 +134,7 @@ int server_new(const struct collector_config *cfg, int fd, struct store *store,
 		pem_free(key);
 		return -ENOMEM;
 	}
-	*s = (struct server){.cfg = cfg, .fd = fd, .store = store, .auth = auth, .stats = stats,
+	*s = (struct server){.cfg = cfg, .fd = fd, .store = store, .chs = chs, .auth = auth, .stats = stats,
 			     .fwd = fwd, .start_time = time(NULL)};
 	s->lim = (struct ingest_limits){cfg->max_events,
 					{(int)cfg->max_depth, cfg->max_path, cfg->max_args}};

@@ -9,15 +9,14 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "event_columns.h"
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	struct identity_tracker *ident; /* identity.h */
 	pthread_mutex_t lock;
 };
-
-/* The string at a dotted path of an event ("k8s.workload.name"), or NULL. */
-const char *store_str_at(const cJSON *ev, const char *path);
 
 /* One integer from a statement (a PRAGMA): 0, -EBUSY or -EIO. */
 int store_pragma_int(sqlite3 *db, const char *sql, int64_t *v);

@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "event_columns.h"
 #include "identity.h"
 #include "log.h"
 #include "schema.h"
@@ -40,34 +41,6 @@ static const char INSERT_SQL[] =
 	" target, revision, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
 
-/* Text columns 6.. in INSERT_SQL order, each from a dotted path of the event. */
-static const char *const text_cols[] = {
-	"kind",
-	"rule",
-	"severity",
-	"outcome",
-	"node.name",
-	"k8s.namespace",
-	"k8s.pod",
-	"k8s.pod_uid",
-	"k8s.workload.kind",
-	"k8s.workload.name",
-	"k8s.service_account",
-	"container.id",
-	"container.name",
-	"container.image.name",
-	"container.image.digest",
-	"provenance.commit",
-	"provenance.repository",
-	"provenance.pipeline_id",
-	"provenance.pipeline_url",
-	"provenance.version",
-	"provenance.build_time",
-	"provenance.deploy_commit",
-	"process.executable",
-};
-
-#define NTEXT (sizeof(text_cols) / sizeof(text_cols[0]))
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
@@ -192,30 +165,6 @@ fail:
 	return ret;
 }
 
-/* The member of object o named by the n bytes at name (no copy of the name: this runs some
- * thirty times per stored event). */
-static const cJSON *member(const cJSON *o, const char *name, size_t n)
-{
-	if (!cJSON_IsObject(o))
-		return NULL;
-	for (const cJSON *c = o->child; c; c = c->next)
-		if (c->string && !strncmp(c->string, name, n) && !c->string[n])
-			return c;
-	return NULL;
-}
-
-const char *store_str_at(const cJSON *ev, const char *path)
-{
-	const char *dot;
-
-	while (ev && (dot = strchr(path, '.'))) {
-		ev = member(ev, path, (size_t)(dot - path));
-		path = dot + 1;
-	}
-	ev = ev ? member(ev, path, strlen(path)) : NULL;
-	return cJSON_IsString(ev) ? ev->valuestring : NULL;
-}
-
 static void bind_text(sqlite3_stmt *st, int col, const char *v)
 {
 	if (v)
@@ -224,46 +173,21 @@ static void bind_text(sqlite3_stmt *st, int col, const char *v)
 		sqlite3_bind_null(st, col);
 }
 
-/* The workload revision an event ran under (schema.h): its commit, else its image digest. */
-static const char *event_revision(const cJSON *ev)
-{
-	const char *rev = store_str_at(ev, "provenance.commit");
-
-	if (!rev)
-		rev = store_str_at(ev, "container.image.digest");
-	return rev ? rev : "";
-}
-
-/* The columns of one event; validate_event() has vouched for the formats. */
+/* The columns of one event (event_columns.h), bound in INSERT_SQL order. */
 static void bind_event(sqlite3_stmt *st, const cJSON *ev, const char *body, int64_t received)
 {
-	const char *id = store_str_at(ev, "id"), *target, *rev;
-	uint64_t seq = 0;
-	int64_t t = 0;
+	struct event_columns c;
 
-	valid_event_id(id, &seq);
-	parse_time_ns(store_str_at(ev, "time"), &t);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)seq);
-	sqlite3_bind_int64(st, 4, t);
+	event_columns(ev, &c);
+	sqlite3_bind_text(st, 1, c.id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c.id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)c.agent_seq);
+	sqlite3_bind_int64(st, 4, c.time_ns);
 	sqlite3_bind_int64(st, 5, received);
-	for (size_t i = 0; i < NTEXT; i++)
-		bind_text(st, 6 + (int)i, store_str_at(ev, text_cols[i]));
-	target = store_str_at(ev, "file.path");
-	if (!target)
-		target = store_str_at(ev, "network.address");
-	if (!target)
-		target = store_str_at(ev, "mount.source"); /* container_mount: the host path bound in */
-	if (!target) /* secret_exposure: the secret by its fingerprint, wherever it appears */
-		target = store_str_at(ev, "exposure.fingerprint");
-	if (!target) /* identity_change: the identity it changed to, in a line */
-		target = store_str_at(ev, "identity_change.summary");
-	if (!target)
-		target = store_str_at(ev, "syscall.name");
-	bind_text(st, 29, target);
-	rev = event_revision(ev);
-	sqlite3_bind_text(st, 30, rev, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < EVCOL_NTEXT; i++)
+		bind_text(st, 6 + (int)i, c.text[i]);
+	bind_text(st, 29, c.target);
+	sqlite3_bind_text(st, 30, c.revision, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 31, body, -1, SQLITE_STATIC);
 }
 

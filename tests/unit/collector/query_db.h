@@ -237,7 +237,7 @@ static inline cJSON *tdb_query(struct tdb *d, const char *path, const char *cons
 			       int want_status)
 {
 	int status = -1;
-	cJSON *res = query_dispatch(d->path, path, tdb_param, (void *)params, &status);
+	cJSON *res = query_dispatch(&(struct query_source){.db_path = d->path}, path, tdb_param, (void *)params, &status);
 	char *s;
 
 	assert_non_null(res);

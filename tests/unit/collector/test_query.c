@@ -249,7 +249,7 @@ static void test_store_missing_is_500(void **state)
 {
 	int status = 0;
 	cJSON *r =
-	    query_dispatch("/nonexistent/events.db", "/v1/findings", tdb_param, NULL, &status);
+	    query_dispatch(&(struct query_source){.db_path = "/nonexistent/events.db"}, "/v1/findings", tdb_param, NULL, &status);
 
 	assert_int_equal(status, 500);
 	assert_non_null(jstr(r, "error"));
