@@ -17,6 +17,7 @@
 
 struct ch_client {
 	char base[512]; /* http(s)://host:port/?database=DB */
+	char root[400]; /* http(s)://host:port/ (CREATE DATABASE: before it exists) */
 	char db[CH_DB_MAX + 1];
 	char user[128];
 	char password[CH_PASSWORD_MAX + 1];
@@ -108,8 +109,9 @@ static int parse_url(struct ch_client *c, const char *url, char *err, size_t err
 			 "digits or '_'", url, CH_DB_MAX);
 		goto out;
 	}
-	snprintf(c->base, sizeof(c->base), "%s://%s:%s/?database=%s", tls ? "https" : "http", host,
-		 port ? port : tls ? "8443" : "8123", c->db);
+	snprintf(c->root, sizeof(c->root), "%s://%s:%s/", tls ? "https" : "http", host,
+		 port ? port : tls ? "8443" : "8123");
+	snprintf(c->base, sizeof(c->base), "%s?database=%s", c->root, c->db);
 	ret = 0;
 out:
 	curl_free(scheme);
@@ -223,17 +225,28 @@ static int perform(struct ch_client *c, const char *url, const void *body, size_
 	return ret;
 }
 
-int ch_exec(struct ch_client *c, const char *sql, struct buf *out, char *err, size_t errlen)
+static int exec_at(struct ch_client *c, const char *url, const char *sql, struct buf *out,
+		   char *err, size_t errlen)
 {
 	struct buf tmp;
 	int ret;
 
 	if (out)
-		return perform(c, c->base, sql, strlen(sql), false, out, err, errlen);
+		return perform(c, url, sql, strlen(sql), false, out, err, errlen);
 	buf_init(&tmp, CH_ERR_BODY);
-	ret = perform(c, c->base, sql, strlen(sql), false, &tmp, err, errlen);
+	ret = perform(c, url, sql, strlen(sql), false, &tmp, err, errlen);
 	buf_free(&tmp);
 	return ret;
+}
+
+int ch_exec(struct ch_client *c, const char *sql, struct buf *out, char *err, size_t errlen)
+{
+	return exec_at(c, c->base, sql, out, err, errlen);
+}
+
+int ch_exec_server(struct ch_client *c, const char *sql, char *err, size_t errlen)
+{
+	return exec_at(c, c->root, sql, NULL, err, errlen);
 }
 
 int ch_insert_json(struct ch_client *c, const char *table, const char *rows, size_t len,

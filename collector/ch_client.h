@@ -41,6 +41,9 @@ const char *ch_client_db(const struct ch_client *c);
  * message, cut to errlen, in err), -EFBIG (answer larger than out->max), -ENOMEM. */
 int ch_exec(struct ch_client *c, const char *sql, struct buf *out, char *err, size_t errlen);
 
+/* ch_exec without a current database, and without an answer (CREATE DATABASE). */
+int ch_exec_server(struct ch_client *c, const char *sql, char *err, size_t errlen);
+
 /* INSERT INTO <table> FORMAT JSONEachRow with rows (JSON objects, one per line), sent gzip'd.
  * 0 or as ch_exec. */
 int ch_insert_json(struct ch_client *c, const char *table, const char *rows, size_t len,

@@ -39,7 +39,7 @@ static int exec_schema(struct ch_store *s, const char *tmpl, char *err, size_t e
 		}
 	}
 	sql[n] = 0;
-	return ch_exec(s->c, sql, NULL, err, errlen);
+	return ch_exec_server(s->c, sql, err, errlen);
 }
 
 int ch_store_open(const struct ch_options *o, struct ch_store **out, char *err, size_t errlen)
@@ -190,7 +190,7 @@ static int list_days(struct ch_store *s, struct day **days, size_t *n)
 	ret = ch_exec(s->c, sql, &out, err, sizeof(err));
 	if (ret < 0)
 		log_warn("store: clickhouse: list days: %s", err);
-	for (line = ret ? NULL : strtok_r(out.p, "\n", &save); line;
+	for (line = ret || !out.p ? NULL : strtok_r(out.p, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct day d = {0};
 

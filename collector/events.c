@@ -119,20 +119,51 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+struct ch_hook {
+	struct ch_store *chs;
+	const struct batch *b;
+	int64_t now;
+};
+
+/* Inside the SQLite transaction (store.h): the batch and the events the store made from it in
+ * one ClickHouse INSERT; a failure rolls the SQLite side back, so both hold the batch or neither
+ * does, and the retry makes the same identity_change events again. */
+static int ch_insert_hook(void *ctx, cJSON *const *made, char *const *made_bodies, size_t nmade)
+{
+	const struct ch_hook *h = ctx;
+	size_t n = h->b->n + nmade;
+	cJSON **ev;
+	char **bodies;
+	int ret = -ENOMEM;
+
+	if (!nmade)
+		return ch_store_insert(h->chs, h->b->events, h->b->bodies, h->b->n, h->now);
+	ev = malloc(n * sizeof(*ev));
+	bodies = malloc(n * sizeof(*bodies));
+	if (ev && bodies) {
+		memcpy(ev, h->b->events, h->b->n * sizeof(*ev));
+		memcpy(ev + h->b->n, made, nmade * sizeof(*ev));
+		memcpy(bodies, h->b->bodies, h->b->n * sizeof(*bodies));
+		memcpy(bodies + h->b->n, made_bodies, nmade * sizeof(*bodies));
+		ret = ch_store_insert(h->chs, ev, bodies, n, h->now);
+	}
+	free(ev);
+	free(bodies);
+	return ret;
+}
+
 static enum MHD_Result store_batch(struct server *s, struct MHD_Connection *c, struct req *r,
 				   struct batch *b)
 {
-	int64_t now = now_ns();
+	struct ch_hook hook = {.chs = s->chs, .b = b, .now = now_ns()};
 	size_t acc, dups;
 	char msg[96];
-	int ret = 0;
+	int ret;
 
-	/* ClickHouse first (ch_store.h): what this replica forwards is always queryable; a retry
-	 * after a failure in between inserts again there, and the queries count it once */
-	if (s->chs)
-		ret = ch_store_insert(s->chs, b->events, b->bodies, b->n, now);
-	if (!ret)
-		ret = store_insert_batch(s->store, b->events, b->bodies, b->n, now, &acc, &dups);
+	/* with ClickHouse, the whole batch goes there before the local commit (ch_store.h): what
+	 * this replica forwards is always queryable, and a retried batch is counted once there */
+	ret = store_insert_batch_hook(s->store, b->events, b->bodies, b->n, hook.now, &acc, &dups,
+				      s->chs ? ch_insert_hook : NULL, &hook);
 	if (ret < 0) {
 		log_warn("ingest: store: %s", strerror(-ret));
 		return reply_error(s, c, r, MHD_HTTP_SERVICE_UNAVAILABLE, REJ_UNAVAILABLE,

@@ -28,7 +28,7 @@ struct qstmt {
 	struct query_req *q;
 	sqlite3_stmt *st; /* SQLite */
 	/* ClickHouse */
-	const char *ch_sql;
+	char *ch_sql; /* a copy: callers build texts in stack buffers */
 	struct param params[QS_MAX_PARAMS];
 	cJSON *answer;	 /* the parsed JSONCompact */
 	cJSON *row;	 /* the current row (an array), NULL before the first step */
@@ -52,8 +52,12 @@ struct qstmt *qs_prepare(struct query_req *q, const char *sqlite_sql, const char
 	}
 	s->q = q;
 	if (q->ch) {
-		s->ch_sql = ch_sql;
-		return s;
+		s->ch_sql = strdup(ch_sql);
+		if (s->ch_sql)
+			return s;
+		free(s);
+		query_fail(q, 500, "out of memory");
+		return NULL;
 	}
 	if (sqlite3_prepare_v2(q->db, sqlite_sql, -1, &s->st, NULL) != SQLITE_OK) {
 		log_error("query: prepare: %s", sqlite3_errmsg(q->db));
@@ -288,5 +292,6 @@ void qs_finalize(struct qstmt *s)
 		free(s->params[i].s);
 	clear_printed(s);
 	cJSON_Delete(s->answer);
+	free(s->ch_sql);
 	free(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "query_internal.h"
+#include "validate.h"
 
 enum filter_type {
 	F_EXACT,    /* column = value */
@@ -92,8 +93,13 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 		if (strlen(v) < 4)
 			return query_fail(q, 400, "commit: a prefix needs at least 4 hex digits"),
 			       -1;
-		add_clause(c, n, " AND commit_sha GLOB ?", v, (int)strlen(v));
-		strcat(c[*n - 1].value, "*");
+		if (q->ch) {
+			add_clause(c, n, " AND startsWith(ifNull(commit_sha, ''), ?)", v,
+				   (int)strlen(v));
+		} else {
+			add_clause(c, n, " AND commit_sha GLOB ?", v, (int)strlen(v));
+			strcat(c[*n - 1].value, "*");
+		}
 		return 0;
 	case F_EXACT:
 		break;
@@ -103,12 +109,14 @@ static int filter_clauses(struct query_req *q, const struct filter *f, const cha
 }
 
 /*
- * Paging is by key, not offset: the cursor is the (time_ns, seq) of the last row a page
- * returned, "<time_ns>-<seq>", and the next page starts strictly after it in the order
- * (time_ns DESC, seq DESC). Events stored meanwhile never shift a page nor repeat a row.
+ * Paging is by key, not offset: the cursor is the (time_ns, id) of the last row a page
+ * returned, "<time_ns>-<id>", and the next page starts strictly after it in the order
+ * (time_ns DESC, id DESC). Events stored meanwhile never shift a page nor repeat a row, and
+ * the order is the same in both stores (ClickHouse has no ingest sequence).
  */
 struct cursor {
-	int64_t time_ns, seq;
+	int64_t time_ns;
+	char id[EVENT_ID_LEN + 1];
 };
 
 static int parse_cursor(struct query_req *q, struct cursor *c)
@@ -122,10 +130,9 @@ static int parse_cursor(struct query_req *q, struct cursor *c)
 	c->time_ns = strtoll(v, &end, 10);
 	if (errno || end == v || *end != '-' || c->time_ns < 0)
 		goto bad;
-	v = end + 1;
-	c->seq = strtoll(v, &end, 10);
-	if (errno || end == v || *end || c->seq < 1)
+	if (!valid_event_id(end + 1, NULL))
 		goto bad;
+	snprintf(c->id, sizeof(c->id), "%s", end + 1);
 	return 1;
 bad:
 	query_fail(q, 400, "cursor: not a cursor from a previous page's \"next\"");
@@ -152,11 +159,13 @@ static struct qstmt *prepare(struct query_req *q, const struct clause *c, size_t
 	len = (size_t)snprintf(sql, sizeof(sql),
 			       "SELECT id, time_ns, kind, rule, severity, namespace, workload_kind,"
 			       " workload_name, pod, target, executable, commit_sha, pipeline_id,"
-			       " image_digest, seq");
+			       " image_digest");
 	len += where(sql + len, sizeof(sql) - len, c, n, since);
-	snprintf(sql + len, sizeof(sql) - len, "%s ORDER BY time_ns DESC, seq DESC LIMIT ?",
-		 cursor ? " AND (time_ns < ? OR (time_ns = ? AND seq < ?))" : "");
-	return qs_prepare(q, sql, NULL);
+	/* ClickHouse: a retried event is one row (its copies share time and id: adjacent) */
+	snprintf(sql + len, sizeof(sql) - len, "%s ORDER BY time_ns DESC, id DESC%s LIMIT ?",
+		 cursor ? " AND (time_ns < ? OR (time_ns = ? AND id < ?))" : "",
+		 q->ch ? " LIMIT 1 BY id" : "");
+	return qs_prepare(q, sql, sql);
 }
 
 /* Binds the filters (and since) from index 1; returns the next free index. */
@@ -178,9 +187,10 @@ static int64_t total(struct query_req *q, const struct clause *c, size_t n, int6
 	struct qstmt *st;
 	int64_t t = -1;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*)");
+	/* ClickHouse: each event once, however often its batch was retried */
+	snprintf(sql, sizeof(sql), "SELECT %s", q->ch ? "uniqExact(id)" : "count(*)");
 	where(sql + strlen(sql), sizeof(sql) - strlen(sql), c, n, since > 0);
-	st = qs_prepare(q, sql, NULL);
+	st = qs_prepare(q, sql, sql);
 	if (!st)
 		return -1;
 	bind_filters(st, c, n, since);
@@ -223,7 +233,7 @@ cJSON *query_findings(struct query_req *q)
 	int64_t since, all;
 	int limit, idx, rc = QS_ERROR, count = 0, has_cursor;
 	bool more = false;
-	char next[48];
+	char next[64];
 
 	if (query_param_limit(q, &limit) < 0 || query_param_since(q, &since) < 0 ||
 	    (has_cursor = parse_cursor(q, &cur)) < 0)
@@ -241,7 +251,7 @@ cJSON *query_findings(struct query_req *q)
 	if (has_cursor) {
 		qs_bind_int64(st, idx++, cur.time_ns);
 		qs_bind_int64(st, idx++, cur.time_ns);
-		qs_bind_int64(st, idx++, cur.seq);
+		qs_bind_text(st, idx++, cur.id);
 	}
 	qs_bind_int64(st, idx, limit + 1); /* one more than asked: is there a next page? */
 	res = cJSON_CreateObject();
@@ -255,12 +265,12 @@ cJSON *query_findings(struct query_req *q)
 		if (!add_row(arr, st))
 			break;
 		last.time_ns = qs_int64(st, 1);
-		last.seq = qs_int64(st, 14);
+		snprintf(last.id, sizeof(last.id), "%s", qs_text(st, 0));
 		count++;
 	}
 	qs_finalize(st);
 	all = rc == QS_DONE ? total(q, clauses, n, since) : -1;
-	snprintf(next, sizeof(next), "%" PRId64 "-%" PRId64, last.time_ns, last.seq);
+	snprintf(next, sizeof(next), "%" PRId64 "-%s", last.time_ns, last.id);
 	if (all < 0 || !cJSON_AddNumberToObject(res, "count", count) ||
 	    !cJSON_AddNumberToObject(res, "total", (double)all) ||
 	    !cJSON_AddBoolToObject(res, "truncated", more) ||

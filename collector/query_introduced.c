@@ -129,7 +129,13 @@ static int scan_behaviours(struct query_req *q, const char *ns, const char *name
 	    " MAX(time_ns) FROM events WHERE namespace = ? AND workload_name = ? AND kind "
 	    "IN " QUERY_FINDING_KINDS " GROUP BY rule, target, executable, revision"
 	    " ORDER BY rule, target, executable";
-	struct qstmt *st = qs_prepare(q, sql, NULL);
+	/* ClickHouse: each event counted once, NULLs first as SQLite sorts them */
+	static const char ch_sql[] =
+	    "SELECT rule, target, executable, revision, min(kind), uniqExact(id), min(time_ns),"
+	    " max(time_ns) FROM events WHERE namespace = ? AND workload_name = ? AND kind "
+	    "IN " QUERY_FINDING_KINDS " GROUP BY rule, target, executable, revision"
+	    " ORDER BY rule NULLS FIRST, target NULLS FIRST, executable NULLS FIRST";
+	struct qstmt *st = qs_prepare(q, sql, ch_sql);
 	int rc;
 
 	s->v = calloc(BEHAVIOURS_MAX, sizeof(*s->v));

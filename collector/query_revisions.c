@@ -24,8 +24,9 @@ static char *dup_col(struct qstmt *st, int col, bool *oom)
 
 static int load_kind(struct query_req *q, const char *ns, const char *name, struct query_revs *r)
 {
-	struct qstmt *st = qs_prepare(q, "SELECT workload_kind FROM events WHERE namespace = ?"
-					    " AND workload_name = ? ORDER BY time_ns DESC LIMIT 1", NULL);
+	static const char sql[] = "SELECT workload_kind FROM events WHERE namespace = ?"
+				  " AND workload_name = ? ORDER BY time_ns DESC, id DESC LIMIT 1";
+	struct qstmt *st = qs_prepare(q, sql, sql);
 	bool oom = false;
 	int rc;
 
@@ -84,6 +85,13 @@ int query_revs_load(struct query_req *q, const char *ns, const char *name, struc
 	    "SELECT revision, first_ns, last_ns, commit_sha, image_digest, pipeline_id,"
 	    " repository, events, deploy_commit FROM workload_revisions"
 	    " WHERE namespace = ? AND workload_name = ? ORDER BY first_ns, revision LIMIT ?";
+	/* ClickHouse: from the events, each counted once (uniqExact: a retried batch's copies) */
+	static const char ch_sql[] =
+	    "SELECT revision, min(time_ns) AS first_ns, max(time_ns), max(commit_sha),"
+	    " max(image_digest), max(pipeline_id), max(repository), uniqExact(id),"
+	    " max(nullIf(deploy_commit, '')) FROM events WHERE namespace = ?1"
+	    " AND workload_name = ?2 AND revision != '' AND kind != 'agent_gap'"
+	    " GROUP BY revision ORDER BY first_ns, revision LIMIT ?3";
 	struct qstmt *st;
 	int rc, err;
 
@@ -91,7 +99,7 @@ int query_revs_load(struct query_req *q, const char *ns, const char *name, struc
 	err = load_kind(q, ns, name, r);
 	if (err)
 		return err;
-	st = qs_prepare(q, sql, NULL);
+	st = qs_prepare(q, sql, ch_sql);
 	r->v = calloc(QUERY_REVISIONS_MAX, sizeof(*r->v));
 	if (!st || !r->v)
 		return qs_finalize(st), -1;

@@ -79,13 +79,14 @@ struct prev_rev {
 static int previous_revision(struct query_req *q, const char *ns, const char *name, const char *rev,
 			     struct prev_rev *p)
 {
+	/* the same on both stores (a duplicate moves no minimum nor maximum) */
 	static const char sql[] =
 	    "SELECT revision, MAX(commit_sha), MAX(pipeline_id), MIN(time_ns) AS first"
 	    " FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision <> ''"
 	    " AND kind <> 'agent_gap' GROUP BY revision HAVING first < (SELECT MIN(time_ns)"
 	    " FROM events WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3)"
-	    " ORDER BY first DESC LIMIT 1";
-	struct qstmt *st = qs_prepare(q, sql, NULL);
+	    " ORDER BY first DESC, revision DESC LIMIT 1";
+	struct qstmt *st = qs_prepare(q, sql, sql);
 	int rc;
 
 	if (!st)
@@ -178,7 +179,8 @@ static cJSON *build(struct query_req *q, cJSON *body, const char *rev)
 
 cJSON *query_trace(struct query_req *q)
 {
-	struct qstmt *st = qs_prepare(q, "SELECT body, revision FROM events WHERE id = ?", NULL);
+	struct qstmt *st = qs_prepare(q, "SELECT body, revision FROM events WHERE id = ?",
+				     "SELECT body, revision FROM events_by_id WHERE id = ? LIMIT 1");
 	cJSON *body = NULL, *res = NULL;
 	int rc;
 

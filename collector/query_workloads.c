@@ -16,23 +16,37 @@ static const char *const severities[] = {"critical", "high", "medium", "low", "i
 
 static struct qstmt *prepare(struct query_req *q, bool ns)
 {
-	char sql[2048];
-	size_t n;
+	char sql[2048], ch[2048];
+	size_t n, m;
 
 	n = (size_t)snprintf(sql, sizeof(sql),
 			     "SELECT namespace, workload_name, MAX(workload_kind),"
 			     " SUM(CASE WHEN kind IN " QUERY_FINDING_KINDS " THEN count ELSE 0 END)"
 			     " AS findings, MIN(first_ns), MAX(last_ns) AS last,"
 			     " COUNT(DISTINCT nullif(revision, ''))");
+	/* ClickHouse: the same columns from the events, each counted once (uniqExact: a
+	 * retried batch's copies) */
+	m = (size_t)snprintf(ch, sizeof(ch),
+			     "SELECT namespace, workload_name, max(workload_kind),"
+			     " uniqExactIf(id, kind IN " QUERY_FINDING_KINDS ") AS findings,"
+			     " min(time_ns),"
+			     " max(time_ns) AS last, uniqExact(nullIf(revision, ''))");
 	/* the names are this file's constants, never the request's */
-	for (int i = 0; kinds[i]; i++)
+	for (int i = 0; kinds[i]; i++) {
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
 				      ", SUM(CASE WHEN kind = '%s' THEN count ELSE 0 END)", kinds[i]);
-	for (int i = 0; severities[i]; i++)
+		m += (size_t)snprintf(ch + m, sizeof(ch) - m, ", uniqExactIf(id, kind = '%s')",
+				      kinds[i]);
+	}
+	for (int i = 0; severities[i]; i++) {
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
 				      ", SUM(CASE WHEN severity = '%s' AND kind IN "
 				      QUERY_FINDING_KINDS " THEN count ELSE 0 END)",
 				      severities[i]);
+		m += (size_t)snprintf(ch + m, sizeof(ch) - m,
+				      ", uniqExactIf(id, ifNull(severity, '') = '%s' AND kind IN "
+				      QUERY_FINDING_KINDS ")", severities[i]);
+	}
 	snprintf(sql + n, sizeof(sql) - n,
 		 /* every event counts for the revisions it ran (a container_start too); the
 		  * summary (schema.h: behaviours) holds every event but agent_gap */
@@ -40,7 +54,12 @@ static struct qstmt *prepare(struct query_req *q, bool ns)
 		 " workload_name <> ''%s GROUP BY namespace, workload_name HAVING findings > 0"
 		 " ORDER BY last DESC, namespace, workload_name LIMIT ?",
 		 ns ? " AND namespace = ?" : "");
-	return qs_prepare(q, sql, NULL);
+	snprintf(ch + m, sizeof(ch) - m,
+		 " FROM events WHERE namespace != '' AND workload_name != ''"
+		 " AND kind != 'agent_gap'%s GROUP BY namespace, workload_name HAVING findings > 0"
+		 " ORDER BY last DESC, namespace, workload_name LIMIT ?",
+		 ns ? " AND namespace = ?" : "");
+	return qs_prepare(q, sql, ch);
 }
 
 /* o[key] = {name: count} for the non-zero columns from `col` on. */

@@ -36,6 +36,16 @@ int store_used_bytes(struct store *s, uint64_t *bytes);
 /* Can the writer take the write lock now? (GET /readyz) */
 bool store_writable(struct store *s);
 
+/* Called inside the transaction, before its commit, with the events the store made itself
+ * (identity_change; n may be 0). A negative return rolls the whole batch back and is returned
+ * by store_insert_batch_hook (the ClickHouse store: the batch is acknowledged only when both
+ * stores hold it, and a retry makes the same events again). */
+typedef int (*store_commit_hook)(void *ctx, cJSON *const *made, char *const *bodies, size_t n);
+
+int store_insert_batch_hook(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
+			    int64_t received_ns, size_t *accepted, size_t *dups,
+			    store_commit_hook hook, void *ctx);
+
 void store_free(struct store *s);
 
 #endif

@@ -208,9 +208,47 @@ static int insert_one(struct store *s, const cJSON *ev, const char *body, int64_
 	return sqlite3_changes(s->db) == 1;
 }
 
+/* The events the store made itself in one transaction (identity_change), for the commit hook. */
+struct made {
+	cJSON **events;
+	char **bodies;
+	size_t n, cap;
+};
+
+static void made_free(struct made *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		cJSON_Delete(m->events[i]);
+		cJSON_free(m->bodies[i]);
+	}
+	free(m->events);
+	free(m->bodies);
+}
+
+static int made_add(struct made *m, cJSON *ev, char *body)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 8;
+		cJSON **e = realloc(m->events, cap * sizeof(*e));
+		char **b;
+
+		if (!e)
+			return -ENOMEM;
+		m->events = e;
+		b = realloc(m->bodies, cap * sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		m->bodies = b;
+		m->cap = cap;
+	}
+	m->events[m->n] = ev;
+	m->bodies[m->n++] = body;
+	return 0;
+}
+
 /* A newly stored event may show its workload under a new identity: the collector's own
  * identity_change event goes into the same transaction (a duplicate of it is not counted). */
-static int track_identity(struct store *s, const cJSON *ev)
+static int track_identity(struct store *s, const cJSON *ev, struct made *made)
 {
 	cJSON *change = NULL;
 	int64_t t = 0;
@@ -223,13 +261,15 @@ static int track_identity(struct store *s, const cJSON *ev)
 		return rc;
 	body = cJSON_PrintUnformatted(change);
 	rc = body ? insert_one(s, change, body, t) : -ENOMEM;
+	if (rc >= 0 && made_add(made, change, body) == 0)
+		return 0;
 	cJSON_free(body);
 	cJSON_Delete(change);
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : -ENOMEM;
 }
 
 static int insert_all(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
-		      int64_t received, size_t *accepted, size_t *dups)
+		      int64_t received, size_t *accepted, size_t *dups, struct made *made)
 {
 	int rc;
 
@@ -241,7 +281,7 @@ static int insert_all(struct store *s, cJSON *const *events, char *const *bodies
 		}
 		if (rc == 1) {
 			(*accepted)++;
-			rc = track_identity(s, events[i]);
+			rc = track_identity(s, events[i], made);
 		}
 		if (rc < 0)
 			return rc;
@@ -252,6 +292,15 @@ static int insert_all(struct store *s, cJSON *const *events, char *const *bodies
 int store_insert_batch(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
 		       int64_t received_ns, size_t *accepted, size_t *dups)
 {
+	return store_insert_batch_hook(s, events, bodies, n, received_ns, accepted, dups, NULL,
+				       NULL);
+}
+
+int store_insert_batch_hook(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
+			    int64_t received_ns, size_t *accepted, size_t *dups,
+			    store_commit_hook hook, void *ctx)
+{
+	struct made made = {0};
 	char err[256];
 	int ret;
 
@@ -260,7 +309,9 @@ int store_insert_batch(struct store *s, cJSON *const *events, char *const *bodie
 	ret = exec(s->db, "BEGIN IMMEDIATE", err, sizeof(err));
 	if (ret < 0)
 		goto out;
-	ret = insert_all(s, events, bodies, n, received_ns, accepted, dups);
+	ret = insert_all(s, events, bodies, n, received_ns, accepted, dups, &made);
+	if (!ret && hook)
+		ret = hook(ctx, made.events, made.bodies, made.n);
 	if (!ret)
 		ret = exec(s->db, "COMMIT", err, sizeof(err));
 	if (ret < 0) {
@@ -269,6 +320,7 @@ int store_insert_batch(struct store *s, cJSON *const *events, char *const *bodie
 	}
 out:
 	pthread_mutex_unlock(&s->lock);
+	made_free(&made);
 	return ret;
 }
 

@@ -32,6 +32,7 @@ int json_prescan(const char *s, size_t n, int max_depth, char *err, size_t errle
 int parse_time_ns(const char *s, int64_t *ns);
 
 /* "<16 lowercase hex>-<16 lowercase hex>"; the sequence part into *seq if not NULL. */
+#define EVENT_ID_LEN 33 /* "<16 hex: agent instance>-<16 hex: sequence>" */
 bool valid_event_id(const char *s, uint64_t *seq);
 
 /* kebab-case: [a-z0-9]+(-[a-z0-9]+)*, at most 128 bytes. */
