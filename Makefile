@@ -179,7 +179,8 @@ bpf-test: $(BPF_TEST_DIR)/test_bpf
 unit: $(UNIT_BINS) $(COL_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(COL_UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
-integration: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BINS) $(INTEG_BINS)
+integration: all $(BUILD)/c2d-agent-san $(BUILD)/c2d-collector-san $(TRIGGER_BINS) $(INTEG_BINS) \
+		$(BUILD)/bench/realistic
 	tests/integration/run.sh $(INTEG_BINS)
 
 test: all

@@ -175,6 +175,9 @@ static void shipping(struct prom *p, const struct ship_stats *s, const struct sp
 		     s->batches_neterr);
 	prom_metric(p, N("ship_retries_total"), "counter",
 		    "Batches sent again after a failure.", s->retries);
+	prom_metric(p, N("ship_failovers_total"), "counter",
+		    "Batches moved on to the next collector of --collector's list after a failure.",
+		    s->failovers);
 	prom_metric(p, N("events_shipped_total"), "counter",
 		    "Events the collector acknowledged.", s->events_sent);
 	prom_metric(p, N("shipped_bytes_total"), "counter",

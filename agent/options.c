@@ -12,6 +12,7 @@
 #include "listen_addr.h"
 
 #include "options.h"
+#include "ship.h"
 
 enum opt_type { OPT_FLAG, OPT_STR, OPT_STRLIST, OPT_UINT, OPT_LOGLEVEL, OPT_LOGFORMAT };
 
@@ -73,7 +74,8 @@ static const struct opt_def defs[] = {
 	 "it, a random key per run. Never logged"},
 	{"collector", OPT_STR, OFF(collector), NULL, 0, 0, false, "URL",
 	 "ship events to this collector (http:// or https://), batched, gzip'd, spooled on disk "
-	 "while it is unreachable (works alongside --stdout)"},
+	 "while it is unreachable (works alongside --stdout); a comma-separated list (at most 8) "
+	 "fails over to the next on errors"},
 	{"token-file", OPT_STR, OFF(token_file), NULL, 0, 0, false, "FILE",
 	 "bearer token for the collector (re-read when the file changes; never logged)"},
 	{"collector-ca", OPT_STR, OFF(collector_ca), NULL, 0, 0, false, "FILE",
@@ -147,6 +149,33 @@ static int check_url(const char *flag, const char *url, char *err, size_t errlen
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
+	return rc;
+}
+
+/* Each URL of a comma-separated list (at most SHIP_MAX_COLLECTORS). */
+static int check_url_list(const char *flag, const char *list, char *err, size_t errlen)
+{
+	char *copy, *save = NULL;
+	unsigned n = 0;
+	int rc = 0;
+
+	if (!list)
+		return 0;
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (char *u = strtok_r(copy, ",", &save); u && !rc; u = strtok_r(NULL, ",", &save))
+		if (++n > SHIP_MAX_COLLECTORS) {
+			snprintf(err, errlen, "--%s: more than %d URLs", flag, SHIP_MAX_COLLECTORS);
+			rc = -EINVAL;
+		} else {
+			rc = check_url(flag, u, err, errlen);
+		}
+	if (!rc && !n) {
+		snprintf(err, errlen, "--%s: no URL in \"%s\"", flag, list);
+		rc = -EINVAL;
+	}
+	free(copy);
 	return rc;
 }
 
@@ -258,7 +287,7 @@ int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, si
 		snprintf(err, errlen, "--metrics-addr: \"%s\" is not ADDR:PORT", o->metrics_addr);
 		return -EINVAL;
 	}
-	if (check_url("collector", o->collector, err, errlen) < 0 ||
+	if (check_url_list("collector", o->collector, err, errlen) < 0 ||
 	    (o->k8s_api && strcmp(o->k8s_api, "none") &&
 	     check_url("k8s-api", o->k8s_api, err, errlen) < 0))
 		return -EINVAL;

@@ -28,7 +28,12 @@ struct ship {
 	struct evqueue *q;
 	struct batch *b;
 	struct spool *sp;
-	struct sender *snd;
+	/* --collector's list: the current one takes every batch; a batch it could not take (no
+	 * answer, 5xx, 429) goes to the next at once, and the back-off starts only when every
+	 * collector of the list has failed it (replicas sharing a ClickHouse store: issue 15) */
+	struct sender *snd[SHIP_MAX_COLLECTORS];
+	char *url[SHIP_MAX_COLLECTORS];
+	unsigned nsnd, cur;
 	struct gap *gap;
 	void (*spooled)(void *arg, uint64_t seq);
 	void *spooled_arg;
@@ -213,7 +218,8 @@ static uint64_t send_one(struct ship *s, struct spool_rec *rec, unsigned *attemp
 		left = s->drain_deadline_ms > now ? s->drain_deadline_ms - now : 1;
 	if (left > SENDER_TIMEOUT_MS)
 		left = SENDER_TIMEOUT_MS;
-	rc = sender_post(s->snd, rec->data, rec->len, rec->flags & SPOOL_F_GZIP, (long)left, &r);
+	rc = sender_post(s->snd[s->cur], rec->data, rec->len, rec->flags & SPOOL_F_GZIP, (long)left,
+			 &r);
 	c = rc < 0 ? RETRY_AGAIN : retry_classify(r.status);
 	if (c == RETRY_DONE || c == RETRY_DROP) {
 		spool_ack(s->sp, rec);
@@ -245,7 +251,14 @@ static uint64_t send_one(struct ship *s, struct spool_rec *rec, unsigned *attemp
 				 rc < 0 ? r.error : "");
 	}
 	++*attempt;
-	return retry_delay_ms(c, *attempt, r.retry_after_ms, rnd32(s));
+	if (c == RETRY_AGAIN && s->nsnd > 1) {
+		s->cur = (s->cur + 1) % s->nsnd;
+		ST_ADD(s, failovers, 1);
+		log_info("collector: trying %s next", s->url[s->cur]);
+		if (*attempt % s->nsnd)
+			return 0; /* a collector of the list has not had this try yet */
+	}
+	return retry_delay_ms(c, (*attempt + s->nsnd - 1) / s->nsnd, r.retry_after_ms, rnd32(s));
 }
 
 static bool drain_over(struct ship *s)
@@ -300,9 +313,32 @@ int ship_push(struct ship *s, const char *line, size_t len)
 	return -ENOSPC;
 }
 
+/* One sender per URL of the comma-separated list. */
+static int open_senders(struct ship *s, const struct ship_opts *o)
+{
+	char *list = strdup(o->url), *save = NULL;
+	int rc = list ? 0 : -ENOMEM;
+
+	for (char *u = list ? strtok_r(list, ",", &save) : NULL; u && !rc;
+	     u = strtok_r(NULL, ",", &save)) {
+		struct sender_opts so = {.url = u, .token_file = o->token_file,
+					 .ca_file = o->ca_file};
+
+		if (s->nsnd == SHIP_MAX_COLLECTORS)
+			rc = -E2BIG;
+		else if (!(s->url[s->nsnd] = strdup(u)))
+			rc = -ENOMEM;
+		else if (!(rc = sender_new(&s->snd[s->nsnd], &so)))
+			s->nsnd++;
+		else
+			free(s->url[s->nsnd]);
+	}
+	free(list);
+	return rc ? rc : s->nsnd ? 0 : -EINVAL;
+}
+
 static int open_parts(struct ship *s, const struct ship_opts *o)
 {
-	struct sender_opts so = {.url = o->url, .token_file = o->token_file, .ca_file = o->ca_file};
 	int rc;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -316,12 +352,15 @@ static int open_parts(struct ship *s, const struct ship_opts *o)
 		log_error("spool %s: %s", o->spool_dir, strerror(-rc));
 		return rc;
 	}
-	return sender_new(&s->snd, &so);
+	return open_senders(s, o);
 }
 
 static void ship_free(struct ship *s)
 {
-	sender_free(s->snd);
+	for (unsigned i = 0; i < s->nsnd; i++) {
+		sender_free(s->snd[i]);
+		free(s->url[i]);
+	}
 	spool_close(s->sp);
 	batch_free(s->b);
 	evqueue_free(s->q);

@@ -20,7 +20,8 @@
 #define SHIP_DRAIN_MS 5000	    /* on stop: how long unsent batches may still be sent */
 
 struct ship_opts {
-	const char *url, *token_file, *ca_file;
+	const char *url; /* one collector, or a comma-separated list (SHIP_MAX_COLLECTORS) */
+	const char *token_file, *ca_file;
 	const char *spool_dir;
 	struct batch_limits batch;
 	uint64_t spool_max_bytes;
@@ -31,9 +32,12 @@ struct ship_opts {
 	void *spooled_arg;
 };
 
+#define SHIP_MAX_COLLECTORS 8
+
 struct ship_stats {
 	uint64_t batches_2xx, batches_dropped, batches_auth, batches_retry, batches_neterr;
 	uint64_t retries;
+	uint64_t failovers; /* a batch moved on to the next collector of the list */
 	uint64_t events_sent, bytes_sent; /* gzip'd bytes acknowledged */
 	uint64_t batches_spooled, events_spooled;
 	uint64_t spool_failed;		  /* events of batches the spool could not take */
