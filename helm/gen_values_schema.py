@@ -52,6 +52,8 @@ EXTRA = {
     "collector.service.type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer"]},
     "agent.terminationGracePeriodSeconds": {"minimum": 0},
     "collector.terminationGracePeriodSeconds": {"minimum": 0},
+    "collector.replicas": {"minimum": 1},
+    "collector.store.clickhouse.url": {"pattern": "^(clickhouses?://[^/?#]+/[A-Za-z_][A-Za-z0-9_]*)?$"},
 }
 
 

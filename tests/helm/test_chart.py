@@ -543,6 +543,44 @@ def test_collector_tls():
     assert r.returncode != 0 and "collector.tls.secretName" in r.stderr
 
 
+
+def test_collector_scale_mode():
+    """collector.store.clickhouse: N replicas over ClickHouse, each with its own claim (its
+    forwarding queue), started in parallel, a PodDisruptionBudget; the password and CA from
+    Secrets the collector's group alone reads. Without ClickHouse more than one replica fails."""
+    d = render("--set", "collector.replicas=3",
+               "--set", "collector.store.clickhouse.url=clickhouse://ch.db.svc:8123/c2d",
+               "--set", "collector.store.clickhouse.user=c2d",
+               "--set", "collector.store.clickhouse.passwordSecret=ch-pass",
+               "--set", "collector.store.clickhouse.caSecret=ch-ca")
+    st = collector(d)
+    assert st["spec"]["replicas"] == 3
+    assert st["spec"]["podManagementPolicy"] == "Parallel"
+    assert st["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "store"
+    c = pod_spec(st)["containers"][0]
+    assert flag(c, "--store") == ["clickhouse://ch.db.svc:8123/c2d"]
+    assert flag(c, "--store-user") == ["c2d"]
+    assert flag(c, "--store-password-file") == ["/etc/cloud2dev/clickhouse/password/password"]
+    assert flag(c, "--store-ca") == ["/etc/cloud2dev/clickhouse/ca/ca.crt"]
+    vols = {v["name"]: v for v in pod_spec(st)["volumes"]}
+    assert vols["clickhouse-password"]["secret"]["secretName"] == "ch-pass"
+    assert vols["clickhouse-password"]["secret"]["defaultMode"] == 0o440
+    assert vols["clickhouse-ca"]["secret"]["secretName"] == "ch-ca"
+    pdb = one(d, "PodDisruptionBudget", "-collector")
+    assert pdb["spec"]["maxUnavailable"] == 1
+    # the embedded store: one replica, no --store, no budget
+    plain = collector(default())
+    assert plain["spec"]["replicas"] == 1 and plain["spec"]["podManagementPolicy"] == "OrderedReady"
+    assert not flag(pod_spec(plain)["containers"][0], "--store")
+    assert not find(default(), "PodDisruptionBudget")
+    r = subprocess.run([HELM, "template", "rel", CHART, "--set", "collector.replicas=2"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "collector.store.clickhouse.url" in r.stderr
+    r = subprocess.run([HELM, "template", "rel", CHART, "--set",
+                        "collector.store.clickhouse.url=http://ch:8123/x"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0, "a URL that is not clickhouse:// is refused by the schema"
+
 def test_schema_refuses_unknown_keys():
     for bad in ("agent.bogusKey=1", "collector.tls.bogus=1", "bogus=1", "auth.read.tokn=x"):
         r = subprocess.run([HELM, "template", "rel", CHART, "--set", bad],
