@@ -121,9 +121,16 @@ static int64_t now_ns(void)
 
 struct ch_hook {
 	struct ch_store *chs;
+	struct collector_stats *stats;
 	const struct batch *b;
 	int64_t now;
 };
+
+static int count_insert(const struct ch_hook *h, int ret)
+{
+	atomic_fetch_add(ret < 0 ? &h->stats->ch_insert_failures : &h->stats->ch_inserts, 1);
+	return ret;
+}
 
 /* Inside the SQLite transaction (store.h): the batch and the events the store made from it in
  * one ClickHouse INSERT; a failure rolls the SQLite side back, so both hold the batch or neither
@@ -137,7 +144,8 @@ static int ch_insert_hook(void *ctx, cJSON *const *made, char *const *made_bodie
 	int ret = -ENOMEM;
 
 	if (!nmade)
-		return ch_store_insert(h->chs, h->b->events, h->b->bodies, h->b->n, h->now);
+		return count_insert(h, ch_store_insert(h->chs, h->b->events, h->b->bodies, h->b->n,
+						       h->now));
 	ev = malloc(n * sizeof(*ev));
 	bodies = malloc(n * sizeof(*bodies));
 	if (ev && bodies) {
@@ -149,13 +157,13 @@ static int ch_insert_hook(void *ctx, cJSON *const *made, char *const *made_bodie
 	}
 	free(ev);
 	free(bodies);
-	return ret;
+	return count_insert(h, ret);
 }
 
 static enum MHD_Result store_batch(struct server *s, struct MHD_Connection *c, struct req *r,
 				   struct batch *b)
 {
-	struct ch_hook hook = {.chs = s->chs, .b = b, .now = now_ns()};
+	struct ch_hook hook = {.chs = s->chs, .stats = s->stats, .b = b, .now = now_ns()};
 	size_t acc, dups;
 	char msg[96];
 	int ret;

@@ -96,6 +96,17 @@ long collector_metrics_render(char *buf, size_t cap, const struct collector_metr
 	if (in->store_bytes)
 		prom_metric(&p, N("store_bytes"), "gauge",
 			    "Bytes the store's database takes (pages in use).", *in->store_bytes);
+	if (in->clickhouse && in->stats) {
+		const char *const ok[] = {"result", "ok", NULL}, *const failed[] = {"result",
+										   "failed", NULL};
+
+		prom_family(&p, N("clickhouse_inserts_total"), "counter",
+			    "Batches inserted into the ClickHouse store, by outcome (a failure "
+			    "answers 503: the agent retries).");
+		prom_sample(&p, N("clickhouse_inserts_total"), ok, atomic_load(&in->stats->ch_inserts));
+		prom_sample(&p, N("clickhouse_inserts_total"), failed,
+			    atomic_load(&in->stats->ch_insert_failures));
+	}
 	forwarders(&p, in);
 	return p.overflow ? -ENOSPC : (long)p.len;
 }

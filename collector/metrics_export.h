@@ -19,6 +19,7 @@ struct collector_metrics_in {
 	uint64_t start_time_s;		   /* seconds since the epoch */
 	const struct collector_stats *stats;
 	const uint64_t *store_bytes;	   /* NULL: the store could not say */
+	bool clickhouse;		   /* the ClickHouse store is in use: its counters */
 	const struct fwd_conf *forwarders; /* configuration order */
 	/* The i-th forwarder's counters (forward_stats), or NULL to stop. */
 	const struct fwd_stats *(*fwd_stats)(const struct forward *f, size_t i);

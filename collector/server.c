@@ -104,7 +104,8 @@ static enum MHD_Result metrics(struct server *s, struct MHD_Connection *c, struc
 					  .stats = s->stats,
 					  .forwarders = s->cfg->forwarders,
 					  .fwd_stats = s->fwd ? forward_stats : NULL,
-					  .fwd = s->fwd};
+					  .fwd = s->fwd,
+					  .clickhouse = s->chs != NULL};
 	char *text = malloc(METRICS_MAX);
 	uint64_t bytes;
 	enum MHD_Result ret;

@@ -42,6 +42,8 @@ struct collector_stats {
 	atomic_uint_fast64_t duplicates;
 	atomic_uint_fast64_t kinds[IK__N]; /* events of stored batches, duplicates included */
 	atomic_uint_fast64_t rejected[REJ__N];
+	/* the ClickHouse store's INSERTs (ch_store.h), by outcome */
+	atomic_uint_fast64_t ch_inserts, ch_insert_failures;
 	atomic_int_fast64_t last_log[REJ__N]; /* CLOCK_MONOTONIC seconds */
 };
 
