@@ -285,10 +285,34 @@ static void test_parse_twice_starts_afresh(void **state)
 	assert_false(opts.help);
 }
 
+/* --collector: one URL or a list the agent fails over along (ship.c); each URL is checked. */
+static void test_collector_list(void **state)
+{
+	static const char *const one[] = {"--collector", "http://c:8787", NULL};
+	static const char *const three[] = {
+	    "--collector", "http://a:8787,https://b:8787,http://[::1]:8787", NULL};
+	static const char *const bad_second[] = {"--collector", "http://a:8787,ftp://b", NULL};
+	static const char *const empty[] = {"--collector", ",,", NULL};
+	static const char *const nine[] = {
+	    "--collector", "http://a,http://a,http://a,http://a,http://a,http://a,http://a,"
+			   "http://a,http://a", NULL};
+
+	parse_ok(one);
+	assert_string_equal(opts.collector, "http://c:8787");
+	parse_ok(three);
+	assert_int_equal(parse(bad_second), -EINVAL);
+	assert_non_null(strstr(err, "ftp://b"));
+	assert_int_equal(parse(empty), -EINVAL);
+	assert_non_null(strstr(err, "no URL"));
+	assert_int_equal(parse(nine), -EINVAL);
+	assert_non_null(strstr(err, "more than 8"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_collector_list),
 		cmocka_unit_test(test_each_option),
 		cmocka_unit_test(test_all_together),
 		cmocka_unit_test(test_storage_path_repeated),
