@@ -141,9 +141,23 @@ static __always_inline bool ns__exit(__u16 sys, struct task_struct *task, struct
 
 /* ---- credentials before and after (setuid family, capset) ----------------------------- */
 
+/* Named one by one: nothing depends on the enum's order (c2d_abi.h may grow anywhere). */
 static __always_inline bool cred__watched(__u16 sys)
 {
-	return (sys >= C2D_SYS_SETUID && sys <= C2D_SYS_SETFSGID) || sys == C2D_SYS_CAPSET;
+	switch (sys) {
+	case C2D_SYS_SETUID:
+	case C2D_SYS_SETGID:
+	case C2D_SYS_SETREUID:
+	case C2D_SYS_SETREGID:
+	case C2D_SYS_SETRESUID:
+	case C2D_SYS_SETRESGID:
+	case C2D_SYS_SETFSUID:
+	case C2D_SYS_SETFSGID:
+	case C2D_SYS_CAPSET:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static __always_inline bool cred__is_gid(__u16 sys)
