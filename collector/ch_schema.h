@@ -12,6 +12,13 @@
  * queries keeps one of each. `events_by_id` is the same events ordered by id: trace reads one
  * granule, not every day's workloads.
  *
+ * SQLite reads a few values from the bodies (json_extract) or from a table kept at ingest; 18.16
+ * cannot read JSON reliably (no JSONExtract) and keeps no such table, so they are columns here,
+ * filled at insert: `exposure_*` (the exposure's name, detector, origin and origin_ref:
+ * /v1/exposures, /v1/diff) and `identity_container`/`identity` (identity.h: the container and
+ * canonical identity text SQLite's `identities` table would record for the event, NULL when it
+ * records none: /v1/diff).
+ *
  * `{db}` is the database (checked by ch_client: letters, digits, '_').
  */
 #ifndef C2D_COLLECTOR_CH_SCHEMA_H
@@ -34,6 +41,9 @@
 	CH_NULLABLE_TEXT("pipeline_url") CH_NULLABLE_TEXT("version")                                \
 	CH_NULLABLE_TEXT("build_time") CH_NULLABLE_TEXT("deploy_commit")                            \
 	CH_NULLABLE_TEXT("executable") CH_NULLABLE_TEXT("target") " revision String,"               \
+	CH_NULLABLE_TEXT("exposure_name") CH_NULLABLE_TEXT("exposure_detector")                     \
+	CH_NULLABLE_TEXT("exposure_origin") CH_NULLABLE_TEXT("exposure_origin_ref")                 \
+	CH_NULLABLE_TEXT("identity_container") CH_NULLABLE_TEXT("identity")                         \
 	" body String) ENGINE = ReplacingMergeTree PARTITION BY day"                               \
 	" ORDER BY (namespace, workload_name, time_ns, id)"
 

@@ -12,6 +12,7 @@
 #include "ch_schema.h"
 #include "ch_store.h"
 #include "event_columns.h"
+#include "identity.h"
 #include "jsonw.h"
 #include "log.h"
 
@@ -84,16 +85,30 @@ static void kv_text(struct jw *w, const char *k, const char *v)
 		jw_raw(w, "null");
 }
 
-/* One JSONEachRow line for an event; its length, or -ENOSPC. */
+/* Values SQLite reads from the body with json_extract, as columns (ch_schema.h). */
+static const char *const body_columns[][2] = {
+	{"exposure_name", "exposure.name"},
+	{"exposure_detector", "exposure.detector"},
+	{"exposure_origin", "exposure.origin"},
+	{"exposure_origin_ref", "exposure.origin_ref"},
+};
+
+/* One JSONEachRow line for an event; its length, -ENOSPC, or -ENOMEM. */
 static long row(const cJSON *ev, const char *body, int64_t received, char *out, size_t cap)
 {
 	struct event_columns c;
+	const char *container;
+	char *identity;
 	time_t day;
 	struct tm tm;
 	char date[16];
 	struct jw w;
+	int rc;
 
 	event_columns(ev, &c);
+	/* what SQLite's identities table would get for this event (identity.h) */
+	if ((rc = identity_event_text(ev, &container, &identity)) < 0)
+		return rc;
 	day = (time_t)(c.time_ns / NS_PER_S - (c.time_ns % NS_PER_S < 0));
 	gmtime_r(&day, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
@@ -117,6 +132,11 @@ static long row(const cJSON *ev, const char *body, int64_t received, char *out, 
 	}
 	kv_text(&w, "target", c.target);
 	kv_text(&w, "revision", c.revision);
+	for (size_t i = 0; i < sizeof(body_columns) / sizeof(body_columns[0]); i++)
+		kv_text(&w, body_columns[i][0], store_str_at(ev, body_columns[i][1]));
+	kv_text(&w, "identity_container", identity ? container : NULL);
+	kv_text(&w, "identity", identity);
+	cJSON_free(identity);
 	kv_text(&w, "body", body);
 	jw_obj_end(&w);
 	return jw_finish(&w);
@@ -133,7 +153,9 @@ int ch_store_insert(struct ch_store *s, cJSON *const *events, char *const *bodie
 
 	buf_init(&rows, CH_BATCH_MAX);
 	for (size_t i = 0; i < n && !ret; i++) {
-		size_t need = strlen(bodies[i]) * 6 + CH_ROW_EXTRA;
+		/* the body, its fields again as columns (not longer than it in all), each
+		 * escaped (at most 6 bytes a byte), and the identity text */
+		size_t need = strlen(bodies[i]) * 12 + CH_ROW_EXTRA + IDENTITY_TEXT_MAX * 6;
 		long len;
 
 		if (need > tmpcap) {
@@ -148,7 +170,7 @@ int ch_store_insert(struct ch_store *s, cJSON *const *events, char *const *bodie
 		}
 		len = row(events[i], bodies[i], received_ns, tmp, tmpcap);
 		if (len < 0) {
-			ret = -EIO;
+			ret = len == -ENOMEM ? -ENOMEM : -EIO;
 			break;
 		}
 		tmp[len] = '\n';

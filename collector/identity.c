@@ -252,34 +252,48 @@ static const char *or_empty(const cJSON *ev, const char *path)
 	return s ? s : "";
 }
 
+int identity_event_text(const cJSON *ev, const char **container, char **text)
+{
+	const cJSON *after = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(ev, "k8s"), "identity");
+	const char *kind = store_str_at(ev, "kind");
+
+	*text = NULL;
+	*container = store_str_at(ev, "k8s.container");
+	if (!*container)
+		*container = store_str_at(ev, "container.name");
+	if (!cJSON_IsObject(after) || !store_str_at(ev, "k8s.namespace") ||
+	    !store_str_at(ev, "k8s.workload.name") || !*container || !store_str_at(ev, "id") ||
+	    (kind && !strcmp(kind, "identity_change")))
+		return 0;
+	*text = cJSON_PrintUnformatted(after);
+	if (!*text)
+		return -ENOMEM;
+	if (strlen(*text) > IDENTITY_TEXT_MAX) {
+		cJSON_free(*text);
+		*text = NULL;
+		return 0;
+	}
+	return 1;
+}
+
 int identity_observe(struct identity_tracker *t, const cJSON *ev, const char *revision,
 		     int64_t time_ns, cJSON **change)
 {
-	const cJSON *k8s = cJSON_GetObjectItemCaseSensitive(ev, "k8s");
-	const cJSON *after = cJSON_GetObjectItemCaseSensitive(k8s, "identity");
+	const cJSON *after = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(ev, "k8s"), "identity");
 	struct ident_key k = {.ns = store_str_at(ev, "k8s.namespace"),
 			      .workload = store_str_at(ev, "k8s.workload.name"),
-			      .container = store_str_at(ev, "k8s.container"),
 			      .revision = revision ? revision : "",
 			      .deploy = or_empty(ev, "provenance.deploy_commit"),
 			      .id = store_str_at(ev, "id"),
 			      .t = time_ns};
-	const char *kind = store_str_at(ev, "kind");
 	int rc;
 
 	*change = NULL;
-	if (!k.container)
-		k.container = store_str_at(ev, "container.name");
-	if (!cJSON_IsObject(after) || !k.ns || !k.workload || !k.container || !k.id ||
-	    (kind && !strcmp(kind, "identity_change")))
-		return 0;
-	k.text = cJSON_PrintUnformatted(after);
-	if (!k.text)
-		return -ENOMEM;
-	if (strlen(k.text) > IDENTITY_TEXT_MAX) {
-		cJSON_free(k.text);
-		return 0;
-	}
+	rc = identity_event_text(ev, &k.container, &k.text);
+	if (rc <= 0)
+		return rc;
 	rc = record(t, &k);
 	if (rc == 1) {
 		sqlite3_reset(t->prev);

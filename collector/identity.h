@@ -48,6 +48,15 @@ void identity_tracker_free(struct identity_tracker *t);
 int identity_observe(struct identity_tracker *t, const cJSON *ev, const char *revision,
 		     int64_t time_ns, cJSON **change);
 
+/*
+ * What identity_observe() records for ev, without a store: the identity's canonical text
+ * (*text, cJSON_free it) and the container it is kept under (*container, a pointer into ev).
+ * 1, 0 when the event has none to record (no k8s.identity object, namespace, workload,
+ * container or id; an identity_change; a text over IDENTITY_TEXT_MAX), or -ENOMEM. The
+ * ClickHouse store keeps the same values as columns (ch_schema.h).
+ */
+int identity_event_text(const cJSON *ev, const char **container, char **text);
+
 #define IDENTITY_SUMMARY_MAX 512
 
 /* "sa=checkout aws=arn:… privileged +NET_ADMIN hostPath=/etc": an identity in one line (the

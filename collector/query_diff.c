@@ -28,33 +28,61 @@ struct side {
 /* Builds one item from a row and writes its key; false when out of memory. */
 typedef bool (*row_fn)(struct qstmt *st, cJSON *item, char *key, size_t cap);
 
+/* A section's statement in both stores' dialects (qstmt.h). */
+struct section_sql {
+	const char *sqlite, *ch;
+};
+
 #define WHERE_REV " WHERE namespace = ?1 AND workload_name = ?2 AND revision = ?3"
 
 /* From the summary kept at ingest (schema.h: behaviours; `nulls` gives NULLs back), over its
  * severities. The events' query this replaces sorted ties of (rule, target, executable) by kind
- * (its GROUP BY's order, kept by the sort): so does this one. */
-static const char BEHAVIOURS_SQL[] =
+ * (its GROUP BY's order, kept by the sort): so does this one. ClickHouse: that query, each
+ * event counted once (uniqExact: a retried batch's copies), NULLs first as SQLite sorts them. */
+static const struct section_sql BEHAVIOURS_SQL = {
 	"SELECT kind, CASE WHEN nulls & 1 THEN NULL ELSE rule END AS r,"
 	" CASE WHEN nulls & 2 THEN NULL ELSE target END AS t,"
 	" CASE WHEN nulls & 4 THEN NULL ELSE executable END AS x, SUM(count) FROM behaviours"
 	WHERE_REV " AND kind IN " QUERY_FINDING_KINDS
 	" AND kind NOT IN ('secret_exposure', 'identity_change')"
-	" GROUP BY kind, rule, target, executable, nulls ORDER BY r, t, x, kind LIMIT ?4";
+	" GROUP BY kind, rule, target, executable, nulls ORDER BY r, t, x, kind LIMIT ?4",
+	"SELECT kind, rule, target, executable, uniqExact(id) FROM events" WHERE_REV
+	" AND kind IN " QUERY_FINDING_KINDS
+	" AND kind NOT IN ('secret_exposure', 'identity_change')"
+	" GROUP BY kind, rule, target, executable ORDER BY rule NULLS FIRST, target NULLS FIRST,"
+	" executable NULLS FIRST, kind LIMIT ?4",
+};
 /* The names, detector and origins are in the bodies: the events, down events_workload within
- * the time span behaviours gives this revision's exposures (in (time, seq) order, as the
- * DISTINCT lists were), not every exposure of the store down events_kind. */
+ * the time span behaviours gives this revision's exposures, not every exposure of the store
+ * down events_kind; in (time_ns, id) order into the grouping, whose sorter keeps it within a
+ * group, so each DISTINCT list is in order of first appearance by (time_ns, id), the order
+ * ClickHouse can give too (it has no ingest order). ClickHouse: the exposure's fields are
+ * columns (ch_schema.h); arrayDistinct keeps the first of each and drops NULL as qj_distinct
+ * skips it. */
 #define EXPOSURE_SPAN(f)                                                                           \
 	"(SELECT " f "FROM behaviours" WHERE_REV " AND kind = 'secret_exposure')"
-static const char EXPOSURES_SQL[] =
+static const struct section_sql EXPOSURES_SQL = {
 	"SELECT target, json_group_array(DISTINCT json_extract(body, '$.exposure.name')),"
 	" MAX(json_extract(body, '$.exposure.detector')),"
 	" json_group_array(DISTINCT json_extract(body, '$.exposure.origin')), COUNT(*)"
-	" FROM events INDEXED BY events_workload" WHERE_REV " AND kind = 'secret_exposure'"
-	" AND target <> '' AND time_ns BETWEEN " EXPOSURE_SPAN("MIN(first_ns) ")
-	" AND " EXPOSURE_SPAN("MAX(last_ns) ") " GROUP BY target ORDER BY target LIMIT ?4";
-static const char IDENTITIES_SQL[] =
+	" FROM (SELECT target, body FROM events INDEXED BY events_workload" WHERE_REV
+	" AND kind = 'secret_exposure' AND target <> '' AND time_ns BETWEEN "
+	EXPOSURE_SPAN("MIN(first_ns) ") " AND " EXPOSURE_SPAN("MAX(last_ns) ")
+	" ORDER BY time_ns, id) GROUP BY target ORDER BY target LIMIT ?4",
+	"SELECT target, arrayDistinct(arrayMap(x -> x.3, arraySort(groupArray((time_ns, id,"
+	" exposure_name, exposure_origin))) AS a)), max(exposure_detector),"
+	" arrayDistinct(arrayMap(x -> x.4, a)), uniqExact(id) FROM events" WHERE_REV
+	" AND kind = 'secret_exposure' AND target != '' GROUP BY target ORDER BY target LIMIT ?4",
+};
+/* ClickHouse: identities has a row per identity an event of the revision ran with
+ * (identity.h), which the events carry as columns. */
+static const struct section_sql IDENTITIES_SQL = {
 	"SELECT DISTINCT container, identity FROM identities" WHERE_REV
-	" ORDER BY container, identity LIMIT ?4";
+	" ORDER BY container, identity LIMIT ?4",
+	"SELECT DISTINCT identity_container, identity FROM events" WHERE_REV
+	" AND identity IS NOT NULL ORDER BY identity_container, identity LIMIT ?4",
+};
+/* the same text in both stores */
 static const char DEPLOYS_SQL[] =
 	"SELECT DISTINCT deploy_commit FROM events" WHERE_REV " AND deploy_commit <> ''"
 	" ORDER BY deploy_commit LIMIT 50";
@@ -95,10 +123,10 @@ static bool identity_row(struct qstmt *st, cJSON *o, char *key, size_t cap)
 	       cJSON_AddItemToObject(o, "identity", id);
 }
 
-static int load_side(struct query_req *q, const char *sql, row_fn fn, const char *const where[3],
-		     struct side *s)
+static int load_side(struct query_req *q, const struct section_sql *sql, row_fn fn,
+		     const char *const where[3], struct side *s)
 {
-	struct qstmt *st = qs_prepare(q, sql, NULL);
+	struct qstmt *st = qs_prepare(q, sql->sqlite, sql->ch);
 	char key[KEY_MAX];
 	int rc;
 
@@ -150,9 +178,9 @@ static bool only_in(const struct side *a, const struct side *b, cJSON *arr, int 
 }
 
 /* res[name] = {added, removed, unchanged} between the two revisions' items. */
-static int diff_section(struct query_req *q, cJSON *res, const char *name, const char *sql,
-			row_fn fn, const char *const from[3], const char *const to[3],
-			bool *truncated)
+static int diff_section(struct query_req *q, cJSON *res, const char *name,
+			const struct section_sql *sql, row_fn fn, const char *const from[3],
+			const char *const to[3], bool *truncated)
 {
 	struct side a = {0}, b = {0};
 	cJSON *o, *added, *removed;
@@ -175,7 +203,7 @@ out:
 
 static bool add_deploys(struct query_req *q, cJSON *o, const char *const where[3])
 {
-	struct qstmt *st = qs_prepare(q, DEPLOYS_SQL, NULL);
+	struct qstmt *st = qs_prepare(q, DEPLOYS_SQL, DEPLOYS_SQL);
 	cJSON *arr = st ? cJSON_AddArrayToObject(o, "deploy_commits") : NULL;
 	int rc = QS_ERROR;
 
@@ -254,11 +282,11 @@ static cJSON *build(struct query_req *q, const char *ns, const char *name,
 	fo = ok ? cJSON_GetObjectItemCaseSensitive(res, "from") : NULL;
 	to_o = ok ? cJSON_GetObjectItemCaseSensitive(res, "to") : NULL;
 	ok = fo && to_o && add_deploys(q, fo, a) && add_deploys(q, to_o, b) &&
-	     diff_section(q, res, "behaviours", BEHAVIOURS_SQL, behaviour_row, a, b, &truncated) ==
+	     diff_section(q, res, "behaviours", &BEHAVIOURS_SQL, behaviour_row, a, b, &truncated) ==
 		     0 &&
-	     diff_section(q, res, "exposures", EXPOSURES_SQL, exposure_row, a, b, &truncated) ==
+	     diff_section(q, res, "exposures", &EXPOSURES_SQL, exposure_row, a, b, &truncated) ==
 		     0 &&
-	     diff_section(q, res, "identities", IDENTITIES_SQL, identity_row, a, b, &truncated) ==
+	     diff_section(q, res, "identities", &IDENTITIES_SQL, identity_row, a, b, &truncated) ==
 		     0 &&
 	     cJSON_AddBoolToObject(res, "truncated", truncated);
 	if (!ok) {

@@ -17,10 +17,14 @@
 /* ?1 and ?2: the workload's namespace and name (when filtered); the last: the limit. */
 static struct qstmt *prepare(struct query_req *q, bool workload)
 {
-	char sql[2048];
+	const char *in = workload ? " AND target IN (SELECT target FROM events WHERE"
+				    " kind = 'secret_exposure' AND namespace = ? AND"
+				    " workload_name = ?)"
+				  : "";
+	char sql[2048], ch[2048];
 
 	/* the first event of each secret: one seek per secret down events_exposure (schema.h),
-	 * which also gives the groups in order, each in time order */
+	 * which also gives the groups in order, each in (time_ns, id) order */
 	snprintf(sql, sizeof(sql),
 		 "SELECT target AS fp, COUNT(*), MIN(time_ns), MAX(time_ns) AS last,"
 		 " json_group_array(DISTINCT json_extract(body, '$.exposure.name')),"
@@ -36,10 +40,25 @@ static struct qstmt *prepare(struct query_req *q, bool workload)
 		 " FROM events e INDEXED BY events_exposure"
 		 " WHERE kind = 'secret_exposure' AND target <> ''%s"
 		 " GROUP BY target ORDER BY last DESC, fp LIMIT ?",
-		 workload ? " AND target IN (SELECT target FROM events WHERE kind = 'secret_exposure'"
-			    " AND namespace = ? AND workload_name = ?)"
-			  : "");
-	return qs_prepare(q, sql, NULL);
+		 in);
+	/* ClickHouse: each secret's events in (time_ns, id) order, the lists their values in
+	 * order of first appearance (arrayDistinct keeps the first of each, drops NULL as
+	 * qj_distinct skips it, and a retried batch's copies), the first commit and pipeline
+	 * the first event's; the exposure's fields are columns (ch_schema.h) */
+	snprintf(ch, sizeof(ch),
+		 "SELECT target AS fp, uniqExact(id), min(time_ns), max(time_ns) AS last,"
+		 " arrayDistinct(arrayMap(x -> x.3, arraySort(groupArray((time_ns, id,"
+		 " exposure_name, exposure_detector, exposure_origin, exposure_origin_ref,"
+		 " if(namespace = '' OR workload_name = '', NULL,"
+		 " concat(namespace, '/', workload_name)), nullIf(pipeline_id, ''), commit_sha,"
+		 " pipeline_id))) AS a)), arrayDistinct(arrayMap(x -> x.4, a)),"
+		 " arrayDistinct(arrayMap(x -> x.5, a)), arrayDistinct(arrayMap(x -> x.6, a)),"
+		 " arrayDistinct(arrayMap(x -> x.7, a)), arrayDistinct(arrayMap(x -> x.8, a)),"
+		 " tupleElement(a[1], 9), tupleElement(a[1], 10) FROM events"
+		 " WHERE kind = 'secret_exposure' AND target != ''%s"
+		 " GROUP BY target ORDER BY last DESC, fp LIMIT ?",
+		 in);
+	return qs_prepare(q, sql, ch);
 }
 
 static bool add_row(cJSON *arr, struct qstmt *st, const void *ctx)

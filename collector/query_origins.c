@@ -5,11 +5,14 @@
  *
  * Without `since` the answer comes from the summaries kept at ingest (schema.h: origin_totals
  * ranks the origins, origin_items gives each listed origin's DISTINCT lists); with `since` it
- * groups the events (a summary has no time axis to cut at). Both give the same answer: the
- * lists are in the order the grouping query meets the rows, which its plan fixes (SEARCH
- * events_kind for each kind of the IN list in ascending order, else events_workload for a
- * namespace; GROUP BY's sorter keeps that order within a group), so first appearance is the
- * least (kind, time_ns, seq), or with a namespace (workload_name, time_ns, seq).
+ * groups the events (a summary has no time axis to cut at); the ClickHouse store always groups
+ * the events (it keeps no summaries). All give the same answer: each list is in the order of
+ * its values' first appearance by (kind, time_ns, id), or with a namespace by (workload_name,
+ * time_ns, id), a missing workload first. (time_ns, id), not the ingest order (seq): only it is
+ * the same in both stores. The two orders differ at exact time ties only, such as an
+ * identity_change and the event that made it (same time). The summary keeps each item's first
+ * event by (time_ns, seq) and sorts by that event's id: exact unless one item has two events
+ * at its first time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -55,21 +58,45 @@ static const struct grouping *grouping_param(struct query_req *q)
 	return NULL;
 }
 
+/* Parameters: the namespace (when given), since (when given), the limit. */
 static struct qstmt *prepare(struct query_req *q, const struct grouping *g, bool ns, bool since)
 {
-	char sql[1536];
+	const char *c = g->column, *nsw = ns ? " AND namespace = ?" : "";
+	const char *sw = since ? " AND time_ns >= ?" : "", *order = ns ? "workload_name" : "kind";
+	char sql[1536], ch[3072];
 
+	/* the rows in list order (top of file) into the grouping, whose sorter keeps that order
+	 * within a group (json_group_array(DISTINCT) keeps the first of each) */
 	snprintf(sql, sizeof(sql),
-		 "SELECT %s AS key, MAX(repository), MAX(pipeline_url), COUNT(*), MIN(time_ns),"
+		 "SELECT key, MAX(repository), MAX(pipeline_url), COUNT(*), MIN(time_ns),"
 		 " MAX(time_ns) AS last, json_group_array(DISTINCT kind),"
 		 " json_group_array(DISTINCT rule),"
 		 " json_group_array(DISTINCT namespace || '/' || workload_name),"
-		 " COUNT(DISTINCT commit_sha), MAX(commit_sha)"
+		 " COUNT(DISTINCT commit_sha), MAX(commit_sha) FROM (SELECT %s AS key, repository,"
+		 " pipeline_url, time_ns, kind, rule, namespace, workload_name, commit_sha"
 		 " FROM events WHERE kind IN " QUERY_FINDING_KINDS " AND %s <> ''%s%s"
-		 " GROUP BY %s ORDER BY last DESC, key LIMIT ?",
-		 g->column, g->column, ns ? " AND namespace = ?" : "",
-		 since ? " AND time_ns >= ?" : "", g->column);
-	return qs_prepare(q, sql, NULL);
+		 " ORDER BY %s, time_ns, id) GROUP BY key ORDER BY last DESC, key LIMIT ?",
+		 c, c, nsw, sw, order);
+	/* ClickHouse: per item (kind, rule, workload) its first event by (time_ns, id) and its
+	 * partial aggregates (each event counted once: uniqExact, a retried batch's copies), then
+	 * per origin the items sorted into the lists (arrayDistinct keeps the first of each and
+	 * drops NULL, as qj_distinct skips it); '' is the keys' "none" (ch_schema.h) */
+	snprintf(ch, sizeof(ch),
+		 "SELECT key, max(repo), max(purl), sum(n), min(f), max(l) AS last,"
+		 " arrayDistinct(arrayMap(x -> x.3, arraySort(groupArray((o, first, kind, rule,"
+		 " wl))) AS a)), arrayDistinct(arrayMap(x -> x.4, a)),"
+		 " arrayDistinct(arrayMap(x -> x.5, a)), uniqExactArray(cs), max(mc)"
+		 " FROM (SELECT %s AS key, kind, rule, namespace, workload_name, %s AS o,"
+		 " if(namespace = '' OR workload_name = '', NULL,"
+		 " concat(namespace, '/', workload_name)) AS wl, uniqExact(id) AS n,"
+		 " min(time_ns) AS f, max(time_ns) AS l, max(repository) AS repo,"
+		 " max(pipeline_url) AS purl, groupUniqArray(commit_sha) AS cs,"
+		 " max(commit_sha) AS mc, min((time_ns, id)) AS first FROM events"
+		 " WHERE kind IN " QUERY_FINDING_KINDS " AND %s != ''%s%s"
+		 " GROUP BY key, kind, rule, namespace, workload_name)"
+		 " GROUP BY key ORDER BY last DESC, key LIMIT ?",
+		 c, order, c, nsw, sw);
+	return qs_prepare(q, sql, ch);
 }
 
 /* The ranking from origin_totals, in the columns of prepare()'s (6-8: the lists, read after).
@@ -100,10 +127,11 @@ static struct qstmt *prepare_lists(struct query_req *q, const struct grouping *g
 	snprintf(sql, sizeof(sql),
 		 "SELECT kind, CASE WHEN nulls & 32 THEN NULL ELSE rule END,"
 		 " CASE WHEN nulls & 24 THEN NULL ELSE namespace || '/' || workload_name END"
-		 " FROM origin_items WHERE %s = ?1%s", g->column,
+		 " FROM origin_items WHERE %s = ?1%s, first_ns,"
+		 " (SELECT id FROM events WHERE seq = first_seq)", g->column,
 		 ns ? " AND namespace = ?2 AND nulls & 8 = 0 ORDER BY workload_name,"
-		      " nulls & 16 = 0, first_ns, first_seq" /* a NULL workload first */
-		    : " ORDER BY kind, first_ns, first_seq");
+		      " nulls & 16 = 0" /* a NULL workload first */
+		    : " ORDER BY kind");
 	return qs_prepare(q, sql, NULL);
 }
 
@@ -193,8 +221,8 @@ cJSON *query_origins(struct query_req *q)
 
 	if (!g || query_param_since(q, &since) < 0 || query_param_limit(q, &limit) < 0)
 		return NULL;
-	if (since > 0) {
-		st = prepare(q, g, ns, true);
+	if (since > 0 || q->ch) {
+		st = prepare(q, g, ns, since > 0);
 	} else {
 		st = prepare_summary(q, g, ns);
 		c.lists = st ? prepare_lists(q, g, ns) : NULL;
@@ -207,7 +235,7 @@ cJSON *query_origins(struct query_req *q)
 		qs_bind_text(st, idx++, ns);
 	if (since > 0)
 		qs_bind_int64(st, idx++, since);
-	qs_bind_int64(st, since > 0 ? idx : 2, limit); /* the summary's: ?1 namespace, ?2 */
+	qs_bind_int64(st, c.lists ? 2 : idx, limit); /* the summary's: ?1 namespace, ?2 */
 	res = cJSON_CreateObject();
 	arr = res && cJSON_AddStringToObject(res, "by", g->by)
 		  ? cJSON_AddArrayToObject(res, "origins")
