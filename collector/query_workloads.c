@@ -23,7 +23,8 @@ static struct qstmt *prepare(struct query_req *q, bool ns)
 			     "SELECT namespace, workload_name, MAX(workload_kind),"
 			     " SUM(CASE WHEN kind IN " QUERY_FINDING_KINDS " THEN count ELSE 0 END)"
 			     " AS findings, MIN(first_ns), MAX(last_ns) AS last,"
-			     " COUNT(DISTINCT nullif(revision, ''))");
+			     " (SELECT COUNT(*) FROM workload_revisions r WHERE r.namespace ="
+			     " t.namespace AND r.workload_name = t.workload_name)");
 	/* ClickHouse: the same columns from the events, each counted once (uniqExact: a
 	 * retried batch's copies) */
 	m = (size_t)snprintf(ch, sizeof(ch),
@@ -49,8 +50,9 @@ static struct qstmt *prepare(struct query_req *q, bool ns)
 	}
 	snprintf(sql + n, sizeof(sql) - n,
 		 /* every event counts for the revisions it ran (a container_start too); the
-		  * summary (schema.h: behaviours) holds every event but agent_gap */
-		 " FROM behaviours WHERE namespace <> '' AND"
+		  * summaries (schema.h: workload_totals, workload_revisions) hold every event but
+		  * agent_gap */
+		 " FROM workload_totals t WHERE namespace <> '' AND"
 		 " workload_name <> ''%s GROUP BY namespace, workload_name HAVING findings > 0"
 		 " ORDER BY last DESC, namespace, workload_name LIMIT ?",
 		 ns ? " AND namespace = ?" : "");

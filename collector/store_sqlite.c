@@ -30,6 +30,7 @@ static const char *const migrations[] = {
 	SCHEMA_V2,
 	SCHEMA_V3,
 	SCHEMA_V4,
+	SCHEMA_V5,
 };
 
 

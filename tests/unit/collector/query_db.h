@@ -44,7 +44,7 @@ static inline void tdb_open(struct tdb *d)
 	assert_non_null(mkdtemp(d->dir));
 	snprintf(d->path, sizeof(d->path), "%s/events.db", d->dir);
 	assert_int_equal(sqlite3_open(d->path, &d->db), SQLITE_OK);
-	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL;" SCHEMA_V1 SCHEMA_V2 SCHEMA_V3 SCHEMA_V4 "PRAGMA user_version=4;", NULL,
+	if (sqlite3_exec(d->db, "PRAGMA journal_mode=WAL;" SCHEMA_V1 SCHEMA_V2 SCHEMA_V3 SCHEMA_V4 SCHEMA_V5 "PRAGMA user_version=5;", NULL,
 			 NULL, &err) != SQLITE_OK)
 		fail_msg("schema: %s", err);
 }

@@ -198,6 +198,25 @@ static void test_newer_schema_refused(void **st)
 	assert_contains(err, "newer than this collector");
 }
 
+/* The per-workload summary (schema.h: workload_totals) equals the grouping of the events it
+ * stands for, also after retention deleted some of them. */
+static void expect_totals_match_events(void)
+{
+	char want[2048];
+
+	snprintf(want, sizeof(want), "%s",
+		 query("SELECT group_concat(r, ';') FROM (SELECT namespace || ',' || workload_name"
+		       " || ',' || kind || ',' || ifnull(severity, '') || ',' || COUNT(*) || ',' ||"
+		       " MIN(time_ns) || ',' || MAX(time_ns) AS r FROM events WHERE namespace IS NOT"
+		       " NULL AND workload_name IS NOT NULL AND kind <> 'agent_gap' GROUP BY"
+		       " namespace, workload_name, kind, severity ORDER BY 1)"));
+	assert_string_equal(query("SELECT group_concat(r, ';') FROM (SELECT namespace || ',' ||"
+				  " workload_name || ',' || kind || ',' || severity || ',' || count"
+				  " || ',' || first_ns || ',' || last_ns AS r FROM workload_totals"
+				  " ORDER BY 1)"),
+			    want);
+}
+
 static void test_retention(void **st)
 {
 	struct store *s;
@@ -210,8 +229,10 @@ static void test_retention(void **st)
 	assert_int_equal(insert(s, 1, 10, "2020-01-01T00:00:00Z", true, &acc, &dups), 0);
 	assert_int_equal(insert(s, 100, 10, "2026-01-01T00:00:00Z", true, &acc, &dups), 0);
 	/* by age: the 2020 ones go */
+	expect_totals_match_events();
 	assert_int_equal(store_retain(s, 1700000000000000000LL, 0, &removed), 0);
 	assert_int_equal(removed, 10);
+	expect_totals_match_events();
 	/* by size: fill, then cap below what is used; the oldest go first */
 	for (unsigned i = 0; i < 20; i++)
 		assert_int_equal(insert(s, 1000 + i * 64, 64, i < 10 ? "2026-02-01T00:00:00Z"
@@ -222,6 +243,7 @@ static void test_retention(void **st)
 	assert_true(removed > 0);
 	assert_int_equal(store_used_bytes(s, &used), 0);
 	store_free(s);
+	expect_totals_match_events();
 	assert_string_equal(query("SELECT count(*) FROM events WHERE time_ns < 1767225600000000001"),
 			    "0"); /* the 2026-01-01 ones were oldest */
 	assert_string_equal(query("SELECT count(*) > 0 FROM events WHERE time_ns > 1772000000000000000"),
