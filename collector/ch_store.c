@@ -145,36 +145,53 @@ static long row(const cJSON *ev, const char *body, int64_t received, char *out, 
 int ch_store_insert(struct ch_store *s, cJSON *const *events, char *const *bodies, size_t n,
 		    int64_t received_ns)
 {
+	const struct ch_rows one = {events, bodies, n};
+
+	return ch_store_insert_sets(s, &one, 1, received_ns);
+}
+
+/* One JSONEachRow line per event of the set into rows; tmp is the caller's growing scratch. */
+static int append_rows(struct buf *rows, const struct ch_rows *set, int64_t received_ns,
+		       char **tmp, size_t *tmpcap)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < set->n && !ret; i++) {
+		/* the body, its fields again as columns (not longer than it in all), each
+		 * escaped (at most 6 bytes a byte), and the identity text */
+		size_t need = strlen(set->bodies[i]) * 12 + CH_ROW_EXTRA + IDENTITY_TEXT_MAX * 6;
+		long len;
+
+		if (need > *tmpcap) {
+			char *p = realloc(*tmp, need);
+
+			if (!p)
+				return -ENOMEM;
+			*tmp = p;
+			*tmpcap = need;
+		}
+		len = row(set->events[i], set->bodies[i], received_ns, *tmp, *tmpcap);
+		if (len < 0)
+			return len == -ENOMEM ? -ENOMEM : -EIO;
+		(*tmp)[len] = '\n';
+		ret = buf_append(rows, *tmp, (size_t)len + 1);
+	}
+	return ret;
+}
+
+int ch_store_insert_sets(struct ch_store *s, const struct ch_rows *sets, size_t nsets,
+			 int64_t received_ns)
+{
 	struct buf rows;
 	char err[512];
 	char *tmp = NULL;
-	size_t tmpcap = 0;
+	size_t tmpcap = 0, n = 0;
 	int ret = 0;
 
 	buf_init(&rows, CH_BATCH_MAX);
-	for (size_t i = 0; i < n && !ret; i++) {
-		/* the body, its fields again as columns (not longer than it in all), each
-		 * escaped (at most 6 bytes a byte), and the identity text */
-		size_t need = strlen(bodies[i]) * 12 + CH_ROW_EXTRA + IDENTITY_TEXT_MAX * 6;
-		long len;
-
-		if (need > tmpcap) {
-			char *p = realloc(tmp, need);
-
-			if (!p) {
-				ret = -ENOMEM;
-				break;
-			}
-			tmp = p;
-			tmpcap = need;
-		}
-		len = row(events[i], bodies[i], received_ns, tmp, tmpcap);
-		if (len < 0) {
-			ret = len == -ENOMEM ? -ENOMEM : -EIO;
-			break;
-		}
-		tmp[len] = '\n';
-		ret = buf_append(&rows, tmp, (size_t)len + 1);
+	for (size_t k = 0; k < nsets && !ret; k++) {
+		ret = append_rows(&rows, &sets[k], received_ns, &tmp, &tmpcap);
+		n += sets[k].n;
 	}
 	free(tmp);
 	if (!ret) {

@@ -36,6 +36,16 @@ struct ch_client *ch_store_client(struct ch_store *s);
 int ch_store_insert(struct ch_store *s, cJSON *const *events, char *const *bodies, size_t n,
 		    int64_t received_ns);
 
+/* Several sets of events in one INSERT (a batch and the identity_change events the SQLite
+ * store made of it: store_commit_hook), without copying them into one array. */
+struct ch_rows {
+	cJSON *const *events;
+	char *const *bodies;
+	size_t n;
+};
+int ch_store_insert_sets(struct ch_store *s, const struct ch_rows *sets, size_t nsets,
+			 int64_t received_ns);
+
 /* Drops the days wholly older than cutoff_ns (0: none), then the oldest days while the
  * tables take more than max_bytes (0: no cap). *removed: events in the dropped days. */
 int ch_store_retain(struct ch_store *s, int64_t cutoff_ns, uint64_t max_bytes, uint64_t *removed);

@@ -138,26 +138,10 @@ static int count_insert(const struct ch_hook *h, int ret)
 static int ch_insert_hook(void *ctx, cJSON *const *made, char *const *made_bodies, size_t nmade)
 {
 	const struct ch_hook *h = ctx;
-	size_t n = h->b->n + nmade;
-	cJSON **ev;
-	char **bodies;
-	int ret = -ENOMEM;
+	const struct ch_rows sets[2] = {{h->b->events, h->b->bodies, h->b->n},
+					{made, made_bodies, nmade}};
 
-	if (!nmade)
-		return count_insert(h, ch_store_insert(h->chs, h->b->events, h->b->bodies, h->b->n,
-						       h->now));
-	ev = malloc(n * sizeof(*ev));
-	bodies = malloc(n * sizeof(*bodies));
-	if (ev && bodies) {
-		memcpy(ev, h->b->events, h->b->n * sizeof(*ev));
-		memcpy(ev + h->b->n, made, nmade * sizeof(*ev));
-		memcpy(bodies, h->b->bodies, h->b->n * sizeof(*bodies));
-		memcpy(bodies + h->b->n, made_bodies, nmade * sizeof(*bodies));
-		ret = ch_store_insert(h->chs, ev, bodies, n, h->now);
-	}
-	free(ev);
-	free(bodies);
-	return count_insert(h, ret);
+	return count_insert(h, ch_store_insert_sets(h->chs, sets, 2, h->now));
 }
 
 static enum MHD_Result store_batch(struct server *s, struct MHD_Connection *c, struct req *r,

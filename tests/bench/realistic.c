@@ -14,6 +14,15 @@
  *       the same events through the collector's own code: batch_parse() (ingest.c: prescan,
  *       parse, validate, minify) and store_insert_batch() (store_sqlite.c) in batches of 10,000,
  *       so the tables and indexes are exactly what POST /v1/events makes. Prints the same line.
+ *   realistic fill-ch URL PASSWORD_FILE SEED FIRST N TOTAL [DB]
+ *       the same events into the ClickHouse store (URL clickhouse://HOST:PORT/DATABASE, the
+ *       password on the first line of PASSWORD_FILE) through the collector's own code:
+ *       batch_parse(), then ch_store_open()/ch_store_insert() (ch_store.c) in batches of 10,000.
+ *       With DB, exactly as a collector started with --store URL --db DB ingests (events.c):
+ *       each batch goes through store_insert_batch_hook() into the local SQLite store, and
+ *       inside its transaction into ClickHouse together with the identity_change events the
+ *       local store made of it; without DB those events are not made (ClickHouse alone, but
+ *       not the same contents as POST /v1/events makes). Prints the same line.
  *
  * The load (issue 15): 40 namespaces, 1,000 workloads (25 per namespace), 30 commits per
  * workload deployed one after the other over 30 days (2026-11-01 onwards), a catalogue of 400
@@ -42,6 +51,12 @@
 #ifdef REALISTIC_STORE
 #include "collector/ingest.h"
 #include "collector/store.h"
+/* store.sh's BASELINE builds this file against an older revision's collector, which may have
+ * no ClickHouse store: fill-ch only where there is one */
+#if __has_include("collector/ch_store.h")
+#define REALISTIC_CH
+#include "collector/ch_store.h"
+#endif
 #endif
 
 #define NAMESPACES 40
@@ -505,6 +520,69 @@ static int fill(char **argv)
 }
 #endif
 
+#ifdef REALISTIC_CH
+struct ch_fill {
+	struct ch_store *chs;
+	const struct batch *b;
+};
+
+/* As events.c's commit hook: the batch and the identity_change events the local store made of
+ * it in one ClickHouse INSERT, inside the SQLite transaction. */
+static int ch_fill_hook(void *ctx, cJSON *const *made, char *const *made_bodies, size_t nmade)
+{
+	const struct ch_fill *h = ctx;
+	const struct ch_rows sets[2] = {{h->b->events, h->b->bodies, h->b->n},
+					{made, made_bodies, nmade}};
+
+	return ch_store_insert_sets(h->chs, sets, 2, T0_S * 1000000000LL);
+}
+
+static int fill_ch(int argc, char **argv)
+{
+	uint64_t first = strtoull(argv[5], NULL, 0), n = strtoull(argv[6], NULL, 0);
+	uint64_t total = strtoull(argv[7], NULL, 0), stored = 0;
+	struct ingest_limits lim = {FILL_BATCH, {32, 4096, 32768}};
+	struct ch_options o = {.url = argv[2], .password_file = argv[3]};
+	struct ch_store *chs;
+	struct store *s = NULL;
+	char err[512];
+	double t0 = now_s();
+
+	if (ch_store_open(&o, &chs, err, sizeof(err)) < 0)
+		return fprintf(stderr, "realistic: clickhouse: %s\n", err), 1;
+	if (argc == 9 && store_open(argv[8], &s, err, sizeof(err)) < 0)
+		return fprintf(stderr, "realistic: %s\n", err), 1;
+	for (uint64_t a = first; a < first + n; a += FILL_BATCH) {
+		uint64_t m = a + FILL_BATCH > first + n ? first + n - a : FILL_BATCH;
+		struct batch b;
+		struct ch_fill hook = {chs, &b};
+		size_t len, acc = 0, dups;
+		char *text = ndjson(a, m, total, &len);
+		int ret;
+
+		if (!text || batch_parse(&b, text, len, &lim, err, sizeof(err)) < 0)
+			return fprintf(stderr, "realistic: event %" PRIu64 "..: %s\n", a,
+				       text ? err : "out of memory"), 1;
+		if (s)
+			ret = store_insert_batch_hook(s, b.events, b.bodies, b.n, T0_S * 1000000000LL,
+						      &acc, &dups, ch_fill_hook, &hook);
+		else if ((ret = ch_store_insert(chs, b.events, b.bodies, b.n,
+						T0_S * 1000000000LL)) == 0)
+			acc = b.n;
+		batch_free(&b);
+		free(text);
+		if (ret < 0)
+			return fprintf(stderr, "realistic: store: %s\n", strerror(-ret)), 1;
+		stored += acc;
+	}
+	store_free(s);
+	ch_store_free(chs);
+	t0 = now_s() - t0;
+	printf("events=%" PRIu64 " seconds=%.3f rate=%.0f\n", stored, t0, (double)stored / t0);
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "ndjson")) {
@@ -533,8 +611,15 @@ int main(int argc, char **argv)
 		return fill(argv);
 	}
 #endif
+#ifdef REALISTIC_CH
+	if ((argc == 8 || argc == 9) && !strcmp(argv[1], "fill-ch")) {
+		seed = strtoull(argv[4], NULL, 0);
+		return fill_ch(argc, argv);
+	}
+#endif
 	fprintf(stderr, "usage: realistic ndjson SEED FIRST N TOTAL\n"
 			"       realistic post URL TOKEN_FILE SEED FIRST N TOTAL BATCH CONNS\n"
-			"       realistic fill DB SEED FIRST N TOTAL\n");
+			"       realistic fill DB SEED FIRST N TOTAL\n"
+			"       realistic fill-ch URL PASSWORD_FILE SEED FIRST N TOTAL [DB]\n");
 	return 2;
 }
