@@ -7,7 +7,7 @@
 
 #include "ingest.h"
 
-static int batch_add(struct batch *b, cJSON *ev, char *body)
+int batch_add(struct batch *b, cJSON *ev, char *body)
 {
 	if (b->n == b->cap) {
 		size_t ncap = b->cap ? b->cap * 2 : 64;

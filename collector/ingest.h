@@ -30,6 +30,8 @@ struct batch {
  * (the batch is then empty), or -ENOMEM. */
 int batch_parse(struct batch *b, char *body, size_t len, const struct ingest_limits *lim,
 		char *err, size_t errlen);
+/* Append an event and its body (the batch owns both from then on). 0 or -ENOMEM. */
+int batch_add(struct batch *b, cJSON *ev, char *body);
 void batch_free(struct batch *b);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "event_columns.h"
 #include "identity.h"
+#include "ingest.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -209,47 +210,9 @@ static int insert_one(struct store *s, const cJSON *ev, const char *body, int64_
 	return sqlite3_changes(s->db) == 1;
 }
 
-/* The events the store made itself in one transaction (identity_change), for the commit hook. */
-struct made {
-	cJSON **events;
-	char **bodies;
-	size_t n, cap;
-};
-
-static void made_free(struct made *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		cJSON_Delete(m->events[i]);
-		cJSON_free(m->bodies[i]);
-	}
-	free(m->events);
-	free(m->bodies);
-}
-
-static int made_add(struct made *m, cJSON *ev, char *body)
-{
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 8;
-		cJSON **e = realloc(m->events, cap * sizeof(*e));
-		char **b;
-
-		if (!e)
-			return -ENOMEM;
-		m->events = e;
-		b = realloc(m->bodies, cap * sizeof(*b));
-		if (!b)
-			return -ENOMEM;
-		m->bodies = b;
-		m->cap = cap;
-	}
-	m->events[m->n] = ev;
-	m->bodies[m->n++] = body;
-	return 0;
-}
-
 /* A newly stored event may show its workload under a new identity: the collector's own
  * identity_change event goes into the same transaction (a duplicate of it is not counted). */
-static int track_identity(struct store *s, const cJSON *ev, struct made *made)
+static int track_identity(struct store *s, const cJSON *ev, struct batch *made)
 {
 	cJSON *change = NULL;
 	int64_t t = 0;
@@ -262,7 +225,7 @@ static int track_identity(struct store *s, const cJSON *ev, struct made *made)
 		return rc;
 	body = cJSON_PrintUnformatted(change);
 	rc = body ? insert_one(s, change, body, t) : -ENOMEM;
-	if (rc >= 0 && made_add(made, change, body) == 0)
+	if (rc >= 0 && batch_add(made, change, body) == 0)
 		return 0;
 	cJSON_free(body);
 	cJSON_Delete(change);
@@ -270,7 +233,7 @@ static int track_identity(struct store *s, const cJSON *ev, struct made *made)
 }
 
 static int insert_all(struct store *s, cJSON *const *events, char *const *bodies, size_t n,
-		      int64_t received, size_t *accepted, size_t *dups, struct made *made)
+		      int64_t received, size_t *accepted, size_t *dups, struct batch *made)
 {
 	int rc;
 
@@ -301,7 +264,7 @@ int store_insert_batch_hook(struct store *s, cJSON *const *events, char *const *
 			    int64_t received_ns, size_t *accepted, size_t *dups,
 			    store_commit_hook hook, void *ctx)
 {
-	struct made made = {0};
+	struct batch made = {0}; /* the events the store made itself (identity_change) */
 	char err[256];
 	int ret;
 
@@ -321,7 +284,7 @@ int store_insert_batch_hook(struct store *s, cJSON *const *events, char *const *
 	}
 out:
 	pthread_mutex_unlock(&s->lock);
-	made_free(&made);
+	batch_free(&made);
 	return ret;
 }
 

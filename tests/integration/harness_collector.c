@@ -79,28 +79,88 @@ long h_http_get(const char *url, char *out, size_t cap)
 	return code;
 }
 
-long h_collector_post(const struct h_collector *c, const char *ndjson)
+/* "Authorization: Bearer <the first line of c's token file>"; -1 without the file. */
+static int bearer(const struct h_collector *c, char *hdr, size_t cap)
 {
-	char url[128], auth[256], tok[128] = "";
-	struct curl_slist *h = NULL;
+	char tok[128] = "";
 	FILE *f = fopen(c->token_file, "re");
-	CURL *cu;
-	long code = 0;
 
 	if (!f)
-		return 0;
+		return -1;
 	if (!fgets(tok, sizeof(tok), f))
 		tok[0] = 0;
 	fclose(f);
 	tok[strcspn(tok, "\n")] = 0;
+	snprintf(hdr, cap, "Authorization: Bearer %s", tok);
+	return 0;
+}
+
+struct grow {
+	char *p;
+	size_t len;
+};
+
+static size_t grow(char *p, size_t sz, size_t n, void *u)
+{
+	struct grow *g = u;
+	size_t len = sz * n;
+	char *np;
+
+	if (g->len + len >= H_GET_MAX || !(np = realloc(g->p, g->len + len + 1)))
+		return 0;
+	g->p = np;
+	memcpy(g->p + g->len, p, len);
+	g->len += len;
+	g->p[g->len] = 0;
+	return len;
+}
+
+long h_collector_get(const struct h_collector *c, const char *path, char **body)
+{
+	char url[2048], auth[256];
+	struct grow g = {.p = calloc(1, 1)};
+	struct curl_slist *h = NULL;
+	CURL *cu = curl_easy_init();
+	long code = 0;
+
+	*body = g.p;
+	if (!cu || !g.p || bearer(c, auth, sizeof(auth)) < 0) {
+		curl_easy_cleanup(cu);
+		return 0;
+	}
+	snprintf(url, sizeof(url), "%s%s", c->url, path);
+	h = curl_slist_append(h, auth);
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 60000L);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, grow);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &g);
+	if (curl_easy_perform(cu) == CURLE_OK)
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(cu);
+	curl_slist_free_all(h);
+	*body = g.p;
+	return code;
+}
+
+long h_collector_post(const struct h_collector *c, const char *ndjson)
+{
+	char url[128], auth[256];
+	struct curl_slist *h = NULL;
+	CURL *cu;
+	long code = 0;
+
+	if (bearer(c, auth, sizeof(auth)) < 0)
+		return 0;
 	snprintf(url, sizeof(url), "%s/v1/events", c->url);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
 	h = curl_slist_append(curl_slist_append(h, auth), "Content-Type: application/x-ndjson");
 	cu = curl_easy_init();
 	if (cu) {
 		curl_easy_setopt(cu, CURLOPT_URL, url);
 		curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, ndjson);
+		/* an answer that never comes (a replica stopped mid-request) is no answer */
+		curl_easy_setopt(cu, CURLOPT_TIMEOUT_MS, 60000L);
 		curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, discard);
 		if (curl_easy_perform(cu) == CURLE_OK)
 			curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);

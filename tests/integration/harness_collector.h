@@ -48,8 +48,14 @@ void h_collector_free(struct h_collector *c);
  * (pointers into c, valid while c is). */
 void h_collector_agent_args(const struct h_collector *c, const char **argv4);
 
+/* GET path (e.g. "/v1/findings?limit=5") on c with its token, 60 s at most: the HTTP status
+ * (0: no answer) and the body in *body (malloc'd, NUL-terminated, at most H_GET_MAX; the caller
+ * frees it). */
+#define H_GET_MAX (16u << 20)
+long h_collector_get(const struct h_collector *c, const char *path, char **body);
+
 /* POST an NDJSON body to c's /v1/events with its ingest token; the HTTP status, or 0 when there
- * was no answer. */
+ * was no answer (60 s at most). */
 long h_collector_post(const struct h_collector *c, const char *ndjson);
 
 /* One integer from a SELECT on the store (read-only), or -1. */

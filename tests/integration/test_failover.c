@@ -53,7 +53,6 @@
 #define ID_PREFIX   "fa11fa11fa11fa11"
 #define K	    300	  /* credential reads of test 2 */
 #define DELIVER_MS  60000
-#define PAGE_MAX    (8u << 20)
 
 struct replica {
 	struct h_collector c;
@@ -70,96 +69,17 @@ static struct h_agent *agent; /* test 2's, stopped by its teardown after a faile
 
 /* ---- HTTP ------------------------------------------------------------------------------- */
 
-struct body {
-	char *p;
-	size_t len;
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *u)
-{
-	struct body *b = u;
-	size_t len = sz * n;
-
-	if (b->len + len >= PAGE_MAX)
-		return 0;
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-	b->p[b->len] = 0;
-	return len;
-}
-
-static size_t discard(char *p, size_t sz, size_t n, void *u)
-{
-	return sz * n;
-}
-
-static void bearer(const struct h_collector *c, char *hdr, size_t cap)
-{
-	char tok[128] = "";
-	FILE *f = fopen(c->token_file, "r");
-
-	if (f) {
-		if (fgets(tok, sizeof(tok), f))
-			tok[strcspn(tok, "\n")] = 0;
-		fclose(f);
-	}
-	snprintf(hdr, cap, "Authorization: Bearer %s", tok);
-}
-
 /* GET path on c with its token; the parsed answer, or NULL (the status printed). */
 static cJSON *get_json(const struct h_collector *c, const char *path)
 {
-	char url[1024], auth[256];
-	struct body b = {.p = calloc(1, PAGE_MAX)};
-	struct curl_slist *h = NULL;
-	CURL *e = curl_easy_init();
-	long code = 0;
-	cJSON *j = NULL;
+	char *body;
+	long code = h_collector_get(c, path, &body);
+	cJSON *j = code == 200 ? cJSON_Parse(body) : NULL;
 
-	assert_non_null(b.p);
-	assert_non_null(e);
-	snprintf(url, sizeof(url), "%s%s", c->url, path);
-	bearer(c, auth, sizeof(auth));
-	h = curl_slist_append(h, auth);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(e);
-	curl_slist_free_all(h);
-	if (code == 200)
-		j = cJSON_Parse(b.p);
-	else
-		print_message("GET %s: %ld %.300s\n", url, code, b.p);
-	free(b.p);
+	if (code != 200)
+		print_message("GET %s%s: %ld %.300s\n", c->url, path, code, body);
+	free(body);
 	return j;
-}
-
-/* POST an NDJSON body to c (10 s at most); the status, 0 when there was no answer. */
-static long post(const struct h_collector *c, const char *ndjson)
-{
-	char url[128], auth[256];
-	struct curl_slist *h = NULL;
-	CURL *e = curl_easy_init();
-	long code = 0;
-
-	assert_non_null(e);
-	snprintf(url, sizeof(url), "%s/v1/events", c->url);
-	bearer(c, auth, sizeof(auth));
-	h = curl_slist_append(curl_slist_append(h, auth), "Content-Type: application/x-ndjson");
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, ndjson);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 10000L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(e);
-	curl_slist_free_all(h);
-	return code;
 }
 
 /* ---- set-up ------------------------------------------------------------------------------ */
@@ -333,7 +253,7 @@ static int send_batch(const char *body, int first, int b)
 
 		if (b == KILL_BATCH && r == KILLED && k.pid) /* SIGKILL while this batch is in flight */
 			assert_int_equal(pthread_create(&k.th, NULL, kill_later, &k), 0);
-		code = post(&rep[r].c, body);
+		code = h_collector_post(&rep[r].c, body);
 		if (b == KILL_BATCH && r == KILLED && k.pid) {
 			pthread_join(k.th, NULL);
 			assert_int_equal(h_collector_stop(&rep[r].c, SIGKILL), 0); /* reaped */

@@ -27,7 +27,6 @@
 
 #define NREAL	 20000
 #define SEED	 "11"
-#define BODY_MAX (16u << 20)
 #define MAX_URLS 600
 
 static struct h_clickhouse ch;
@@ -36,61 +35,12 @@ static bool have_ch;
 static char *urls[MAX_URLS];
 static int nurls;
 
-struct body {
-	char *p;
-	size_t len;
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *u)
-{
-	struct body *b = u;
-	size_t len = sz * n;
-
-	if (b->len + len >= BODY_MAX)
-		return 0;
-	memcpy(b->p + b->len, p, len);
-	b->len += len;
-	b->p[b->len] = 0;
-	return len;
-}
-
-/* GET path on c with its token: the status, the body in *out (malloc'd). */
-static long get(const struct h_collector *c, const char *path, char **out)
-{
-	char url[2048], auth[256], tok[128] = "";
-	struct body b = {.p = calloc(1, BODY_MAX)};
-	struct curl_slist *h = NULL;
-	CURL *e = curl_easy_init();
-	FILE *f = fopen(c->token_file, "r");
-	long code = 0;
-
-	if (f) {
-		if (fgets(tok, sizeof(tok), f))
-			tok[strcspn(tok, "\n")] = 0;
-		fclose(f);
-	}
-	snprintf(url, sizeof(url), "%s%s", c->url, path);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-	h = curl_slist_append(h, auth);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 60000L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-	if (curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(e);
-	*out = b.p;
-	return code;
-}
-
 static cJSON *get_json(const struct h_collector *c, const char *path)
 {
 	char *body;
 	cJSON *j;
 
-	assert_int_equal(get(c, path, &body), 200);
+	assert_int_equal(h_collector_get(c, path, &body), 200);
 	j = cJSON_Parse(body);
 	free(body);
 	assert_non_null(j);
@@ -325,7 +275,7 @@ static void test_same_answers(void **state)
 	assert_true(nurls >= 100);
 	for (int i = 0; i < nurls; i++) {
 		char *a, *b;
-		long sa = get(&sq, urls[i], &a), sb = get(&chc, urls[i], &b);
+		long sa = h_collector_get(&sq, urls[i], &a), sb = h_collector_get(&chc, urls[i], &b);
 
 		if (sa != sb || strcmp(a, b)) {
 			differ++;
