@@ -485,45 +485,65 @@ static int post(char **argv)
 /* ---- fill ------------------------------------------------------------------------------- */
 
 #ifdef REALISTIC_STORE
-static int fill(char **argv)
+/* Events [first, first + n) of total in batches of FILL_BATCH: batch_parse(), then into the
+ * SQLite store s (its commit hook, when given, inside each transaction), else straight into
+ * ClickHouse (chs). Prints the events=/seconds=/rate= line. */
+static int fill_batches(struct store *s, store_commit_hook hook, void *ctx,
+			int (*ch_insert)(void *ctx, struct batch *b), uint64_t first, uint64_t n,
+			uint64_t total)
 {
-	uint64_t first = strtoull(argv[4], NULL, 0), n = strtoull(argv[5], NULL, 0);
-	uint64_t total = strtoull(argv[6], NULL, 0), stored = 0;
 	struct ingest_limits lim = {FILL_BATCH, {32, 4096, 32768}};
-	struct store *s;
-	char err[256];
+	uint64_t stored = 0;
 	double t0 = now_s();
+	char err[256];
 
-	if (store_open(argv[2], &s, err, sizeof(err)) < 0)
-		return fprintf(stderr, "realistic: %s\n", err), 1;
 	for (uint64_t a = first; a < first + n; a += FILL_BATCH) {
 		uint64_t m = a + FILL_BATCH > first + n ? first + n - a : FILL_BATCH;
 		struct batch b;
-		size_t len, acc, dups;
+		size_t len, acc = 0, dups;
 		char *text = ndjson(a, m, total, &len);
 		int ret;
 
 		if (!text || batch_parse(&b, text, len, &lim, err, sizeof(err)) < 0)
 			return fprintf(stderr, "realistic: event %" PRIu64 "..: %s\n", a,
 				       text ? err : "out of memory"), 1;
-		ret = store_insert_batch(s, b.events, b.bodies, b.n, T0_S * 1000000000LL, &acc, &dups);
+		*(struct batch **)ctx = &b; /* the hooks' first member: this batch */
+		if (s)
+			ret = store_insert_batch_hook(s, b.events, b.bodies, b.n, T0_S * 1000000000LL,
+						      &acc, &dups, hook, ctx);
+		else if ((ret = ch_insert(ctx, &b)) == 0)
+			acc = b.n;
 		batch_free(&b);
 		free(text);
 		if (ret < 0)
 			return fprintf(stderr, "realistic: store: %s\n", strerror(-ret)), 1;
 		stored += acc;
 	}
-	store_free(s);
 	t0 = now_s() - t0;
 	printf("events=%" PRIu64 " seconds=%.3f rate=%.0f\n", stored, t0, (double)stored / t0);
 	return 0;
+}
+
+static int fill(char **argv)
+{
+	struct store *s;
+	struct batch *b;
+	char err[256];
+	int ret;
+
+	if (store_open(argv[2], &s, err, sizeof(err)) < 0)
+		return fprintf(stderr, "realistic: %s\n", err), 1;
+	ret = fill_batches(s, NULL, &b, NULL, strtoull(argv[4], NULL, 0),
+			   strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
+	store_free(s);
+	return ret;
 }
 #endif
 
 #ifdef REALISTIC_CH
 struct ch_fill {
+	struct batch *b; /* first: fill_batches sets it */
 	struct ch_store *chs;
-	const struct batch *b;
 };
 
 /* As events.c's commit hook: the batch and the identity_change events the local store made of
@@ -537,49 +557,30 @@ static int ch_fill_hook(void *ctx, cJSON *const *made, char *const *made_bodies,
 	return ch_store_insert_sets(h->chs, sets, 2, T0_S * 1000000000LL);
 }
 
+static int ch_fill_only(void *ctx, struct batch *b)
+{
+	const struct ch_fill *h = ctx;
+
+	return ch_store_insert(h->chs, b->events, b->bodies, b->n, T0_S * 1000000000LL);
+}
+
 static int fill_ch(int argc, char **argv)
 {
-	uint64_t first = strtoull(argv[5], NULL, 0), n = strtoull(argv[6], NULL, 0);
-	uint64_t total = strtoull(argv[7], NULL, 0), stored = 0;
-	struct ingest_limits lim = {FILL_BATCH, {32, 4096, 32768}};
 	struct ch_options o = {.url = argv[2], .password_file = argv[3]};
-	struct ch_store *chs;
+	struct ch_fill h = {0};
 	struct store *s = NULL;
 	char err[512];
-	double t0 = now_s();
+	int ret;
 
-	if (ch_store_open(&o, &chs, err, sizeof(err)) < 0)
+	if (ch_store_open(&o, &h.chs, err, sizeof(err)) < 0)
 		return fprintf(stderr, "realistic: clickhouse: %s\n", err), 1;
 	if (argc == 9 && store_open(argv[8], &s, err, sizeof(err)) < 0)
 		return fprintf(stderr, "realistic: %s\n", err), 1;
-	for (uint64_t a = first; a < first + n; a += FILL_BATCH) {
-		uint64_t m = a + FILL_BATCH > first + n ? first + n - a : FILL_BATCH;
-		struct batch b;
-		struct ch_fill hook = {chs, &b};
-		size_t len, acc = 0, dups;
-		char *text = ndjson(a, m, total, &len);
-		int ret;
-
-		if (!text || batch_parse(&b, text, len, &lim, err, sizeof(err)) < 0)
-			return fprintf(stderr, "realistic: event %" PRIu64 "..: %s\n", a,
-				       text ? err : "out of memory"), 1;
-		if (s)
-			ret = store_insert_batch_hook(s, b.events, b.bodies, b.n, T0_S * 1000000000LL,
-						      &acc, &dups, ch_fill_hook, &hook);
-		else if ((ret = ch_store_insert(chs, b.events, b.bodies, b.n,
-						T0_S * 1000000000LL)) == 0)
-			acc = b.n;
-		batch_free(&b);
-		free(text);
-		if (ret < 0)
-			return fprintf(stderr, "realistic: store: %s\n", strerror(-ret)), 1;
-		stored += acc;
-	}
+	ret = fill_batches(s, ch_fill_hook, &h, ch_fill_only, strtoull(argv[5], NULL, 0),
+			   strtoull(argv[6], NULL, 0), strtoull(argv[7], NULL, 0));
 	store_free(s);
-	ch_store_free(chs);
-	t0 = now_s() - t0;
-	printf("events=%" PRIu64 " seconds=%.3f rate=%.0f\n", stored, t0, (double)stored / t0);
-	return 0;
+	ch_store_free(h.chs);
+	return ret;
 }
 #endif
 
