@@ -32,13 +32,28 @@
 #define BACKOFF_CAP_MS 60000
 #define RETRY_AFTER_MAX_S 300
 
-typedef long (*fwd_format_fn)(const struct fwd_conf *, const struct fwd_event *, size_t, char *,
-			      size_t);
+struct worker;
 
-static const fwd_format_fn formats[FWD__N] = {
-	[FWD_OTLP] = fwd_format_otlp,	    [FWD_LOKI] = fwd_format_loki,
-	[FWD_ELASTIC] = fwd_format_elastic, [FWD_SPLUNK] = fwd_format_splunk,
-	[FWD_SYSLOG] = fwd_format_syslog,   [FWD_WEBHOOK] = fwd_format_webhook,
+/* What sets one backend apart: how a batch is formatted, what its 2xx answer says (NULL: every
+ * event taken), and whether it is an HTTP API or a syslog stream. The engine below has no
+ * per-type branch. */
+struct backend {
+	long (*format)(const struct fwd_conf *, const struct fwd_event *, size_t, char *, size_t);
+	void (*answer)(struct worker *w, size_t n, struct fwd_ack *ack);
+	bool stream; /* syslog over TCP/TLS (fwd_syslog_net.c), not HTTP (fwd_http.c) */
+};
+
+static void elastic_answer(struct worker *w, size_t n, struct fwd_ack *ack);
+static void otlp_answer(struct worker *w, size_t n, struct fwd_ack *ack);
+static void splunk_answer(struct worker *w, size_t n, struct fwd_ack *ack);
+
+static const struct backend backends[FWD__N] = {
+	[FWD_OTLP] = {fwd_format_otlp, otlp_answer, false},
+	[FWD_LOKI] = {fwd_format_loki, NULL, false},
+	[FWD_ELASTIC] = {fwd_format_elastic, elastic_answer, false},
+	[FWD_SPLUNK] = {fwd_format_splunk, splunk_answer, false},
+	[FWD_SYSLOG] = {fwd_format_syslog, NULL, true},
+	[FWD_WEBHOOK] = {fwd_format_webhook, NULL, false},
 };
 
 struct worker {
@@ -144,34 +159,42 @@ out:
 }
 
 /* OTLP partial success: the rejected records will never be taken; count them. */
-static void otlp_partial(struct worker *w, struct fwd_ack *ack)
+static void otlp_answer(struct worker *w, size_t n, struct fwd_ack *ack)
 {
 	cJSON *r = cJSON_Parse(w->http.resp);
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(r, "partialSuccess");
 	const char *rej = fwd_str(ps, "rejectedLogRecords");
-	long n = rej ? strtol(rej, NULL, 10) : 0;
+	long rejected = rej ? strtol(rej, NULL, 10) : 0;
 
-	if (n > 0) { /* a backend's number: never more than the batch it answers */
-		ack->refused = (size_t)n < ack->done ? (size_t)n : ack->done;
+	if (rejected > 0) { /* a backend's number: never more than the batch it answers */
+		ack->refused = (size_t)rejected < n ? (size_t)rejected : n;
 		ack->refused_status = 200;
 	}
 	cJSON_Delete(r);
+}
+
+/* Elasticsearch _bulk: each item has its own status. */
+static void elastic_answer(struct worker *w, size_t n, struct fwd_ack *ack)
+{
+	if (fwd_elastic_parse(w->http.resp, w->http.resp_len, n, ack) < 0) {
+		log_warn("forwarder %s: unreadable _bulk answer: sending again", w->c->name);
+		*ack = (struct fwd_ack){.retry = true};
+	}
+}
+
+/* Splunk HEC with indexer acknowledgement: taken only once indexed. */
+static void splunk_answer(struct worker *w, size_t n, struct fwd_ack *ack)
+{
+	if (w->c->ack && !hec_confirmed(w, w->c->url))
+		*ack = (struct fwd_ack){.retry = true};
 }
 
 /* What a 2xx means for this backend. */
 static void on_success(struct worker *w, size_t n, struct fwd_ack *ack)
 {
 	ack->done = n;
-	if (w->c->type == FWD_ELASTIC) {
-		if (fwd_elastic_parse(w->http.resp, w->http.resp_len, n, ack) < 0) {
-			log_warn("forwarder %s: unreadable _bulk answer: sending again", w->c->name);
-			*ack = (struct fwd_ack){.retry = true};
-		}
-	} else if (w->c->type == FWD_OTLP) {
-		otlp_partial(w, ack);
-	} else if (w->c->type == FWD_SPLUNK && w->c->ack && !hec_confirmed(w, w->c->url)) {
-		*ack = (struct fwd_ack){.retry = true};
-	}
+	if (backends[w->c->type].answer)
+		backends[w->c->type].answer(w, n, ack);
 }
 
 /* Send one formatted batch of n events; *retry_after set from the answer. */
@@ -182,7 +205,7 @@ static void send_batch(struct worker *w, const char *buf, size_t len, size_t n,
 
 	*ack = (struct fwd_ack){0};
 	*retry_after = -1;
-	if (w->c->type == FWD_SYSLOG) {
+	if (backends[w->c->type].stream) {
 		if (fwd_syslog_send(&w->sys, w->c, buf, len) < 0)
 			ack->retry = true;
 		else
@@ -207,7 +230,8 @@ static int encode(struct worker *w, const struct fwd_event *ev, size_t *n, const
 {
 	long l;
 
-	while ((l = formats[w->c->type](w->c, ev, *n, w->buf, w->c->max_payload)) == -ENOSPC &&
+	while ((l = backends[w->c->type].format(w->c, ev, *n, w->buf, w->c->max_payload)) ==
+		   -ENOSPC &&
 	       *n > 1)
 		*n /= 2;
 	if (l < 0)
@@ -386,14 +410,14 @@ static int worker_init(struct worker *w, struct forward *f, const struct fwd_con
 	w->buf = malloc(c->max_payload);
 	if (!w->buf)
 		return -ENOMEM;
-	if (c->type != FWD_SYSLOG && fwd_gzip_on(c)) {
+	if (!backends[c->type].stream && fwd_gzip_on(c)) {
 		w->zcap = compressBound((uLong)c->max_payload) + 32; /* + the gzip wrapper */
 		if (!(w->zbuf = malloc(w->zcap)))
 			return -ENOMEM;
 	}
 	if ((ret = fwd_db_open(&w->db, db_path, err, errlen)) < 0)
 		return ret;
-	if (c->type != FWD_SYSLOG && (ret = fwd_http_init(&w->http, c, w->token)) < 0) {
+	if (!backends[c->type].stream && (ret = fwd_http_init(&w->http, c, w->token)) < 0) {
 		snprintf(err, errlen, "forwarder %s: http setup failed", c->name);
 		return ret;
 	}
@@ -449,7 +473,7 @@ static void worker_free(struct worker *w)
 			 (unsigned long long)s->retries, (unsigned long long)s->failures,
 			 (unsigned long long)s->dropped);
 	}
-	if (w->c && w->c->type != FWD_SYSLOG)
+	if (w->c && !backends[w->c->type].stream)
 		fwd_http_free(&w->http);
 	fwd_syslog_close(&w->sys);
 	fwd_db_close(&w->db);
