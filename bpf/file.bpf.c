@@ -48,8 +48,10 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		upath = (const char *)a.a[1];
 		oflags = a.a[2];
 		if (sys == C2D_SYS_OPENAT2 &&
-		    bpf_probe_read_user(&oflags, sizeof(oflags), (void *)a.a[2]) < 0)
+		    bpf_probe_read_user(&oflags, sizeof(oflags), (void *)a.a[2]) < 0) {
+			C2D_STAT_INC(read_errors); /* the opened file's own flags still judge */
 			oflags = 0;
+		}
 	} else if (sys == C2D_SYS_CREAT) {
 		upath = (const char *)a.a[0];
 		oflags = C2D_O_CREAT | C2D_O_WRONLY | C2D_O_TRUNC;

@@ -297,6 +297,8 @@ __noinline int c2d_path_read_user(struct c2d_scratch *s, __u64 upath)
 	if (n == C2D_PATH_MAX) {
 		s->flags |= C2D_F_STR_TRUNCATED;
 		C2D_STAT_INC(str_truncated);
+	} else if (n <= 0 && upath) {
+		C2D_STAT_INC(read_errors);
 	}
 	return n;
 }

@@ -214,8 +214,10 @@ int BPF_PROG(c2d_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	}
 	c2d_barrier_var(alen);
 	alen &= C2D_ARGS_MAX - 1;
-	if (bpf_probe_read_user(&ps->data[n], alen, (void *)astart) < 0)
+	if (bpf_probe_read_user(&ps->data[n], alen, (void *)astart) < 0) {
+		C2D_STAT_INC(read_errors); /* the exec is reported without its argv */
 		alen = 0;
+	}
 	ps->ev.args_len = alen;
 	ps->ev.hdr.flags = fl;
 	/* the first exec in a cgroup names it, and wakes the reader at once */

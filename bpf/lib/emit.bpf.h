@@ -105,6 +105,8 @@ static __always_inline void sysev__add_ustr(struct c2d_scratch *s, const void *u
 		return;
 	n = bpf_probe_read_user_str(&s->data[pos & C2D_DATA_MASK], C2D_STR_MAX, uptr);
 	if (n <= 0) {
+		if (uptr) /* NULL is an argument left out (mount's fstype), not a failed read */
+			C2D_STAT_INC(read_errors);
 		s->data[pos & C2D_DATA_MASK] = 0;
 		n = 1;
 	} else if (n == C2D_STR_MAX) {
