@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * meta_cache.h - container metadata (image, digest, Kubernetes fields, provenance) by
- * container id, filled by a resolver thread that asks the runtime, so that the ring-buffer
- * loop never waits on a socket. Bounded: a fixed table (least recently used replaced), a
- * fixed request queue; answers expire (TTL), failures too (negative caching).
+ * container id, filled by a resolver thread that asks the runtime (meta_resolver.c), so that the
+ * ring-buffer loop never waits on a socket. Bounded: a fixed table (least recently used
+ * replaced), a fixed request queue; answers expire (TTL), failures too (negative caching).
  */
 #ifndef C2D_META_CACHE_H
 #define C2D_META_CACHE_H

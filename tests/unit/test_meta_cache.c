@@ -2,20 +2,25 @@
 /*
  * test_meta_cache.c - the workload derived from a pod name, the metadata cache without a
  * runtime (look-ups fail fast, nothing blocks) and with one that is not there (the resolver
- * answers FAILED, negative-cached), and the bounded deferral queue.
+ * answers FAILED, negative-cached), a container's environment read from a /proc of our own and
+ * merged into a record the labels partly filled (meta_env.c), and the bounded deferral queue.
  */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "deferred.h"
 #include "meta_cache.h"
+#include "meta_env.h"
 
 static void test_workload_from_pod(void **state)
 {
@@ -84,6 +89,77 @@ static void test_cache_runtime_missing(void **state)
 	meta_cache_free(mc);
 }
 
+/* A fake /proc with one process (pid 42) whose environment is env (len bytes, NUL-separated). */
+static void fake_proc(char *root, size_t cap, const char *env, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(root, cap, "/tmp/c2d-unit-proc-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/42", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/42/environ", root);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(env, 1, len, f), len);
+	fclose(f);
+}
+
+static void rm_fake_proc(const char *root)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/42/environ", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/42", root);
+	rmdir(path);
+	rmdir(root);
+}
+
+static void test_env_provenance(void **state)
+{
+	static const char env[] = "PATH=/bin\0GIT_COMMIT=abc123\0BUILD_URL=https://ci/1\0"
+				  "CI_PIPELINE_URL=https://ci/2\0SECRET=hunter2";
+	char root[64];
+	struct provenance p;
+
+	fake_proc(root, sizeof(root), env, sizeof(env) - 1);
+	memset(&p, 0, sizeof(p));
+	/* a field the labels gave is kept: only the unknown ones are filled */
+	snprintf(p.value[PROV_COMMIT], PROV_VALUE_MAX, "from-label");
+	assert_int_equal(meta_env_provenance(root, 42, &p), 1);
+	assert_string_equal(p.value[PROV_COMMIT], "from-label");
+	assert_string_equal(p.value[PROV_PIPELINE_URL], "https://ci/1"); /* the first name found */
+	assert_string_equal(p.source[PROV_PIPELINE_URL], "env:BUILD_URL");
+	/* a process gone, or none asked about: nothing, and no error */
+	assert_int_equal(meta_env_provenance(root, 43, &p), 0);
+	assert_int_equal(meta_env_provenance(root, 0, &p), 0);
+	rm_fake_proc(root);
+}
+
+/* What the ring-buffer thread does: read into an empty provenance without the cache's lock,
+ * merge into the record under it. The record must end up as if read straight into it. */
+static void test_env_merge(void **state)
+{
+	static const char env[] = "GIT_COMMIT=abc123\0BUILD_URL=https://ci/1";
+	char root[64];
+	static struct provenance direct, read, rec;
+
+	fake_proc(root, sizeof(root), env, sizeof(env) - 1);
+	memset(&direct, 0, sizeof(direct));
+	snprintf(direct.value[PROV_COMMIT], PROV_VALUE_MAX, "from-label");
+	snprintf(direct.source[PROV_COMMIT], PROV_SOURCE_MAX, "image-label:x");
+	rec = direct;
+	assert_int_equal(meta_env_provenance(root, 42, &direct), 1);
+	memset(&read, 0, sizeof(read));
+	assert_int_equal(meta_env_provenance(root, 42, &read), 2);
+	assert_int_equal(meta_env_merge(&rec, &read), 1);
+	assert_memory_equal(rec.value, direct.value, sizeof(rec.value));
+	assert_memory_equal(rec.source, direct.source, sizeof(rec.source));
+	assert_int_equal(meta_env_merge(&rec, &read), 0); /* nothing left to fill */
+	rm_fake_proc(root);
+}
+
 static void test_deferred_bounds(void **state)
 {
 	static struct deferred d;
@@ -115,6 +191,8 @@ int main(void)
 		cmocka_unit_test(test_workload_from_pod),
 		cmocka_unit_test(test_cache_without_runtime),
 		cmocka_unit_test(test_cache_runtime_missing),
+		cmocka_unit_test(test_env_provenance),
+		cmocka_unit_test(test_env_merge),
 		cmocka_unit_test(test_deferred_bounds),
 	};
 
