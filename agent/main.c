@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * c2d-agent - the cloud2dev node agent. This file only orchestrates:
- * options → policy → kernel probe → load, fill, attach → /proc seed → "ready" → ring-buffer
- * loop → clean stop on SIGINT/SIGTERM with the loss counters logged.
+ * c2d-agent - the cloud2dev node agent. This file only orchestrates one struct agent (agent.h):
+ * options → start (policy → kernel probe → load, fill, attach → /proc seed → "ready") → run
+ * (the ring-buffer loop) → stop (clean on SIGINT/SIGTERM, with the loss counters logged).
+ * Losses, stats and metrics snapshots are agent_stats.c's.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,12 +16,13 @@
 
 #include <bpf/libbpf.h>
 
+#include "agent.h"
+#include "agent_stats.h"
 #include "cgroup.h"
 #include "file_ids.h"
 #include "ids.h"
 #include "loader.h"
 #include "log.h"
-#include "metrics.h"
 #include "metrics_http.h"
 #include "options.h"
 #include "pipeline.h"
@@ -44,19 +46,12 @@
 #define CGROUP_CACHE_SLOTS 4096	     /* cgroups remembered (direct-mapped) */
 #define RUNTIME_REFRESH_S 60	     /* runtime binaries looked for again (upgrades) */
 
-static volatile sig_atomic_t g_stop;
-static struct runtime_events *g_events; /* containerd task starts: records asked for early */
-static struct gitops *g_gitops;	 /* Argo CD / Flux objects: deploy revisions by time */
-static struct k8s *g_k8s;		 /* pods of this node from the API, if one is reachable */
-static struct ship *g_ship;		 /* --collector: batches, spool, sender */
-static struct seqstate *g_seq;		 /* --state-dir: event ids unique across restarts */
-static struct gap g_gap;		 /* losses, reported in band as agent_gap events */
-static struct metrics_http *g_metrics;	 /* --metrics-addr */
-static struct runmark *g_run;		 /* --state-dir: was the last run killed? */
-static struct file_ids *g_ids;		 /* the path rules' files and directories by identity */
-static time_t g_start_time;
-static unsigned g_sweep_failed; /* logged once */
-static struct runtime_ids g_rt_ids; /* the runtime's binaries, as runtime_ids holds them */
+/*
+ * The only file-scope state: a signal handler reaches nothing but globals, and may only set a
+ * volatile sig_atomic_t. The loop reads them; everything else is in struct agent.
+ */
+static volatile sig_atomic_t g_stop; /* SIGINT/SIGTERM: which one; the loop ends */
+static volatile sig_atomic_t g_hup;  /* SIGHUP: the policy is read again */
 
 static void log_runtime_ids(const struct runtime_ids *ids, int running, const char *what,
 			    double ms)
@@ -80,27 +75,27 @@ static void log_runtime_ids(const struct runtime_ids *ids, int running, const ch
  * upgrade replaces a binary (a new inode), a daemon starts from elsewhere. The kernel tracks
  * every exec and fork after this; the scan costs a stat per process, once a minute.
  */
-static void runtime_refresh(struct c2d_loader *l, bool first)
+static void runtime_refresh(struct agent *a, bool first)
 {
-	static struct runtime_ids found;
+	struct runtime_ids *found = &a->rt_found;
 	struct timespec t0, t1;
 	int running, rc;
 	bool same;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (first)
-		loader_set_host_mntns(l, runtime_ids_host_mntns("/proc"));
-	runtime_ids_find(&found, "/proc");
-	same = runtime_ids_equal(&found, &g_rt_ids);
-	if (!same && (rc = loader_runtime_sync(l, &found)) < 0) {
+		loader_set_host_mntns(&a->l, runtime_ids_host_mntns("/proc"));
+	runtime_ids_find(found, "/proc");
+	same = runtime_ids_equal(found, &a->rt_ids);
+	if (!same && (rc = loader_runtime_sync(&a->l, found)) < 0) {
 		log_warn("runtime binaries: the kernel map refused them: %s", strerror(-rc));
 		return;
 	}
-	g_rt_ids = found;
-	running = runtime_ids_running(&g_rt_ids, "/proc", loader_runtime_mark, l);
+	a->rt_ids = *found;
+	running = runtime_ids_running(&a->rt_ids, "/proc", loader_runtime_mark, &a->l);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (first || !same)
-		log_runtime_ids(&g_rt_ids, running, first ? "found" : "changed",
+		log_runtime_ids(&a->rt_ids, running, first ? "found" : "changed",
 				(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 					(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 }
@@ -119,8 +114,6 @@ static const char *k8s_api(const struct c2d_agent_opts *o, char *buf, size_t len
 		 port && *port ? port : "443");
 	return buf;
 }
-
-static volatile sig_atomic_t g_hup;
 
 static void on_signal(int sig)
 {
@@ -157,26 +150,27 @@ static bool same_but_severity(const struct c2d_policy *a, const struct c2d_polic
  * set of attached programs) is reported as needing a restart — the maps are not swapped in
  * place yet. The runtime's binaries are looked for again. Never stops the agent.
  */
-static void reload(struct c2d_loader *l, struct c2d_policy *running,
-		   const struct c2d_agent_opts *o)
+static void reload(struct agent *a)
 {
-	static struct c2d_policy fresh;
+	const struct c2d_agent_opts *o = &a->o;
+	struct c2d_policy *fresh = &a->fresh, *running = &a->policy;
 
-	log_info("SIGHUP: checking %s again", o->policy_file ? o->policy_file : "the built-in policy");
-	if (build_policy(&fresh, o) < 0) {
+	log_info("SIGHUP: checking %s again",
+		 o->policy_file ? o->policy_file : "the built-in policy");
+	if (build_policy(fresh, o) < 0) {
 		log_error("SIGHUP: the new policy is refused (above); the running one stays");
-	} else if (!memcmp(&fresh, running, sizeof(fresh))) {
+	} else if (!memcmp(fresh, running, sizeof(*fresh))) {
 		log_info("SIGHUP: the policy is unchanged");
-	} else if (same_but_severity(&fresh, running)) {
+	} else if (same_but_severity(fresh, running)) {
 		for (size_t i = 0; i < running->n; i++)
-			memcpy(running->rules[i].severity, fresh.rules[i].severity,
+			memcpy(running->rules[i].severity, fresh->rules[i].severity,
 			       sizeof(running->rules[i].severity));
 		log_info("SIGHUP: new severities applied");
 	} else {
 		log_warn("SIGHUP: the policy changed beyond severities: restart the agent to apply "
 			 "it (the running one stays until then)");
 	}
-	runtime_refresh(l, false);
+	runtime_refresh(a, false);
 }
 
 static int64_t boot_to_real_ns(void)
@@ -223,191 +217,58 @@ static int build_policy(struct c2d_policy *p, const struct c2d_agent_opts *o)
 	return 0;
 }
 
-/* --check-policy FILE: the policy as the agent would load it, without privileges or BPF. */
-static int check_policy(const struct c2d_agent_opts *o)
+/* --check-policy FILE: the policy as the agent would load it (into policy), without
+ * privileges or BPF. */
+static int check_policy(const struct c2d_agent_opts *o, struct c2d_policy *policy)
 {
-	static struct c2d_policy policy;
 	struct c2d_agent_opts copy = *o;
 	size_t kinds[C2D_KIND_MAX] = {0}, on = 0;
 
 	copy.policy_file = o->check_policy;
-	if (build_policy(&policy, &copy) < 0)
+	if (build_policy(policy, &copy) < 0)
 		return EXIT_USAGE; /* the reason is logged */
-	for (size_t i = 0; i < policy.n; i++)
-		if (policy.rules[i].enabled && policy.rules[i].kind < C2D_KIND_MAX) {
-			kinds[policy.rules[i].kind]++;
+	for (size_t i = 0; i < policy->n; i++)
+		if (policy->rules[i].enabled && policy->rules[i].kind < C2D_KIND_MAX) {
+			kinds[policy->rules[i].kind]++;
 			on++;
 		}
 	printf("policy %s: valid; %zu rules, %zu enabled: credential_read %zu, privileged_call "
 	       "%zu, storage_write %zu, metadata_access %zu\n",
-	       o->check_policy, policy.n, on, kinds[C2D_KIND_CREDENTIAL_READ],
+	       o->check_policy, policy->n, on, kinds[C2D_KIND_CREDENTIAL_READ],
 	       kinds[C2D_KIND_PRIVILEGED_CALL], kinds[C2D_KIND_STORAGE_WRITE],
 	       kinds[C2D_KIND_METADATA_ACCESS]);
 	return fflush(stdout) == 0 ? 0 : EXIT_FAILURE;
 }
 
-static void log_meta_stats(const struct pipeline *pl)
+/* Once a second: the kernel's counters, read once for the gaps and the metrics. */
+static void every_second(struct agent *a)
 {
-	struct meta_cache_stats ms;
-
-	if (!pl->meta)
-		return;
-	meta_cache_get_stats(pl->meta, &ms);
-	log_info("stats: containers resolved=%llu failed=%llu queue_full=%llu cache hits=%llu "
-		 "misses=%llu; task starts seen=%llu; findings deferred=%llu defer_full=%llu",
-		 (unsigned long long)ms.resolved, (unsigned long long)ms.failures,
-		 (unsigned long long)ms.queue_full, (unsigned long long)ms.hits,
-		 (unsigned long long)ms.misses, (unsigned long long)runtime_events_seen(g_events),
-		 (unsigned long long)pl->st.deferred, (unsigned long long)pl->st.defer_full);
-	if (g_k8s) {
-		struct k8s_stats ks;
-
-		k8s_get_stats(g_k8s, &ks);
-		log_info("stats: kubernetes lists=%llu watches=%llu events=%llu errors=%llu",
-			 (unsigned long long)ks.lists, (unsigned long long)ks.watches,
-			 (unsigned long long)ks.events, (unsigned long long)ks.errors);
-	}
-}
-
-static void log_ids_stats(const struct pipeline *pl)
-{
-	struct file_ids_stats fs;
-
-	if (!g_ids)
-		return;
-	file_ids_get_stats(g_ids, &fs);
-	log_info("stats: file ids files=%llu dirs=%llu refreshes=%llu scanned=%llu map_full=%llu "
-		 "learnt=%llu; host paths mountinfo_reloads=%llu unresolved=%llu",
-		 (unsigned long long)fs.files, (unsigned long long)fs.dirs,
-		 (unsigned long long)fs.refreshes, (unsigned long long)fs.scanned,
-		 (unsigned long long)fs.map_full, (unsigned long long)fs.learnt,
-		 (unsigned long long)pl->hp.reloads, (unsigned long long)pl->hp.misses);
-}
-
-static void log_stats(struct c2d_loader *l, const struct pipeline *pl)
-{
-	struct proc_cache_stats pcs;
 	struct c2d_stats k;
+	const struct c2d_stats *kp = loader_read_stats(&a->l, &k) == 0 ? &k : NULL;
 
-	log_meta_stats(pl);
-	log_ids_stats(pl);
-	ship_log_stats(g_ship);
-	if (loader_read_stats(l, &k) < 0)
-		return;
-	proc_cache_get_stats(pl->rctx.pc, &pcs);
-	log_info("stats: findings credential_read=%llu privileged_call=%llu storage_write=%llu "
-		 "metadata_access=%llu; kernel drops ringbuf=%llu proc_ringbuf=%llu "
-		 "path_truncated=%llu str_truncated=%llu rate_limited=%llu; folded=%llu "
-		 "(summaries=%llu bare=%llu unmatched=%llu); user filtered=%llu "
-		 "runtime_calls=%llu "
-		 "decode_errors=%llu; container_start=%llu; proc cache entries=%llu evictions=%llu",
-		 (unsigned long long)k.events[C2D_KIND_CREDENTIAL_READ],
-		 (unsigned long long)k.events[C2D_KIND_PRIVILEGED_CALL],
-		 (unsigned long long)k.events[C2D_KIND_STORAGE_WRITE],
-		 (unsigned long long)k.events[C2D_KIND_METADATA_ACCESS],
-		 (unsigned long long)k.drop_ringbuf, (unsigned long long)k.drop_proc_ringbuf,
-		 (unsigned long long)k.path_truncated, (unsigned long long)k.str_truncated,
-		 (unsigned long long)k.rate_limited, (unsigned long long)k.folded,
-		 (unsigned long long)pl->st.fold_summaries, (unsigned long long)pl->st.fold_bare,
-		 (unsigned long long)pl->st.fold_unmatched, (unsigned long long)pl->st.user_filtered, (unsigned long long)pl->st.runtime_filtered,
-		 (unsigned long long)pl->st.decode_errors, (unsigned long long)pl->st.container_starts,
-		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
+	/* folded findings of keys idle for a window: read on the next pass */
+	int sw = loader_fold_sweep(&a->l, false);
+
+	if (sw < 0 && !a->sweep_failed++)
+		log_warn("sweeping folded findings failed: %s", strerror(-sw));
+	agent_report_gaps(a, kp);
+	agent_publish_metrics(a, kp);
 }
 
-static int emit_gap(void *arg, const char *line, size_t len)
+/* The ring-buffer loop, until SIGINT/SIGTERM; what is left in the ring and held back goes out
+ * before it returns. 0, or EXIT_FAILURE (logged). */
+static int agent_run(struct agent *a)
 {
-	struct pipeline *pl = arg;
-	int rc = pipeline_emit(pl, (long)len); /* line is pl->buf */
-
-	if (rc == 0)
-		pl->st.gap_events++;
-	return rc;
-}
-
-/* Kernel counters that are losses, and the gap reason each is reported under. */
-static const struct {
-	size_t off; /* in struct c2d_stats */
-	enum gap_reason reason;
-} kernel_losses[] = {
-	{offsetof(struct c2d_stats, drop_ringbuf), GAP_KERNEL_RING_FULL},
-	{offsetof(struct c2d_stats, rate_limited), GAP_RATE_LIMITED},
-};
-
-/* Once a second when shipping: kernel losses become losses like the others, and the losses of
- * every reason go out as agent_gap events (rate-limited in gap.c). k: NULL if unreadable. */
-static void report_gaps(struct pipeline *pl, const struct c2d_stats *k)
-{
-	static uint64_t seen[sizeof(kernel_losses) / sizeof(kernel_losses[0])];
-
-	if (!g_ship)
-		return;
-	for (size_t i = 0; k && i < sizeof(seen) / sizeof(seen[0]); i++) {
-		uint64_t v = *(const uint64_t *)((const char *)k + kernel_losses[i].off);
-
-		if (v > seen[i]) {
-			gap_count(&g_gap, kernel_losses[i].reason, v - seen[i], 0);
-			seen[i] = v;
-		}
-	}
-	gap_poll(&g_gap, &pl->rctx, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap, pl);
-}
-
-/* Once a second with --metrics-addr: every counter, snapshotted here (the loop's thread owns
- * them), rendered, handed to the endpoint's thread. */
-static void publish_metrics(const struct pipeline *pl, const struct c2d_stats *k)
-{
-	static char text[METRICS_TEXT_MAX];
-	struct proc_cache_stats pcs;
-	struct meta_cache_stats ms;
-	struct k8s_stats ks;
-	struct gitops_stats gs;
-	struct ship_stats ss;
-	struct spool_stats sps;
-	uint64_t lost[GAP_NREASONS];
-	struct agent_metrics_in in = {.version = C2D_VERSION, .hook_mode = "tracepoint",
-				      .kernel = k, .pipeline = &pl->st, .proc_cache = &pcs,
-				      .lost = lost, .start_time_s = (uint64_t)g_start_time};
-	long n;
-
-	if (!g_metrics)
-		return;
-	proc_cache_get_stats(pl->rctx.pc, &pcs);
-	if (pl->meta) {
-		meta_cache_get_stats(pl->meta, &ms);
-		in.meta_cache = &ms;
-		in.runtime_task_starts = runtime_events_seen(g_events);
-	}
-	if (g_k8s) {
-		k8s_get_stats(g_k8s, &ks);
-		in.k8s = &ks;
-	}
-	if (g_gitops) {
-		gitops_get_stats(g_gitops, &gs);
-		in.gitops = &gs;
-	}
-	if (g_ship) {
-		ship_get_stats(g_ship, &ss);
-		ship_get_spool_stats(g_ship, &sps);
-		in.ship = &ss;
-		in.spool = &sps;
-	}
-	for (int r = 0; r < GAP_NREASONS; r++)
-		lost[r] = atomic_load(&g_gap.lost[r]);
-	n = agent_metrics_render(text, sizeof(text), &in);
-	if (n == -ENOSPC)
-		n = (long)strlen(text); /* whole lines that fit: still worth serving */
-	metrics_http_publish(g_metrics, text, (size_t)n);
-}
-
-static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_agent_opts *o)
-{
-	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(l), pipeline_handle, pl, NULL);
+	const struct c2d_agent_opts *o = &a->o;
+	struct pipeline *pl = &a->pl;
+	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(&a->l), pipeline_handle, pl,
+						  NULL);
 	time_t last_stats = time(NULL), last_clock = last_stats, last_second = 0;
 	time_t last_runtime = last_stats;
 
 	if (!rb) {
 		log_error("ring buffer: %s", strerror(errno));
-		return -errno;
+		return EXIT_FAILURE;
 	}
 	while (!g_stop) {
 		time_t now;
@@ -426,26 +287,17 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 		if (pl->out)
 			fflush(pl->out);
 		now = time(NULL);
-		if (now != last_second) { /* the kernel's counters, read once for both */
-			struct c2d_stats k;
-			const struct c2d_stats *kp = loader_read_stats(l, &k) == 0 ? &k : NULL;
-
-			/* folded findings of keys idle for a window: read on the next pass */
-			int sw = loader_fold_sweep(l, false);
-
-			if (sw < 0 && !g_sweep_failed++)
-				log_warn("sweeping folded findings failed: %s", strerror(-sw));
-			report_gaps(pl, kp);
-			publish_metrics(pl, kp);
+		if (now != last_second) {
+			every_second(a);
 			last_second = now;
 		}
-		runmark_issued(g_run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
+		runmark_issued(a->run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
 		if (g_hup) {
 			g_hup = 0;
-			reload(l, (struct c2d_policy *)pl->rctx.policy, o);
+			reload(a);
 		}
 		if (now - last_runtime >= RUNTIME_REFRESH_S) {
-			runtime_refresh(l, false);
+			runtime_refresh(a, false);
 			last_runtime = now;
 		}
 		if (now - last_clock >= 10) { /* follow wall-clock adjustments */
@@ -453,11 +305,11 @@ static int run_loop(struct c2d_loader *l, struct pipeline *pl, const struct c2d_
 			last_clock = now;
 		}
 		if (o->stats_interval && now - last_stats >= (time_t)o->stats_interval) {
-			log_stats(l, pl);
+			agent_log_stats(a);
 			last_stats = now;
 		}
 	}
-	loader_fold_sweep(l, true); /* what is still folded goes out, window or not */
+	loader_fold_sweep(&a->l, true); /* what is still folded goes out, window or not */
 	pl->budget = 0; /* no budget: what is already in the ring is not lost on stop */
 	ring_buffer__consume(rb);
 	pipeline_tick(pl, true); /* and nothing held back is lost either */
@@ -474,10 +326,10 @@ static void on_spooled(void *arg, uint64_t seq)
 
 /* Was the last run killed (runmark.h)? Its events issued but not spooled are counted as lost,
  * to go out as an agent_gap (reason agent_restart) once shipping runs. */
-static void note_last_run(const char *dir)
+static void note_last_run(struct agent *a, const char *dir)
 {
 	struct runmark_prev prev;
-	int rc = runmark_open(&g_run, dir, seqstate_first(g_seq), &prev);
+	int rc = runmark_open(&a->run, dir, seqstate_first(a->seq), &prev);
 
 	if (rc < 0) {
 		log_warn("state directory %s: run marker: %s (a kill would go unreported)", dir,
@@ -492,7 +344,7 @@ static void note_last_run(const char *dir)
 			 "agent_restart",
 			 (unsigned long long)(prev.issued - prev.spooled),
 			 (unsigned long long)prev.spooled + 1, (unsigned long long)prev.issued);
-		gap_count(&g_gap, GAP_AGENT_RESTART, prev.issued - prev.spooled,
+		gap_count(&a->gap, GAP_AGENT_RESTART, prev.issued - prev.spooled,
 			  prev.time_ms * 1000000);
 	} else {
 		log_warn("the last run did not stop cleanly (killed?); every event it had issued "
@@ -501,8 +353,10 @@ static void note_last_run(const char *dir)
 }
 
 /* --state-dir / --collector: persistent event ids, then the shipper. 0 or -errno (logged). */
-static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
+static int start_shipping(struct agent *a)
 {
+	const struct c2d_agent_opts *o = &a->o;
+	struct pipeline *pl = &a->pl;
 	const char *dir = o->state_dir ? o->state_dir : o->collector ? C2D_STATE_DIR_DEFAULT : NULL;
 	struct ship_opts so = {
 		.url = o->collector, .token_file = o->token_file, .ca_file = o->collector_ca,
@@ -513,30 +367,30 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 
 	if (!dir)
 		return 0;
-	rc = seqstate_open(&g_seq, dir, 0);
+	rc = seqstate_open(&a->seq, dir, 0);
 	if (rc < 0) {
 		log_error("state directory %s: %s", dir, strerror(-rc));
 		return rc;
 	}
 	if (o->collector) /* only a shipping agent has a spool to lose events before */
-		note_last_run(dir);
-	memcpy(pl->rctx.instance, seqstate_agent_id(g_seq), sizeof(pl->rctx.instance));
-	pl->rctx.seq = seqstate_first(g_seq) - 1;
-	pl->rctx.seq_limit = seqstate_limit(g_seq);
+		note_last_run(a, dir);
+	memcpy(pl->rctx.instance, seqstate_agent_id(a->seq), sizeof(pl->rctx.instance));
+	pl->rctx.seq = seqstate_first(a->seq) - 1;
+	pl->rctx.seq_limit = seqstate_limit(a->seq);
 	pl->rctx.reserve = seqstate_reserve;
-	pl->rctx.reserve_arg = g_seq;
+	pl->rctx.reserve_arg = a->seq;
 	if (!o->collector)
 		return 0;
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
 	so.spool_dir = spool;
 	so.spooled = on_spooled;
-	so.spooled_arg = g_run;
-	rc = ship_start(&g_ship, &so, &g_gap);
+	so.spooled_arg = a->run;
+	rc = ship_start(&a->ship, &so, &a->gap);
 	if (rc < 0) {
 		log_error("shipping to %s: %s", o->collector, strerror(-rc));
 		return rc;
 	}
-	pl->ship = g_ship;
+	pl->ship = a->ship;
 	log_info("shipping to %s: spool %s (at most %llu MiB), batches of %llu events / %llu "
 		 "bytes / %llu ms", o->collector, spool, (unsigned long long)o->spool_max_mb,
 		 (unsigned long long)o->batch_events, (unsigned long long)o->batch_bytes,
@@ -546,26 +400,30 @@ static int start_shipping(const struct c2d_agent_opts *o, struct pipeline *pl)
 
 /* Rules by identity (file_ids.h), after the policy maps are filled; the host paths of findings
  * follow the same mount changes it watches. */
-static int start_file_ids(struct c2d_loader *l, const struct c2d_policy *p, struct pipeline *pl)
+static int start_file_ids(struct agent *a)
 {
-	struct file_ids_opts fo = {.policy = p};
+	struct file_ids_opts fo = {.policy = &a->policy};
 	int rc;
 
-	loader_ids_maps(l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags);
-	pl->hp.mountinfo = FILE_IDS_MOUNTINFO;
-	rc = file_ids_start(&g_ids, &fo);
+	loader_ids_maps(&a->l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags);
+	a->pl.hp.mountinfo = FILE_IDS_MOUNTINFO;
+	rc = file_ids_start(&a->ids, &fo);
 	if (rc < 0) { /* rules still match by name; host paths follow mount changes on misses */
 		log_warn("file ids: %s: rules match by path only", strerror(-rc));
 		return 0;
 	}
-	pl->ids = g_ids;
-	pl->hp.gen = file_ids_mount_gen(g_ids);
+	a->pl.ids = a->ids;
+	a->pl.hp.gen = file_ids_mount_gen(a->ids);
 	return 0;
 }
 
-static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct c2d_agent_opts *o,
-		 struct pipeline *pl)
+/* The kernel side: probe, load, fill the policy maps, attach, then the rules by identity; the
+ * hooks chosen are logged. 0 or -1 (logged). */
+static int start_kernel(struct agent *a)
 {
+	const struct c2d_agent_opts *o = &a->o;
+	struct c2d_loader *l = &a->l;
+	const struct c2d_policy *p = &a->policy;
 	struct loader_opts lo = {.ringbuf_bytes = o->ringbuf_mb << 20,
 				 .container_rate = o->container_rate,
 				 .container_burst = o->container_burst,
@@ -602,7 +460,7 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 	else if (!plan.tcp_state)
 		log_warn("hooks: tp_btf/inet_sock_set_state is not available: metadata access is "
 			 "seen at connect() only (no TCP Fast Open, no io_uring connect)");
-	if (start_file_ids(l, p, pl) < 0)
+	if (start_file_ids(a) < 0)
 		return -1;
 	if (o->container_rate)
 		log_info("per-container budget: %llu findings/s, bursts of %llu (in the kernel)",
@@ -618,135 +476,212 @@ static int start(struct c2d_loader *l, const struct c2d_policy *p, const struct 
 	return 0;
 }
 
-int main(int argc, char **argv)
+static void set_signals(void)
 {
-	static struct c2d_policy policy;
-	static struct pipeline pl;
-	static struct kubeconfig kc = {.ca_fd = -1, .token_fd = -1};
-	struct c2d_agent_opts o;
-	struct c2d_loader l = {0};
 	struct sigaction sa = {.sa_handler = on_signal};
-	char err[512], host[256], api[300];
-	const char *k8s_url, *ctrd;
-	int rc = EXIT_FAILURE, nproc;
+	struct sigaction hup = {.sa_handler = on_hup};
 
-	if (options_parse(&o, argc, argv, err, sizeof(err)) < 0) {
-		fprintf(stderr, "c2d-agent: %s\n", err);
-		return EXIT_USAGE;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &hup, NULL); /* a reload, never a stop */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The pipeline's caches and context, and the secret key it fingerprints with. 0 or -1
+ * (logged). */
+static int start_pipeline(struct agent *a)
+{
+	const struct c2d_agent_opts *o = &a->o;
+	struct pipeline *pl = &a->pl;
+	int rc;
+
+	pl->out = o->stdout_mode ? stdout : NULL;
+	pl->report_runtime = o->report_runtime_calls;
+	pl->rctx.node_name = node_name(o, a->host, sizeof(a->host));
+	pl->rctx.policy = &a->policy;
+	pl->rctx.proc_root = "/proc";
+	pl->rctx.boot_to_real_ns = boot_to_real_ns();
+	pl->rctx.pc = proc_cache_new(o->proc_cache_size, PROC_CACHE_BYTES);
+	pl->rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
+	if (o->fold_window_s &&
+	    !(pl->fold = fold_cache_new(FOLD_CACHE_RECORDS, FOLD_CACHE_BYTES))) {
+		log_error("out of memory at start-up");
+		return -1;
 	}
-	if (o.help) {
-		options_usage(stdout, "c2d-agent");
-		return 0;
+	/* before the resolver thread: it fingerprints the secrets of every container's spec */
+	if ((rc = secrets_key_init(o->secret_key_file)) < 0) {
+		log_error("--secret-key-file %s: %s (at least 16 bytes)", o->secret_key_file,
+			  strerror(-rc));
+		return -1;
 	}
-	if (o.version) {
-		printf("c2d-agent %s (git %s, ABI %d)\n", C2D_VERSION, C2D_GIT_REV, C2D_ABI_VERSION);
-		return fflush(stdout) == 0 ? 0 : EXIT_FAILURE;
+	if (!o->secret_key_file)
+		log_info("secret fingerprints: a random key for this run (--secret-key-file names one "
+			 "secret the same on every node)");
+	return 0;
+}
+
+/* Container records from the runtime (CRI first, then containerd's own API), task starts from
+ * containerd's events, pods and GitOps objects from the API server: each only when there is
+ * one to ask. */
+static void start_metadata(struct agent *a)
+{
+	const struct c2d_agent_opts *o = &a->o;
+	struct pipeline *pl = &a->pl;
+	const char *ctrd = strcmp(o->containerd_socket, "none") ? o->containerd_socket : NULL;
+	const char *k8s_url;
+
+	if (ctrd || o->cri_socket) {
+		pl->meta = meta_cache_new_runtimes((unsigned)o->meta_cache_size, ctrd,
+						   o->cri_socket);
+		if (pl->meta && ctrd)
+			a->events = runtime_events_start(ctrd, pl->meta);
 	}
-	c2d_log_set_level(o.log_level);
-	c2d_log_set_format(o.log_format);
-	if (o.check_policy) /* before anything that needs privileges */
-		return check_policy(&o);
-	if (o.kubeconfig) { /* instead of the in-cluster settings; --k8s-api still wins */
-		if (kubeconfig_load(o.kubeconfig, &kc, err, sizeof(err)) < 0) {
+	if (pl->meta && (k8s_url = k8s_api(o, a->api, sizeof(a->api))) != NULL) {
+		a->k8s = k8s_start(k8s_url, o->k8s_ca, o->k8s_token_file, pl->rctx.node_name);
+		meta_cache_set_k8s(pl->meta, a->k8s);
+		a->gitops = gitops_start(k8s_url, o->k8s_ca, o->k8s_token_file);
+		pl->rctx.gitops = a->gitops;
+		log_info("kubernetes: watching pods of node %s at %s", pl->rctx.node_name, k8s_url);
+	}
+}
+
+/*
+ * Everything up to "ready", in this order: --kubeconfig and the policy (refused: EXIT_USAGE),
+ * the metrics endpoint, signals, the pipeline and the threads that feed it, event ids and
+ * shipping, the programs, then the runtime's binaries and the processes already running.
+ * 0, or the exit status (the reason is logged); agent_stop releases what was started.
+ */
+static int agent_start(struct agent *a)
+{
+	struct c2d_agent_opts *o = &a->o;
+	struct pipeline *pl = &a->pl;
+	char err[512];
+	int nproc;
+
+	if (o->kubeconfig) { /* instead of the in-cluster settings; --k8s-api still wins */
+		if (kubeconfig_load(o->kubeconfig, &a->kc, err, sizeof(err)) < 0) {
 			fprintf(stderr, "c2d-agent: --kubeconfig %s\n", err);
 			return EXIT_USAGE;
 		}
-		o.k8s_api = o.k8s_api ? o.k8s_api : kc.server;
-		o.k8s_ca = kc.ca_file;
-		o.k8s_token_file = kc.token_file;
+		o->k8s_api = o->k8s_api ? o->k8s_api : a->kc.server;
+		o->k8s_ca = a->kc.ca_file;
+		o->k8s_token_file = a->kc.token_file;
 	}
-	if (build_policy(&policy, &o) < 0)
+	if (build_policy(&a->policy, o) < 0)
 		return EXIT_USAGE;
-	g_start_time = time(NULL);
-	if (o.metrics_addr && metrics_http_start(&g_metrics, o.metrics_addr, err, sizeof(err)) < 0) {
+	a->start_time = time(NULL);
+	if (o->metrics_addr &&
+	    metrics_http_start(&a->metrics, o->metrics_addr, err, sizeof(err)) < 0) {
 		fprintf(stderr, "c2d-agent: --metrics-addr: %s\n", err);
 		return EXIT_FAILURE;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	{
-		struct sigaction hup = {.sa_handler = on_hup};
-
-		sigaction(SIGHUP, &hup, NULL); /* a reload, never a stop */
-	}
-	signal(SIGPIPE, SIG_IGN);
-
-	pl.out = o.stdout_mode ? stdout : NULL;
-	pl.report_runtime = o.report_runtime_calls;
-	pl.rctx.node_name = node_name(&o, host, sizeof(host));
-	pl.rctx.policy = &policy;
-	pl.rctx.proc_root = "/proc";
-	pl.rctx.boot_to_real_ns = boot_to_real_ns();
-	pl.rctx.pc = proc_cache_new(o.proc_cache_size, PROC_CACHE_BYTES);
-	pl.rctx.cg = cgroup_cache_new(CGROUP_CACHE_SLOTS, NULL, "/proc");
-	if (o.fold_window_s &&
-	    !(pl.fold = fold_cache_new(FOLD_CACHE_RECORDS, FOLD_CACHE_BYTES))) {
-		log_error("out of memory at start-up");
+	set_signals();
+	if (start_pipeline(a) < 0)
 		return EXIT_FAILURE;
-	}
-	/* before the resolver thread: it fingerprints the secrets of every container's spec */
-	if ((nproc = secrets_key_init(o.secret_key_file)) < 0) {
-		log_error("--secret-key-file %s: %s (at least 16 bytes)", o.secret_key_file,
-			  strerror(-nproc));
-		return EXIT_FAILURE;
-	}
-	if (!o.secret_key_file)
-		log_info("secret fingerprints: a random key for this run (--secret-key-file names one "
-			 "secret the same on every node)");
-	ctrd = strcmp(o.containerd_socket, "none") ? o.containerd_socket : NULL;
-	if (ctrd || o.cri_socket) { /* CRI first, then containerd's own API */
-		pl.meta = meta_cache_new_runtimes((unsigned)o.meta_cache_size, ctrd, o.cri_socket);
-		if (pl.meta && ctrd)
-			g_events = runtime_events_start(ctrd, pl.meta);
-	}
-	if (pl.meta && (k8s_url = k8s_api(&o, api, sizeof(api))) != NULL) {
-		g_k8s = k8s_start(k8s_url, o.k8s_ca, o.k8s_token_file, pl.rctx.node_name);
-		meta_cache_set_k8s(pl.meta, g_k8s);
-		g_gitops = gitops_start(k8s_url, o.k8s_ca, o.k8s_token_file);
-		pl.rctx.gitops = g_gitops;
-		log_info("kubernetes: watching pods of node %s at %s", pl.rctx.node_name, k8s_url);
-	}
-	if (!pl.rctx.pc || !pl.rctx.cg || ids_random_hex16(pl.rctx.instance) < 0) {
+	start_metadata(a);
+	if (!pl->rctx.pc || !pl->rctx.cg || ids_random_hex16(pl->rctx.instance) < 0) {
 		log_error("out of memory or entropy at start-up");
 		return EXIT_FAILURE;
 	}
-	if (o.stdout_mode)
+	if (o->stdout_mode)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (start_shipping(&o, &pl) < 0 || start(&l, &policy, &o, &pl) < 0)
-		goto out;
-	runtime_refresh(&l, true); /* after attach: every later exec is the kernel's to see */
-	nproc = procfs_seed(pl.rctx.pc, "/proc");
-	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc, policy.n);
-	log_info("ready: instance %s on node %s, every program attached%s%s", pl.rctx.instance,
-		 pl.rctx.node_name, g_metrics ? "; metrics on " : "",
-		 g_metrics ? o.metrics_addr : "");
-	if (g_metrics)
-		metrics_http_set_ready(g_metrics, true);
-	rc = run_loop(&l, &pl, &o) < 0 ? EXIT_FAILURE : 0;
-	if (g_metrics)
-		metrics_http_set_ready(g_metrics, false); /* stopping: take no new work */
-	ship_stop(g_ship, SHIP_DRAIN_MS); /* the last batch into the spool, then a bounded send */
-	g_ship = pl.ship = NULL;
-	runmark_issued(g_run, pl.rctx.seq);
-	log_stats(&l, &pl);
-	log_info("stopped (%s)", g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
-out:
-	file_ids_stop(g_ids); /* before the maps it fills */
-	g_ids = NULL;
-	hostpath_cache_free(&pl.hp);
-	loader_close(&l);
-	proc_cache_free(pl.rctx.pc);
-	fold_cache_free(pl.fold);
-	cgroup_cache_free(pl.rctx.cg);
-	runtime_events_stop(g_events); /* before the cache it feeds */
-	meta_cache_free(pl.meta);
-	k8s_stop(g_k8s); /* after the resolver that reads it */
-	gitops_stop(g_gitops); /* after the last render */
-	kubeconfig_release(&kc);
-	deferred_clear(&pl.deferred);
-	ship_stop(g_ship, 0); /* a failed start: nothing was queued */
-	runmark_close(g_run, true); /* every issued event is in the spool: a clean stop */
-	seqstate_free(g_seq);
-	metrics_http_stop(g_metrics);
+	if (start_shipping(a) < 0 || start_kernel(a) < 0)
+		return EXIT_FAILURE;
+	runtime_refresh(a, true); /* after attach: every later exec is the kernel's to see */
+	nproc = procfs_seed(pl->rctx.pc, "/proc");
+	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc,
+		 a->policy.n);
+	log_info("ready: instance %s on node %s, every program attached%s%s", pl->rctx.instance,
+		 pl->rctx.node_name, a->metrics ? "; metrics on " : "",
+		 a->metrics ? o->metrics_addr : "");
+	if (a->metrics)
+		metrics_http_set_ready(a->metrics, true);
+	a->ready = true;
+	return 0;
+}
+
+/*
+ * After a run (ready): no new work, the last batch into the spool, the run marked, the last
+ * stats. Then whatever agent_start got to is released, each part before what it uses. Every
+ * part not started is NULL (or empty), which its stop or free takes.
+ */
+static void agent_stop(struct agent *a)
+{
+	struct pipeline *pl = &a->pl;
+
+	if (a->ready) {
+		if (a->metrics)
+			metrics_http_set_ready(a->metrics, false); /* stopping: take no new work */
+		/* the last batch into the spool, then a bounded send */
+		ship_stop(a->ship, SHIP_DRAIN_MS);
+		a->ship = pl->ship = NULL;
+		runmark_issued(a->run, pl->rctx.seq);
+		agent_log_stats(a);
+		log_info("stopped (%s)",
+			 g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");
+	}
+	file_ids_stop(a->ids); /* before the maps it fills */
+	a->ids = NULL;
+	hostpath_cache_free(&pl->hp);
+	loader_close(&a->l);
+	proc_cache_free(pl->rctx.pc);
+	fold_cache_free(pl->fold);
+	cgroup_cache_free(pl->rctx.cg);
+	runtime_events_stop(a->events); /* before the cache it feeds */
+	meta_cache_free(pl->meta);
+	k8s_stop(a->k8s); /* after the resolver that reads it */
+	gitops_stop(a->gitops); /* after the last render */
+	kubeconfig_release(&a->kc);
+	deferred_clear(&pl->deferred);
+	ship_stop(a->ship, 0); /* a failed start: nothing was queued */
+	runmark_close(a->run, true); /* every issued event is in the spool: a clean stop */
+	seqstate_free(a->seq);
+	metrics_http_stop(a->metrics);
+}
+
+/* Options, and what they answer without an agent: a usage error, --help, --version,
+ * --check-policy. true: start the agent; false: exit with *status. */
+static bool parse_options(struct agent *a, int argc, char **argv, int *status)
+{
+	struct c2d_agent_opts *o = &a->o;
+	char err[512];
+
+	*status = 0;
+	if (options_parse(o, argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "c2d-agent: %s\n", err);
+		*status = EXIT_USAGE;
+		return false;
+	}
+	if (o->help) {
+		options_usage(stdout, "c2d-agent");
+		return false;
+	}
+	if (o->version) {
+		printf("c2d-agent %s (git %s, ABI %d)\n", C2D_VERSION, C2D_GIT_REV,
+		       C2D_ABI_VERSION);
+		*status = fflush(stdout) == 0 ? 0 : EXIT_FAILURE;
+		return false;
+	}
+	c2d_log_set_level(o->log_level);
+	c2d_log_set_format(o->log_format);
+	if (o->check_policy) { /* before anything that needs privileges */
+		*status = check_policy(o, &a->policy);
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	/* static: two policies, the pipeline's buffer and the metrics text do not fit a stack */
+	static struct agent a = {.kc = {.ca_fd = -1, .token_fd = -1}};
+	int rc;
+
+	if (!parse_options(&a, argc, argv, &rc))
+		return rc;
+	rc = agent_start(&a);
+	if (rc == 0)
+		rc = agent_run(&a);
+	agent_stop(&a);
 	return rc;
 }
