@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * options.h - the agent's options, driven by one table (name, type, default, bounds, help):
- * the same table parses argv, validates, prints --help and is what the README lists.
+ * options.h - the agent's options, driven by one table (name, type, default, bounds, help) on
+ * the shared engine (common/opt_table.h): the same table parses argv, validates, prints --help
+ * and is what the README lists. Strings point into argv; --storage-path repeats.
  */
 #ifndef C2D_OPTIONS_H
 #define C2D_OPTIONS_H

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * config.h - the collector's settings, one table (name, type, default, bounds, help) that
- * drives the command line, the config file (`key = value` lines, `#` comments), validation
- * and --help. Every key is accepted in both places; the command line wins over the file.
+ * config.h - the collector's settings, one table (name, type, default, bounds, help) on the
+ * shared engine (common/opt_table.h) that drives the command line, the config file
+ * (`key = value` lines, `#` comments), validation and --help. Every key is accepted in both
+ * places; the command line wins over the file.
  */
 #ifndef C2D_COLLECTOR_CONFIG_H
 #define C2D_COLLECTOR_CONFIG_H
@@ -13,6 +14,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "opt_table.h"
 
 #define EXIT_USAGE 2
 #define EXIT_CONFIG 78 /* EX_CONFIG */
@@ -60,13 +62,7 @@ void config_defaults(struct collector_config *c);
 void config_usage(FILE *f, const char *prog);
 void config_free(struct collector_config *c);
 
-/* The option table as config_load.c (argv, --help) sees it. */
-struct opt_view {
-	const char *name, *arg, *help, *def;
-	bool flag;
-};
-size_t config_nopts(void);
-void config_opt(size_t i, struct opt_view *v);
-int config_set(struct collector_config *c, size_t i, const char *v, char *err, size_t errlen);
+/* The table (config.c) that config_load.c runs the command line and --help over. */
+extern const struct opt_table config_table;
 
 #endif

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* config_load.c - config_load() and --help (config.h): the command line and the file. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,18 +35,27 @@ static int load_file(struct collector_config *c, const char *path, char *err, si
 	return ret;
 }
 
-static int getopt_error(char **argv, char *err, size_t errlen)
-{
-	struct opt_view v;
-	size_t n = config_nopts();
+/* The command line as opt_argv scanned it, its values applied only once the file is read: the
+ * command line wins, whatever the order of --config among the options. Flags count at once:
+ * --help and --version (like -h) skip the file, so that a broken one cannot hide them. */
+struct argv_opts {
+	struct collector_config *c;
+	struct {
+		const struct opt_def *d;
+		const char *v;
+	} *set;
+	size_t n;
+};
 
-	if (optopt >= 256 && (size_t)optopt < 256 + n) {
-		config_opt((size_t)optopt - 256, &v);
-		snprintf(err, errlen, "--%s: %s", v.name, v.flag ? "takes no value" : "needs a value");
-	} else {
-		snprintf(err, errlen, "unknown option \"%s\" (see --help)", argv[optind - 1]);
-	}
-	return -EINVAL;
+static int keep_one(void *ctx, const struct opt_def *d, const char *v, char *err, size_t errlen)
+{
+	struct argv_opts *a = ctx;
+
+	if (d->type == OPT_FLAG)
+		return opt_set(d, a->c, NULL, "--", err, errlen);
+	a->set[a->n].d = d;
+	a->set[a->n++].v = v;
+	return 0;
 }
 
 static int check_required(const struct collector_config *c, char *err, size_t errlen)
@@ -71,92 +79,39 @@ static int check_required(const struct collector_config *c, char *err, size_t er
 
 int config_load(struct collector_config *c, int argc, char **argv, char *err, size_t errlen)
 {
-	size_t n = config_nopts(), nset = 0;
-	struct option *lo = calloc(n + 1, sizeof(*lo));
-	struct { size_t i; const char *v; } *set = calloc((size_t)argc + 1, sizeof(*set));
-	struct opt_view v;
-	int ch, ret = 0;
+	struct argv_opts a = {c, calloc((size_t)argc + 1, sizeof(*a.set)), 0}; /* argc bounds it */
+	int ret;
 
 	config_defaults(c);
-	if (!lo || !set) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		config_opt(i, &v);
-		lo[i] = (struct option){v.name, v.flag ? no_argument : required_argument, NULL,
-					(int)i + 256};
-	}
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			c->help = true;
-			continue;
-		}
-		if (ch < 256 || (size_t)ch >= 256 + n) {
-			ret = getopt_error(argv, err, errlen);
-			goto out;
-		}
-		set[nset++] = (typeof(*set)){(size_t)ch - 256, optarg};
-	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument \"%s\" (see --help)", argv[optind]);
-		ret = -EINVAL;
-		goto out;
-	}
+	if (!a.set)
+		return -ENOMEM;
+	ret = opt_argv(&config_table, argc, argv, keep_one, &a, err, errlen);
 	/* --config first, so that the rest of the command line overrides the file */
-	for (size_t i = 0; i < nset && !ret; i++) {
-		config_opt(set[i].i, &v);
-		if (strcmp(v.name, "config") == 0)
-			ret = config_set(c, set[i].i, set[i].v, err, errlen);
-	}
+	for (size_t i = 0; i < a.n && !ret; i++)
+		if (strcmp(a.set[i].d->name, "config") == 0)
+			ret = opt_set(a.set[i].d, c, a.set[i].v, "--", err, errlen);
 	if (!ret && c->config && !c->help && !c->version)
 		ret = load_file(c, c->config, err, errlen);
-	for (size_t i = 0; i < nset && !ret; i++)
-		ret = config_set(c, set[i].i, set[i].v, err, errlen);
+	for (size_t i = 0; i < a.n && !ret; i++)
+		ret = opt_set(a.set[i].d, c, a.set[i].v, "--", err, errlen);
 	if (!ret && !c->help && !c->version)
 		ret = check_required(c, err, errlen);
-out:
-	free(lo);
-	free(set);
+	free(a.set);
 	return ret;
 }
 
 void config_usage(FILE *f, const char *prog)
 {
-	struct opt_view v;
-
 	fprintf(f, "usage: %s --listen ADDR:PORT --db FILE --ingest-token-file FILE "
 		   "--read-token-file FILE [options]\n\n"
 		   "cloud2dev collector: receives events from the agents (POST /v1/events), stores\n"
 		   "them in SQLite and answers the origin queries.\n\n", prog);
-	for (size_t i = 0; i < config_nopts(); i++) {
-		char left[64];
-
-		config_opt(i, &v);
-		snprintf(left, sizeof(left), "--%s%s%s", v.name, v.arg ? " " : "", v.arg ? v.arg : "");
-		fprintf(f, "  %-30s %s", left, v.help);
-		if (v.def)
-			fprintf(f, " [default: %s]", v.def);
-		fputc('\n', f);
-	}
+	opt_usage(f, &config_table, 30);
 }
 
 void config_free(struct collector_config *c)
 {
-	free(c->listen);
-	free(c->db);
-	free(c->store_url);
-	free(c->store_user);
-	free(c->store_password_file);
-	free(c->store_ca);
-	free(c->token_file);
-	free(c->ingest_token_file);
-	free(c->read_token_file);
-	free(c->tls_cert);
-	free(c->tls_key);
-	free(c->config);
+	opt_free(&config_table, c);
 	fwd_config_free(c->forwarders);
 	memset(c, 0, sizeof(*c));
 }

@@ -1,115 +1,62 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * fwd_config.c - `forwarder.<name>.<setting> = value` lines (forward.h): one table of settings
- * (name, type, default, bounds), like config.c's, so that FORWARDERS.md, the defaults and the
- * checks cannot drift apart.
+ * (name, type, default, bounds) on the engine config.c's runs on (common/opt_table.h), so that
+ * FORWARDERS.md, the defaults and the checks cannot drift apart. Here: the per-name sections.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "forward.h"
-
-enum ftype { F_TYPE, F_STR, F_UINT, F_BOOL, F_SEVERITY, F_AUTO_BOOL };
-
-struct fdef {
-	const char *name;
-	enum ftype type;
-	size_t off;
-	const char *def;
-	uint64_t min, max;
-};
+#include "opt_table.h"
 
 #define O(f) offsetof(struct fwd_conf, f)
 
-static const struct fdef fdefs[] = {
-	{"type", F_TYPE, O(type), NULL, 0, 0},
-	{"url", F_STR, O(url), NULL, 0, 0},
-	{"token_file", F_STR, O(token_file), NULL, 0, 0},
-	{"index", F_STR, O(index), NULL, 0, 0},
-	{"kinds", F_STR, O(kinds), NULL, 0, 0},
-	{"namespaces", F_STR, O(namespaces), NULL, 0, 0},
-	{"min_severity", F_SEVERITY, O(min_severity), "info", 0, 0},
-	{"batch", F_UINT, O(batch), "500", 1, 10000},
-	{"timeout_ms", F_UINT, O(timeout_ms), "10000", 100, 600000},
-	{"max_payload", F_UINT, O(max_payload), "4194304", 4096, 1ULL << 30},
-	{"tls_ca", F_STR, O(tls_ca), NULL, 0, 0},
-	{"tls_insecure", F_BOOL, O(tls_insecure), "false", 0, 0},
-	{"cluster", F_STR, O(cluster), NULL, 0, 0},
-	{"tenant", F_STR, O(tenant), NULL, 0, 0},
-	{"channel", F_STR, O(channel), NULL, 0, 0},
-	{"ack", F_BOOL, O(ack), "false", 0, 0},
-	{"ack_timeout_ms", F_UINT, O(ack_timeout_ms), "30000", 100, 600000},
-	{"facility", F_UINT, O(facility), "16", 0, 23},
-	{"ndjson", F_BOOL, O(ndjson), "false", 0, 0},
-	{"gzip", F_AUTO_BOOL, O(gzip), "auto", 0, 0},
-};
-
-#define NFDEFS (sizeof(fdefs) / sizeof(fdefs[0]))
-
-static int set_uint(const struct fdef *d, const char *v, uint64_t *out)
+static int parse_type(const char *v, void *field)
 {
-	char *end;
-	uint64_t u;
+	return fwd_type_parse(v, field);
+}
 
-	errno = 0;
-	u = strtoull(v, &end, 10);
-	if (errno || end == v || *end || v[0] == '-' || u < d->min || u > d->max)
+/* "auto" (-1): the type decides (fwd_gzip_on) */
+static int parse_auto_bool(const char *v, void *field)
+{
+	if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "auto"))
 		return -EINVAL;
-	*out = u;
+	*(int *)field = !strcmp(v, "auto") ? -1 : !strcmp(v, "true");
 	return 0;
 }
 
-static int set_one(struct fwd_conf *c, const struct fdef *d, const char *v)
-{
-	char *p = (char *)c + d->off;
-
-	switch (d->type) {
-	case F_TYPE:
-		if (fwd_type_parse(v, (enum fwd_type *)p) < 0)
-			return -EINVAL;
-		c->type_set = true;
-		return 0;
-	case F_STR:
-		if (!*v)
-			return -EINVAL;
-		free(*(char **)p);
-		*(char **)p = strdup(v);
-		return *(char **)p ? 0 : -ENOMEM;
-	case F_UINT:
-		return set_uint(d, v, (uint64_t *)p);
-	case F_BOOL:
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			return -EINVAL;
-		*(bool *)p = strcmp(v, "true") == 0;
-		return 0;
-	case F_AUTO_BOOL: /* "auto" (-1): the type decides (fwd_gzip_on) */
-		if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "auto"))
-			return -EINVAL;
-		*(int *)p = !strcmp(v, "auto") ? -1 : !strcmp(v, "true");
-		return 0;
-	case F_SEVERITY:
-		for (int i = 0; fwd_severities[i]; i++)
-			if (strcmp(v, fwd_severities[i]) == 0) {
-				*(int *)p = i;
-				return 0;
-			}
-		return -EINVAL;
-	}
-	return -EINVAL;
-}
-
-static const char *const expect[] = {
-	[F_TYPE] = "otlp, loki, elastic, splunk, syslog or webhook",
-	[F_STR] = "a non-empty string",
-	[F_UINT] = "a whole number",
-	[F_BOOL] = "true or false",
-	[F_SEVERITY] = "info, low, medium, high or critical",
-	[F_AUTO_BOOL] = "true, false or auto",
+/* No help or metavar: FORWARDERS.md documents these. */
+static const struct opt_def fdefs[] = {
+	OPT_DEF("type", OPT_PARSE, O(type), NULL, 0, 0, NULL, NULL, .parse = parse_type,
+		.expect = "otlp, loki, elastic, splunk, syslog or webhook"),
+	OPT_DEF("url", OPT_STR, O(url), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("token_file", OPT_STR, O(token_file), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("index", OPT_STR, O(index), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("kinds", OPT_STR, O(kinds), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("namespaces", OPT_STR, O(namespaces), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("min_severity", OPT_ENUM, O(min_severity), "info", 0, 0, NULL, NULL,
+		.words = fwd_severities, .expect = "info, low, medium, high or critical"),
+	OPT_DEF("batch", OPT_UINT, O(batch), "500", 1, 10000, NULL, NULL),
+	OPT_DEF("timeout_ms", OPT_UINT, O(timeout_ms), "10000", 100, 600000, NULL, NULL),
+	OPT_DEF("max_payload", OPT_UINT, O(max_payload), "4194304", 4096, 1ULL << 30, NULL, NULL),
+	OPT_DEF("tls_ca", OPT_STR, O(tls_ca), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("tls_insecure", OPT_BOOL, O(tls_insecure), "false", 0, 0, NULL, NULL),
+	OPT_DEF("cluster", OPT_STR, O(cluster), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("tenant", OPT_STR, O(tenant), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("channel", OPT_STR, O(channel), NULL, 0, 0, NULL, NULL),
+	OPT_DEF("ack", OPT_BOOL, O(ack), "false", 0, 0, NULL, NULL),
+	OPT_DEF("ack_timeout_ms", OPT_UINT, O(ack_timeout_ms), "30000", 100, 600000, NULL, NULL),
+	OPT_DEF("facility", OPT_UINT, O(facility), "16", 0, 23, NULL, NULL),
+	OPT_DEF("ndjson", OPT_BOOL, O(ndjson), "false", 0, 0, NULL, NULL),
+	OPT_DEF("gzip", OPT_PARSE, O(gzip), "auto", 0, 0, NULL, NULL, .parse = parse_auto_bool,
+		.expect = "true, false or auto"),
 };
+
+static const struct opt_table ftable = OPT_TABLE(fdefs);
 
 static struct fwd_conf *find_or_add(struct fwd_conf **list, const char *name, size_t n)
 {
@@ -122,9 +69,7 @@ static struct fwd_conf *find_or_add(struct fwd_conf **list, const char *name, si
 	if (!c)
 		return NULL;
 	memcpy(c->name, name, n);
-	for (size_t i = 0; i < NFDEFS; i++)
-		if (fdefs[i].def)
-			set_one(c, &fdefs[i], fdefs[i].def);
+	opt_defaults(&ftable, c); /* none is a string: nothing to allocate, nothing fails */
 	*pp = c;
 	return c;
 }
@@ -144,29 +89,30 @@ int fwd_config_key(struct fwd_conf **list, const char *key, const char *val, cha
 		   size_t errlen)
 {
 	const char *name = key + strlen("forwarder."), *dot = strchr(name, '.');
+	char prefix[sizeof("forwarder.") + FWD_NAME_MAX + 1];
+	const struct opt_def *d;
 	struct fwd_conf *c;
+	int ret;
 
 	if (!dot || !valid_name(name, (size_t)(dot - name))) {
 		snprintf(err, errlen, "\"%.64s\": expected forwarder.<name>.<setting> with a name "
 			 "of 1-%d [a-z0-9_-]", key, FWD_NAME_MAX);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < NFDEFS; i++) {
-		if (strcmp(dot + 1, fdefs[i].name) != 0)
-			continue;
-		c = find_or_add(list, name, (size_t)(dot - name));
-		if (!c)
-			return -ENOMEM;
-		if (set_one(c, &fdefs[i], val) == 0)
-			return 0;
-		snprintf(err, errlen, "%.64s: \"%.64s\" is not %s", key, val, expect[fdefs[i].type]);
-		if (fdefs[i].type == F_UINT)
-			snprintf(err + strlen(err), errlen - strlen(err), " in [%" PRIu64 ", %" PRIu64
-				 "]", fdefs[i].min, fdefs[i].max);
+	d = opt_find(&ftable, dot + 1);
+	if (!d) {
+		snprintf(err, errlen, "unknown key \"%.64s\"", key);
 		return -EINVAL;
 	}
-	snprintf(err, errlen, "unknown key \"%.64s\"", key);
-	return -EINVAL;
+	c = find_or_add(list, name, (size_t)(dot - name));
+	if (!c)
+		return -ENOMEM;
+	/* the engine names the setting after this prefix: the whole key */
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(dot + 1 - key), key);
+	ret = opt_set(d, c, val, prefix, err, errlen);
+	if (!ret && d->off == O(type))
+		c->type_set = true; /* no default type: a forwarder must say which it is */
+	return ret;
 }
 
 int fwd_config_check(const struct fwd_conf *list, char *err, size_t errlen)
@@ -201,9 +147,7 @@ void fwd_config_free(struct fwd_conf *list)
 	while (list) {
 		struct fwd_conf *next = list->next;
 
-		for (size_t i = 0; i < NFDEFS; i++)
-			if (fdefs[i].type == F_STR)
-				free(*(char **)((char *)list + fdefs[i].off));
+		opt_free(&ftable, list);
 		free(list);
 		list = next;
 	}
