@@ -96,10 +96,10 @@ void agent_log_stats(const struct agent *a)
 		 (unsigned long long)pcs.entries, (unsigned long long)pcs.evictions);
 }
 
-static int emit_gap(void *arg, const char *line, size_t len)
+static int emit_gap(void *arg, const char *line, size_t len, uint64_t seq)
 {
 	struct pipeline *pl = arg;
-	int rc = pipeline_emit(pl, (long)len); /* line is pl->buf */
+	int rc = pipeline_emit(pl, (long)len, seq); /* line is pl->buf */
 
 	if (rc == 0)
 		pl->st.gap_events++;
@@ -133,7 +133,8 @@ void agent_report_gaps(struct agent *a, const struct c2d_stats *k)
 			seen[i] = v;
 		}
 	}
-	gap_poll(&a->gap, &pl->rctx, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap, pl);
+	gap_poll(&a->gap, &pl->rctx, &pl->event_ids, gap_now_ns(), pl->buf, sizeof(pl->buf) - 1, emit_gap,
+		 pl);
 }
 
 /* The snapshots are taken here, on the loop's thread that owns the counters; the endpoint's

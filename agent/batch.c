@@ -14,6 +14,7 @@ struct batch {
 	char *buf;
 	size_t len, cap, n;
 	uint64_t first_ms;
+	uint64_t last_seq;
 };
 
 struct batch *batch_new(const struct batch_limits *lim)
@@ -50,14 +51,18 @@ static int reserve(struct batch *b, size_t need)
 	return 0;
 }
 
-int batch_add(struct batch *b, const char *line, size_t len, uint64_t now_ms)
+int batch_add(struct batch *b, const char *line, size_t len, uint64_t seq, uint64_t now_ms)
 {
 	if (b->n && (b->n >= b->lim.max_events || b->len + len + 1 > b->lim.max_bytes))
 		return -E2BIG;
 	if (reserve(b, b->len + len + 1) < 0)
 		return -ENOMEM;
-	if (!b->n)
+	if (!b->n) {
 		b->first_ms = now_ms;
+		b->last_seq = seq;
+	}
+	if (seq > b->last_seq)
+		b->last_seq = seq;
 	memcpy(b->buf + b->len, line, len);
 	b->len += len;
 	b->buf[b->len++] = '\n';
@@ -71,6 +76,11 @@ bool batch_due(const struct batch *b, uint64_t now_ms)
 		return false;
 	return b->n >= b->lim.max_events || b->len >= b->lim.max_bytes ||
 	       now_ms >= b->first_ms + b->lim.max_age_ms;
+}
+
+uint64_t batch_last_seq(const struct batch *b)
+{
+	return b->last_seq;
 }
 
 uint64_t batch_deadline_ms(const struct batch *b)

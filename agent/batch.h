@@ -21,9 +21,10 @@ struct batch;
 struct batch *batch_new(const struct batch_limits *lim);
 void batch_free(struct batch *b);
 
-/* Append one line (a '\n' is added). -E2BIG when it would overflow a non-empty batch (ship
- * it, then add again); a lone line larger than max_bytes still forms a batch of its own. */
-int batch_add(struct batch *b, const char *line, size_t len, uint64_t now_ms);
+/* Append one line (a '\n' is added), the event of sequence number seq. -E2BIG when it would
+ * overflow a non-empty batch (ship it, then add again); a lone line larger than max_bytes still
+ * forms a batch of its own. */
+int batch_add(struct batch *b, const char *line, size_t len, uint64_t seq, uint64_t now_ms);
 
 /* Full by count or bytes, or its first line is max_age_ms old. */
 bool batch_due(const struct batch *b, uint64_t now_ms);
@@ -34,6 +35,7 @@ size_t batch_events(const struct batch *b);
 size_t batch_bytes(const struct batch *b);
 const char *batch_data(const struct batch *b);
 uint64_t batch_first_ms(const struct batch *b); /* now_ms of its first line */
+uint64_t batch_last_seq(const struct batch *b); /* the highest sequence number in it */
 void batch_reset(struct batch *b);
 
 /* gzip (RFC 1952) of in into a malloc'd *out. 0 or -errno. */

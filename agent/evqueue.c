@@ -70,16 +70,17 @@ static void ring_get(struct evqueue *q, void *dst, size_t n)
 	q->used -= n;
 }
 
-int evqueue_push(struct evqueue *q, const char *line, size_t len)
+int evqueue_push(struct evqueue *q, const char *line, size_t len, uint64_t seq)
 {
 	uint32_t n = (uint32_t)len;
 	int rc = 0;
 
 	pthread_mutex_lock(&q->mu);
-	if (len > UINT32_MAX || q->cap - q->used < sizeof(n) + len) {
+	if (len > UINT32_MAX || q->cap - q->used < sizeof(n) + sizeof(seq) + len) {
 		rc = -ENOSPC;
 	} else {
 		ring_put(q, &n, sizeof(n));
+		ring_put(q, &seq, sizeof(seq));
 		ring_put(q, line, len);
 		pthread_cond_signal(&q->cv);
 	}
@@ -98,7 +99,7 @@ static void deadline(struct timespec *ts, int ms)
 	}
 }
 
-long evqueue_pop(struct evqueue *q, char *buf, size_t cap, int timeout_ms)
+long evqueue_pop(struct evqueue *q, char *buf, size_t cap, int timeout_ms, uint64_t *seq)
 {
 	struct timespec ts;
 	uint32_t n;
@@ -115,6 +116,7 @@ long evqueue_pop(struct evqueue *q, char *buf, size_t cap, int timeout_ms)
 		return 0;
 	}
 	ring_get(q, &n, sizeof(n));
+	ring_get(q, seq, sizeof(*seq));
 	if (n > cap) {
 		ring_get(q, NULL, n);
 		rc = -E2BIG;

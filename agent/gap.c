@@ -41,25 +41,18 @@ static void time_str(char *out, size_t cap, uint64_t ns)
 	render_time(out, cap, ns, 0); /* wall-clock ns: no boot-time offset */
 }
 
-long gap_render(char *buf, size_t cap, struct render_ctx *ctx, enum gap_reason r, uint64_t lost,
-		uint64_t total, uint64_t start_ns, uint64_t end_ns, uint64_t now_ns)
+long gap_render(char *buf, size_t cap, const struct render_ctx *ctx, const char *id,
+		enum gap_reason r, uint64_t lost, uint64_t total, uint64_t start_ns,
+		uint64_t end_ns, uint64_t now_ns)
 {
-	char id[40], ts[48];
+	char ts[48];
 	struct jw w;
 
-	render_next_id(ctx, id);
 	jw_init(&w, buf, cap);
 	jw_obj_begin(&w);
-	jw_kv_str(&w, "schema", C2D_SCHEMA);
-	jw_kv_str(&w, "id", id);
 	time_str(ts, sizeof(ts), now_ns);
-	jw_kv_str(&w, "time", ts);
-	jw_kv_str(&w, "kind", "agent_gap");
-	jw_kv_str(&w, "severity", "high");
-	jw_key(&w, "node");
-	jw_obj_begin(&w);
-	jw_kv_str(&w, "name", ctx->node_name);
-	jw_obj_end(&w);
+	render_envelope(&w, id, ts, "agent_gap", NULL, "high");
+	render_node(&w, ctx);
 	jw_key(&w, "gap");
 	jw_obj_begin(&w);
 	jw_kv_str(&w, "reason", gap_reason_name(r));
@@ -74,10 +67,12 @@ long gap_render(char *buf, size_t cap, struct render_ctx *ctx, enum gap_reason r
 	return jw_finish(&w);
 }
 
-static void poll_one(struct gap *g, enum gap_reason r, struct render_ctx *ctx, uint64_t now_ns,
-		     char *buf, size_t cap, gap_emit_fn emit, void *arg)
+static void poll_one(struct gap *g, enum gap_reason r, const struct render_ctx *ctx,
+		     struct event_ids *ids, uint64_t now_ns, char *buf, size_t cap, gap_emit_fn emit,
+		     void *arg)
 {
-	uint64_t total = atomic_load(&g->lost[r]), first, last;
+	uint64_t total = atomic_load(&g->lost[r]), first, last, seq;
+	char id[EVENT_ID_SIZE];
 	long n;
 
 	if (total == g->reported[r] ||
@@ -85,19 +80,20 @@ static void poll_one(struct gap *g, enum gap_reason r, struct render_ctx *ctx, u
 		return;
 	first = atomic_load(&g->first_ns[r]);
 	last = atomic_load(&g->last_ns[r]);
-	n = gap_render(buf, cap, ctx, r, total - g->reported[r], total, first ? first : now_ns,
+	seq = event_ids_next(ids, id);
+	n = gap_render(buf, cap, ctx, id, r, total - g->reported[r], total, first ? first : now_ns,
 		       last ? last : now_ns, now_ns);
 	g->emitted_ns[r] = now_ns; /* a refused line waits for the next interval too */
-	if (n < 0 || emit(arg, buf, (size_t)n) < 0)
+	if (n < 0 || emit(arg, buf, (size_t)n, seq) < 0)
 		return;
 	g->reported[r] = total;
 	/* losses counted after the load above keep their own start for the next event */
 	atomic_compare_exchange_strong(&g->first_ns[r], &first, 0);
 }
 
-void gap_poll(struct gap *g, struct render_ctx *ctx, uint64_t now_ns, char *buf, size_t cap,
-	      gap_emit_fn emit, void *arg)
+void gap_poll(struct gap *g, const struct render_ctx *ctx, struct event_ids *ids,
+	      uint64_t now_ns, char *buf, size_t cap, gap_emit_fn emit, void *arg)
 {
 	for (int r = 0; r < GAP_NREASONS; r++)
-		poll_one(g, (enum gap_reason)r, ctx, now_ns, buf, cap, emit, arg);
+		poll_one(g, (enum gap_reason)r, ctx, ids, now_ns, buf, cap, emit, arg);
 }

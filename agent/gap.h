@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event_ids.h"
 #include "render.h"
 
 #define GAP_INTERVAL_NS (10ull * 1000000000ull)
@@ -39,15 +40,17 @@ const char *gap_reason_name(enum gap_reason r);
 /* n events lost for reason r at wall-clock when_ns (0: now). Any thread, lock-free. */
 void gap_count(struct gap *g, enum gap_reason r, uint64_t n, uint64_t when_ns);
 
-/* The agent_gap event, rendered: its length or -ENOSPC. Takes the next id. */
-long gap_render(char *buf, size_t cap, struct render_ctx *ctx, enum gap_reason r, uint64_t lost,
-		uint64_t total, uint64_t start_ns, uint64_t end_ns, uint64_t now_ns);
+/* The agent_gap event as event id, rendered: its length or -ENOSPC. */
+long gap_render(char *buf, size_t cap, const struct render_ctx *ctx, const char *id,
+		enum gap_reason r, uint64_t lost, uint64_t total, uint64_t start_ns,
+		uint64_t end_ns, uint64_t now_ns);
 
 /* Emit (through emit, which returns 0 if the line was taken) the gap events that are due at
- * wall-clock now_ns. A refused line is tried again at the next call. */
-typedef int (*gap_emit_fn)(void *arg, const char *line, size_t len);
-void gap_poll(struct gap *g, struct render_ctx *ctx, uint64_t now_ns, char *buf, size_t cap,
-	      gap_emit_fn emit, void *arg);
+ * wall-clock now_ns, each with the next id of ids (its sequence number passed to emit). A
+ * refused line is tried again at the next call. */
+typedef int (*gap_emit_fn)(void *arg, const char *line, size_t len, uint64_t seq);
+void gap_poll(struct gap *g, const struct render_ctx *ctx, struct event_ids *ids,
+	      uint64_t now_ns, char *buf, size_t cap, gap_emit_fn emit, void *arg);
 
 uint64_t gap_now_ns(void); /* CLOCK_REALTIME */
 

@@ -291,7 +291,7 @@ static int agent_run(struct agent *a)
 			every_second(a);
 			last_second = now;
 		}
-		runmark_issued(a->run, pl->rctx.seq); /* a pwrite when it moved, no fsync */
+		runmark_issued(a->run, pl->event_ids.seq); /* a pwrite when it moved, no fsync */
 		if (g_hup) {
 			g_hup = 0;
 			reload(a);
@@ -374,11 +374,11 @@ static int start_shipping(struct agent *a)
 	}
 	if (o->collector) /* only a shipping agent has a spool to lose events before */
 		note_last_run(a, dir);
-	memcpy(pl->rctx.instance, seqstate_agent_id(a->seq), sizeof(pl->rctx.instance));
-	pl->rctx.seq = seqstate_first(a->seq) - 1;
-	pl->rctx.seq_limit = seqstate_limit(a->seq);
-	pl->rctx.reserve = seqstate_reserve;
-	pl->rctx.reserve_arg = a->seq;
+	memcpy(pl->event_ids.instance, seqstate_agent_id(a->seq), sizeof(pl->event_ids.instance));
+	pl->event_ids.seq = seqstate_first(a->seq) - 1;
+	pl->event_ids.seq_limit = seqstate_limit(a->seq);
+	pl->event_ids.reserve = seqstate_reserve;
+	pl->event_ids.reserve_arg = a->seq;
 	if (!o->collector)
 		return 0;
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
@@ -579,7 +579,7 @@ static int agent_start(struct agent *a)
 	if (start_pipeline(a) < 0)
 		return EXIT_FAILURE;
 	start_metadata(a);
-	if (!pl->rctx.pc || !pl->rctx.cg || ids_random_hex16(pl->rctx.instance) < 0) {
+	if (!pl->rctx.pc || !pl->rctx.cg || ids_random_hex16(pl->event_ids.instance) < 0) {
 		log_error("out of memory or entropy at start-up");
 		return EXIT_FAILURE;
 	}
@@ -591,7 +591,7 @@ static int agent_start(struct agent *a)
 	nproc = procfs_seed(pl->rctx.pc, "/proc");
 	log_info("process cache seeded from /proc: %d processes; policy: %zu rules", nproc,
 		 a->policy.n);
-	log_info("ready: instance %s on node %s, every program attached%s%s", pl->rctx.instance,
+	log_info("ready: instance %s on node %s, every program attached%s%s", pl->event_ids.instance,
 		 pl->rctx.node_name, a->metrics ? "; metrics on " : "",
 		 a->metrics ? o->metrics_addr : "");
 	if (a->metrics)
@@ -615,7 +615,7 @@ static void agent_stop(struct agent *a)
 		/* the last batch into the spool, then a bounded send */
 		ship_stop(a->ship, SHIP_DRAIN_MS);
 		a->ship = pl->ship = NULL;
-		runmark_issued(a->run, pl->rctx.seq);
+		runmark_issued(a->run, pl->event_ids.seq);
 		agent_log_stats(a);
 		log_info("stopped (%s)",
 			 g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "error");

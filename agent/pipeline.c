@@ -207,10 +207,10 @@ static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, b
 
 /* One rendered event (pl->buf, n bytes, no newline) to every sink: the NDJSON output and,
  * when shipping, the shipper's queue. Never blocks on the network. */
-int pipeline_emit(struct pipeline *pl, long n)
+int pipeline_emit(struct pipeline *pl, long n, uint64_t seq)
 {
 	/* first: the queue takes the line without the newline the output adds */
-	int rc = pl->ship ? ship_push(pl->ship, pl->buf, (size_t)n) : 0;
+	int rc = pl->ship ? ship_push(pl->ship, pl->buf, (size_t)n, seq) : 0;
 
 	if (pl->out) {
 		pl->buf[n++] = '\n';
@@ -236,17 +236,20 @@ static void announce_mounts(struct pipeline *pl, const struct container_meta *m,
 			    const struct runtime_mounts *mounts, uint64_t now)
 {
 	int rule = mounts->n ? spec_rule(pl->rctx.policy, C2D_KIND_CONTAINER_MOUNT) : -1;
+	char id[EVENT_ID_SIZE];
+	uint64_t seq;
 	long n;
 
 	for (unsigned i = 0; rule >= 0 && i < mounts->n; i++) {
-		n = render_container_mount(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, m,
+		seq = event_ids_next(&pl->event_ids, id);
+		n = render_container_mount(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, id, m,
 					   &mounts->m[i], rule, now);
 		if (n < 0) {
 			pl->st.render_errors++;
 			continue;
 		}
 		pl->st.container_mounts++;
-		pipeline_emit(pl, n);
+		pipeline_emit(pl, n, seq);
 	}
 	if (rule >= 0 && mounts->dropped)
 		log_warn("container %.12s: %u more host paths bound in than reported (at most %d)",
@@ -259,17 +262,20 @@ static void announce_exposures(struct pipeline *pl, const struct container_meta 
 			       const struct exposures *x, uint64_t now)
 {
 	int rule = x->n ? spec_rule(pl->rctx.policy, C2D_KIND_SECRET_EXPOSURE) : -1;
+	char id[EVENT_ID_SIZE];
+	uint64_t seq;
 	long n;
 
 	for (unsigned i = 0; rule >= 0 && i < x->n; i++) {
-		n = render_secret_exposure(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, m, &x->e[i], rule,
-					   now);
+		seq = event_ids_next(&pl->event_ids, id);
+		n = render_secret_exposure(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, id, m, &x->e[i],
+					   rule, now);
 		if (n < 0) {
 			pl->st.render_errors++;
 			continue;
 		}
 		pl->st.secret_exposures++;
-		pipeline_emit(pl, n);
+		pipeline_emit(pl, n, seq);
 	}
 	if (rule >= 0 && x->dropped)
 		log_warn("container %.12s: %u more secrets in its environment and arguments than "
@@ -283,6 +289,8 @@ static void announce_started(struct pipeline *pl)
 	static struct container_meta m; /* one ring-buffer thread: off the stack */
 	static struct runtime_mounts mounts;
 	static struct exposures exposures;
+	char id[EVENT_ID_SIZE];
+	uint64_t seq;
 	long n;
 
 	while (pl->meta && meta_cache_next_started_spec(pl->meta, &m, &mounts, &exposures)) {
@@ -291,12 +299,13 @@ static void announce_started(struct pipeline *pl)
 
 		clock_gettime(CLOCK_BOOTTIME, &ts);
 		now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-		n = render_container_start(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &m, now);
+		seq = event_ids_next(&pl->event_ids, id);
+		n = render_container_start(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, id, &m, now);
 		if (n < 0) {
 			pl->st.render_errors++;
 		} else {
 			pl->st.container_starts++;
-			pipeline_emit(pl, n);
+			pipeline_emit(pl, n, seq);
 		}
 		announce_mounts(pl, &m, &mounts, now);
 		announce_exposures(pl, &m, &exposures, now);
@@ -311,6 +320,8 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 	static char hbuf[C2D_PATH_MAX];
 	static struct hostpath_volume vol;
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
+	char id[EVENT_ID_SIZE];
+	uint64_t seq;
 	bool have;
 	long n;
 
@@ -347,13 +358,14 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 	f.meta = have ? &meta : NULL;
 	if (have)
 		announce_started(pl); /* a container's start goes out before its findings */
-	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, &f);
+	seq = event_ids_next(&pl->event_ids, id);
+	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, id, &f);
 	if (n < 0) {
 		pl->st.render_errors++;
 		return;
 	}
 	pl->st.findings[f.kind]++;
-	pipeline_emit(pl, n);
+	pipeline_emit(pl, n, seq);
 }
 
 /* Findings the kernel folded after their key's last event, flushed by the sweep: rendered as

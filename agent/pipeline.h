@@ -13,6 +13,7 @@
 #include "file_ids.h"
 #include "hostpath.h"
 #include "meta_cache.h"
+#include "event_ids.h"
 #include "render.h"
 #include "ship.h"
 
@@ -45,6 +46,7 @@ struct pipeline_stats {
 
 struct pipeline {
 	struct render_ctx rctx;
+	struct event_ids event_ids; /* every event's id is issued here, in order, then rendered */
 	struct meta_cache *meta; /* NULL: container records are not looked up */
 	struct deferred deferred;
 	unsigned budget; /* set before each drain; at 0 the callback stops it (-EAGAIN) */
@@ -60,9 +62,9 @@ struct pipeline {
 
 /* ring_buffer_sample_fn */
 int pipeline_handle(void *ctx, void *data, size_t size);
-/* Write the event rendered in pl->buf (n bytes) to every sink. 0, or -ENOSPC when the
- * shipper's queue refused it (counted there as a gap). */
-int pipeline_emit(struct pipeline *pl, long n);
+/* Write the event rendered in pl->buf (n bytes), of sequence number seq (its id's), to every
+ * sink. 0, or -ENOSPC when the shipper's queue refused it (counted there as a gap). */
+int pipeline_emit(struct pipeline *pl, long n, uint64_t seq);
 /* Release deferred findings whose container is known or whose wait is over (all: flush). */
 void pipeline_tick(struct pipeline *pl, bool flush);
 

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "ids.h"
 #include "jsonw.h"
 #include "k8s_identity.h"
 #include "log.h"
@@ -355,39 +354,24 @@ static const char *outcome(const struct c2d_syscall_event *ev)
 	return "failure";
 }
 
-/* "<instance>-<16 hex sequence>" without printf: this runs for every event. */
-static void event_id(char out[34], const char instance[17], uint64_t seq)
+void render_envelope(struct jw *w, const char *id, const char *time, const char *kind,
+		     const char *rule, const char *severity)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	memcpy(out, instance, 16);
-	out[16] = '-';
-	for (int i = 32; i >= 17; i--, seq >>= 4)
-		out[i] = hex[seq & 15];
-	out[33] = 0;
+	jw_kv_str(w, "schema", C2D_SCHEMA);
+	jw_kv_str(w, "id", id);
+	jw_kv_str(w, "time", time);
+	jw_kv_str(w, "kind", kind);
+	if (rule)
+		jw_kv_str(w, "rule", rule);
+	jw_kv_str(w, "severity", severity);
 }
 
-/* Cold path, once per block: reserve the next block durably before issuing from it. If that
- * fails, a fresh random instance keeps ids unique without any state (logged once). */
-static void __attribute__((noinline)) reserve_block(struct render_ctx *ctx)
+void render_node(struct jw *w, const struct render_ctx *ctx)
 {
-	int rc = ctx->reserve(ctx->reserve_arg, ctx->seq, &ctx->seq_limit);
-
-	if (rc < 0 || ctx->seq >= ctx->seq_limit) {
-		ctx->reserve = NULL;
-		if (ids_random_hex16(ctx->instance) < 0)
-			ctx->instance[0] ^= 1; /* never the old id, even without entropy */
-		log_error("state: reserving event ids failed (%s): using instance %s from now on",
-			  strerror(rc < 0 ? -rc : ERANGE), ctx->instance);
-	}
-}
-
-void render_next_id(struct render_ctx *ctx, char id[34])
-{
-	ctx->seq++;
-	if (ctx->reserve && ctx->seq >= ctx->seq_limit)
-		reserve_block(ctx);
-	event_id(id, ctx->instance, ctx->seq);
+	jw_key(w, "node");
+	jw_obj_begin(w);
+	jw_kv_str(w, "name", ctx->node_name);
+	jw_obj_end(w);
 }
 
 /* An event that stands for identical findings folded in the kernel (bpf/fold.bpf.c): how
@@ -440,31 +424,23 @@ static void render_volume(struct jw *w, const struct hostpath_volume *v)
 	jw_obj_end(w);
 }
 
-long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f)
+long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
+		    const struct finding *f)
 {
 	const struct c2d_syscall_event *ev = f->d->sys;
 	const struct c2d_rule *r = &ctx->policy->rules[f->rule];
-	char id[40], ts[48];
+	char ts[48];
 	struct jw w;
 
-	render_next_id(ctx, id);
 	render_time(ts, sizeof(ts), ev->hdr.ktime_ns, ctx->boot_to_real_ns);
 	jw_init(&w, buf, cap);
 	jw_obj_begin(&w);
-	jw_kv_str(&w, "schema", C2D_SCHEMA);
-	jw_kv_str(&w, "id", id);
-	jw_kv_str(&w, "time", ts);
-	jw_kv_str(&w, "kind", policy_kind_name(f->kind));
-	jw_kv_str(&w, "rule", r->name);
-	jw_kv_str(&w, "severity", r->severity);
+	render_envelope(&w, id, ts, policy_kind_name(f->kind), r->name, r->severity);
 	jw_kv_str(&w, "outcome", outcome(ev));
 	if (ev->hdr.flags & C2D_F_TAMPERED) /* an argument changed in memory during the call */
 		jw_key(&w, "tampered"), jw_bool(&w, true);
 	render_fold(&w, ctx, ev);
-	jw_key(&w, "node");
-	jw_obj_begin(&w);
-	jw_kv_str(&w, "name", ctx->node_name);
-	jw_obj_end(&w);
+	render_node(&w, ctx);
 	render_process(&w, ctx, &ev->hdr);
 	render_syscall(&w, f);
 	if (f->path[0] || f->path[1]) {
@@ -489,49 +465,39 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct 
 	return jw_finish(&w);
 }
 
-/* schema, id, time, kind, [rule], severity, node: the head of a container's own events. */
-static void container_event_head(struct jw *w, struct render_ctx *ctx, const char *kind,
-				 const struct c2d_rule *r, uint64_t boot_ns)
+/* The head of a container's own events: the envelope at boot_ns, then node. */
+static void container_event_head(struct jw *w, struct render_ctx *ctx, const char *id,
+				 const char *kind, const struct c2d_rule *r, uint64_t boot_ns)
 {
-	char id[40], ts[48];
+	char ts[48];
 
-	render_next_id(ctx, id);
 	render_time(ts, sizeof(ts), boot_ns, ctx->boot_to_real_ns);
 	jw_obj_begin(w);
-	jw_kv_str(w, "schema", C2D_SCHEMA);
-	jw_kv_str(w, "id", id);
-	jw_kv_str(w, "time", ts);
-	jw_kv_str(w, "kind", kind);
-	if (r)
-		jw_kv_str(w, "rule", r->name);
-	jw_kv_str(w, "severity", r ? r->severity : "info");
-	jw_key(w, "node");
-	jw_obj_begin(w);
-	jw_kv_str(w, "name", ctx->node_name);
-	jw_obj_end(w);
+	render_envelope(w, id, ts, kind, r ? r->name : NULL, r ? r->severity : "info");
+	render_node(w, ctx);
 }
 
-long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
+long render_container_start(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
 			    const struct container_meta *m, uint64_t boot_ns)
 {
 	struct jw w;
 
 	jw_init(&w, buf, cap);
-	container_event_head(&w, ctx, "container_start", NULL, boot_ns);
+	container_event_head(&w, ctx, id, "container_start", NULL, boot_ns);
 	render_container_fields(&w, ctx, m->id, m->runtime[0] ? m->runtime : "containerd",
 				m->pod_uid, m, boot_ns);
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }
 
-long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
+long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
 			    const struct container_meta *m, const struct exposure *x, int rule,
 			    uint64_t boot_ns)
 {
 	struct jw w;
 
 	jw_init(&w, buf, cap);
-	container_event_head(&w, ctx, "secret_exposure", &ctx->policy->rules[rule], boot_ns);
+	container_event_head(&w, ctx, id, "secret_exposure", &ctx->policy->rules[rule], boot_ns);
 	jw_key(&w, "exposure");
 	jw_obj_begin(&w);
 	jw_kv_str(&w, "source", exposure_source_name(x->source));
@@ -548,14 +514,14 @@ long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
 	return jw_finish(&w);
 }
 
-long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
+long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
 			    const struct container_meta *m, const struct runtime_mount *mnt,
 			    int rule, uint64_t boot_ns)
 {
 	struct jw w;
 
 	jw_init(&w, buf, cap);
-	container_event_head(&w, ctx, "container_mount", &ctx->policy->rules[rule], boot_ns);
+	container_event_head(&w, ctx, id, "container_mount", &ctx->policy->rules[rule], boot_ns);
 	jw_key(&w, "mount");
 	jw_obj_begin(&w);
 	jw_kv_str(&w, "source", mnt->source);

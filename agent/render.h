@@ -9,6 +9,7 @@
 #include "cgroup.h"
 #include "event.h"
 #include "hostpath.h"
+#include "jsonw.h"
 #include "meta_cache.h"
 #include "policy.h"
 #include "proc_cache.h"
@@ -16,15 +17,10 @@
 #define C2D_SCHEMA "cloud2dev.event/v1"
 #define C2D_EVENT_JSON_MAX 16384
 
+/* What rendering reads: settings and the caches it looks processes and containers up in. Event
+ * ids are not in it: the pipeline issues them (event_ids.h) and passes each to its render. */
 struct render_ctx {
 	const char *node_name;
-	char instance[17];	  /* 16 hex digits, random per agent start */
-	uint64_t seq;		  /* last id issued */
-	/* --state-dir: ids from seq_limit on are not reserved yet; reaching it calls reserve once
-	 * per block (NULL: no reservation, a random instance per start) */
-	uint64_t seq_limit;
-	int (*reserve)(void *arg, uint64_t next, uint64_t *limit);
-	void *reserve_arg;
 	int64_t boot_to_real_ns;  /* wall clock = boot-time ns + this */
 	const struct c2d_policy *policy;
 	struct proc_cache *pc;
@@ -49,28 +45,32 @@ struct finding {
 /* Format boot-time ns as RFC 3339 UTC with nanoseconds. */
 void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns);
 
-/* Take the next event id, "<instance>-<16 hex sequence>" (34 bytes with the NUL). */
-void render_next_id(struct render_ctx *ctx, char id[34]);
+/* The head every event shares (EVENTS.md): schema, id, time (RFC 3339), kind, the rule (when
+ * given) and severity; the caller has opened the object. Then render_node for "node". */
+void render_envelope(struct jw *w, const char *id, const char *time, const char *kind,
+		     const char *rule, const char *severity);
+void render_node(struct jw *w, const struct render_ctx *ctx);
 
-/* Render; takes the next id. Returns the length, or -ENOSPC. */
-long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const struct finding *f);
+/* Render the finding as event id. Returns the length, or -ENOSPC. */
+long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
+		    const struct finding *f);
 
 /* A container_start event (a kind beyond EVENTS.md): this container's record was resolved, at
  * boot-time boot_ns. It tells the collector that a workload revision ran, even one that
- * produces no finding, so that "introduced between A and B" can name A. Takes the next id. */
-long render_container_start(char *buf, size_t cap, struct render_ctx *ctx,
+ * produces no finding, so that "introduced between A and B" can name A. */
+long render_container_start(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
 			    const struct container_meta *m, uint64_t boot_ns);
 
 /* A container_mount event: the runtime bound host path mnt->source into container m (rule:
- * index of host-path-mount). Takes the next id. */
-long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx,
+ * index of host-path-mount). */
+long render_container_mount(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
 			    const struct container_meta *m, const struct runtime_mount *mnt,
 			    int rule, uint64_t boot_ns);
 
 /* A secret_exposure event: container m was started with secret x in its environment or
  * arguments (rule: index of secret-exposure): where, its name, the detector and the keyed
- * fingerprint. Takes the next id. */
-long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx,
+ * fingerprint. */
+long render_secret_exposure(char *buf, size_t cap, struct render_ctx *ctx, const char *id,
 			    const struct container_meta *m, const struct exposure *x, int rule,
 			    uint64_t boot_ns);
 

@@ -101,21 +101,6 @@ static void spool_failed(struct ship *s, int rc, size_t nevents)
 }
 
 /* The sequence number in the id of the batch's last event ("id":"<agent>-<16 hex>"), or 0. */
-static uint64_t last_seq(const char *data, size_t len)
-{
-	const char *end = data + len, *line = end - 1, *p;
-	char hex[17];
-
-	while (line > data && line[-1] != '\n')
-		line--;
-	p = memmem(line, (size_t)(end - line), "\"id\":\"", 6);
-	if (!p || end - p < 6 + 33 || p[6 + 16] != '-')
-		return 0;
-	memcpy(hex, p + 6 + 17, 16);
-	hex[16] = 0;
-	return strtoull(hex, NULL, 16);
-}
-
 static void flush(struct ship *s)
 {
 	size_t n = batch_events(s->b);
@@ -140,7 +125,7 @@ static void flush(struct ship *s)
 	} else {
 		s->last_spool_err = 0;
 		if (s->spooled)
-			s->spooled(s->spooled_arg, last_seq(batch_data(s->b), batch_bytes(s->b)));
+			s->spooled(s->spooled_arg, batch_last_seq(s->b));
 		ST_ADD(s, batches_spooled, 1);
 		ST_ADD(s, events_spooled, n);
 		kick(s);
@@ -148,14 +133,14 @@ static void flush(struct ship *s)
 	batch_reset(s->b);
 }
 
-static void add_line(struct ship *s, const char *line, size_t len)
+static void add_line(struct ship *s, const char *line, size_t len, uint64_t seq)
 {
 	uint64_t now = clock_ms(CLOCK_MONOTONIC);
 
-	if (batch_add(s->b, line, len, now) == -E2BIG) {
+	if (batch_add(s->b, line, len, seq, now) == -E2BIG) {
 		flush(s);
 		now = clock_ms(CLOCK_MONOTONIC);
-		if (batch_add(s->b, line, len, now) < 0)
+		if (batch_add(s->b, line, len, seq, now) < 0)
 			spool_failed(s, -ENOMEM, 1);
 	}
 }
@@ -168,10 +153,11 @@ static void *batcher_main(void *arg)
 		uint64_t now = clock_ms(CLOCK_MONOTONIC), due = batch_deadline_ms(s->b);
 		bool stopping = atomic_load(&s->stop_batcher);
 		int wait = due <= now ? 0 : due - now > 200 ? 200 : (int)(due - now);
-		long n = evqueue_pop(s->q, s->line, sizeof(s->line), stopping ? 0 : wait);
+		uint64_t seq = 0;
+		long n = evqueue_pop(s->q, s->line, sizeof(s->line), stopping ? 0 : wait, &seq);
 
 		if (n > 0)
-			add_line(s, s->line, (size_t)n);
+			add_line(s, s->line, (size_t)n, seq);
 		else if (n == 0 && stopping)
 			break; /* the queue is empty and nothing more comes */
 		if (batch_due(s->b, clock_ms(CLOCK_MONOTONIC)))
@@ -305,9 +291,9 @@ static void *sender_main(void *arg)
 
 /* ---- life cycle ------------------------------------------------------------------------- */
 
-int ship_push(struct ship *s, const char *line, size_t len)
+int ship_push(struct ship *s, const char *line, size_t len, uint64_t seq)
 {
-	if (evqueue_push(s->q, line, len) == 0)
+	if (evqueue_push(s->q, line, len, seq) == 0)
 		return 0;
 	gap_count(s->gap, GAP_QUEUE_FULL, 1, 0);
 	return -ENOSPC;

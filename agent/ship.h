@@ -48,8 +48,9 @@ struct ship;
 /* Open the spool and start both threads. Losses are counted into gap. 0 or -errno. */
 int ship_start(struct ship **out, const struct ship_opts *o, struct gap *gap);
 
-/* Ring-buffer thread: queue one line (no newline). 0, or -ENOSPC (counted as a gap). */
-int ship_push(struct ship *s, const char *line, size_t len);
+/* Ring-buffer thread: queue one line (no newline), the event of sequence number seq (its id's;
+ * the spooled callback gets the highest of each spooled batch). 0, or -ENOSPC (a gap). */
+int ship_push(struct ship *s, const char *line, size_t len, uint64_t seq);
 
 /* Flush the batch being assembled to the spool, send for at most drain_ms, stop, free. */
 void ship_stop(struct ship *s, int drain_ms);

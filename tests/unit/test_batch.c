@@ -15,16 +15,16 @@ static void test_count_limit(void **state)
 
 	for (int i = 0; i < 3; i++) {
 		assert_false(batch_due(b, 0));
-		assert_int_equal(batch_add(b, "{}", 2, 0), 0);
+		assert_int_equal(batch_add(b, "{}", 2, 1, 0), 0);
 	}
 	assert_true(batch_due(b, 0));
-	assert_int_equal(batch_add(b, "{}", 2, 0), -E2BIG); /* the caller ships first */
+	assert_int_equal(batch_add(b, "{}", 2, 1, 0), -E2BIG); /* the caller ships first */
 	assert_int_equal(batch_events(b), 3);
 	assert_int_equal(batch_bytes(b), 9);
 	assert_memory_equal(batch_data(b), "{}\n{}\n{}\n", 9);
 	batch_reset(b);
 	assert_false(batch_due(b, 0));
-	assert_int_equal(batch_add(b, "{}", 2, 0), 0);
+	assert_int_equal(batch_add(b, "{}", 2, 1, 0), 0);
 	batch_free(b);
 }
 
@@ -34,14 +34,14 @@ static void test_bytes_limit(void **state)
 	char line[200];
 
 	memset(line, 'a', sizeof(line));
-	assert_int_equal(batch_add(b, line, 60, 0), 0);
+	assert_int_equal(batch_add(b, line, 60, 1, 0), 0);
 	assert_false(batch_due(b, 0));
-	assert_int_equal(batch_add(b, line, 60, 0), -E2BIG); /* 122 > 100 */
+	assert_int_equal(batch_add(b, line, 60, 1, 0), -E2BIG); /* 122 > 100 */
 	batch_reset(b);
 	/* a lone line larger than the limit still goes, alone */
-	assert_int_equal(batch_add(b, line, 150, 0), 0);
+	assert_int_equal(batch_add(b, line, 150, 1, 0), 0);
 	assert_true(batch_due(b, 0));
-	assert_int_equal(batch_add(b, line, 1, 0), -E2BIG);
+	assert_int_equal(batch_add(b, line, 1, 1, 0), -E2BIG);
 	batch_free(b);
 }
 
@@ -50,8 +50,8 @@ static void test_age_limit(void **state)
 	struct batch *b = batch_new(&lim);
 
 	assert_int_equal(batch_deadline_ms(b), UINT64_MAX);
-	assert_int_equal(batch_add(b, "{}", 2, 5000), 0);
-	assert_int_equal(batch_add(b, "{}", 2, 5900), 0); /* the age is the first line's */
+	assert_int_equal(batch_add(b, "{}", 2, 1, 5000), 0);
+	assert_int_equal(batch_add(b, "{}", 2, 1, 5900), 0); /* the age is the first line's */
 	assert_int_equal(batch_deadline_ms(b), 6000);
 	assert_false(batch_due(b, 5999));
 	assert_true(batch_due(b, 6000));
@@ -70,7 +70,7 @@ static void test_gzip_round_trip(void **state)
 	for (int i = 0; i < 5000; i++) {
 		int n = snprintf(line, sizeof(line), "{\"id\":\"%016x-%016x\",\"kind\":\"x\"}", i, i);
 
-		assert_int_equal(batch_add(b, line, (size_t)n, 0), 0);
+		assert_int_equal(batch_add(b, line, (size_t)n, 1, 0), 0);
 	}
 	assert_int_equal(gz_compress(batch_data(b), batch_bytes(b), &gz, &gzlen), 0);
 	assert_true(gzlen < batch_bytes(b) / 4);

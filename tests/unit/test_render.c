@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "event.h"
+#include "event_ids.h"
 #include "render.h"
 #include "unit.h"
 
@@ -22,6 +23,16 @@
 static struct c2d_policy pol;
 static struct proc_cache *pc;
 static struct render_ctx ctx;
+/* The pipeline's id issuer, as the agent runs it (event_ids.h): each render takes the next. */
+static struct event_ids ids = {.instance = "0123456789abcdef", .seq = 41};
+
+static const char *next_id(void)
+{
+	static char id[EVENT_ID_SIZE];
+
+	event_ids_next(&ids, id);
+	return id;
+}
 static union {
 	struct c2d_syscall_event ev;
 	char raw[1024];
@@ -52,8 +63,6 @@ static int setup(void **state)
 		return -1;
 	ctx = (struct render_ctx){
 		.node_name = "node-1",
-		.instance = "0123456789abcdef",
-		.seq = 41,
 		.boot_to_real_ns = EPOCH_OFFSET,
 		.policy = &pol,
 		.pc = pc,
@@ -123,7 +132,7 @@ static cJSON *render(const char *rule, enum c2d_kind kind, bool with_paths)
 		f.path[0] = dec.nstr > 0 ? dec.strs[0] : NULL;
 		f.path[1] = dec.nstr > 1 ? dec.strs[1] : NULL;
 	}
-	n = render_finding(out, sizeof(out) - 1, &ctx, &f);
+	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
 	assert_true(n > 0 && (size_t)n < sizeof(out));
 	out[n] = 0;
 	j = cJSON_ParseWithLength(out, (size_t)n);
@@ -210,7 +219,7 @@ static void test_credential_read(void **state)
 	static const char *const paths[] = {"/etc/shadow"};
 	cJSON *j;
 
-	ctx.seq = 41;
+	ids.seq = 41;
 	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
 	rec.ev.args[0] = O_RDONLY | O_CLOEXEC;
 	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
@@ -219,7 +228,7 @@ static void test_credential_read(void **state)
 			     "cgroup_id");
 	assert_str(j, "schema", "cloud2dev.event/v1");
 	assert_str(j, "id", "0123456789abcdef-000000000000002a");
-	assert_int_equal(ctx.seq, 42);
+	assert_int_equal(ids.seq, 42);
 	assert_str(j, "time", "2023-11-14T22:13:22.500000123Z");
 	assert_str(j, "kind", "credential_read");
 	assert_str(j, "rule", "etc-shadow");
@@ -258,7 +267,7 @@ static void test_privileged_call(void **state)
 {
 	cJSON *j;
 
-	ctx.seq = 0x2a;
+	ids.seq = 0x2a;
 	build(C2D_SYS_UNSHARE, C2D_KIND_PRIVILEGED_CALL, -EPERM, NULL, 0);
 	rec.ev.hdr.tgid = 5000; /* not in the cache; its parent 1 neither */
 	rec.ev.hdr.pid = 5001;
@@ -454,7 +463,7 @@ static void test_tampered_rename(void **state)
 	f.path[1] = event_str(&dec, C2D_STR_NEW_PATH);
 	f.entry[0] = event_str(&dec, C2D_STR_ENTRY_PATH);
 	f.entry[1] = event_str(&dec, C2D_STR_ENTRY_NEW_PATH);
-	n = render_finding(out, sizeof(out) - 1, &ctx, &f);
+	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
 	assert_true(n > 0);
 	out[n] = 0;
 	assert_non_null(j = cJSON_Parse(out));
@@ -509,7 +518,7 @@ static void test_file_identity_and_volume(void **state)
 	rec.ev.dev = hostpath_kdev(254, 1);
 	rec.ev.rule_id = (uint16_t)f.rule;
 	assert_int_equal(event_decode(&rec, rec.ev.hdr.size, &dec), 0);
-	n = render_finding(out, sizeof(out) - 1, &ctx, &f);
+	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
 	assert_true(n > 0);
 	j = cJSON_ParseWithLength(out, (size_t)n);
 	assert_non_null(j);
@@ -525,7 +534,7 @@ static void test_file_identity_and_volume(void **state)
 	/* an inode JSON readers would round (overlayfs xino) is left out, the rest stays */
 	rec.ev.ino = 1ull << 60;
 	f.volume = NULL;
-	n = render_finding(out, sizeof(out) - 1, &ctx, &f);
+	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
 	j = cJSON_ParseWithLength(out, (size_t)n);
 	assert_non_null(j);
 	assert_keys(j, "file", "path,host_path,dev");
@@ -598,13 +607,13 @@ static void test_too_small_buffer(void **state)
 	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
 	f.rule = rule_named("etc-shadow");
 	assert_int_equal(event_decode(&rec, rec.ev.hdr.size, &dec), 0);
-	full = render_finding(out, sizeof(out), &ctx, &f);
+	full = render_finding(out, sizeof(out), &ctx, next_id(), &f);
 	assert_true(full > 0);
 	for (long cap = 0; cap < full; cap++) {
 		char *buf = malloc(cap ? (size_t)cap : 1); /* ASan: a write past cap is caught */
 
 		assert_non_null(buf);
-		assert_int_equal(render_finding(buf, (size_t)cap, &ctx, &f), -ENOSPC);
+		assert_int_equal(render_finding(buf, (size_t)cap, &ctx, next_id(), &f), -ENOSPC);
 		free(buf);
 	}
 }

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* test_seqstate.c - event ids across restarts: the agent id persists, a new run starts above
  * every id the last one could have issued (crash included), an untrustworthy sequence file
- * means a new agent id, and render_next_id reserves once per block. */
+ * means a new agent id, and event_ids_next reserves once per block. */
 #include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "unit.h"
 
-#include "render.h"
+#include "event_ids.h"
 #include "seqstate.h"
 
 static char dir[64];
@@ -28,7 +28,7 @@ static int teardown(void **state)
 }
 
 /* Issue n ids like the pipeline does; returns the last sequence number issued. */
-static uint64_t issue(struct seqstate *s, struct render_ctx *ctx, int n, uint64_t *prev)
+static uint64_t issue(struct seqstate *s, struct event_ids *ctx, int n, uint64_t *prev)
 {
 	char id[34];
 
@@ -38,7 +38,7 @@ static uint64_t issue(struct seqstate *s, struct render_ctx *ctx, int n, uint64_
 	ctx->reserve = seqstate_reserve;
 	ctx->reserve_arg = s;
 	for (int i = 0; i < n; i++) {
-		render_next_id(ctx, id);
+		event_ids_next(ctx, id);
 		assert_int_equal(strlen(id), 33);
 		assert_memory_equal(id, seqstate_agent_id(s), 16);
 		assert_true(ctx->seq > *prev); /* strictly increasing, across runs too */
@@ -50,7 +50,7 @@ static uint64_t issue(struct seqstate *s, struct render_ctx *ctx, int n, uint64_
 
 static void test_never_reuses(void **state)
 {
-	struct render_ctx ctx = {0};
+	struct event_ids ctx = {0};
 	struct seqstate *s;
 	char id[17];
 	uint64_t prev = 0;
@@ -104,11 +104,11 @@ static int fail_reserve(void *arg, uint64_t next, uint64_t *limit)
 /* A reservation that fails must not lead to reuse: a fresh random instance takes over. */
 static void test_reserve_failure_changes_instance(void **state)
 {
-	struct render_ctx ctx = {.seq = 9, .seq_limit = 10, .reserve = fail_reserve};
+	struct event_ids ctx = {.seq = 9, .seq_limit = 10, .reserve = fail_reserve};
 	char id[34];
 
 	memcpy(ctx.instance, "0123456789abcdef", 17);
-	render_next_id(&ctx, id);
+	event_ids_next(&ctx, id);
 	assert_memory_not_equal(id, "0123456789abcdef", 16);
 	assert_null(ctx.reserve);
 }
