@@ -37,7 +37,8 @@ long long h_metric(const char *base_url, const char *series);
 int h_free_port(void);
 
 /* Start $C2D_COLLECTOR (default build/c2d-collector-san) with a fresh store and token in a new
- * temp dir (first start) or the existing one (restart); 0 once /healthz answers 200. */
+ * temp dir (first start) or the existing one (restart), without retention (tests' events carry
+ * fixed dates); 0 once /healthz answers 200. */
 int h_collector_start(struct h_collector *c);
 /* Stop with sig (SIGTERM: must exit 0; SIGKILL: reaped). Returns 0 or -1. */
 int h_collector_stop(struct h_collector *c, int sig);
