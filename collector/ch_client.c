@@ -78,7 +78,7 @@ static int read_password(const char *path, char *out, size_t cap, char *err, siz
 static int parse_url(struct ch_client *c, const char *url, char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
 	int ret = -EINVAL;
 	bool tls;
 
@@ -87,7 +87,15 @@ static int parse_url(struct ch_client *c, const char *url, char *err, size_t err
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		snprintf(err, errlen, "--store %s: not a URL (clickhouse://HOST:PORT/DATABASE)", url);
+		/* not echoed: what does not parse may still hold a password */
+		snprintf(err, errlen, "--store: not a URL (clickhouse://HOST:PORT/DATABASE)");
+		goto out;
+	}
+	/* credentials in the address would show in `ps` and in every message that echoes it:
+	 * refused before any message does */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK && user) {
+		snprintf(err, errlen, "--store: no user or password in the address (they go in "
+			 "--store-user and --store-password-file)");
 		goto out;
 	}
 	tls = !strcmp(scheme, "clickhouses");
@@ -119,6 +127,7 @@ out:
 	curl_free(port);
 	curl_free(path);
 	curl_free(query);
+	curl_free(user);
 	curl_url_cleanup(u);
 	return ret;
 }

@@ -42,6 +42,11 @@ static void test_store_urls(void **state)
 	/* credentials never ride in the URL (they would reach logs and process lists) */
 	assert_int_equal(open_url("clickhouse://h/c2d?password=x", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "--store-password-file"));
+	assert_int_equal(open_url("clickhouse://admin:s3cret@h/c2d", err, sizeof(err)), -EINVAL);
+	assert_null(strstr(err, "s3cret"));
+	assert_int_equal(open_url("ftp://admin:s3cret@h/c2d", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--store-password-file"));
+	assert_null(strstr(err, "s3cret"));
 	assert_int_equal(open_url("not a url", err, sizeof(err)), -EINVAL);
 }
 
