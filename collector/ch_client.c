@@ -11,6 +11,7 @@
 
 #include "ch_client.h"
 #include "gzip.h"
+#include "secret_line.h"
 
 #define CH_PASSWORD_MAX 256
 #define CH_ERR_BODY	4096 /* how much of an error answer is kept */
@@ -60,18 +61,12 @@ static bool db_name_ok(const char *s)
 
 static int read_password(const char *path, char *out, size_t cap, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	size_t n;
+	long n = secret_line_read(path, out, cap);
 
-	if (!f) {
-		snprintf(err, errlen, "--store-password-file %s: %s", path, strerror(errno));
+	if (n < 0) {
+		snprintf(err, errlen, "--store-password-file %s: %s", path, strerror((int)-n));
 		return -EINVAL;
 	}
-	if (!fgets(out, (int)cap, f))
-		out[0] = 0;
-	fclose(f);
-	n = strcspn(out, "\r\n");
-	out[n] = 0;
 	return 0;
 }
 

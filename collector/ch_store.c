@@ -121,15 +121,15 @@ static long row(const cJSON *ev, const char *body, int64_t received, char *out, 
 	jw_kv_u64(&w, "agent_seq", c.agent_seq);
 	jw_kv_i64(&w, "time_ns", c.time_ns);
 	jw_kv_i64(&w, "received_ns", received);
-	for (size_t i = 0; i < EVCOL_NTEXT; i++) {
-		const char *v = c.text[i];
+	/* key columns: '' for none (ch_schema.h) */
+	for (int k = 0; k < 3; k++) {
+		static const int keys[3] = {EVCOL_KIND, EVCOL_NAMESPACE, EVCOL_WORKLOAD_NAME};
 
-		/* key columns: '' for none (ch_schema.h) */
-		if (!v && (!strcmp(evcol_names[i], "namespace") ||
-			   !strcmp(evcol_names[i], "workload_name") || !strcmp(evcol_names[i], "kind")))
-			v = "";
-		kv_text(&w, evcol_names[i], v);
+		if (!c.text[keys[k]])
+			c.text[keys[k]] = "";
 	}
+	for (size_t i = 0; i < EVCOL_NTEXT; i++)
+		kv_text(&w, evcol_names[i], c.text[i]);
 	kv_text(&w, "target", c.target);
 	kv_text(&w, "revision", c.revision);
 	for (size_t i = 0; i < sizeof(body_columns) / sizeof(body_columns[0]); i++)

@@ -14,6 +14,10 @@
 /* The text columns from `kind` to `executable`, in the stores' column order. */
 #define EVCOL_NTEXT 23
 extern const char *const evcol_names[EVCOL_NTEXT];
+/* The text columns ClickHouse keys on (ch_schema.h: '' where the event has none). */
+#define EVCOL_KIND	    0
+#define EVCOL_NAMESPACE	    5
+#define EVCOL_WORKLOAD_NAME 9
 
 struct event_columns {
 	const char *id;

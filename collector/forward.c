@@ -26,6 +26,7 @@
 #include "forward.h"
 #include "fwd_int.h"
 #include "log.h"
+#include "secret_line.h"
 
 #define IDLE_MS 200
 #define BACKOFF_BASE_MS 1000
@@ -352,18 +353,14 @@ out:
 static int read_token(const struct fwd_conf *c, char **out)
 {
 	char line[512];
-	FILE *f;
-	size_t n;
+	long n;
 
 	*out = NULL;
 	if (!c->token_file)
 		return 0;
-	f = fopen(c->token_file, "re");
-	if (!f)
-		return -errno;
-	n = fgets(line, sizeof(line), f) ? strcspn(line, "\r\n") : 0;
-	fclose(f);
-	line[n] = 0;
+	n = secret_line_read(c->token_file, line, sizeof(line));
+	if (n < 0)
+		return (int)n;
 	*out = n ? strdup(line) : NULL;
 	explicit_bzero(line, sizeof(line));
 	return *out ? 0 : -EINVAL;

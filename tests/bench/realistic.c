@@ -487,8 +487,9 @@ static int post(char **argv)
 #ifdef REALISTIC_STORE
 /* Events [first, first + n) of total in batches of FILL_BATCH: batch_parse(), then into the
  * SQLite store s (its commit hook, when given, inside each transaction), else straight into
- * ClickHouse (chs). Prints the events=/seconds=/rate= line. */
-static int fill_batches(struct store *s, store_commit_hook hook, void *ctx,
+ * ClickHouse (ch_insert). *cur is the batch in hand, for the hook. Prints the events=/
+ * seconds=/rate= line. */
+static int fill_batches(struct store *s, store_commit_hook hook, void *ctx, struct batch **cur,
 			int (*ch_insert)(void *ctx, struct batch *b), uint64_t first, uint64_t n,
 			uint64_t total)
 {
@@ -507,7 +508,7 @@ static int fill_batches(struct store *s, store_commit_hook hook, void *ctx,
 		if (!text || batch_parse(&b, text, len, &lim, err, sizeof(err)) < 0)
 			return fprintf(stderr, "realistic: event %" PRIu64 "..: %s\n", a,
 				       text ? err : "out of memory"), 1;
-		*(struct batch **)ctx = &b; /* the hooks' first member: this batch */
+		*cur = &b;
 		if (s)
 			ret = store_insert_batch_hook(s, b.events, b.bodies, b.n, T0_S * 1000000000LL,
 						      &acc, &dups, hook, ctx);
@@ -533,7 +534,7 @@ static int fill(char **argv)
 
 	if (store_open(argv[2], &s, err, sizeof(err)) < 0)
 		return fprintf(stderr, "realistic: %s\n", err), 1;
-	ret = fill_batches(s, NULL, &b, NULL, strtoull(argv[4], NULL, 0),
+	ret = fill_batches(s, NULL, NULL, &b, NULL, strtoull(argv[4], NULL, 0),
 			   strtoull(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
 	store_free(s);
 	return ret;
@@ -542,7 +543,7 @@ static int fill(char **argv)
 
 #ifdef REALISTIC_CH
 struct ch_fill {
-	struct batch *b; /* first: fill_batches sets it */
+	struct batch *b; /* the batch in hand (fill_batches) */
 	struct ch_store *chs;
 };
 
@@ -576,7 +577,7 @@ static int fill_ch(int argc, char **argv)
 		return fprintf(stderr, "realistic: clickhouse: %s\n", err), 1;
 	if (argc == 9 && store_open(argv[8], &s, err, sizeof(err)) < 0)
 		return fprintf(stderr, "realistic: %s\n", err), 1;
-	ret = fill_batches(s, ch_fill_hook, &h, ch_fill_only, strtoull(argv[5], NULL, 0),
+	ret = fill_batches(s, ch_fill_hook, &h, &h.b, ch_fill_only, strtoull(argv[5], NULL, 0),
 			   strtoull(argv[6], NULL, 0), strtoull(argv[7], NULL, 0));
 	store_free(s);
 	ch_store_free(h.chs);
