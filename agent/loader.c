@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "c2d_abi.h" /* before the skeleton: its .bss holds struct c2d_gates */
 #include "c2d.skel.h"
 #include "loader.h"
 #include "log.h"
@@ -324,6 +325,8 @@ int loader_fill_policy(struct c2d_loader *l, const struct c2d_policy *p, char *e
 		return -EINVAL;
 	if (l->fold)
 		flags |= C2D_POL_FOLD;
+	policy_gates(p, (struct c2d_gates *)&sk->bss->c2d_gates);
+	flags |= C2D_POL_GATES;
 	/* last: the programs start matching once every map is complete; the runtime's switch is
 	 * loader_runtime_sync's, kept across a refill */
 	flags |= sk->bss->c2d_policy_flags & C2D_POL_RUNTIME;

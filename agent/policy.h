@@ -91,6 +91,13 @@ enum c2d_match policy_classify(const char *pattern, char *err, size_t errlen);
 int policy_encode_path(const struct c2d_rule *r, uint32_t rule_id, struct c2d_lpm_key *key,
 		       struct c2d_rule_val *val);
 
+/* The gates of the kernel's path tries (struct c2d_gates) for p's enabled path rules: what a
+ * walked path must have for a rule of each trie to match it. */
+void policy_gates(const struct c2d_policy *p, struct c2d_gates *g);
+/* Would the kernel look in a trie of these kinds (1 << enum c2d_kind) for the walked,
+ * canonical path p? The gates' reference, for tests; false proves no rule matches. */
+bool policy_gates_admit(const struct c2d_gates *g, const char *p, unsigned kinds);
+
 /* -EINVAL (and why) if two enabled directory rules name the same directories: the kernel keeps
  * one rule per directory key. Checked before the maps are filled. */
 int policy_check_dir_rules(const struct c2d_policy *p, char *err, size_t errlen);

@@ -337,6 +337,53 @@ struct c2d_stats {
 #define C2D_POL_FOLD (1u << 7)	   /* fold identical findings (c2d_fold_window_ns) */
 #define C2D_POL_DIR_IDS_CRED (1u << 8) /* dir_ids holds credential directories: walked on every
 					* open, not only on writes (storage directories) */
+#define C2D_POL_GATES (1u << 9)	/* c2d_gates is filled: a walked path skips a trie none of
+					 * whose rules can match it */
+
+/*
+ * Gates: what a walked path must have for a trie's rule to match it, tested before the trie
+ * is looked in (a non-matching open costs a few loads instead of three LPM lookups). Each is a
+ * bitmap of C2D_GATE_BITS over c2d_gate_hash() of path components; a bit is set for every
+ * rule, so a clear bit proves no rule of that trie can match, and a set bit (a rule, or a
+ * collision) only means the trie is looked in as before. A hostile name can make its own
+ * opens take the slow path, never skip a rule.
+ *  - cred_top / stor_top (exact and prefix rules): the rule's first component alone when it
+ *    names one (`/root/`), else its first two, as a pair (`/etc/shadow`, `/etc/kubernetes/`).
+ *  - leaf (suffix rules): the rule's last component, the path's leaf.
+ *  - dir (directory rules): the rule's innermost directory, the path's parent.
+ */
+#define C2D_GATE_BITS 4096
+#define C2D_GATE_WORDS (C2D_GATE_BITS / 64)
+
+struct c2d_gates {
+	__u64 cred_top[C2D_GATE_WORDS];
+	__u64 stor_top[C2D_GATE_WORDS];
+	__u64 leaf[C2D_GATE_WORDS];
+	__u64 dir[C2D_GATE_WORDS];
+};
+_Static_assert(sizeof(struct c2d_gates) == 4 * C2D_GATE_BITS / 8, "c2d_gates layout");
+
+#define C2D_GATE_PAIR_SALT 0x5851f42d4c957f2dULL
+
+/* One component of `len` bytes (len >= 1) by its first and last 8 bytes, host order, loaded
+ * as the kernel side loads them from the path buffer (a name shorter than 8 bytes is its own
+ * head, zero padded, and tail). `salt` chains a pair: the second component's hash is salted
+ * with the first's. Not keyed: a collision only costs the colliding open a trie lookup. */
+static inline __u32 c2d_gate_hash(__u64 head, __u64 tail, __u32 len, __u64 salt)
+{
+	__u64 h = (head ^ salt) * 0x9e3779b97f4a7c15ULL;
+
+	h ^= (tail + len) * 0xc2b2ae3d27d4eb4fULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (__u32)h;
+}
+
+static inline int c2d_gate_test(const __u64 *gate, __u32 h)
+{
+	return (gate[(h / 64) % C2D_GATE_WORDS] >> (h % 64)) & 1;
+}
 
 #ifndef __BPF__
 _Static_assert(sizeof(struct c2d_event_hdr) == 72, "c2d_event_hdr layout");

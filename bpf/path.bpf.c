@@ -47,6 +47,8 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 		return -1;
 	s->pbuf[off] = 0;
 	s->ncomp = 0;
+	s->ntop = 0;
+	s->gate_ok = 0;
 	s->end = off;
 	/* Two helper calls per level (parent and name+len in one read, the name bytes); the
 	 * mount root is read once per mount, not per level. */
@@ -135,6 +137,12 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 		if (noff < 0)
 			break;
 		path__note_comp(s, noff, q.len & C2D_NAME_MASK);
+		/* the components last prepended are the path's first two (the gates') */
+		s->top_off[1] = s->top_off[0];
+		s->top_len[1] = s->top_len[0];
+		s->top_off[0] = noff + 1;
+		s->top_len[0] = q.len & C2D_NAME_MASK;
+		s->ntop++;
 		off = noff;
 		dentry = parent;
 	}
@@ -264,6 +272,7 @@ __noinline int c2d_path_join_at(struct c2d_scratch *s, __u64 dir_dentry, __u64 d
 
 	if (!s || n == 0 || n > C2D_PATH_MAX)
 		return -1;
+	s->gate_ok = 0; /* a joined name: only the leaf and directory gates apply */
 	if (n == 1) /* the directory (an fd's file) itself */
 		return dir_dentry ? c2d_path_walk(s, dir_dentry, dir_mnt, rd, rm) : -1;
 	relative = s->pbuf[C2D_PATH_MAX] != '/';

@@ -73,6 +73,60 @@ static __always_inline bool policy__leaf_ok(struct c2d_scratch *s, struct c2d_ru
 	return true;
 }
 
+/*
+ * Gates (c2d_abi.h): c2d_gate_hash() of the component pbuf[coff, coff + len), its first and
+ * last 8 bytes loaded as user space loads them (a shorter name: its bytes, zero padded).
+ */
+static __always_inline __u32 gate__hash(struct c2d_scratch *s, __u32 coff, __u32 len, __u64 salt)
+{
+	__u64 head = *(__u64 *)&s->pbuf[coff & C2D_PBUF_MASK], tail;
+
+	len &= C2D_NAME_MASK;
+	if (len < 8) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		head &= (1ULL << (len * 8)) - 1; /* the first len bytes are the low ones */
+#else
+		head &= ~((1ULL << ((8 - len) * 8)) - 1);
+#endif
+		tail = head;
+	} else {
+		tail = *(__u64 *)&s->pbuf[(coff + len - 8) & C2D_PBUF_MASK];
+	}
+	return c2d_gate_hash(head, tail, len, salt);
+}
+
+static __always_inline bool gate__bit(volatile __u64 *gate, __u32 h)
+{
+	return (gate[(h / 64) & (C2D_GATE_WORDS - 1)] >> (h & 63)) & 1;
+}
+
+/* May a rule of the exact/prefix trie behind `gate` match the walked path in pbuf? Its first
+ * component alone (a one-component rule), or its first two as a pair. Open (true) whenever the
+ * path is not a whole walked one or the agent wrote no gates. */
+static __always_inline bool gate__top(struct c2d_scratch *s, volatile __u64 *gate)
+{
+	__u32 h1;
+
+	if (!(c2d_policy_flags & C2D_POL_GATES) || !s->gate_ok)
+		return true;
+	h1 = gate__hash(s, s->top_off[0], s->top_len[0], 0);
+	if (gate__bit(gate, h1))
+		return true;
+	if (s->ntop < 2)
+		return false;
+	return gate__bit(gate, gate__hash(s, s->top_off[1], s->top_len[1],
+					  h1 ^ C2D_GATE_PAIR_SALT));
+}
+
+/* May a rule of the suffix (comp 0, the leaf) or directory (comp 1, the parent) trie match?
+ * Exact for any path: the tries' keys are built from these same components. */
+static __always_inline bool gate__comp(struct c2d_scratch *s, volatile __u64 *gate, __u32 i)
+{
+	if (!(c2d_policy_flags & C2D_POL_GATES))
+		return true;
+	return gate__bit(gate, gate__hash(s, s->comp_off[i & 3], s->comp_len[i & 3], 0));
+}
+
 static __always_inline int policy__found(struct c2d_scratch *s, struct c2d_rule_val *v)
 {
 	if (!v)
@@ -89,15 +143,16 @@ __noinline int c2d_match_credential(struct c2d_scratch *s, int off)
 
 	if (!s)
 		return 0;
-	v = policy__prefix(&prefix_trie, s, off);
+	v = gate__top(s, c2d_gates.cred_top) ? policy__prefix(&prefix_trie, s, off) : NULL;
 	if (v)
 		return policy__found(s, v);
-	if ((pf & C2D_POL_SUFFIX) && s->ncomp > 0 && policy__rkey(s, 0, 3) > 0) {
+	if ((pf & C2D_POL_SUFFIX) && s->ncomp > 0 && gate__comp(s, c2d_gates.leaf, 0) &&
+	    policy__rkey(s, 0, 3) > 0) {
 		v = bpf_map_lookup_elem(&suffix_trie, &s->key);
 		if (v)
 			return policy__found(s, v);
 	}
-	if (!(pf & C2D_POL_DIR) || s->ncomp < 2)
+	if (!(pf & C2D_POL_DIR) || s->ncomp < 2 || !gate__comp(s, c2d_gates.dir, 1))
 		return 0;
 	/* The longest directory key wins; if its leaf test fails, a rule naming fewer
 	 * directories may still apply (`<any>/.ssh/id_*` under a longer `.../x/.ssh/y*`). */
@@ -115,7 +170,7 @@ __noinline int c2d_match_credential(struct c2d_scratch *s, int off)
 
 __noinline int c2d_match_storage(struct c2d_scratch *s, int off)
 {
-	if (!s || !(c2d_policy_flags & C2D_POL_STORAGE))
+	if (!s || !(c2d_policy_flags & C2D_POL_STORAGE) || !gate__top(s, c2d_gates.stor_top))
 		return 0;
 	return policy__found(s, policy__prefix(&storage_trie, s, off));
 }

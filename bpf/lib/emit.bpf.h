@@ -21,6 +21,7 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
 	s->ev.first_ns = 0;
 	s->flags = 0;
 	s->fh.file = 0;
+	s->gate_ok = 0;
 }
 
 /*

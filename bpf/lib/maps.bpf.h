@@ -82,6 +82,10 @@ C2D_KNOB(__s32, c2d_nr_io_uring_enter, 426);
 /* Policy switches (C2D_POL_*), written by the agent after the maps are filled. */
 C2D_VAR(__u32, c2d_policy_flags);
 
+/* What a path must have for a trie's rule to match it (c2d_abi.h), written by the agent with
+ * the tries; used only while C2D_POL_GATES is on. */
+C2D_VAR(struct c2d_gates, c2d_gates);
+
 /* The host's mount namespace (inode number of /proc/1/ns/mnt as the agent sees it): an exec
  * of a runtime binary marks the process only there, so a container that can reach the host's
  * runc (a hostPath of /) does not become "the runtime" by running it. 0: not checked. */
@@ -121,6 +125,14 @@ struct c2d_scratch {
 	__u16 nslash;		  /* slashes seen in a caller's tail (path__scan_tail) */
 	__u16 slash[4];		  /* ring of their positions */
 	__u32 scan_len;
+	/* The path's first two components (offset, length in pbuf), noted by the walk for the
+	 * gates of the exact/prefix tries (c2d_gates); gate_ok: pbuf holds a whole walked path
+	 * they describe (set by file__walk, cleared by every reset, walk and join). */
+	__u16 top_off[2];
+	__u16 top_len[2];
+	__u8 ntop;
+	__u8 gate_ok;
+	__u16 pad3;
 	struct c2d_rule_val rule; /* the rule a matcher found */
 	__u32 pad4;
 	/* name-based calls (names.bpf.c): this call's entry copy, and the best rule found over

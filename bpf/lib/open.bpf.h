@@ -119,6 +119,7 @@ static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct 
 	}
 	off = path__from_file(s, task, f);
 	s->id_kinds = 0; /* other walks (dirfd, exec, fs path) look nothing up */
+	path__gate_walked(s, off);
 	return off;
 }
 

@@ -157,19 +157,45 @@ static __always_inline int path__fs_path(struct c2d_scratch *s, struct file *f)
 	return c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry), 0, 0, 0);
 }
 
+/* Do the first two components the walk noted (top_off/top_len) lie where the path pbuf[off, …]
+ * has them, each ended by '/' or the NUL? Then the exact/prefix gates may judge by them. */
+static __always_inline __u8 path__tops_ok(struct c2d_scratch *s, int off)
+{
+	__u32 a = s->top_off[0], la = s->top_len[0], b, c;
+
+	if (s->ntop == 0 || a != (__u32)off + 1)
+		return 0;
+	c = s->pbuf[(a + la) & C2D_PBUF_MASK];
+	if (c != '/' && c != 0)
+		return 0;
+	if (s->ntop < 2)
+		return 1;
+	b = s->top_off[1];
+	if (b != a + la + 1)
+		return 0;
+	c = s->pbuf[(b + s->top_len[1]) & C2D_PBUF_MASK];
+	return c == '/' || c == 0;
+}
+
+/* After a walk of a file that returned off: the exact/prefix gates may judge pbuf by the
+ * components the walk noted (a whole path, not truncated, laid out as noted). */
+static __always_inline void path__gate_walked(struct c2d_scratch *s, int off)
+{
+	s->gate_ok = off >= 0 && !(s->flags & C2D_F_PATH_TRUNCATED) && path__tops_ok(s, off);
+}
+
 static __always_inline int path__from_file(struct c2d_scratch *s, struct task_struct *task,
 					   struct file *f)
 {
 	struct fs_struct *fs = BPF_CORE_READ(task, fs); /* a BTF pointer or a number: io_uring's */
-	struct path root, file_path;
+	struct c2d_file_head *h = path__fhead(s, f); /* f_path: read with the head, once */
+	struct path root;
 
 	s->flags |= C2D_F_FROM_FD;
-	/* one read per (dentry, mnt) pair; the walk takes kernel pointers as plain numbers */
-	if (!fs || bpf_core_read(&root, sizeof(root), &fs->root) < 0 ||
-	    bpf_core_read(&file_path, sizeof(file_path), &f->f_path) < 0)
+	/* one read for the (dentry, mnt) pair; the walk takes kernel pointers as plain numbers */
+	if (!fs || !h->dentry || bpf_core_read(&root, sizeof(root), &fs->root) < 0)
 		return -1;
-	return c2d_path_walk(s, (__u64)file_path.dentry, (__u64)file_path.mnt, (__u64)root.dentry,
-			     (__u64)root.mnt);
+	return c2d_path_walk(s, h->dentry, h->mnt, (__u64)root.dentry, (__u64)root.mnt);
 }
 
 #endif /* C2D_PATH_BPF_H */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "c2d_abi.h" /* before the skeleton: its .bss holds struct c2d_gates */
 #include "c2d_test.skel.h"
 #include "match_test.h"
 #include "policy.h"

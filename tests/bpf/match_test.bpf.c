@@ -79,14 +79,20 @@ static long layout__byte(__u32 i, void *data)
 	lc->compend = p;
 	if (!clen)
 		return 0; /* the root "/": the walk notes no component for it */
+	/* as c2d_path_walk(): the last two seen are the path's first two */
+	s->top_off[1] = s->top_off[0];
+	s->top_len[1] = s->top_len[0];
+	s->top_off[0] = p + 1;
+	s->top_len[0] = clen;
+	s->ntop++;
 	n = s->ncomp;
 	if (n >= 4)
-		return 1;
+		return 0; /* go on: the first components are still to come */
 	/* as path__note_comp(): offset of the byte after the slash, leaf first */
 	s->comp_off[n & 3] = p + 1;
 	s->comp_len[n & 3] = clen;
 	s->ncomp = n + 1;
-	return s->ncomp >= 4;
+	return 0;
 }
 
 /*
@@ -115,6 +121,7 @@ int c2d_test_match(__u64 *ctx)
 	n = len;
 	s->flags = 0;
 	s->ncomp = 0;
+	s->ntop = 0;
 	s->end = C2D_PATH_MAX - 1;
 	/* verifier: clang folds the masks after the range check unless told it cannot */
 	c2d_barrier_var(off);
@@ -128,6 +135,7 @@ int c2d_test_match(__u64 *ctx)
 	lc.len = len;
 	lc.compend = C2D_PATH_MAX - 1;
 	bpf_loop(len, layout__byte, &lc, 0);
+	path__gate_walked(s, off); /* a whole canonical path, as a walk leaves it */
 	test__record(s, o, off);
 	return 0;
 }
@@ -150,6 +158,7 @@ int c2d_test_walk_fd(__u64 *ctx)
 	if (!o || !s)
 		return -1;
 	s->flags = 0;
+	s->fh.file = 0; /* as sysev__reset(): the head read belongs to one program run */
 	f = path__fd_file(task, fd);
 	if (!f)
 		return -2;
@@ -164,6 +173,7 @@ int c2d_test_walk_fd(__u64 *ctx)
 				    (__u64)BPF_CORE_READ(rf, f_path.dentry),
 				    (__u64)BPF_CORE_READ(rf, f_path.mnt));
 	}
+	path__gate_walked(s, off); /* as file__walk() */
 	test__record(s, o, off);
 	return 0;
 }

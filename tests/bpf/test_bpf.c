@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "c2d_abi.h" /* before the skeleton: its .bss holds struct c2d_gates */
 #include "c2d_test.skel.h"
 #include "loader.h"
 #include "match_test.h"
@@ -142,7 +143,8 @@ static int fill_policy(void)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	skel->bss->c2d_policy_flags = flags;
+	policy_gates(&pol, (struct c2d_gates *)&skel->bss->c2d_gates);
+	skel->bss->c2d_policy_flags = flags | C2D_POL_GATES; /* as loader_fill_policy() */
 	return 0;
 }
 
@@ -308,6 +310,48 @@ static void test_equivalence_walk_files(void **state)
 }
 
 /*
+ * The gates (c2d_gates): no path a rule matches is kept from its trie (the equivalence tests
+ * above run with them on), most paths no rule matches are, and the kernel reads the bits user
+ * space computed (the same hash on both sides): with every bit clear it finds nothing.
+ */
+static void test_gates(void **state)
+{
+	struct c2d_gates *kg = (struct c2d_gates *)&skel->bss->c2d_gates, saved;
+	int n = 0, nomatch = 0, closed = 0;
+
+	for (int i = 0; i < ncorpus; i++) {
+		const char *p = corpus[i].path;
+		int uc = policy_match_path(&pol, p, CRED), us = policy_match_path(&pol, p, STOR);
+
+		if (!canonical(p) || !strcmp(p, "/"))
+			continue;
+		n++;
+		if (uc >= 0)
+			assert_true(policy_gates_admit(kg, p, CRED));
+		if (us >= 0)
+			assert_true(policy_gates_admit(kg, p, STOR));
+		if (uc < 0 && us < 0) {
+			nomatch++;
+			closed += !policy_gates_admit(kg, p, CRED | STOR);
+		}
+	}
+	print_message("gates: %d paths, %d match no rule, %d of them kept from every trie\n", n,
+		      nomatch, closed);
+	assert_true(nomatch > 100);
+	assert_true(closed * 2 > nomatch);
+
+	assert_int_equal(run(skel->progs.c2d_test_match, (uintptr_t) "/etc/shadow", 11), 0);
+	assert_true(out.cred_hit);
+	memcpy(&saved, kg, sizeof(saved));
+	memset(kg, 0, sizeof(*kg));
+	assert_int_equal(run(skel->progs.c2d_test_match, (uintptr_t) "/etc/shadow", 11), 0);
+	assert_false(out.cred_hit);
+	memcpy(kg, &saved, sizeof(saved));
+	assert_int_equal(run(skel->progs.c2d_test_match, (uintptr_t) "/etc/shadow", 11), 0);
+	assert_true(out.cred_hit);
+}
+
+/*
  * Two directory rules on one directory: the kernel's trie keeps one value per key, so the
  * later rule silently replaced the earlier (`.../.ssh/known_host*` turned `.../.ssh/id_*` off
  * in the kernel, 14 corpus paths diverged). Such a policy is now refused before any map is
@@ -352,6 +396,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_equivalence_layout),
 		cmocka_unit_test(test_equivalence_join_absolute),
 		cmocka_unit_test(test_equivalence_walk_files),
+		cmocka_unit_test(test_gates),
 		cmocka_unit_test(test_dir_rule_collision_refused),
 		cmocka_unit_test(test_walk_realpath),
 		cmocka_unit_test(test_walk_depth_truncated),
