@@ -58,5 +58,7 @@ struct c2d_agent_opts {
 /* Parse argv. Returns 0, or -EINVAL with a message naming the option in err. */
 int options_parse(struct c2d_agent_opts *o, int argc, char **argv, char *err, size_t errlen);
 void options_usage(FILE *f, const char *prog);
+/* The ring buffer's size in MiB: --ringbuf-mb, or 0 sized from the node's ncpu CPUs. */
+uint64_t options_ringbuf_mb(const struct c2d_agent_opts *o, int ncpu);
 
 #endif

@@ -60,7 +60,7 @@ static void test_defaults(void **state)
 	assert_null(opts.node_name);
 	assert_null(opts.metrics_addr);
 	assert_int_equal(opts.log_level, C2D_LOG_INFO);
-	assert_int_equal(opts.ringbuf_mb, 8);
+	assert_int_equal(opts.ringbuf_mb, 0); /* sized from the CPUs at load */
 	assert_int_equal(opts.proc_cache_size, 65536);
 	assert_int_equal(opts.stats_interval, 60);
 }
@@ -89,6 +89,7 @@ static const struct option_case option_cases[] = {
 	{{"--log-level", "warn"}, OFF(log_level), F_LEVEL, NULL, C2D_LOG_WARN},
 	{{"--log-level", "info"}, OFF(log_level), F_LEVEL, NULL, C2D_LOG_INFO},
 	{{"--log-level=debug"}, OFF(log_level), F_LEVEL, NULL, C2D_LOG_DEBUG},
+	{{"--ringbuf-mb", "0"}, OFF(ringbuf_mb), F_U64, NULL, 0},
 	{{"--ringbuf-mb", "1"}, OFF(ringbuf_mb), F_U64, NULL, 1},
 	{{"--ringbuf-mb", "64"}, OFF(ringbuf_mb), F_U64, NULL, 64},
 	{{"--ringbuf-mb", "256"}, OFF(ringbuf_mb), F_U64, NULL, 256},
@@ -191,8 +192,7 @@ static const struct error_case error_cases[] = {
 	{{"--node-name="}, {"--node-name", "non-empty"}},
 	{{"--storage-path", ""}, {"--storage-path", "non-empty"}},
 	{{"--ringbuf-mb", "3"}, {"--ringbuf-mb", "\"3\"", "power of two"}},
-	{{"--ringbuf-mb", "0"}, {"--ringbuf-mb", "\"0\"", "[1, 256]"}},
-	{{"--ringbuf-mb", "512"}, {"--ringbuf-mb", "\"512\"", "[1, 256]"}},
+	{{"--ringbuf-mb", "512"}, {"--ringbuf-mb", "\"512\"", "[0, 256]"}},
 	{{"--ringbuf-mb", "-8"}, {"--ringbuf-mb", "\"-8\""}},
 	{{"--ringbuf-mb", "8k"}, {"--ringbuf-mb", "\"8k\""}},
 	{{"--ringbuf-mb", ""}, {"--ringbuf-mb"}},
@@ -231,7 +231,7 @@ static void test_usage_lists_every_option(void **state)
 					    "--node-name NAME", "--log-level LEVEL",
 					    "--ringbuf-mb MB", "--proc-cache-size N",
 					    "--stats-interval SECONDS", "--help", "--version",
-					    "[default: 8]", "[default: 65536]"};
+					    "[default: 0]", "[default: 65536]"};
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -308,6 +308,19 @@ static void test_collector_list(void **state)
 	assert_non_null(strstr(err, "more than 8"));
 }
 
+/* --ringbuf-mb 0: 2 MiB per CPU, a power of two from 4 to 64; a size given is kept. */
+static void test_ringbuf_auto(void **state)
+{
+	struct c2d_agent_opts o = {0};
+	const int cpus[] = {0, 1, 2, 3, 4, 16, 31, 32, 33, 200};
+	const uint64_t want[] = {4, 4, 4, 8, 8, 32, 64, 64, 64, 64};
+
+	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
+		assert_int_equal(options_ringbuf_mb(&o, cpus[i]), want[i]);
+	o.ringbuf_mb = 1;
+	assert_int_equal(options_ringbuf_mb(&o, 64), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +336,7 @@ int main(void)
 		/* last: when run, they may leave getopt's state behind */
 		cmocka_unit_test(test_unknown_short_option_in_cluster_named),
 		cmocka_unit_test(test_parse_twice_starts_afresh),
+		cmocka_unit_test(test_ringbuf_auto),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
