@@ -4,13 +4,18 @@
 # tests/bench/run.sh - cloud2dev benchmarks, run by `make bench` (needs root).
 #
 # Method (docs PERFORMANCE.md): every number is a ratio measured side by side on the same machine
-# in the same run. A/B rounds are interleaved (with agent / without agent, the order alternating
-# from round to round), at least 11 rounds, and the result is the median of the per-round values.
-# The machine is shared, so absolute ns are noisy; the ratios are what to compare.
+# in the same run. A/B rounds are interleaved (without / with agent / with auditd, the order
+# rotating from round to round), at least 11 rounds, and the result is the median of the per-round
+# values. The machine is shared, so absolute ns are noisy; the ratios are what to compare.
 #
 #   1. open+close of a non-matching file (/etc/hostname), ns per iteration, without / with agent
 #   2. open+close of a matching file (/etc/shadow): every open is an emitted event
 #   3. getppid(), a syscall the agent does not monitor
+#   1-3 have a peer arm, Linux audit (tests/bench/auditd.sh: Debian's auditd, installed if missing,
+#      started and stopped in each round, no agent): read watches on the credential files that
+#      exist and one syscall rule for the privileged set, log in a temp dir; after the matching
+#      loop its records of key c2d are counted, so a rule that does not fire cannot pass as cheap.
+#      No kernel audit, or no auditd to install: the column says "skipped: <reason>".
 #   4. matching events/s delivered to --stdout: a ladder of paced bursts then an unpaced one,
 #      each with a fresh agent; delivered events are counted in the agent's output and checked
 #      against the generated count when the kernel drop counters are zero.
@@ -28,7 +33,8 @@
 # Knobs (environment): ROUNDS (11), ITERS (200000 open+close of the non-matching file per measure),
 # MATCH_ITERS (100000 of the matching file: each is an event, slower), PPID_ITERS (1000000),
 # RATES ("25000 50000 100000 200000 300000 0"; 0 = as fast as possible, always run), BURST_SECONDS (2),
-# MAX_N (300000, the unpaced burst), SKIP ("attribution forwarding store": sections left out),
+# MAX_N (300000, the unpaced burst), SKIP ("attribution forwarding store": sections left out;
+# "auditd": no peer arm),
 # EXTRA_ROUNDS (4: more rounds when another c2d-agent ran
 # during some), QUIET_WAIT (20: seconds in all to wait for other agents to stop),
 # BUILD (build directory, default <repo>/build).
@@ -39,6 +45,7 @@ BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 AGENT=$BUILD/c2d-agent
 OL=$BUILD/bench/open_loop
+AUDITD_SH=$ROOT/tests/bench/auditd.sh
 
 ROUNDS=${ROUNDS:-11}
 ITERS=${ITERS:-200000}
@@ -67,7 +74,7 @@ if [ ! -d /sys/kernel/tracing/events ]; then
 fi
 
 TMP=$(mktemp -d /tmp/c2d-bench.XXXXXX) || die "mktemp"
-AGENT_PID='' COUNT_PID='' BURST_PID='' AGENT_PROGS=''
+AGENT_PID='' COUNT_PID='' BURST_PID='' AGENT_PROGS='' AUDITD_ON=0
 FAILED=0
 
 cleanup() {
@@ -80,6 +87,8 @@ cleanup() {
 		kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# the audit state as found: our auditd stopped, its rules removed, settings restored
+	[ "$AUDITD_ON" = 0 ] || "$AUDITD_SH" stop
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -193,9 +202,34 @@ START_S=$SECONDS
 START_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # ---- 1-3: interleaved A/B rounds ---------------------------------------------------------------
-# A round measures both conditions, in an order alternating from round to round. A round during
-# which another c2d-agent ran (other people's tests) is "foreign": its programs slow down both
-# conditions and hide part of ours. Up to EXTRA_ROUNDS more rounds are run to get ROUNDS clean
+# The peer arm: auditd started for its measures, its records counted, stopped (the audit state
+# restored). A failed start leaves the arm out from then on ("skipped: <reason>"), never fails the
+# bench. The first start (before the rounds) installs auditd if it is missing.
+AUDITD_SKIP='' AUDITD_DESC='' AUDITD_COUNTS=$TMP/auditd-counts.txt
+: >"$AUDITD_COUNTS"
+auditd_start() {
+	local out
+	AUDITD_ON=1 # from here on the trap restores, even if interrupted inside start
+	if out=$("$AUDITD_SH" start); then
+		out=${out#ok: } AUDITD_DESC=${out%%; log *}
+		return 0
+	fi
+	AUDITD_ON=0
+	AUDITD_SKIP=${out#skipped: }
+	[ -n "$AUDITD_SKIP" ] || AUDITD_SKIP="tests/bench/auditd.sh start failed"
+	log "auditd arm left out: $AUDITD_SKIP"
+	return 1
+}
+auditd_stop() { "$AUDITD_SH" stop; AUDITD_ON=0; }
+case " ${SKIP:-} " in *" auditd "*) AUDITD_SKIP="SKIP" ;; esac
+if [ -z "$AUDITD_SKIP" ] && auditd_start; then
+	log "auditd: $AUDITD_DESC"
+	auditd_stop
+fi
+
+# A round measures the conditions in an order rotating from round to round (alternating when the
+# auditd arm is left out). A round during which another c2d-agent ran (other people's tests) is
+# "foreign": its programs slow down every condition and hide part of ours. Up to EXTRA_ROUNDS more rounds are run to get ROUNDS clean
 # ones; the medians are over the clean rounds if there are ROUNDS of them, else over all.
 AB=$TMP/ab.txt
 : >"$AB"
@@ -207,7 +241,15 @@ AB_DROPS=0 AB_PDROPS=0 AB_MISSES=0 CLEAN=0 FOREIGN_ROUNDS=0 RUN=0 CLEAN_LIST=' '
 for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET_LEFT > 0); r++)); do
 	wait_quiet
 	f0=$(foreign_agents)
-	if ((r % 2)); then order="without with"; else order="with without"; fi
+	if [ -n "$AUDITD_SKIP" ]; then
+		if ((r % 2)); then order="without with"; else order="with without"; fi
+	else
+		case $((r % 3)) in
+		0) order="with without auditd" ;;
+		1) order="without auditd with" ;;
+		*) order="auditd with without" ;;
+		esac
+	fi
 	for cond in $order; do
 		if [ "$cond" = with ]; then
 			start_agent /dev/null "$TMP/ab.err"
@@ -215,6 +257,16 @@ for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET
 			stop_agent "$TMP/ab.err"
 			[ "$DROPS" = "?" ] || { AB_DROPS=$((AB_DROPS + DROPS)); AB_PDROPS=$((AB_PDROPS + PDROPS)); }
 			AB_MISSES=$((AB_MISSES + MISSES))
+		elif [ "$cond" = auditd ]; then
+			lost0=$("$AUDITD_SH" lost)
+			if auditd_start; then
+				measure "$r" auditd
+				# records of the watch rule (waits for the backlog to drain), kernel's lost count
+				nrec=$("$AUDITD_SH" count)
+				lost1=$("$AUDITD_SH" lost)
+				auditd_stop
+				echo "$r ${nrec:-0} $((${lost1:-0} - ${lost0:-0}))" >>"$AUDITD_COUNTS"
+			fi
 		else
 			measure "$r" without
 		fi
@@ -230,7 +282,11 @@ for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET
 	log "round $RUN ($tag): $(awk -v r="$r" '$1 == r {v[$3, $2] = $4} END {
 		printf "hostname %s→%s ns, shadow %s→%s ns, getppid %s→%s ns",
 			v["nomatch", "without"], v["nomatch", "with"], v["match", "without"],
-			v["match", "with"], v["getppid", "without"], v["getppid", "with"] }' "$AB")"
+			v["match", "with"], v["getppid", "without"], v["getppid", "with"]
+		if (("match", "auditd") in v)
+			printf "; auditd: hostname %s, shadow %s, getppid %s ns",
+				v["nomatch", "auditd"], v["match", "auditd"], v["getppid", "auditd"] }' "$AB")$(
+		awk -v r="$r" '$1 == r {printf " (%s records key c2d, %s lost)", $2, $3}' "$AUDITD_COUNTS")"
 done
 AB_S=$((SECONDS - START_S))
 if [ "$CLEAN" -ge "$ROUNDS" ]; then USED=$CLEAN_LIST USED_NOTE="$CLEAN clean rounds"
@@ -238,33 +294,66 @@ else USED=all USED_NOTE="all $RUN rounds, only $CLEAN without another agent runn
 
 # One row per measure: medians per condition; ratio = median of the per-round ratios (min–max);
 # delta = median of the per-round deltas; loop CPU = median per-round ratio of the loop's CPU time.
+# The same for auditd against the same round's "without" measure.
+# The auditd arm's proof of work, on the matching row: its records of key c2d per round (at least
+# one per timed open, or the rule did not fire), and the records the kernel counted as lost.
+AUDITD_NOTE=$(awk -v used="$USED" -v iters="$MATCH_ITERS" '
+used == "all" || index(used, " " $1 " ") {
+	n++; lost += $3
+	if (n == 1 || $2 < lo) lo = $2
+	if (n == 1 || $2 > hi) hi = $2
+}
+END {
+	if (!n) exit
+	span = lo == hi ? lo : lo "–" hi
+	if (lo < iters)
+		printf "**auditd wrote only %s records (key c2d) in a round for %d opens: its rule did not fire on every open**", span, iters
+	else
+		printf "auditd wrote %s records (key c2d) per round for %d timed opens and the warm-up", span, iters
+	printf "; kernel lost %d", lost
+}' "$AUDITD_COUNTS")
 ROWS=$(awk -v used="$USED" -v nm="open+close, non-matching ($NOMATCH)" \
-	-v m="open+close, matching ($MATCH), every open emitted" -v gp="getppid (not monitored)" '
+	-v m="open+close, matching ($MATCH), every open emitted" -v gp="getppid (not monitored)" \
+	-v askip="${AUDITD_SKIP:+skipped: $AUDITD_SKIP}" -v anote="$AUDITD_NOTE" '
 function med(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+# ratio(x, cond): medians of cond against "without" over the rounds that have both; sets N,
+# MA (without), MB (cond), MQ (ratio), MD (delta), MC (CPU ratio), LO, HI (ratio range)
+function ratio(x, cond,   r, a, b, q, d, c) {
+	N = 0
+	for (r in rounds) {
+		if (!((x, cond, r) in wall) || !((x, "without", r) in wall)) continue
+		N++
+		a[N] = wall[x, "without", r]; b[N] = wall[x, cond, r]
+		q[N] = b[N] / a[N]; d[N] = b[N] - a[N]
+		c[N] = cpu[x, cond, r] / cpu[x, "without", r]
+		if (N == 1 || q[N] < LO) LO = q[N]
+		if (N == 1 || q[N] > HI) HI = q[N]
+	}
+	MA = med(a, N); MB = med(b, N); MQ = med(q, N); MD = med(d, N); MC = med(c, N)
 }
 used == "all" || index(used, " " $1 " ") { wall[$3, $2, $1] = $4; cpu[$3, $2, $1] = $5; rounds[$1] = 1 }
 END {
 	label["nomatch"] = nm; label["match"] = m; label["getppid"] = gp
 	split("nomatch match getppid", order, " ")
 	for (k = 1; k <= 3; k++) {
-		x = order[k]; n = 0
-		for (r in rounds) {
-			if (!((x, "with", r) in wall) || !((x, "without", r) in wall)) continue
-			n++
-			a[n] = wall[x, "without", r]; b[n] = wall[x, "with", r]
-			q[n] = b[n] / a[n]; d[n] = b[n] - a[n]
-			c[n] = cpu[x, "with", r] / cpu[x, "without", r]
-			if (n == 1 || q[n] < lo) lo = q[n]
-			if (n == 1 || q[n] > hi) hi = q[n]
+		x = order[k]
+		ratio(x, "auditd")
+		if (N) {
+			acell = sprintf("%.0f ns", MB)
+			aratio = sprintf("%.2f (%+.0f ns; rounds %.2f–%.2f; loop CPU time %.2f)", MQ, MD, LO, HI, MC)
+			if (x == "match" && anote != "") aratio = aratio "; " anote
+		} else {
+			acell = askip != "" ? askip : "skipped: no round with auditd"; aratio = "–"
 		}
-		ma = med(a, n); mb = med(b, n); mq = med(q, n); md = med(d, n); mc = med(c, n)
-		printf "| %s | %.0f ns | %.0f ns | **%.2f** (%+.0f ns; rounds %.2f–%.2f; loop CPU time %.2f) |\n",
-			label[x], ma, mb, mq, md, lo, hi, mc
+		ratio(x, "with")
+		printf "| %s | %.0f ns | %.0f ns | %s | **%.2f** (%+.0f ns; rounds %.2f–%.2f; loop CPU time %.2f) | %s |\n",
+			label[x], MA, MB, acell, MQ, MD, LO, HI, MC, aratio
 	}
 }' "$AB")
-ROWS+=$'\n'"| kernel drops during the A/B rounds with agent (matching opens) | – | – | ringbuf=$AB_DROPS proc_ringbuf=$AB_PDROPS; program recursion misses $AB_MISSES |"
+ROWS+=$'\n'"| kernel drops during the A/B rounds with agent (matching opens) | – | – | – | ringbuf=$AB_DROPS proc_ringbuf=$AB_PDROPS; program recursion misses $AB_MISSES | – |"
 
 # ---- 4: matching events/s delivered to --stdout ------------------------------------------------
 # burst RATE N: fresh agent with --stdout into `open_loop count`, N opens of $MATCH by a process
@@ -377,10 +466,20 @@ if [ "$FOREIGN_ROUNDS" != 0 ] || [ "$FOREIGN_BURSTS" != 0 ] || [ "$FOREIGN_END" 
 		"$FOREIGN_BURSTS bursts, and at the end ($FOREIGN_END): its programs and its CPU use slow both" \
 		"conditions; the ratios are understated**"
 fi
+if [ -n "$AUDITD_SKIP" ]; then
+	echo "- auditd (peer arm): skipped: $AUDITD_SKIP"
+else
+	echo "- auditd (peer arm, no agent; tests/bench/auditd.sh): $AUDITD_DESC; Debian's -b 8192" \
+		"--backlog_wait_time 60000 -f 1; started before and stopped after its measures in every round" \
+		"($(wc -l <"$AUDITD_COUNTS") rounds), log in a temp dir; auditd ratio = auditd / without, same method"
+fi
+echo
+echo "| measure | without | with agent | with auditd | agent ratio | auditd ratio |"
+echo "| --- | --- | --- | --- | --- | --- |"
+echo "$ROWS"
 echo
 echo "| measure | without agent | with agent | ratio (or value) |"
 echo "| --- | --- | --- | --- |"
-echo "$ROWS"
 printf '%s' "$EV_ROWS"
 echo "| highest delivered rate with zero drops | – | – | **$BEST_RATE events/s** |"
 # the secret scan a container start adds (exposures.c on its OCI spec), next to the parse of the
