@@ -6,24 +6,34 @@
 
 #include "deferred.h"
 
-int deferred_push(struct deferred *d, const void *data, size_t len, uint64_t deadline_ns)
+int deferred_push_tail(struct deferred *d, const void *data, size_t len, const void *tail,
+		       size_t tail_len, uint64_t deadline_ns)
 {
 	struct deferred_rec *r;
-	void *copy;
+	unsigned char *copy;
 
-	if (d->n == DEFERRED_MAX || len > DEFERRED_BYTES - d->bytes)
+	if (d->n == DEFERRED_MAX || len > DEFERRED_BYTES - d->bytes ||
+	    tail_len > DEFERRED_BYTES - d->bytes - len)
 		return -ENOSPC;
-	copy = malloc(len);
+	copy = malloc(len + tail_len);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, data, len);
+	if (tail_len)
+		memcpy(copy + len, tail, tail_len);
 	r = &d->q[(d->head + d->n) % DEFERRED_MAX];
 	r->data = copy;
 	r->len = len;
+	r->tail_len = tail_len;
 	r->deadline_ns = deadline_ns;
 	d->n++;
-	d->bytes += len;
+	d->bytes += len + tail_len;
 	return 0;
+}
+
+int deferred_push(struct deferred *d, const void *data, size_t len, uint64_t deadline_ns)
+{
+	return deferred_push_tail(d, data, len, NULL, 0, deadline_ns);
 }
 
 struct deferred_rec *deferred_peek(struct deferred *d)
@@ -37,7 +47,7 @@ void deferred_pop(struct deferred *d)
 
 	if (!r)
 		return;
-	d->bytes -= r->len;
+	d->bytes -= r->len + r->tail_len;
 	free(r->data);
 	r->data = NULL;
 	d->head = (d->head + 1) % DEFERRED_MAX;

@@ -2,7 +2,8 @@
 /*
  * deferred.h - findings held back a moment while their container's metadata is looked up
  * (a container that reads a token and exits within 100 ms is still fully attributed).
- * A FIFO of record copies, bounded in count and bytes; a full queue is not a loss: the
+ * A FIFO of record copies (each with what the pipeline keeps with it: the process as it was),
+ * bounded in count and bytes; a full queue is not a loss: the
  * finding goes out at once with the container id only.
  */
 #ifndef C2D_DEFERRED_H
@@ -15,8 +16,9 @@
 #define DEFERRED_BYTES (8u << 20)
 
 struct deferred_rec {
-	void *data;
+	void *data;	 /* the record (len bytes), then what was kept with it (tail_len bytes) */
 	size_t len;
+	size_t tail_len; /* counted in the bytes bound with the record */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
 };
 
@@ -27,6 +29,10 @@ struct deferred {
 };
 
 int deferred_push(struct deferred *d, const void *data, size_t len, uint64_t deadline_ns);
+/* The same with tail (tail_len bytes, may be 0) copied after the record: what the pipeline
+ * keeps with it (a process snapshot, proc_snap.h). 0, -ENOSPC (full) or -ENOMEM. */
+int deferred_push_tail(struct deferred *d, const void *data, size_t len, const void *tail,
+		       size_t tail_len, uint64_t deadline_ns);
 struct deferred_rec *deferred_peek(struct deferred *d); /* NULL if empty */
 void deferred_pop(struct deferred *d);
 void deferred_clear(struct deferred *d);

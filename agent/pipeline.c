@@ -183,21 +183,37 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* What the finding shows of its process now (proc_snap.h), into buf, to be rendered at its
+ * release: an exec while it waits must not change who read. 0 if the process is not known:
+ * then it is looked up at release, by (tgid, start). */
+static size_t snapshot(struct pipeline *pl, const struct c2d_event_hdr *h, unsigned char *buf)
+{
+	const struct proc_entry *e = render_lookup_process(&pl->rctx, h->tgid, h->start_ns);
+
+	if (!e)
+		return 0;
+	return proc_snap_put_parent(buf, proc_snap_put_self(buf, e),
+				    render_lookup_parent(&pl->rctx, h));
+}
+
 /*
- * A finding in a container whose record is still being looked up (PENDING) is held back —
- * returns true when it was — unless `final` (its deadline passed, or the queue is full: then
- * it goes out with what is known). *have says whether m holds the record.
+ * A finding in a container whose record is still being looked up (PENDING) is held back, with
+ * its process as it is now — returns true when it was — unless `final` (its deadline passed,
+ * or the queue is full: then it goes out with what is known). *have says whether m holds the
+ * record.
  */
 static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, bool final,
 			     const struct cgroup_info *ci, struct container_meta *m, bool *have)
 {
+	static unsigned char snap[PROC_SNAP_MAX]; /* one ring-buffer thread: off the stack */
 	enum meta_state st = container_state(pl, ci, 0, m);
 	const struct c2d_event_hdr *h = &d->sys->hdr;
 
 	*have = st == META_READY;
 	if (st != META_PENDING || final)
 		return false;
-	if (deferred_push(&pl->deferred, d->sys, h->size, mono_ns() + PIPELINE_DEFER_NS) < 0) {
+	if (deferred_push_tail(&pl->deferred, d->sys, h->size, snap, snapshot(pl, h, snap),
+			       mono_ns() + PIPELINE_DEFER_NS) < 0) {
 		pl->st.defer_full++;
 		return false;
 	}
@@ -312,7 +328,10 @@ static void announce_started(struct pipeline *pl)
 	}
 }
 
-static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool final)
+/* held: the queue's entry a held-back finding is released from (with its process as it was
+ * then), else NULL. */
+static void on_finding(struct pipeline *pl, const struct c2d_decoded *d,
+		       const struct deferred_rec *held)
 {
 	static struct container_meta meta; /* one ring-buffer thread: off the stack */
 	const struct c2d_syscall_event *ev = d->sys;
@@ -320,6 +339,7 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 	static char hbuf[C2D_PATH_MAX];
 	static struct hostpath_volume vol;
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
+	struct proc_snap snap;
 	char id[EVENT_ID_SIZE];
 	uint64_t seq;
 	bool have;
@@ -353,9 +373,12 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d, bool fi
 		return;
 	}
 	f.cgroup = event_cgroup(pl, &ev->hdr); /* once per finding: record look-up and render */
-	if (defer_for_record(pl, d, final, f.cgroup, &meta, &have))
+	if (defer_for_record(pl, d, held != NULL, f.cgroup, &meta, &have))
 		return;
 	f.meta = have ? &meta : NULL;
+	if (held && held->tail_len &&
+	    proc_snap_get((const unsigned char *)held->data + held->len, held->tail_len, &snap) == 0)
+		f.proc = &snap;
 	if (have)
 		announce_started(pl); /* a container's start goes out before its findings */
 	seq = event_ids_next(&pl->event_ids, id);
@@ -392,7 +415,7 @@ static void on_fold(struct pipeline *pl, const struct c2d_decoded *d)
 	}
 	pl->st.fold_summaries++;
 	pl->st.fold_bare += !hit;
-	on_finding(pl, &sd, false);
+	on_finding(pl, &sd, NULL);
 }
 
 int pipeline_handle(void *ctx, void *data, size_t size)
@@ -419,7 +442,7 @@ int pipeline_handle(void *ctx, void *data, size_t size)
 	case C2D_EV_SYSCALL:
 		if (pl->fold) /* before anything defers it: its flush comes after it */
 			fold_cache_put(pl->fold, d.sys, d.hdr->size);
-		on_finding(pl, &d, false);
+		on_finding(pl, &d, NULL);
 		break;
 	case C2D_EV_FOLD:
 		on_fold(pl, &d);
@@ -448,7 +471,7 @@ void pipeline_tick(struct pipeline *pl, bool flush)
 		/* in order: the oldest waits for its container, the rest wait behind it */
 		if (!due && container_state(pl, event_cgroup(pl, d.hdr), 0, NULL) == META_PENDING)
 			break;
-		on_finding(pl, &d, true);
+		on_finding(pl, &d, r);
 		deferred_pop(&pl->deferred);
 	}
 }

@@ -58,7 +58,7 @@ void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_n
 	}
 }
 
-static void render_args(struct jw *w, const struct proc_entry *e)
+static void render_args(struct jw *w, const struct proc_snap *e)
 {
 	size_t i = 0;
 
@@ -91,7 +91,7 @@ static bool same_start(const struct proc_entry *e, uint64_t start_ns)
 /* The process tgid that started at start_ns (0: any): the cache's entry unless it is another
  * process's that held the pid before; then /proc (which replaces it), if the process is still
  * there and is that one. NULL: not known — nothing of another process is rendered as its. */
-static struct proc_entry *lookup(struct render_ctx *ctx, uint32_t tgid, uint64_t start_ns)
+struct proc_entry *render_lookup_process(struct render_ctx *ctx, uint32_t tgid, uint64_t start_ns)
 {
 	struct proc_entry *e = proc_cache_get(ctx->pc, tgid);
 
@@ -102,20 +102,25 @@ static struct proc_entry *lookup(struct render_ctx *ctx, uint32_t tgid, uint64_t
 
 /* The parent: an entry of the pid that started after the child is a later holder of the pid
  * (a parent starts before its children), not the parent. */
-static struct proc_entry *lookup_parent(struct render_ctx *ctx, const struct c2d_event_hdr *h)
+struct proc_entry *render_lookup_parent(struct render_ctx *ctx, const struct c2d_event_hdr *h)
 {
-	struct proc_entry *p = h->ppid ? lookup(ctx, h->ppid, 0) : NULL;
+	struct proc_entry *p = h->ppid ? render_lookup_process(ctx, h->ppid, 0) : NULL;
 
 	if (p && p->start_ns && h->start_ns && p->start_ns > h->start_ns + START_SLACK_NS)
 		return NULL;
 	return p;
 }
 
-static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2d_event_hdr *h)
+/* The process and its parent: as the finding was held back (f->proc), else from the cache. */
+static void render_process(struct jw *w, struct render_ctx *ctx, const struct finding *f)
 {
-	struct proc_entry *e = lookup(ctx, h->tgid, h->start_ns);
-	struct proc_entry *p;
+	const struct c2d_event_hdr *h = &f->d->sys->hdr;
+	struct proc_snap now;
+	const struct proc_snap *e = f->proc ? f->proc : &now;
 	char ts[48];
+
+	if (!f->proc)
+		proc_snap_self(&now, render_lookup_process(ctx, h->tgid, h->start_ns));
 
 	jw_key(w, "process");
 	jw_obj_begin(w);
@@ -128,22 +133,23 @@ static void render_process(struct jw *w, struct render_ctx *ctx, const struct c2
 	jw_kv_u64(w, "gid", h->gid);
 	jw_key(w, "comm");
 	jw_strn(w, h->comm, strnlen(h->comm, sizeof(h->comm)));
-	if (e && e->exe)
+	if (e->exe)
 		jw_kv_str(w, "executable", e->exe);
-	if (e && e->args)
+	if (e->args)
 		render_args(w, e);
 	render_time(ts, sizeof(ts), h->start_ns, ctx->boot_to_real_ns);
 	jw_kv_str(w, "start_time", ts);
 	if (h->flags & C2D_F_RUNTIME) /* runs a runtime binary (kept by --report-runtime-calls) */
 		jw_key(w, "runtime"), jw_bool(w, true);
-	p = lookup_parent(ctx, h);
-	if (p) {
+	if (!f->proc) /* after the process's own fields: this look-up may evict its entry */
+		proc_snap_parent(&now, render_lookup_parent(ctx, h));
+	if (e->parent) {
 		jw_key(w, "parent");
 		jw_obj_begin(w);
 		jw_kv_u64(w, "pid", h->ppid);
-		jw_kv_str(w, "comm", p->comm);
-		if (p->exe)
-			jw_kv_str(w, "executable", p->exe);
+		jw_kv_str(w, "comm", e->parent_comm);
+		if (e->parent_exe)
+			jw_kv_str(w, "executable", e->parent_exe);
 		jw_obj_end(w);
 	}
 	jw_obj_end(w);
@@ -441,7 +447,7 @@ long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const char *i
 		jw_key(&w, "tampered"), jw_bool(&w, true);
 	render_fold(&w, ctx, ev);
 	render_node(&w, ctx);
-	render_process(&w, ctx, &ev->hdr);
+	render_process(&w, ctx, f);
 	render_syscall(&w, f);
 	if (f->path[0] || f->path[1]) {
 		jw_key(&w, "file");

@@ -13,6 +13,7 @@
 #include "meta_cache.h"
 #include "policy.h"
 #include "proc_cache.h"
+#include "proc_snap.h"
 
 #define C2D_SCHEMA "cloud2dev.event/v1"
 #define C2D_EVENT_JSON_MAX 16384
@@ -40,6 +41,8 @@ struct finding {
 	const struct hostpath_volume *volume; /* the pod volume the file is in, or NULL */
 	const struct cgroup_info *cgroup;  /* the process's cgroup if known (container fields) */
 	const struct container_meta *meta; /* the runtime's record of its container, or NULL */
+	const struct proc_snap *proc; /* held back: its process as it was then (proc_snap.h);
+				       * NULL: looked up in the cache now */
 };
 
 /* Format boot-time ns as RFC 3339 UTC with nanoseconds. */
@@ -50,6 +53,11 @@ void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_n
 void render_envelope(struct jw *w, const char *id, const char *time, const char *kind,
 		     const char *rule, const char *severity);
 void render_node(struct jw *w, const struct render_ctx *ctx);
+
+/* The cache's entry of process (tgid, start_ns) (0: any) as render_finding shows it, and of
+ * h's parent; NULL: not known. Valid until the cache next changes. */
+struct proc_entry *render_lookup_process(struct render_ctx *ctx, uint32_t tgid, uint64_t start_ns);
+struct proc_entry *render_lookup_parent(struct render_ctx *ctx, const struct c2d_event_hdr *h);
 
 /* Render the finding as event id. Returns the length, or -ENOSPC. */
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const char *id,

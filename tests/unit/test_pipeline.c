@@ -501,7 +501,8 @@ static int teardown_containers(void **state)
 
 /* A's finding in a container waits for the container's record; meanwhile A exits and its pid
  * goes to B (a host process). B's finding goes out at once with B's image; A's, released
- * after, carries A's start and nothing of B's — and its id is issued when it goes out. */
+ * after, carries A's start and A's image as it was when held back (proc_snap.h), nothing of
+ * B's — and its id is issued when it goes out. */
 static void test_deferred_reused_pid(void **state)
 {
 	cJSON *j;
@@ -532,8 +533,8 @@ static void test_deferred_reused_pid(void **state)
 	assert_num(j, "process.pid", 700);
 	assert_str(j, "process.comm", "old");
 	assert_str(j, "process.start_time", "2023-11-14T22:13:21.000000000Z");
-	assert_absent(j, "process.executable");
-	assert_absent(j, "process.args");
+	assert_str(j, "process.executable", "/usr/bin/old");
+	assert_args(j, "old,--old-flag");
 	assert_null(strstr(line, "/usr/bin/keeper"));
 	assert_str(j, "container.id", CTR);
 	cJSON_Delete(j);
@@ -541,17 +542,15 @@ static void test_deferred_reused_pid(void **state)
 }
 
 /*
- * Known bug: a held-back finding is rendered with the process's image at release time. A
- * container's entrypoint that reads a credential and then execs its server (same pid, same
- * start) is reported as the server having read it: the cache entry was replaced by the exec
- * while the finding waited. The fix needs the image kept with the held-back record.
+ * A container's entrypoint reads a credential and then execs its server (same pid, same start)
+ * while the finding waits for the container's record: the finding carries the image that read
+ * (kept with the held-back record, proc_snap.h), not the one the cache holds at release.
  */
 static void test_deferred_then_exec(void **state)
 {
 	cJSON *j;
 
-	SKIP_KNOWN_BUG();
-	exec_rec_cg(710, 1, 1 * SEC, "sh", "/bin/sh", "sh\0/entrypoint.sh\0", 19, CTR_CG,
+	exec_rec_cg(710, 1, 1 * SEC, "sh", "/bin/sh", "sh\0/entrypoint.sh\0", 18, CTR_CG,
 		    ctr_names, sizeof(ctr_names) - 1);
 	shadow_rec_cg(710, 1, 1 * SEC, "sh", CTR_CG);
 	exec_rec_cg(710, 1, 1 * SEC, "server", "/app/server", "server\0", 7, CTR_CG, NULL, 0);
@@ -560,6 +559,9 @@ static void test_deferred_then_exec(void **state)
 	assert_str(j, "process.comm", "sh"); /* the kernel's, at the read */
 	assert_str(j, "process.executable", "/bin/sh");
 	assert_args(j, "sh,/entrypoint.sh");
+	assert_str(j, "process.start_time", "2023-11-14T22:13:21.000000000Z");
+	assert_null(strstr(line, "/app/server")); /* nothing of the new image */
+	assert_null(strstr(line, "\"server\""));
 	cJSON_Delete(j);
 }
 
