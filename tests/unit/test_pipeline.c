@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "pipeline.h"
+#include "json_path.h"
 #include "unit.h"
 
 #define SEC 1000000000ull
@@ -205,42 +206,19 @@ static void expect_no_event(void)
 	}
 }
 
-static const cJSON *find(const cJSON *o, const char *path)
-{
-	char buf[128], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-		o = cJSON_GetObjectItemCaseSensitive(o, k);
-	return o;
-}
-
-static void assert_str(const cJSON *o, const char *path, const char *want)
-{
-	const cJSON *v = find(o, path);
-
-	if (!cJSON_IsString(v) || strcmp(v->valuestring, want) != 0)
-		fail_msg("%s: expected \"%s\" in %s", path, want, line);
-}
-
-static void assert_num(const cJSON *o, const char *path, double want)
-{
-	const cJSON *v = find(o, path);
-
-	if (!cJSON_IsNumber(v) || v->valuedouble != want)
-		fail_msg("%s: expected %.0f in %s", path, want, line);
-}
+#define assert_str(o, path, want) json_assert_str(o, path, want, line)
+#define assert_num(o, path, want) json_assert_num(o, path, want, line)
 
 static void assert_absent(const cJSON *o, const char *path)
 {
-	if (find(o, path))
+	if (json_find(o, path))
 		fail_msg("%s: must be absent in %s", path, line);
 }
 
 /* process.args is exactly `want` (comma-separated). */
 static void assert_args(const cJSON *o, const char *want)
 {
-	const cJSON *arr = find(o, "process.args"), *it;
+	const cJSON *arr = json_find(o, "process.args"), *it;
 	char got[512] = "";
 	size_t n = 0;
 

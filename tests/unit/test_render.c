@@ -14,6 +14,7 @@
 #include "event.h"
 #include "event_ids.h"
 #include "render.h"
+#include "json_path.h"
 #include "unit.h"
 
 #define SEC 1000000000LL
@@ -143,40 +144,16 @@ static cJSON *render(const char *rule, enum c2d_kind kind, bool with_paths)
 
 /* ---- JSON helpers ------------------------------------------------------------------------ */
 
-/* The member at a dotted path, or NULL. */
-static const cJSON *find(const cJSON *o, const char *path)
-{
-	char buf[128], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-		o = cJSON_GetObjectItemCaseSensitive(o, k);
-	return o;
-}
+#define assert_str(o, path, want) json_assert_str(o, path, want, out)
+#define assert_num(o, path, want) json_assert_num(o, path, want, out)
 
 static const cJSON *get(const cJSON *o, const char *path)
 {
-	const cJSON *v = find(o, path);
+	const cJSON *v = json_find(o, path);
 
 	if (!v)
 		fail_msg("no \"%s\" in %s", path, out);
 	return v;
-}
-
-static void assert_str(const cJSON *o, const char *path, const char *want)
-{
-	const cJSON *v = get(o, path);
-
-	if (!cJSON_IsString(v) || strcmp(v->valuestring, want) != 0)
-		fail_msg("%s: expected \"%s\" in %s", path, want, out);
-}
-
-static void assert_num(const cJSON *o, const char *path, double want)
-{
-	const cJSON *v = get(o, path);
-
-	if (!cJSON_IsNumber(v) || v->valuedouble != want)
-		fail_msg("%s: expected %.0f in %s", path, want, out);
 }
 
 /* The object's keys, in order, are exactly `want` (comma-separated): nothing else is there. */
@@ -401,7 +378,7 @@ static void test_metadata_tampered(void **state)
 	j = render("cloud-metadata-endpoint", C2D_KIND_METADATA_ACCESS, false);
 	assert_keys(j, NULL, "schema,id,time,kind,rule,severity,outcome,tampered,node,process,"
 			     "syscall,network,cgroup_id");
-	assert_true(cJSON_IsTrue(find(j, "tampered")));
+	assert_true(cJSON_IsTrue(json_find(j, "tampered")));
 	/* the exit copy equals the peer: not repeated */
 	assert_keys(j, "network", "family,address,port,address_at_entry,port_at_entry");
 	assert_str(j, "network.address", "127.0.0.1");
@@ -488,7 +465,7 @@ static void test_new_names(void **state)
 	assert_str(j, "syscall.name", "linkat");
 	assert_keys(j, "syscall", "name,ret");
 	assert_keys(j, "file", "path,new_path");
-	assert_null(find(j, "tampered"));
+	assert_null(json_find(j, "tampered"));
 	cJSON_Delete(j);
 	build(C2D_SYS_NAME_TO_HANDLE_AT, C2D_KIND_CREDENTIAL_READ, 0, link, 1);
 	j = render("etc-shadow", C2D_KIND_CREDENTIAL_READ, true);
