@@ -13,10 +13,16 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
+# The agent's folders by responsibility (capture, policy, attribution, pipeline, shipping,
+# metrics; README "agent/ layout"), orchestration on top. Headers are included by bare name:
+# every folder is on the include path.
+AGENT_DIRS := $(patsubst %/,%,$(wildcard agent/*/))
+
 # The git revision --version prints ("unknown" outside a git checkout).
 GIT_REV  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 CFLAGS_COMMON := -DC2D_GIT_REV='"$(GIT_REV)"' -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
-	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent
+	-Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I. -I$(BUILD) -Ibpf -Icommon -Iagent \
+	$(addprefix -I,$(AGENT_DIRS))
 CFLAGS   ?= -O2 -g
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS     := -lbpf -lelf -lz -lcjson -lcurl -lcrypto -lyaml -lmicrohttpd -lpthread -lm
@@ -29,8 +35,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
 
 COMMON_SRCS := $(wildcard common/*.c)
-AGENT_SRCS  := $(filter-out agent/main.c,$(wildcard agent/*.c))
-AGENT_HDRS  := $(wildcard agent/*.h common/*.h) bpf/c2d_abi.h
+AGENT_SRCS  := $(filter-out agent/main.c,$(wildcard agent/*.c $(addsuffix /*.c,$(AGENT_DIRS))))
+AGENT_HDRS  := $(wildcard agent/*.h $(addsuffix /*.h,$(AGENT_DIRS)) common/*.h) bpf/c2d_abi.h
 # The collector (collector/*.c) and the CLI (collector/cli/*.c) include their own headers by
 # relative name; common/ is shared by all three binaries.
 COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c))
@@ -96,12 +102,15 @@ $(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -c $< -o $@
 
 SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(AGENT_SRCS) $(COMMON_SRCS))
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+# Agent unit tests follow the agent's tree: tests/unit/<folder>/test_x.c → build/tests/<folder>/
+# test_x (the agent's top level and common/: tests/unit/ itself, with the shared headers).
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c \
+	$(patsubst agent/%,tests/unit/%/test_*.c,$(AGENT_DIRS)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 $(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
+	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Itests/unit -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 
 # Collector and CLI unit tests (tests/unit/collector/) link the collector's modules instead.
 $(BUILD)/san/collector/%.o: collector/%.c $(COLLECTOR_HDRS)
@@ -211,8 +220,8 @@ $(BUILD)/bench/realistic: tests/bench/realistic.c $(COLLECTOR_OBJS) $(COMMON_OBJ
 	$(CC) $(CFLAGS_COMMON) -O2 -g -DREALISTIC_STORE -o $@ $^ $(COLLECTOR_LIBS) -lm
 
 # the secret scan of a container's spec, on the agent's own objects
-$(BUILD)/bench/spec_scan: tests/bench/spec_scan.c $(BUILD)/obj/agent/exposures.o \
-		$(BUILD)/obj/agent/secrets.o
+$(BUILD)/bench/spec_scan: tests/bench/spec_scan.c $(BUILD)/obj/agent/attribution/exposures.o \
+		$(BUILD)/obj/agent/attribution/secrets.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O2 -g -o $@ $^ -lcjson -lcrypto -lm
 

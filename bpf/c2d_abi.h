@@ -4,8 +4,8 @@
  *
  * Every struct that crosses the ring buffer or sits in a map shared with the agent is defined
  * here, laid out by hand: fixed-width fields, explicit padding, sizes pinned by _Static_assert.
- * Bump C2D_ABI_VERSION on any change; tests/unit/test_abi.c checks the layout the BPF object
- * was compiled with (its BTF) against this header.
+ * Bump C2D_ABI_VERSION on any change; tests/unit/capture/test_abi.c checks the layout the BPF
+ * object was compiled with (its BTF) against this header.
  */
 #ifndef C2D_ABI_H
 #define C2D_ABI_H
@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define C2D_ABI_VERSION 2
+#define C2D_ABI_VERSION 3 /* 3: struct c2d_gates, C2D_POL_GATES */
 
 #define C2D_COMM_LEN 16
 #define C2D_PATH_MAX 4096	/* a rebuilt path, NUL included */
@@ -178,7 +178,7 @@ struct c2d_event_hdr {
 
 /*
  * A policy match. `args` holds the decoded raw arguments (meaning per syscall, see
- * agent/syscalls.c); `data` holds `nstr` NUL-terminated strings back to back, each
+ * agent/capture/syscalls.c); `data` holds `nstr` NUL-terminated strings back to back, each
  * `str_len[i]` bytes long (NUL included): paths, mount source/target/type, names.
  */
 struct c2d_syscall_event {

@@ -232,7 +232,7 @@ __noinline int c2d_fold_settle(int sent)
 	return 1;
 }
 
-/* anchors the record type in the object's BTF (tests/unit/test_abi.c checks its layout) */
+/* anchors the record type in the object's BTF (tests/unit/capture/test_abi.c checks its layout) */
 const struct c2d_fold_event *c2d_btf_fold_event __attribute__((unused));
 
 struct fold_sweep_ctx {

@@ -7,7 +7,7 @@
 
 
 /* Never used: they put every ring-buffer record type into the object's BTF, so that
- * tests/unit/test_abi.c can compare each layout with user space's. */
+ * tests/unit/capture/test_abi.c can compare each layout with user space's. */
 const struct c2d_fork_event *c2d_btf_fork_event __attribute__((unused));
 const struct c2d_exit_event *c2d_btf_exit_event __attribute__((unused));
 const struct c2d_exec_event *c2d_btf_exec_event __attribute__((unused));

@@ -186,7 +186,7 @@ static __always_inline void net__add_addr(struct c2d_scratch *s, const struct c2
 }
 
 /* Start the event in scratch. args: fd, family, port, address (16 bytes over args[3..4]), as
- * agent/render.c reads them. */
+ * agent/pipeline/render.c reads them. */
 static __always_inline struct c2d_scratch *net__begin(struct task_struct *task, __u16 sys, long ret,
 						      __u64 fd, const struct c2d_addr_key *k,
 						      __u16 port, __u16 flags)

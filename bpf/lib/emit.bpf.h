@@ -25,7 +25,7 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
 }
 
 /*
- * A /proc seed (agent/runtime_ids.c) knows a start time to the clock tick only (10 ms at
+ * A /proc seed (agent/capture/runtime_ids.c) knows a start time to the clock tick only (10 ms at
  * USER_HZ 100, floored); the kernel's own entries are exact. A tgid reused within a tick of
  * the marked process's start is not possible: the old one must exit and the pid space wrap.
  */

@@ -2,7 +2,7 @@
 /*
  * policy.bpf.h - path matchers over the policy maps the agent filled.
  *
- * Three shapes of rule (agent/policy.c compiles the user's patterns into them):
+ * Three shapes of rule (agent/policy/policy.c compiles the user's patterns into them):
  *  - exact `/etc/shadow` and prefix `/etc/kubernetes/pki/`: one LPM trie over the path. Exact
  *    entries include the terminating NUL so they cannot match a longer path.
  *  - suffix `<any>/.aws/credentials`: an LPM trie over the last components in reverse order, each

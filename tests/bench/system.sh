@@ -92,11 +92,15 @@ stop_agent
 
 # ---- mixed workload: a build -------------------------------------------------------------------
 log "mixed workload: $COMPILES compiles per measure, $BUILD_ROUNDS interleaved rounds"
+# the agent's headers are included by bare name from its folders (agent/<folder>/)
+AGENT_INC=(-Iagent)
+for d in agent/*/; do AGENT_INC+=("-I${d%/}"); done
 compile() {
 	local t0 t1
 	t0=$(date +%s%N)
 	for _ in $(seq "$COMPILES"); do
-		cc -O2 -D_GNU_SOURCE -c -o "$work/x.o" agent/render.c -Iagent -Icommon -Ibpf -Ibuild
+		cc -O2 -D_GNU_SOURCE -c -o "$work/x.o" agent/pipeline/render.c "${AGENT_INC[@]}" -Icommon \
+			-Ibpf -Ibuild
 	done
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / COMPILES / 1000)) # µs per compile
@@ -112,7 +116,7 @@ for r in $(seq "$BUILD_ROUNDS"); do
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ma=$(median "${A[@]}") mb=$(median "${B[@]}")
-BUILD_ROW="| a build (cc -O2 -c agent/render.c), µs per compile | $ma | $mb | **$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.3f", b / a }')** |"
+BUILD_ROW="| a build (cc -O2 -c agent/pipeline/render.c), µs per compile | $ma | $mb | **$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.3f", b / a }')** |"
 
 # ---- end to end -------------------------------------------------------------------------------
 # e2e RATE: a fresh collector and agent; 2 s of matching opens paced at RATE (0: as fast as one

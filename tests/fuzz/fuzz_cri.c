@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * fuzz_cri.c - libFuzzer harness for the CRI (runtime.v1) response decoders and the verbose
- * info JSON readers (agent/runtime_cri.c): bytes from a runtime socket. The first byte picks
- * the decoder. Every string the decoders fill must end inside its buffer.
+ * info JSON readers (agent/attribution/runtime_cri.c): bytes from a runtime socket. The first byte
+ * picks the decoder. Every string the decoders fill must end inside its buffer.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * fuzz_event.c - libFuzzer harness for event_decode (agent/event.c), the first reader of every
- * ring-buffer record: the kernel side is ours, but a record is bytes the agent must never
- * trust. On success every pointer it hands out lies inside the record and every string ends
- * inside it.
+ * fuzz_event.c - libFuzzer harness for event_decode (agent/capture/event.c), the first reader of
+ * every ring-buffer record: the kernel side is ours, but a record is bytes the agent must never
+ * trust. On success every pointer it hands out lies inside the record and every string ends inside
+ * it.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * fuzz_image_config.c - libFuzzer harness for the image document readers (agent/image_config.c)
- * and the walk (agent/image_store.c): blobs from containerd's content store. The input is parsed
- * as JSON and given to every reader; then it is the root blob of a walk under its own digest, so
- * that it passes the digest check and reaches the index, manifest and config readers. Every
- * descriptor a reader accepts must be one image_desc_check accepts.
+ * fuzz_image_config.c - libFuzzer harness for the image document readers
+ * (agent/attribution/image_config.c) and the walk (agent/attribution/image_store.c): blobs from
+ * containerd's content store. The input is parsed as JSON and given to every reader; then it is the
+ * root blob of a walk under its own digest, so that it passes the digest check and reaches the
+ * index, manifest and config readers. Every descriptor a reader accepts must be one
+ * image_desc_check accepts.
  */
 #include <stdint.h>
 #include <stdlib.h>

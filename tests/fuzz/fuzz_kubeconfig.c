@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * fuzz_kubeconfig.c - libFuzzer harness for kubeconfig_parse (agent/kubeconfig.c, libyaml):
- * a file an operator points --kubeconfig at, YAML with anchors, aliases, flow style and inline
- * base64. Any input either parses into terminated fields or is refused with a message.
+ * fuzz_kubeconfig.c - libFuzzer harness for kubeconfig_parse (agent/attribution/kubeconfig.c,
+ * libyaml): a file an operator points --kubeconfig at, YAML with anchors, aliases, flow style and
+ * inline base64. Any input either parses into terminated fields or is refused with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * fuzz_policy.c - libFuzzer harness for policy_load_json (agent/policy_file.c): the --policy
+ * fuzz_policy.c - libFuzzer harness for policy_load_json (agent/policy/policy_file.c): the --policy
  * file, applied on top of the built-in rules. Accepted or refused with a message, the policy
  * stays within its bounds and every rule keeps a valid name and kind.
  */

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * fuzz_spool.c - libFuzzer harness for the spool reader (agent/spool.c): a segment file as a
- * crash, a full disk or another process may leave it. The input is the segment's records
- * (the harness writes a valid segment header before them); if its first byte is odd, the
- * harness also fixes the checksum of every record it can frame, so that the fuzzer reaches
- * the paths after the CRC check. Opening the spool and reading it to the end must never
- * crash, never return a record longer than its limit, and never loop.
+ * fuzz_spool.c - libFuzzer harness for the spool reader (agent/shipping/spool.c): a segment file as
+ * a crash, a full disk or another process may leave it. The input is the segment's records (the
+ * harness writes a valid segment header before them); if its first byte is odd, the harness also
+ * fixes the checksum of every record it can frame, so that the fuzzer reaches the paths after the
+ * CRC check. Opening the spool and reading it to the end must never crash, never return a record
+ * longer than its limit, and never loop.
  */
 #include <dirent.h>
 #include <fcntl.h>

@@ -414,7 +414,7 @@ def test_policy_configmap():
 
 
 def test_policy_keys_shape():
-    """provenance_keys as agent/policy_file.c accepts them: known fields, known sources."""
+    """provenance_keys as agent/policy/policy_file.c accepts them: known fields, known sources."""
     pol = json.loads(one(custom(), "ConfigMap", "-agent-policy")["data"]["policy.json"])
     for field, keys in pol["provenance_keys"].items():
         assert field in {"commit", "repository", "version", "build_time", "pipeline_id",

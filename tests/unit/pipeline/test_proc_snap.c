@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_proc_snap.c - agent/proc_snap.c: a process and its parent serialized when a finding is
- * held back and read back at its release (bounded, validated); and agent/deferred.c counting
- * what is kept after a record in its bytes bound.
+ * test_proc_snap.c - agent/pipeline/proc_snap.c: a process and its parent serialized when a finding
+ * is held back and read back at its release (bounded, validated); and agent/pipeline/deferred.c
+ * counting what is kept after a record in its bytes bound.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_policy_classify.c - agent/policy*.c: pattern checking (policy_classify) and the encoding
- * of path rules into LPM keys (policy_encode_path).
+ * test_policy_classify.c - agent/policy/policy*.c: pattern checking (policy_classify) and the
+ * encoding of path rules into LPM keys (policy_encode_path).
  */
 #include "policy_test.h"
 

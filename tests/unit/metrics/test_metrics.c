@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_metrics.c - common/prom.c (the Prometheus text writer) and agent/metrics.c (the
+ * test_metrics.c - common/prom.c (the Prometheus text writer) and agent/metrics/metrics.c (the
  * agent's metric families): every rendering passes the strict format reader of
  * prom_check.h, and each counter lands in the series its name promises.
  */

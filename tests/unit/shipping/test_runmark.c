@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_runmark.c - agent/runmark.c: a run that is not closed cleanly leaves its watermarks
+ * test_runmark.c - agent/shipping/runmark.c: a run that is not closed cleanly leaves its watermarks
  * for the next start (issued and spooled sequence numbers, the time), a clean close leaves
  * nothing, a new run starts with nothing lost, and a torn file reads as "unclean, unknown".
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_policy_file.c - agent/policy*.c: the policy file (policy_load_json: adding, changing
+ * test_policy_file.c - agent/policy/policy*.c: the policy file (policy_load_json: adding, changing
  * and replacing rules, errors), addresses (policy_parse_addr) and the shape of the defaults.
  */
 #include "policy_test.h"

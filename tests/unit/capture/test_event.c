@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_event.c - agent/event.c: event_decode on hand-built ring-buffer records, valid and
+ * test_event.c - agent/capture/event.c: event_decode on hand-built ring-buffer records, valid and
  * malformed. Every record is decoded from a heap copy of exactly its size, so that a read past
  * the end is an ASan error, not a silent pass.
  */

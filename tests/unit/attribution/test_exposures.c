@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_exposures.c - agent/exposures.c: the secrets of an OCI spec's process env and args are
- * found, named and fingerprinted, nothing else is, the value is kept nowhere, and the count is
- * bounded. Every value here is a fake of the right shape.
+ * test_exposures.c - agent/attribution/exposures.c: the secrets of an OCI spec's process env and
+ * args are found, named and fingerprinted, nothing else is, the value is kept nowhere, and the
+ * count is bounded. Every value here is a fake of the right shape.
  */
 #include <errno.h>
 #include <stdio.h>

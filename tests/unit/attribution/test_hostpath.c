@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_hostpath.c - agent/hostpath.c: mountinfo → host path, the kernel's device encoding,
- * pod volumes. */
+/* test_hostpath.c - agent/attribution/hostpath.c: mountinfo → host path, the kernel's device
+ * encoding, pod volumes. */
 #include <errno.h>
 #include <stdio.h>
 #include <unistd.h>

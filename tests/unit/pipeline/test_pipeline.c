@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_pipeline.c - agent/pipeline.c driven by synthetic ring-buffer records (exec, fork, exit,
- * findings) through pipeline_handle, with the real process cache, id issuer and policy; the
- * NDJSON it writes is parsed back and checked. No /proc (proc_root NULL): what is rendered
- * comes from the records alone. A process is (tgid, start time): a reused pid is never
- * rendered with the previous holder's executable or arguments — also when its finding was
- * held back for its container's record (deferred.h): there a real cgroup cache names the
- * container from the exec's cgroup names, and a real metadata cache asks a runtime socket that
- * never answers, so the record stays PENDING until the flush.
+ * test_pipeline.c - agent/pipeline/pipeline.c driven by synthetic ring-buffer records (exec, fork,
+ * exit, findings) through pipeline_handle, with the real process cache, id issuer and policy; the
+ * NDJSON it writes is parsed back and checked. No /proc (proc_root NULL): what is rendered comes
+ * from the records alone. A process is (tgid, start time): a reused pid is never rendered with the
+ * previous holder's executable or arguments — also when its finding was held back for its
+ * container's record (deferred.h): there a real cgroup cache names the container from the exec's
+ * cgroup names, and a real metadata cache asks a runtime socket that never answers, so the record
+ * stays PENDING until the flush.
  */
 #include <errno.h>
 #include <fcntl.h>

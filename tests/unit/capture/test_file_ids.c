@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_file_ids.c - agent/file_ids.c against real kernel maps (hash maps shaped like the
+ * test_file_ids.c - agent/capture/file_ids.c against real kernel maps (hash maps shaped like the
  * object's file_ids and dir_ids; needs CAP_BPF, skipped without): the rules' files and
  * directories by identity, the device markers, the files with several links below storage,
  * the policy switches, a rule's file replaced by rename (new id in, old id out), and a learnt

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_policy_paths.c - agent/policy*.c: path normalisation (policy_normalize_path) and
+ * test_policy_paths.c - agent/policy/policy*.c: path normalisation (policy_normalize_path) and
  * --storage-path (policy_add_storage_path).
  */
 #include "policy_test.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_redact.c - agent/redact.c: secrets leave command lines, everything else stays. */
+/* test_redact.c - agent/pipeline/redact.c: secrets leave command lines, everything else stays. */
 #include "redact.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_render.c - agent/render.c: findings built in memory, decoded with event_decode,
+ * test_render.c - agent/pipeline/render.c: findings built in memory, decoded with event_decode,
  * rendered, parsed back with cJSON; every field checked, and the absent ones checked absent.
  * proc_root is NULL: nothing is read from /proc.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_policy_match.c - agent/policy*.c: the reference matcher on the default rules, and
+ * test_policy_match.c - agent/policy/policy*.c: the reference matcher on the default rules, and
  * against a model of the kernel's tries built from the encoded keys; two directory
  * rules on one directory.
  */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_cgroup.c - agent/cgroup.c's cgroup_note(): a cgroup named by the kernel at its first
- * exec is remembered under its id even when the id can no longer be opened (the container
- * is gone), so a late finding of that cgroup still gets its container; names that are not a
+ * test_cgroup.c - agent/attribution/cgroup.c's cgroup_note(): a cgroup named by the kernel at its
+ * first exec is remembered under its id even when the id can no longer be opened (the container is
+ * gone), so a late finding of that cgroup still gets its container; names that are not a
  * container's are remembered as host cgroups; the root (no names) is left to the fallbacks.
  */
 #include <stdio.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_secrets.c - agent/secrets.c: each credential format is recognised by its shape, named
- * secrets by name and value together, look-alikes are not, and a fingerprint names a secret
+ * test_secrets.c - agent/attribution/secrets.c: each credential format is recognised by its shape,
+ * named secrets by name and value together, look-alikes are not, and a fingerprint names a secret
  * without holding it. Every value here is a fake of the right shape.
  */
 #include <errno.h>

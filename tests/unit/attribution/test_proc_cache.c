@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_proc_cache.c - agent/proc_cache.c: lookups, LRU eviction by entries and by bytes,
- * exited processes, pid reuse, the bounds of exe and args, and the counters.
+ * test_proc_cache.c - agent/attribution/proc_cache.c: lookups, LRU eviction by entries and by
+ * bytes, exited processes, pid reuse, the bounds of exe and args, and the counters.
  */
 #include "proc_cache.h"
 #include "unit.h"

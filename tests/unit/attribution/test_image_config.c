@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_image_config.c - agent/image_config.c and the walk of agent/image_store.c, without a
- * socket: an index gives this platform's manifest, a manifest its config, a config its secrets;
- * every blob must hash to its digest and be no larger than the cap; wrong media types, missing
- * fields, sizes and digests out of shape are refused. Every value here is a fake of the right
- * shape.
+ * test_image_config.c - agent/attribution/image_config.c and the walk of
+ * agent/attribution/image_store.c, without a socket: an index gives this platform's manifest, a
+ * manifest its config, a config its secrets; every blob must hash to its digest and be no larger
+ * than the cap; wrong media types, missing fields, sizes and digests out of shape are refused.
+ * Every value here is a fake of the right shape.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_k8s_identity.c - agent/k8s_identity.c, k8s_identity_json.c and k8s_sa_cache.c: pod
- * specs and ServiceAccounts as the API returns them (and as a hostile workload could shape
+ * test_k8s_identity.c - agent/attribution/k8s_identity.c, k8s_identity_json.c and k8s_sa_cache.c:
+ * pod specs and ServiceAccounts as the API returns them (and as a hostile workload could shape
  * them), resolved for a container and rendered; the rendered bytes compared exactly.
  */
 #include <stdio.h>
