@@ -103,8 +103,9 @@ $(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
 
 SAN_OBJS   := $(patsubst %.c,$(BUILD)/san/%.o,$(AGENT_SRCS) $(COMMON_SRCS))
 # Agent unit tests follow the agent's tree: tests/unit/<folder>/test_x.c → build/tests/<folder>/
-# test_x (the agent's top level and common/: tests/unit/ itself, with the shared headers).
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c \
+# test_x (the agent's top level: tests/unit/ itself, with the shared headers); common/'s in
+# tests/unit/common/.
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c tests/unit/common/test_*.c \
 	$(patsubst agent/%,tests/unit/%/test_*.c,$(AGENT_DIRS)))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
