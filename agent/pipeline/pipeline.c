@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "enrich.h"
 #include "log.h"
 #include "pipeline.h"
 #include "redact.h"
@@ -183,19 +184,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* What the finding shows of its process now (proc_snap.h), into buf, to be rendered at its
- * release: an exec while it waits must not change who read. 0 if the process is not known:
- * then it is looked up at release, by (tgid, start). */
-static size_t snapshot(struct pipeline *pl, const struct c2d_event_hdr *h, unsigned char *buf)
-{
-	const struct proc_entry *e = render_lookup_process(&pl->rctx, h->tgid, h->start_ns);
-
-	if (!e)
-		return 0;
-	return proc_snap_put_parent(buf, proc_snap_put_self(buf, e),
-				    render_lookup_parent(&pl->rctx, h));
-}
-
 /*
  * A finding in a container whose record is still being looked up (PENDING) is held back, with
  * its process as it is now — returns true when it was — unless `final` (its deadline passed,
@@ -212,7 +200,7 @@ static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, b
 	*have = st == META_READY;
 	if (st != META_PENDING || final)
 		return false;
-	if (deferred_push_tail(&pl->deferred, d->sys, h->size, snap, snapshot(pl, h, snap),
+	if (deferred_push_tail(&pl->deferred, d->sys, h->size, snap, enrich_process(&pl->rctx, h, snap, true),
 			       mono_ns() + PIPELINE_DEFER_NS) < 0) {
 		pl->st.defer_full++;
 		return false;
@@ -339,6 +327,7 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d,
 	static char hbuf[C2D_PATH_MAX];
 	static struct hostpath_volume vol;
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
+	static unsigned char pbuf[PROC_SNAP_MAX]; /* one ring-buffer thread: off the stack */
 	struct proc_snap snap;
 	char id[EVENT_ID_SIZE];
 	uint64_t seq;
@@ -381,6 +370,12 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d,
 		f.proc = &snap;
 	if (have)
 		announce_started(pl); /* a container's start goes out before its findings */
+	if (!f.proc) { /* enrichment: its process and parent now, copied out */
+		size_t pn = enrich_process(&pl->rctx, &ev->hdr, pbuf, false);
+
+		if (proc_snap_get(pbuf, pn, &snap) == 0)
+			f.proc = &snap;
+	}
 	seq = event_ids_next(&pl->event_ids, id);
 	n = render_finding(pl->buf, sizeof(pl->buf) - 1, &pl->rctx, id, &f);
 	if (n < 0) {

@@ -31,21 +31,6 @@ _Static_assert(sizeof(struct snap_head) == PROC_SNAP_HDR, "proc_snap head");
 _Static_assert(C2D_PROC_EXE_MAX <= UINT16_MAX && C2D_PROC_ARGS_MAX <= UINT16_MAX,
 	       "proc_snap lengths");
 
-void proc_snap_self(struct proc_snap *s, const struct proc_entry *e)
-{
-	s->exe = e ? e->exe : NULL;
-	s->args = e ? e->args : NULL;
-	s->args_len = e && e->args ? e->args_len : 0;
-	s->args_truncated = e && e->args_truncated;
-}
-
-void proc_snap_parent(struct proc_snap *s, const struct proc_entry *p)
-{
-	s->parent = p != NULL;
-	s->parent_comm = p ? p->comm : NULL;
-	s->parent_exe = p ? p->exe : NULL;
-}
-
 /* str (bounded as the cache bounds it) with its NUL at buf + n; its length with the NUL. */
 static uint16_t put_str(unsigned char *buf, size_t n, const char *str)
 {
@@ -62,6 +47,10 @@ size_t proc_snap_put_self(unsigned char *buf, const struct proc_entry *e)
 	size_t n = sizeof(h);
 
 	memset(&h, 0, sizeof(h));
+	if (!e) { /* not known: the head alone, a parent may follow */
+		memcpy(buf, &h, sizeof(h));
+		return n;
+	}
 	if (e->exe) {
 		h.flags |= SNAP_EXE;
 		h.exe_len = put_str(buf, n, e->exe);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * proc_snap.h - what a finding shows of its process (executable, arguments) and of its parent
- * (comm, executable), taken when the finding is held back for its container's record
- * (deferred.h). It is rendered at release instead of the cache's entry of that time, which an
- * exec of the same process (same pid, same start) may have replaced meanwhile: the reader is
- * the image that read, not the one it became. Kept serialized after the record, in the queue's
- * bytes bound: at most PROC_SNAP_MAX bytes.
+ * (comm, executable), copied out of the cache by the pipeline's enrichment (enrich.h) before
+ * rendering. A finding held back for its container's record keeps its copy after the record
+ * (deferred.h) and is rendered from it at release, not from the cache's entry of that time,
+ * which an exec of the same process (same pid, same start) may have replaced meanwhile: the
+ * reader is the image that read, not the one it became. At most PROC_SNAP_MAX bytes.
  */
 #ifndef C2D_PROC_SNAP_H
 #define C2D_PROC_SNAP_H
@@ -16,7 +16,7 @@
 
 #include "proc_cache.h"
 
-/* A view (pointers into a serialized snapshot, or into cache entries while they live). */
+/* A view: pointers into a serialized snapshot. */
 struct proc_snap {
 	const char *exe;  /* NULL: unknown */
 	const char *args; /* NUL-separated, args_len bytes; NULL: unknown */
@@ -30,12 +30,9 @@ struct proc_snap {
 #define PROC_SNAP_HDR 24
 #define PROC_SNAP_MAX (PROC_SNAP_HDR + 2 * C2D_PROC_EXE_MAX + C2D_PROC_ARGS_MAX)
 
-/* Views of cache entries (e, p may be NULL: unknown). */
-void proc_snap_self(struct proc_snap *s, const struct proc_entry *e);
-void proc_snap_parent(struct proc_snap *s, const struct proc_entry *p);
 
-/* Serialize: the process's part from e into buf (PROC_SNAP_MAX bytes), then its parent's from p
- * (NULL: unknown) after those n bytes. Two calls: looking the parent up may evict e. Each
+/* Serialize: the process's part from e (NULL: unknown) into buf (PROC_SNAP_MAX bytes), then its
+ * parent's from p (NULL: unknown) after those n bytes. Two calls: looking the parent up may evict e. Each
  * returns the length so far. */
 size_t proc_snap_put_self(unsigned char *buf, const struct proc_entry *e);
 size_t proc_snap_put_parent(unsigned char *buf, size_t n, const struct proc_entry *p);

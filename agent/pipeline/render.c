@@ -75,52 +75,14 @@ static void render_args(struct jw *w, const struct proc_snap *e)
 		jw_key(w, "args_truncated"), jw_bool(w, true);
 }
 
-/* /proc gives start times in clock ticks (USER_HZ, 100 on Linux): two starts within one tick
- * are the same as far as a /proc-seeded entry can tell. */
-#define START_SLACK_NS (10 * 1000 * 1000ull)
-
-/* Could entry e be the process that started at start_ns (0: not known)? A pid is reused: an
- * entry of the previous holder of the pid started at another time. */
-static bool same_start(const struct proc_entry *e, uint64_t start_ns)
-{
-	uint64_t a = e->start_ns, b = start_ns;
-
-	return !a || !b || (a > b ? a - b : b - a) < START_SLACK_NS;
-}
-
-/* The process tgid that started at start_ns (0: any): the cache's entry unless it is another
- * process's that held the pid before; then /proc (which replaces it), if the process is still
- * there and is that one. NULL: not known — nothing of another process is rendered as its. */
-struct proc_entry *render_lookup_process(struct render_ctx *ctx, uint32_t tgid, uint64_t start_ns)
-{
-	struct proc_entry *e = proc_cache_get(ctx->pc, tgid);
-
-	if ((!e || !same_start(e, start_ns)) && ctx->proc_root)
-		e = procfs_read(ctx->pc, ctx->proc_root, tgid);
-	return e && same_start(e, start_ns) ? e : NULL;
-}
-
-/* The parent: an entry of the pid that started after the child is a later holder of the pid
- * (a parent starts before its children), not the parent. */
-struct proc_entry *render_lookup_parent(struct render_ctx *ctx, const struct c2d_event_hdr *h)
-{
-	struct proc_entry *p = h->ppid ? render_lookup_process(ctx, h->ppid, 0) : NULL;
-
-	if (p && p->start_ns && h->start_ns && p->start_ns > h->start_ns + START_SLACK_NS)
-		return NULL;
-	return p;
-}
-
-/* The process and its parent: as the finding was held back (f->proc), else from the cache. */
+/* The process and its parent: the record's own fields, and what the pipeline's enrichment
+ * found of its image and parent (f->proc; NULL: nothing known). No look-up here. */
 static void render_process(struct jw *w, struct render_ctx *ctx, const struct finding *f)
 {
+	static const struct proc_snap none;
 	const struct c2d_event_hdr *h = &f->d->sys->hdr;
-	struct proc_snap now;
-	const struct proc_snap *e = f->proc ? f->proc : &now;
+	const struct proc_snap *e = f->proc ? f->proc : &none;
 	char ts[48];
-
-	if (!f->proc)
-		proc_snap_self(&now, render_lookup_process(ctx, h->tgid, h->start_ns));
 
 	jw_key(w, "process");
 	jw_obj_begin(w);
@@ -141,8 +103,6 @@ static void render_process(struct jw *w, struct render_ctx *ctx, const struct fi
 	jw_kv_str(w, "start_time", ts);
 	if (h->flags & C2D_F_RUNTIME) /* runs a runtime binary (kept by --report-runtime-calls) */
 		jw_key(w, "runtime"), jw_bool(w, true);
-	if (!f->proc) /* after the process's own fields: this look-up may evict its entry */
-		proc_snap_parent(&now, render_lookup_parent(ctx, h));
 	if (e->parent) {
 		jw_key(w, "parent");
 		jw_obj_begin(w);

@@ -41,8 +41,9 @@ struct finding {
 	const struct hostpath_volume *volume; /* the pod volume the file is in, or NULL */
 	const struct cgroup_info *cgroup;  /* the process's cgroup if known (container fields) */
 	const struct container_meta *meta; /* the runtime's record of its container, or NULL */
-	const struct proc_snap *proc; /* held back: its process as it was then (proc_snap.h);
-				       * NULL: looked up in the cache now */
+	const struct proc_snap *proc; /* its process and parent as the pipeline found them
+				       * (enrich.h; when held back: as they were then); NULL:
+				       * not known */
 };
 
 /* Format boot-time ns as RFC 3339 UTC with nanoseconds. */
@@ -54,10 +55,6 @@ void render_envelope(struct jw *w, const char *id, const char *time, const char 
 		     const char *rule, const char *severity);
 void render_node(struct jw *w, const struct render_ctx *ctx);
 
-/* The cache's entry of process (tgid, start_ns) (0: any) as render_finding shows it, and of
- * h's parent; NULL: not known. Valid until the cache next changes. */
-struct proc_entry *render_lookup_process(struct render_ctx *ctx, uint32_t tgid, uint64_t start_ns);
-struct proc_entry *render_lookup_parent(struct render_ctx *ctx, const struct c2d_event_hdr *h);
 
 /* Render the finding as event id. Returns the length, or -ENOSPC. */
 long render_finding(char *buf, size_t cap, struct render_ctx *ctx, const char *id,

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "event_ids.h"
 #include "render.h"
+#include "enrich.h"
 #include "json_path.h"
 #include "unit.h"
 
@@ -120,6 +121,18 @@ static int rule_named(const char *name)
 	return i;
 }
 
+/* As the pipeline does: its process and parent found first (enrich.h), then rendered. */
+static long render_enriched(char *buf, size_t cap, struct finding *f)
+{
+	static unsigned char snapbuf[PROC_SNAP_MAX];
+	static struct proc_snap snap;
+	size_t n = enrich_process(&ctx, &f->d->sys->hdr, snapbuf, false);
+
+	if (!f->proc && proc_snap_get(snapbuf, n, &snap) == 0)
+		f->proc = &snap;
+	return render_finding(buf, cap, &ctx, next_id(), f);
+}
+
 /* Decode rec, render it as a finding of rule `rule`, parse the JSON. */
 static cJSON *render(const char *rule, enum c2d_kind kind, bool with_paths)
 {
@@ -133,7 +146,7 @@ static cJSON *render(const char *rule, enum c2d_kind kind, bool with_paths)
 		f.path[0] = dec.nstr > 0 ? dec.strs[0] : NULL;
 		f.path[1] = dec.nstr > 1 ? dec.strs[1] : NULL;
 	}
-	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
+	n = render_enriched(out, sizeof(out) - 1, &f);
 	assert_true(n > 0 && (size_t)n < sizeof(out));
 	out[n] = 0;
 	j = cJSON_ParseWithLength(out, (size_t)n);
@@ -440,7 +453,7 @@ static void test_tampered_rename(void **state)
 	f.path[1] = event_str(&dec, C2D_STR_NEW_PATH);
 	f.entry[0] = event_str(&dec, C2D_STR_ENTRY_PATH);
 	f.entry[1] = event_str(&dec, C2D_STR_ENTRY_NEW_PATH);
-	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
+	n = render_enriched(out, sizeof(out) - 1, &f);
 	assert_true(n > 0);
 	out[n] = 0;
 	assert_non_null(j = cJSON_Parse(out));
@@ -495,7 +508,7 @@ static void test_file_identity_and_volume(void **state)
 	rec.ev.dev = hostpath_kdev(254, 1);
 	rec.ev.rule_id = (uint16_t)f.rule;
 	assert_int_equal(event_decode(&rec, rec.ev.hdr.size, &dec), 0);
-	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
+	n = render_enriched(out, sizeof(out) - 1, &f);
 	assert_true(n > 0);
 	j = cJSON_ParseWithLength(out, (size_t)n);
 	assert_non_null(j);
@@ -511,7 +524,7 @@ static void test_file_identity_and_volume(void **state)
 	/* an inode JSON readers would round (overlayfs xino) is left out, the rest stays */
 	rec.ev.ino = 1ull << 60;
 	f.volume = NULL;
-	n = render_finding(out, sizeof(out) - 1, &ctx, next_id(), &f);
+	n = render_enriched(out, sizeof(out) - 1, &f);
 	j = cJSON_ParseWithLength(out, (size_t)n);
 	assert_non_null(j);
 	assert_keys(j, "file", "path,host_path,dev");
@@ -584,13 +597,13 @@ static void test_too_small_buffer(void **state)
 	build(C2D_SYS_OPENAT, C2D_KIND_CREDENTIAL_READ, 3, paths, 1);
 	f.rule = rule_named("etc-shadow");
 	assert_int_equal(event_decode(&rec, rec.ev.hdr.size, &dec), 0);
-	full = render_finding(out, sizeof(out), &ctx, next_id(), &f);
+	full = render_enriched(out, sizeof(out), &f);
 	assert_true(full > 0);
 	for (long cap = 0; cap < full; cap++) {
 		char *buf = malloc(cap ? (size_t)cap : 1); /* ASan: a write past cap is caught */
 
 		assert_non_null(buf);
-		assert_int_equal(render_finding(buf, (size_t)cap, &ctx, next_id(), &f), -ENOSPC);
+		assert_int_equal(render_enriched(buf, (size_t)cap, &f), -ENOSPC);
 		free(buf);
 	}
 }
