@@ -6,8 +6,8 @@
 
 #include "deferred.h"
 
-int deferred_push_tail(struct deferred *d, const void *data, size_t len, const void *tail,
-		       size_t tail_len, uint64_t deadline_ns)
+int deferred_push(struct deferred *d, const void *data, size_t len, const void *tail,
+		  size_t tail_len, uint64_t deadline_ns)
 {
 	struct deferred_rec *r;
 	unsigned char *copy;
@@ -29,11 +29,6 @@ int deferred_push_tail(struct deferred *d, const void *data, size_t len, const v
 	d->n++;
 	d->bytes += len + tail_len;
 	return 0;
-}
-
-int deferred_push(struct deferred *d, const void *data, size_t len, uint64_t deadline_ns)
-{
-	return deferred_push_tail(d, data, len, NULL, 0, deadline_ns);
 }
 
 struct deferred_rec *deferred_peek(struct deferred *d)

@@ -28,11 +28,11 @@ struct deferred {
 	size_t bytes;
 };
 
-int deferred_push(struct deferred *d, const void *data, size_t len, uint64_t deadline_ns);
-/* The same with tail (tail_len bytes, may be 0) copied after the record: what the pipeline
- * keeps with it (a process snapshot, proc_snap.h). 0, -ENOSPC (full) or -ENOMEM. */
-int deferred_push_tail(struct deferred *d, const void *data, size_t len, const void *tail,
-		       size_t tail_len, uint64_t deadline_ns);
+/* Queue a copy of the record (len bytes) with tail (tail_len bytes, may be 0: NULL) after it:
+ * what the pipeline keeps with it (a process snapshot, proc_snap.h). 0, -ENOSPC (full) or
+ * -ENOMEM. */
+int deferred_push(struct deferred *d, const void *data, size_t len, const void *tail,
+		  size_t tail_len, uint64_t deadline_ns);
 struct deferred_rec *deferred_peek(struct deferred *d); /* NULL if empty */
 void deferred_pop(struct deferred *d);
 void deferred_clear(struct deferred *d);

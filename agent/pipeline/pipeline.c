@@ -184,6 +184,10 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* A finding's process as the enrichment found it (proc_snap.h): copied into the deferred queue
+ * when held back, else rendered from here. One ring-buffer thread, one finding at a time. */
+static unsigned char snap_buf[PROC_SNAP_MAX];
+
 /*
  * A finding in a container whose record is still being looked up (PENDING) is held back, with
  * its process as it is now — returns true when it was — unless `final` (its deadline passed,
@@ -193,15 +197,15 @@ static uint64_t mono_ns(void)
 static bool defer_for_record(struct pipeline *pl, const struct c2d_decoded *d, bool final,
 			     const struct cgroup_info *ci, struct container_meta *m, bool *have)
 {
-	static unsigned char snap[PROC_SNAP_MAX]; /* one ring-buffer thread: off the stack */
 	enum meta_state st = container_state(pl, ci, 0, m);
 	const struct c2d_event_hdr *h = &d->sys->hdr;
 
 	*have = st == META_READY;
 	if (st != META_PENDING || final)
 		return false;
-	if (deferred_push_tail(&pl->deferred, d->sys, h->size, snap, enrich_process(&pl->rctx, h, snap, true),
-			       mono_ns() + PIPELINE_DEFER_NS) < 0) {
+	if (deferred_push(&pl->deferred, d->sys, h->size, snap_buf,
+			  enrich_process(&pl->rctx, h, snap_buf, true),
+			  mono_ns() + PIPELINE_DEFER_NS) < 0) {
 		pl->st.defer_full++;
 		return false;
 	}
@@ -327,7 +331,6 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d,
 	static char hbuf[C2D_PATH_MAX];
 	static struct hostpath_volume vol;
 	struct finding f = {.d = d, .rule = ev->rule_id, .kind = (enum c2d_kind)ev->kind};
-	static unsigned char pbuf[PROC_SNAP_MAX]; /* one ring-buffer thread: off the stack */
 	struct proc_snap snap;
 	char id[EVENT_ID_SIZE];
 	uint64_t seq;
@@ -371,9 +374,9 @@ static void on_finding(struct pipeline *pl, const struct c2d_decoded *d,
 	if (have)
 		announce_started(pl); /* a container's start goes out before its findings */
 	if (!f.proc) { /* enrichment: its process and parent now, copied out */
-		size_t pn = enrich_process(&pl->rctx, &ev->hdr, pbuf, false);
+		size_t pn = enrich_process(&pl->rctx, &ev->hdr, snap_buf, false);
 
-		if (proc_snap_get(pbuf, pn, &snap) == 0)
+		if (proc_snap_get(snap_buf, pn, &snap) == 0)
 			f.proc = &snap;
 	}
 	seq = event_ids_next(&pl->event_ids, id);

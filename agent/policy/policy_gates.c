@@ -28,33 +28,38 @@ static void set_bit(__u64 *gate, uint32_t h)
 	gate[(h / 64) % C2D_GATE_WORDS] |= 1ull << (h % 64);
 }
 
+/* The hashes of an absolute path's or pattern's first component (h1) and of its first two as a
+ * pair (h2), as the kernel side makes them. Returns how many components there are of the two
+ * (1 or 2), or -1 when they cannot be told ("/", "//x", "/x//y"). */
+static int top_hashes(const char *p, uint32_t *h1, uint32_t *h2)
+{
+	const char *c1 = p + 1, *e1, *c2, *e2;
+
+	if (p[0] != '/' || c1[0] == 0 || c1[0] == '/')
+		return -1;
+	e1 = strchrnul(c1, '/');
+	*h1 = comp_hash(c1, (size_t)(e1 - c1), 0);
+	if (*e1 == 0 || e1[1] == 0) /* "/x" or "/x/": one component */
+		return 1;
+	c2 = e1 + 1;
+	if (c2[0] == '/')
+		return -1;
+	e2 = strchrnul(c2, '/');
+	*h2 = comp_hash(c2, (size_t)(e2 - c2), *h1 ^ C2D_GATE_PAIR_SALT);
+	return 2;
+}
+
 /* An exact or prefix pattern: its first component alone (`/root/`, `/x`), or its first two
- * as a pair. A pattern whose first components cannot be told ("/", "//x") opens the gate. */
+ * as a pair; a pattern whose first components cannot be told opens the gate. */
 static void gate_top(__u64 *gate, const char *pat)
 {
-	const char *c1 = pat + 1, *e1 = strchr(c1, '/'), *c2, *e2;
-	uint32_t h1;
+	uint32_t h1, h2;
+	int n = top_hashes(pat, &h1, &h2);
 
-	if (pat[0] != '/' || c1[0] == 0 || c1[0] == '/') {
+	if (n < 0)
 		memset(gate, 0xff, C2D_GATE_WORDS * sizeof(*gate));
-		return;
-	}
-	if (!e1)
-		e1 = c1 + strlen(c1);
-	h1 = comp_hash(c1, (size_t)(e1 - c1), 0);
-	if (*e1 == 0 || e1[1] == 0) { /* "/x" or "/x/": one component */
-		set_bit(gate, h1);
-		return;
-	}
-	c2 = e1 + 1;
-	if (c2[0] == '/') {
-		memset(gate, 0xff, C2D_GATE_WORDS * sizeof(*gate));
-		return;
-	}
-	e2 = strchr(c2, '/');
-	if (!e2)
-		e2 = c2 + strlen(c2);
-	set_bit(gate, comp_hash(c2, (size_t)(e2 - c2), h1 ^ C2D_GATE_PAIR_SALT));
+	else
+		set_bit(gate, n == 1 ? h1 : h2);
 }
 
 /* A suffix or directory rule: the first component of its reversed key (the leaf, or the
@@ -95,29 +100,13 @@ void policy_gates(const struct c2d_policy *p, struct c2d_gates *g)
 	}
 }
 
-static bool gate_has(const __u64 *gate, uint32_t h)
-{
-	return c2d_gate_test(gate, h);
-}
-
 /* May a rule of the exact/prefix trie behind `gate` match the canonical path p? */
 static bool admit_top(const __u64 *gate, const char *p)
 {
-	const char *c1 = p + 1, *e1 = strchr(c1, '/'), *c2, *e2;
-	uint32_t h1;
+	uint32_t h1, h2;
+	int n = top_hashes(p, &h1, &h2);
 
-	if (!e1)
-		e1 = c1 + strlen(c1);
-	h1 = comp_hash(c1, (size_t)(e1 - c1), 0);
-	if (gate_has(gate, h1))
-		return true;
-	if (*e1 == 0)
-		return false;
-	c2 = e1 + 1;
-	e2 = strchr(c2, '/');
-	if (!e2)
-		e2 = c2 + strlen(c2);
-	return gate_has(gate, comp_hash(c2, (size_t)(e2 - c2), h1 ^ C2D_GATE_PAIR_SALT));
+	return n < 0 || c2d_gate_test(gate, h1) || (n == 2 && c2d_gate_test(gate, h2));
 }
 
 bool policy_gates_admit(const struct c2d_gates *g, const char *p, unsigned kinds)
@@ -133,11 +122,11 @@ bool policy_gates_admit(const struct c2d_gates *g, const char *p, unsigned kinds
 	if (admit_top(g->cred_top, p))
 		return true;
 	leaf = strrchr(p, '/') + 1;
-	if (gate_has(g->leaf, comp_hash(leaf, strlen(leaf), 0)))
+	if (c2d_gate_test(g->leaf, comp_hash(leaf, strlen(leaf), 0)))
 		return true;
 	if (leaf - 1 == p)
 		return false; /* no parent directory component */
 	for (parent = leaf - 2; parent > p && parent[-1] != '/'; parent--)
 		;
-	return gate_has(g->dir, comp_hash(parent, (size_t)(leaf - 1 - parent), 0));
+	return c2d_gate_test(g->dir, comp_hash(parent, (size_t)(leaf - 1 - parent), 0));
 }

@@ -167,7 +167,7 @@ static void test_deferred_bounds(void **state)
 	int pushed = 0;
 
 	for (int i = 0; i < DEFERRED_MAX + 5; i++)
-		pushed += deferred_push(&d, rec, sizeof(rec), (uint64_t)i) == 0;
+		pushed += deferred_push(&d, rec, sizeof(rec), NULL, 0, (uint64_t)i) == 0;
 	assert_int_equal(pushed, DEFERRED_MAX);
 	assert_int_equal(deferred_peek(&d)->deadline_ns, 0); /* first in, first out */
 	deferred_pop(&d);
@@ -179,8 +179,8 @@ static void test_deferred_bounds(void **state)
 	{
 		static char big[DEFERRED_BYTES / 2 + 1];
 
-		assert_int_equal(deferred_push(&d, big, sizeof(big), 0), 0);
-		assert_int_equal(deferred_push(&d, big, sizeof(big), 0), -ENOSPC);
+		assert_int_equal(deferred_push(&d, big, sizeof(big), NULL, 0, 0), 0);
+		assert_int_equal(deferred_push(&d, big, sizeof(big), NULL, 0, 0), -ENOSPC);
 		deferred_clear(&d);
 	}
 }

@@ -97,7 +97,7 @@ static void test_deferred_tail_bytes(void **state)
 	char rec[64] = "record", tail[32] = "tail";
 	struct deferred_rec *r;
 
-	assert_int_equal(deferred_push_tail(&d, rec, sizeof(rec), tail, sizeof(tail), 7), 0);
+	assert_int_equal(deferred_push(&d, rec, sizeof(rec), tail, sizeof(tail), 7), 0);
 	assert_int_equal(d.bytes, sizeof(rec) + sizeof(tail));
 	r = deferred_peek(&d);
 	assert_int_equal(r->len, sizeof(rec));
@@ -107,9 +107,9 @@ static void test_deferred_tail_bytes(void **state)
 	deferred_pop(&d);
 	assert_int_equal(d.bytes, 0);
 	/* the tail alone can exceed the bound */
-	assert_int_equal(deferred_push_tail(&d, big, sizeof(big), big, sizeof(big), 0), 0);
-	assert_int_equal(deferred_push_tail(&d, rec, 1, tail, 1, 0), -ENOSPC);
-	assert_int_equal(deferred_push_tail(&d, rec, 0, tail, 0, 0), 0);
+	assert_int_equal(deferred_push(&d, big, sizeof(big), big, sizeof(big), 0), 0);
+	assert_int_equal(deferred_push(&d, rec, 1, tail, 1, 0), -ENOSPC);
+	assert_int_equal(deferred_push(&d, rec, 0, tail, 0, 0), 0);
 	deferred_clear(&d);
 	assert_int_equal(d.bytes, 0);
 }
