@@ -17,6 +17,12 @@ ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 # metrics; README "agent/ layout"), orchestration on top. Headers are included by bare name:
 # every folder is on the include path.
 AGENT_DIRS := $(patsubst %/,%,$(wildcard agent/*/))
+# The collector's folders the same way (ingest, store, query, forward, api; README "collector/
+# layout"), orchestration, config and housekeeping on top; cli/ (the c2d CLI) and ui/ (the web
+# UI's files) are not collector modules. Its include path goes before the agent's.
+COLLECTOR_DIRS := $(patsubst %/,%,$(filter-out collector/cli/ collector/ui/, \
+	$(wildcard collector/*/)))
+COLLECTOR_INC  := -Icollector $(addprefix -I,$(COLLECTOR_DIRS))
 
 # The git revision --version prints ("unknown" outside a git checkout).
 GIT_REV  := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -37,11 +43,14 @@ BPF_HDRS := $(wildcard bpf/*.h bpf/lib/*.h)
 COMMON_SRCS := $(wildcard common/*.c)
 AGENT_SRCS  := $(filter-out agent/main.c,$(wildcard agent/*.c $(addsuffix /*.c,$(AGENT_DIRS))))
 AGENT_HDRS  := $(wildcard agent/*.h $(addsuffix /*.h,$(AGENT_DIRS)) common/*.h) bpf/c2d_abi.h
-# The collector (collector/*.c) and the CLI (collector/cli/*.c) include their own headers by
-# relative name; common/ is shared by all three binaries.
-COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c))
+# The collector (collector/*.c, collector/<folder>/*.c) includes its headers by bare name
+# (COLLECTOR_INC); the CLI (collector/cli/*.c) its own by relative name; common/ is shared by all
+# three binaries.
+COLLECTOR_SRCS := $(filter-out collector/main.c,$(wildcard collector/*.c \
+	$(addsuffix /*.c,$(COLLECTOR_DIRS))))
 CLI_SRCS       := $(filter-out collector/cli/main.c,$(wildcard collector/cli/*.c))
-COLLECTOR_HDRS := $(wildcard collector/*.h collector/cli/*.h common/*.h)
+COLLECTOR_HDRS := $(wildcard collector/*.h $(addsuffix /*.h,$(COLLECTOR_DIRS)) collector/cli/*.h \
+	common/*.h)
 
 .PHONY: all test unit bpf-test integration bench fuzz soak clean demo install
 all: $(BUILD)/c2d-agent $(BUILD)/c2d-collector $(BUILD)/c2d
@@ -79,11 +88,11 @@ $(BUILD)/c2d-agent: $(BUILD)/obj/agent/main.o $(AGENT_OBJS)
 
 $(BUILD)/obj/collector/%.o: collector/%.c $(COLLECTOR_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c $< -o $@
+	$(CC) $(COLLECTOR_INC) $(CFLAGS_COMMON) $(CFLAGS) -c $< -o $@
 
-# the web UI's files are built into the collector (ui_assets.c: .incbin)
+# the web UI's files are built into the collector (api/ui_assets.c: .incbin)
 UI_FILES := $(wildcard collector/ui/*)
-$(BUILD)/obj/collector/ui_assets.o $(BUILD)/san/collector/ui_assets.o: $(UI_FILES)
+$(BUILD)/obj/collector/api/ui_assets.o $(BUILD)/san/collector/api/ui_assets.o: $(UI_FILES)
 
 COMMON_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(COMMON_SRCS))
 COLLECTOR_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(COLLECTOR_SRCS))
@@ -113,21 +122,24 @@ $(BUILD)/tests/%: tests/unit/%.c $(SAN_OBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Itests/unit -o $@ $< $(SAN_OBJS) $(LIBS) -lcmocka
 
-# Collector and CLI unit tests (tests/unit/collector/) link the collector's modules instead.
+# Collector and CLI unit tests link the collector's modules instead. They follow the
+# collector's tree: tests/unit/collector/<folder>/test_x.c → build/tests/collector/<folder>/
+# test_x (the collector's top level and the headers tests of several folders share:
+# tests/unit/collector/ itself; the CLI's: tests/unit/collector/cli/).
 $(BUILD)/san/collector/%.o: collector/%.c $(COLLECTOR_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -c $< -o $@
+	$(CC) $(COLLECTOR_INC) $(CFLAGS_COMMON) -O1 -g $(SAN) -c $< -o $@
 
 SAN_COMMON_OBJS    := $(patsubst %.c,$(BUILD)/san/%.o,$(COMMON_SRCS))
 SAN_COLLECTOR_OBJS := $(patsubst %.c,$(BUILD)/san/%.o,$(COLLECTOR_SRCS) $(CLI_SRCS))
-COL_UNIT_SRCS := $(wildcard tests/unit/collector/test_*.c)
+COL_UNIT_SRCS := $(wildcard tests/unit/collector/test_*.c tests/unit/collector/*/test_*.c)
 COL_UNIT_BINS := $(patsubst tests/unit/collector/%.c,$(BUILD)/tests/collector/%,$(COL_UNIT_SRCS))
 
 $(BUILD)/tests/collector/%: tests/unit/collector/%.c $(SAN_COLLECTOR_OBJS) $(SAN_COMMON_OBJS) \
-		$(wildcard tests/unit/*.h tests/unit/collector/*.h)
+		$(wildcard tests/unit/*.h tests/unit/collector/*.h tests/unit/collector/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Icollector -o $@ $< $(SAN_COLLECTOR_OBJS) \
-		$(SAN_COMMON_OBJS) $(COLLECTOR_LIBS) $(CLI_LIBS) -lcmocka
+	$(CC) $(COLLECTOR_INC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Itests/unit/collector -o $@ $< \
+		$(SAN_COLLECTOR_OBJS) $(SAN_COMMON_OBJS) $(COLLECTOR_LIBS) $(CLI_LIBS) -lcmocka
 
 $(BUILD)/c2d-collector-san: $(BUILD)/san/collector/main.o $(SAN_COLLECTOR_OBJS) $(SAN_COMMON_OBJS)
 	$(CC) -g $(SAN) -o $@ $(BUILD)/san/collector/main.o \
@@ -218,7 +230,7 @@ bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop $(BUILD)/bench/spec_scan \
 # and store code
 $(BUILD)/bench/realistic: tests/bench/realistic.c $(COLLECTOR_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -O2 -g -DREALISTIC_STORE -o $@ $^ $(COLLECTOR_LIBS) -lm
+	$(CC) $(COLLECTOR_INC) $(CFLAGS_COMMON) -O2 -g -DREALISTIC_STORE -o $@ $^ $(COLLECTOR_LIBS) -lm
 
 # the secret scan of a container's spec, on the agent's own objects
 $(BUILD)/bench/spec_scan: tests/bench/spec_scan.c $(BUILD)/obj/agent/attribution/exposures.o \

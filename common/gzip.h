@@ -2,7 +2,7 @@
 /*
  * gzip.h - gzip (RFC 1952) compression of one buffer with zlib: the agent's batches and the
  * collector's forwarded bodies. (Decompression differs by design: the collector's is streamed
- * and capped, collector/gunzip.h.)
+ * and capped, collector/ingest/gunzip.h.)
  */
 #ifndef C2D_GZIP_H
 #define C2D_GZIP_H

@@ -7,7 +7,7 @@
  *
  * Its users keep their own tables and their own special cases: the agent's options
  * (agent/options.c), the collector's settings (collector/config.c: argv and `key = value`
- * files) and the forwarders' (collector/fwd_config.c: `forwarder.<name>.<key>` lines).
+ * files) and the forwarders' (collector/forward/fwd_config.c: `forwarder.<name>.<key>` lines).
  * Every error names the option as its user spells it: the caller gives the prefix ("--",
  * "FILE:LINE: ", "forwarder.NAME.") and the engine appends "<name>: <why>".
  */

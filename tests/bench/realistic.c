@@ -49,13 +49,13 @@
 #include <zlib.h>
 
 #ifdef REALISTIC_STORE
-#include "collector/ingest.h"
-#include "collector/store.h"
+#include "ingest.h"
+#include "store.h"
 /* store.sh's BASELINE builds this file against an older revision's collector, which may have
  * no ClickHouse store: fill-ch only where there is one */
-#if __has_include("collector/ch_store.h")
+#if __has_include("ch_store.h")
 #define REALISTIC_CH
-#include "collector/ch_store.h"
+#include "ch_store.h"
 #endif
 #endif
 

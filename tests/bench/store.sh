@@ -80,17 +80,23 @@ chmod 600 "$work/token"
 TOKEN=$(cat "$work/token")
 
 # build_baseline REV: $work/base/{c2d-collector,realistic} from that revision's collector code
+# (flat, or in folders collector/<folder>/ whose headers are included by bare name)
 build_baseline() {
-	local b=$work/base srcs
+	local b=$work/base srcs incs
 	mkdir -p "$b"
 	git archive "$1" collector common | tar -x -C "$b"
-	srcs=$(cd "$b" && ls collector/*.c common/*.c | grep -v '^collector/main.c$')
+	srcs=$(cd "$b" && ls collector/*.c collector/*/*.c common/*.c |
+		grep -v '^collector/main.c$\|^collector/cli/')
+	incs=$(cd "$b" && for d in collector/*/; do
+		case $d in collector/cli/ | collector/ui/) ;; *) printf -- '-I%s ' "${d%/}" ;; esac
+	done)
+	# shellcheck disable=SC2086 # the lists are meant to split
 	(cd "$b" && cc -O2 -g -std=gnu11 -D_GNU_SOURCE -DC2D_GIT_REV='"baseline"' -I. -Icommon \
-		-o c2d-collector collector/main.c $srcs -lmicrohttpd -lsqlite3 -lz -lcjson -lcurl \
-		-lpthread -lm &&
+		-Icollector $incs -o c2d-collector collector/main.c $srcs -lmicrohttpd -lsqlite3 -lz \
+		-lcjson -lcurl -lpthread -lm &&
 		cc -O2 -g -std=gnu11 -D_GNU_SOURCE -DC2D_GIT_REV='"baseline"' -DREALISTIC_STORE -I. \
-			-Icommon -o realistic "$OLDPWD/tests/bench/realistic.c" $srcs -lmicrohttpd \
-			-lsqlite3 -lz -lcjson -lcurl -lpthread -lm)
+			-Icommon -Icollector $incs -o realistic "$OLDPWD/tests/bench/realistic.c" $srcs \
+			-lmicrohttpd -lsqlite3 -lz -lcjson -lcurl -lpthread -lm)
 }
 
 # start_collector BINARY DB: sets col_pid, URL; with CH_URL set, on the ClickHouse store (DB is

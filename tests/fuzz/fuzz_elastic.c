@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * fuzz_elastic.c - libFuzzer harness for fwd_elastic_parse (collector/fwd_elastic.c): the
+ * fuzz_elastic.c - libFuzzer harness for fwd_elastic_parse (collector/forward/fwd_elastic.c): the
  * answer of an Elasticsearch/OpenSearch `_bulk` request, from a backend we do not control.
  * The first byte is the batch size n (1-256). Whatever the answer, the acknowledgement stays
  * within the batch: done <= n, refused <= done, and a retry never claims the whole batch.

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector/gunzip.h"
-#include "collector/ingest.h"
+#include "gunzip.h"
+#include "ingest.h"
 
 static const struct ingest_limits lim = {50, {32, 4096, 32768}};
 

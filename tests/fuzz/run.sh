@@ -19,19 +19,23 @@ OUT=$BUILD/fuzz
 # -fno-sanitize-recover: a UBSan report must stop the run, or libFuzzer would not see a crash.
 CFLAGS=(-g -O1 "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all -Itests/fuzz
 	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -Iagent -Ibpf -Icommon -Icollector -Ibuild)
-# the agent's headers are included by bare name from its folders (agent/<folder>/)
+# the agent's and the collector's headers are included by bare name from their folders
+# (agent/<folder>/, collector/<folder>/)
 for d in agent/*/; do CFLAGS+=("-I${d%/}"); done
+for d in collector/*/; do
+	case $d in collector/cli/ | collector/ui/) ;; *) CFLAGS+=("-I${d%/}") ;; esac
+done
 
 # harness name -> the module sources it links
 declare -A SRCS=(
 	[pb]="agent/attribution/pb.c"
 	[cgroup]="agent/attribution/container_id.c"
-	[ingest]="collector/ingest.c collector/validate.c collector/validate_ids.c collector/prescan.c collector/gunzip.c collector/buf.c common/rfc3339.c"
+	[ingest]="collector/ingest/ingest.c collector/ingest/validate.c collector/ingest/validate_ids.c collector/ingest/prescan.c collector/ingest/gunzip.c collector/buf.c common/rfc3339.c"
 	[event]="agent/capture/event.c"
 	[cri]="agent/attribution/runtime_cri.c agent/attribution/runtime_mounts.c agent/attribution/exposures.c agent/attribution/secrets.c agent/attribution/image_config.c agent/attribution/image_store.c agent/attribution/pb.c agent/attribution/labels.c agent/attribution/grpc.c common/log.c common/jsonw.c"
 	[kubeconfig]="agent/attribution/kubeconfig.c common/log.c common/jsonw.c"
 	[policy]="agent/policy/policy.c agent/policy/policy_file.c agent/policy/policy_defaults.c agent/attribution/provenance.c agent/attribution/gitops.c agent/attribution/gitops_parse.c agent/attribution/gitops_table.c agent/attribution/gitops_tie.c agent/attribution/k8s_http.c common/rfc3339.c agent/attribution/labels.c agent/capture/syscalls.c common/jsonw.c common/log.c"
-	[elastic]="collector/fwd_elastic.c collector/fwd_util.c collector/validate.c collector/validate_ids.c common/jsonw.c common/rfc3339.c common/gzip.c"
+	[elastic]="collector/forward/fwd_elastic.c collector/forward/fwd_util.c collector/ingest/validate.c collector/ingest/validate_ids.c common/jsonw.c common/rfc3339.c common/gzip.c"
 	[spool]="agent/shipping/spool.c agent/shipping/crc32c.c agent/shipping/durable.c common/log.c common/jsonw.c"
 	[image_config]="agent/attribution/image_config.c agent/attribution/image_store.c agent/attribution/exposures.c agent/attribution/secrets.c agent/attribution/pb.c agent/attribution/grpc.c common/log.c common/jsonw.c"
 )

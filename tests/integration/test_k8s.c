@@ -165,7 +165,7 @@ static void expect_exposure_origins(struct h_agent *a, const char *id)
 }
 
 /* What the stand-in's pod spec and ServiceAccount say the container runs as, exactly (the
- * collector's validate accepts this shape: tests/unit/collector/test_validate.c). */
+ * collector's validate accepts this shape: tests/unit/collector/ingest/test_validate.c). */
 static void expect_identity(const cJSON *ev)
 {
 	static const char want[] =

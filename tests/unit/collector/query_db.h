@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * query_db.h - a temporary store for the query tests: the real schema (collector/schema.h), rows
- * inserted the way the store fills them (columns pulled out of an event body built here), and a
- * query_param_fn over a NULL-terminated list of "name", "value" pairs.
+ * query_db.h - a temporary store for the query tests: the real schema
+ * (collector/store/schema.h), rows inserted the way the store fills them (columns pulled out of an
+ * event body built here), and a query_param_fn over a NULL-terminated list of "name", "value"
+ * pairs.
  */
 #ifndef C2D_TEST_QUERY_DB_H
 #define C2D_TEST_QUERY_DB_H

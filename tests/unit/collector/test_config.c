@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_config.c - collector/config*.c and auth.c: defaults, the file, the command line over
+ * test_config.c - collector/config*.c and api/auth.c: defaults, the file, the command line over
  * the file, errors naming the key, token-file parsing, rotation and constant-time checks.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_gunzip.c - collector/gunzip.c + buf.c: a bomb stops at the cap with no more heap than
+ * test_gunzip.c - collector/ingest/gunzip.c + buf.c: a bomb stops at the cap with no more heap than
  * the cap, a stream ending exactly at the cap passes, concatenated members, truncation, junk.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_metrics.c - collector/metrics.c: the collector's families pass the strict format
+ * test_metrics.c - collector/api/metrics_export.c: the collector's families pass the strict format
  * reader (unit/prom_check.h), ingest counters and each forwarder's counters land in their
  * series, a forwarder name that needs escaping stays valid text, and event kinds are sorted
  * into their counters.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_store.c - collector/store_sqlite.c + store_retain.c on a temp file: creation (mode,
+ * test_store.c - collector/store/store_sqlite.c + store_retain.c on a temp file: creation (mode,
  * WAL, version), every extracted column, duplicates, refusal of a newer schema, retention by
  * age and by size.
  */

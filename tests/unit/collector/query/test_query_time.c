@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_query_time.c - collector/query_util.c: RFC 3339 and duration parsing, time formatting. */
+/* test_query_time.c - collector/query/query_util.c: RFC 3339 and duration parsing, time formatting. */
 #include <errno.h>
 
 #include "query_internal.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_links.c - collector/links.c: the URL forms labels carry, each forge's paths, refusals. */
+/* test_links.c - collector/query/links.c: the URL forms labels carry, each forge's paths, refusals. */
 #include <errno.h>
 
 #include "links.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_fwd_otlp.c - collector/fwd_otlp.c: OTLP/HTTP JSON field names and types, one
+/* test_fwd_otlp.c - collector/forward/fwd_otlp.c: OTLP/HTTP JSON field names and types, one
  * ResourceLogs per container, identity in the Resource and details in the attributes. */
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_query.c - collector/query*.c over a real SQLite store: the findings filters, trace
+ * test_query.c - collector/query/query*.c over a real SQLite store: the findings filters, trace
  * chains and their links, introduced-by (including reintroduction), origins grouping, and the
  * 400/404 answers.
  */

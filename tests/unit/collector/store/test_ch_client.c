@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_ch_client.c - collector/ch_client.c: the --store address (what is refused and why), the
+/* test_ch_client.c - collector/store/ch_client.c: the --store address (what is refused and why), the
  * password file (first line, never more), and ClickHouse string literals made from hostile
  * bytes. (The server itself is exercised by tests/integration/test_stores.c.) */
 #include <errno.h>

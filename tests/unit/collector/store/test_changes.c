@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * test_changes.c - what changes between revisions, through the real store on a temp file:
- * collector/identity.c (a revision that runs with another identity than the one before makes
+ * collector/store/identity.c (a revision that runs with another identity than the one before makes
  * exactly one identity_change, with both identities, what changed, both revisions and deploy
  * commits; a retried batch, a revision with the same identity and a redeploy of the same
  * identity make none; an agent cannot send one; retention keeps the latest identity of each
- * container) and GET /v1/diff (collector/query_diff.c).
+ * container) and GET /v1/diff (collector/query/query_diff.c).
  */
 #include <errno.h>
 #include <stdio.h>

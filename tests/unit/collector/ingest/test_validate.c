@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * test_validate.c - collector/validate.c, prescan.c, validate_ids.c and ingest.c: each schema
+ * test_validate.c - collector/ingest/validate.c, prescan.c, validate_ids.c and ingest.c: each schema
  * rule with its exact message, the depth/UTF-8/NUL pre-scan, times, ids, and batches.
  */
 #include <errno.h>

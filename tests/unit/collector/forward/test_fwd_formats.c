@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* test_fwd_formats.c - collector/fwd_{loki,elastic,splunk,syslog,webhook}.c exact payloads,
+/* test_fwd_formats.c - collector/forward/fwd_{loki,elastic,splunk,syslog,webhook}.c exact payloads,
  * the `_bulk` answer with partial failures, the filters and the forwarder config keys. */
 #include <errno.h>
 #include <stdio.h>
