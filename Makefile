@@ -77,7 +77,24 @@ $(BUILD)/c2d.bpf.o: $(BPF_OBJS)
 $(BUILD)/c2d.skel.h: $(BUILD)/c2d.bpf.o
 	$(BPFTOOL) gen skeleton $< name c2d_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
+# The same object for kernels whose tracepoint programs cannot call bpf_rdonly_cast (before
+# 6.2): path.bpf.c built with -DC2D_PROBE_READS reads kernel objects by helper calls only, the
+# other objects are shared. The agent embeds both and loads the one the kernel takes
+# (agent/capture/probe.c, --kernel-reads); only its ELF bytes are used from this skeleton.
+BPF_PR_OBJS := $(patsubst $(BUILD)/bpf/path.bpf.o,$(BUILD)/bpf-pr/path.bpf.o,$(BPF_OBJS))
+$(BUILD)/bpf-pr/path.bpf.o: bpf/path.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ -DC2D_PROBE_READS \
+		-Wall -Werror -Wno-unused-function -Wno-gnu-variable-sized-type-not-at-end -I$(BUILD) \
+		-Ibpf -c $< -o $@
+
+$(BUILD)/c2d_pr.bpf.o: $(BPF_PR_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/c2d_pr.skel.h: $(BUILD)/c2d_pr.bpf.o
+	$(BPFTOOL) gen skeleton $< name c2d_bpf_pr > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h $(BUILD)/c2d_pr.skel.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CFLAGS) -c $< -o $@
 
@@ -106,7 +123,7 @@ $(BUILD)/c2d: $(BUILD)/obj/collector/cli/main.o $(CLI_OBJS) $(COMMON_OBJS)
 
 # ---- tests --------------------------------------------------------------------------------
 # Unit tests build every module again with ASan+UBSan.
-$(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h
+$(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(BUILD)/c2d.skel.h $(BUILD)/c2d_pr.skel.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -c $< -o $@
 
@@ -189,14 +206,24 @@ $(BPF_TEST_DIR)/c2d_test.bpf.o: $(BPF_TEST_LINK) $(BPF_TEST_DIR)/match_test.bpf.
 $(BPF_TEST_DIR)/c2d_test.skel.h: $(BPF_TEST_DIR)/c2d_test.bpf.o
 	$(BPFTOOL) gen skeleton $< name c2d_test_bpf > $@.tmp && mv $@.tmp $@
 
+# the same with the helper-read walk (C2D_BPF_READS=probe runs the tests on it)
+$(BPF_TEST_DIR)/c2d_test_pr.bpf.o: $(patsubst $(BUILD)/bpf/path.bpf.o,$(BUILD)/bpf-pr/path.bpf.o, \
+		$(BPF_TEST_LINK)) $(BPF_TEST_DIR)/match_test.bpf.o
+	$(BPFTOOL) gen object $@ $^
+
+$(BPF_TEST_DIR)/c2d_test_pr.skel.h: $(BPF_TEST_DIR)/c2d_test_pr.bpf.o
+	$(BPFTOOL) gen skeleton $< name c2d_test_bpf_pr > $@.tmp && mv $@.tmp $@
+
 BPF_TEST_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bpf/*.c))
 $(BPF_TEST_DIR)/test_bpf: $(BPF_TEST_SRCS) $(wildcard tests/bpf/*.h) $(BPF_TEST_DIR)/c2d_test.skel.h \
+		$(BPF_TEST_DIR)/c2d_test_pr.skel.h \
 		$(SAN_OBJS) $(wildcard tests/unit/*.h)
 	$(CC) $(CFLAGS_COMMON) -O1 -g $(SAN) -Itests -Itests/unit -Itests/bpf -I$(BPF_TEST_DIR) -o $@ \
 		$(BPF_TEST_SRCS) $(SAN_OBJS) $(LIBS) -lcmocka
 
 bpf-test: $(BPF_TEST_DIR)/test_bpf
 	ASAN_OPTIONS=detect_leaks=1 $(BPF_TEST_DIR)/test_bpf tests/bpf/corpus
+	ASAN_OPTIONS=detect_leaks=1 C2D_BPF_READS=probe $(BPF_TEST_DIR)/test_bpf tests/bpf/corpus
 
 unit: $(UNIT_BINS) $(COL_UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(COL_UNIT_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done

@@ -437,6 +437,12 @@ static int start_kernel(struct agent *a)
 		log_error("kernel probe: %s", err);
 		return -1;
 	}
+	if (o->kernel_reads == C2D_READS_BTF && !plan.btf_loads) {
+		log_error("--kernel-reads btf: this kernel does not let tracepoint programs load "
+			  "through BTF types (bpf_rdonly_cast, 6.2 or later); use auto or probe");
+		return -1;
+	}
+	lo.probe_reads = o->kernel_reads == C2D_READS_PROBE || !plan.btf_loads;
 	if (loader_load(l, &plan, p, &lo, err, sizeof(err)) < 0 ||
 	    loader_fill_policy(l, p, err, sizeof(err)) < 0 || loader_attach(l, err, sizeof(err)) < 0) {
 		log_error("%s", err);
@@ -447,6 +453,11 @@ static int start_kernel(struct agent *a)
 		 "no tracepoint on this kernel: %s; not needed by the policy: %s",
 		 l->n_sys_attached, (unsigned long long)(lo.ringbuf_bytes >> 20),
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
+	log_info("kernel reads: %s",
+		 !lo.probe_reads ? "plain loads through BTF types (bpf_rdonly_cast)"
+		 : plan.btf_loads ? "a helper call per read (--kernel-reads probe)"
+				  : "a helper call per read (this kernel has no bpf_rdonly_cast for "
+				    "tracepoint programs: 6.2 or later)");
 	log_info("io_uring: %s", l->uring ? l->uring : "unknown");
 	if (l->compat)
 		log_info("32-bit syscalls: %s", l->compat);

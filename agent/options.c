@@ -15,6 +15,8 @@
 
 #define OFF(f) offsetof(struct c2d_agent_opts, f)
 
+static const char *const kernel_reads_words[] = {"auto", "btf", "probe", NULL}; /* the enum's order */
+
 static const struct opt_def defs[] = {
 	OPT_DEF("stdout", OPT_FLAG, OFF(stdout_mode), NULL, 0, 0, NULL,
 		"print every event as one JSON object per line (NDJSON) on standard output"),
@@ -102,6 +104,11 @@ static const struct opt_def defs[] = {
 		"per-syscall tracepoint sees; costs ~50-80 ns on every syscall of the node (a raw "
 		"sys_enter program), so off by default (the start-up log says when the kernel "
 		"takes them)"),
+	OPT_DEF("kernel-reads", OPT_ENUM, OFF(kernel_reads), "auto", 0, 0, "HOW",
+		"how the BPF programs read kernel objects: btf (plain loads through BTF types, "
+		"bpf_rdonly_cast, 6.2+), probe (a helper call per read, every kernel), or auto: btf "
+		"when the kernel takes it", .words = kernel_reads_words,
+		.expect = "auto, btf or probe"),
 	OPT_DEF("log-format", OPT_LOG_FORMAT, OFF(log_format), "text", 0, 0, "FORMAT",
 		"text, or json: one {\"time\",\"level\",\"msg\"} object per line"),
 	OPT_DEF("check-policy", OPT_STR_REF, OFF(check_policy), NULL, 0, 0, "FILE",

@@ -15,10 +15,18 @@
 
 #define C2D_MAX_STORAGE_PATHS 64
 
+/* How the BPF programs read kernel objects (--kernel-reads; bpf/path.bpf.c). */
+enum c2d_kernel_reads {
+	C2D_READS_AUTO,	 /* BTF loads when the kernel takes them, else helper calls */
+	C2D_READS_BTF,	 /* plain loads through BTF types (bpf_rdonly_cast, 6.2+) */
+	C2D_READS_PROBE, /* a bpf_probe_read_kernel call per read */
+};
+
 struct c2d_agent_opts {
 	bool stdout_mode;
 	bool report_runtime_calls;
 	bool watch_compat; /* --watch-compat-syscalls */
+	int kernel_reads;  /* --kernel-reads: enum c2d_kernel_reads */
 	enum c2d_log_format log_format;
 	const char *check_policy; /* --check-policy FILE: validate and exit */
 	bool help;

@@ -5,6 +5,141 @@
 #include <bpf/bpf_core_read.h>
 #include "lib/path.bpf.h"
 
+/*
+ * Reading kernel objects: two builds of this file (Makefile; the agent picks one at start-up,
+ * agent/capture/probe.c). By default a kernel pointer is cast to its BTF type with the
+ * bpf_rdonly_cast kfunc (6.2+; the verifier turns it into a register move), after which each
+ * field is a plain load the JIT guards against faults: a dentry level costs three loads instead
+ * of a helper call. With C2D_PROBE_READS (older kernels) every read is a bpf_probe_read_kernel
+ * call, grouped where fields lie side by side. Only this object declares the kfunc: libbpf 1.1's
+ * linker cannot merge one kfunc extern declared in several objects.
+ */
+#ifndef C2D_PROBE_READS
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
+#define C2D_BTF(T, p) ((T *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(T)))
+#endif
+
+/* One level of a dentry: its parent, name and inode (inode only when `want_inode`). 0, or -1
+ * when the dentry cannot be read. */
+static __always_inline int kread__dentry(struct dentry *d, struct dentry **parent, struct qstr *q,
+					 struct inode **inode, bool want_inode)
+{
+#ifndef C2D_PROBE_READS
+	struct dentry *b = C2D_BTF(struct dentry, d);
+
+	*parent = b->d_parent;
+	q->len = b->d_name.len;
+	q->name = b->d_name.name;
+	if (want_inode)
+		*inode = b->d_inode;
+	return 0;
+#else
+	/* d_parent, d_name and d_inode side by side on every kernel seen (6.x); CO-RE checks */
+	bool adjacent = bpf_core_field_offset(struct dentry, d_name) ==
+			bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *);
+	bool adjacent3 = adjacent && bpf_core_field_offset(struct dentry, d_inode) ==
+					     bpf_core_field_offset(struct dentry, d_name) +
+						     sizeof(struct qstr);
+	struct {
+		struct dentry *parent;
+		struct qstr name;
+		struct inode *inode; /* read only when adjacent3 */
+	} pn;
+
+	if (!adjacent) {
+		*parent = BPF_CORE_READ(d, d_parent);
+		if (want_inode)
+			*inode = BPF_CORE_READ(d, d_inode);
+		return bpf_core_read(q, sizeof(*q), &d->d_name) < 0 ? -1 : 0;
+	}
+	if (bpf_probe_read_kernel(&pn, adjacent3 ? sizeof(pn) : sizeof(pn) - sizeof(void *),
+				  (void *)d + bpf_core_field_offset(d->d_parent)) < 0)
+		return -1;
+	*parent = pn.parent;
+	*q = pn.name;
+	if (want_inode)
+		*inode = adjacent3 ? pn.inode : BPF_CORE_READ(d, d_inode);
+	return 0;
+#endif
+}
+
+#ifndef C2D_PROBE_READS
+#define kread__mnt_root(vfsmnt) (C2D_BTF(struct vfsmount, vfsmnt)->mnt_root)
+#define kread__mnt_parent(mnt) (C2D_BTF(struct mount, mnt)->mnt_parent)
+#define kread__mnt_mountpoint(mnt) (C2D_BTF(struct mount, mnt)->mnt_mountpoint)
+#define kread__ino(inode) (C2D_BTF(struct inode, inode)->i_ino)
+#else
+#define kread__mnt_root(vfsmnt) BPF_CORE_READ(vfsmnt, mnt_root)
+#define kread__mnt_parent(mnt) BPF_CORE_READ(mnt, mnt_parent)
+#define kread__mnt_mountpoint(mnt) BPF_CORE_READ(mnt, mnt_mountpoint)
+#define kread__ino(inode) BPF_CORE_READ(inode, i_ino)
+#endif
+
+#ifdef C2D_PROBE_READS
+/* Field `field` of the struct at the start of s->win (a CO-RE offset, so a constant once
+ * relocated), or the fallback read when a kernel put it outside the window. */
+#define path__win_u64(s, ptr, field)                                                               \
+	(bpf_core_field_offset(ptr->field) + 8 <= C2D_HEAD_WIN                                      \
+		 ? *(__u64 *)&(s)->win[bpf_core_field_offset(ptr->field) & (C2D_HEAD_WIN - 8)]       \
+		 : (__u64)BPF_CORE_READ(ptr, field))
+#define path__win_u32(s, ptr, field)                                                               \
+	(bpf_core_field_offset(ptr->field) + 4 <= C2D_HEAD_WIN                                      \
+		 ? *(__u32 *)&(s)->win[bpf_core_field_offset(ptr->field) & (C2D_HEAD_WIN - 4)]       \
+		 : (__u32)BPF_CORE_READ(ptr, field))
+#endif
+
+__noinline int c2d_file_head_read(struct c2d_scratch *s, __u64 file)
+{
+	struct file *f = (struct file *)file;
+	struct c2d_file_head *h;
+
+	if (!s)
+		return -1;
+	h = &s->fh;
+#ifndef C2D_PROBE_READS
+	f = C2D_BTF(struct file, f);
+	h->dentry = (__u64)f->f_path.dentry;
+	h->mnt = (__u64)f->f_path.mnt;
+	h->inode = (__u64)f->f_inode;
+	h->mode = f->f_mode;
+	h->flags = f->f_flags;
+#else
+	/* one helper call for the first C2D_HEAD_WIN bytes, where these fields lie on every
+	 * kernel from 5.x to 6.18 (a field outside falls back to a read of its own) */
+	if (bpf_probe_read_kernel(s->win, C2D_HEAD_WIN, f) < 0)
+		__builtin_memset(s->win, 0, C2D_HEAD_WIN);
+	h->dentry = path__win_u64(s, f, f_path.dentry);
+	h->mnt = path__win_u64(s, f, f_path.mnt);
+	h->inode = path__win_u64(s, f, f_inode);
+	h->mode = path__win_u32(s, f, f_mode);
+	h->flags = path__win_u32(s, f, f_flags);
+#endif
+	h->file = file;
+	return 0;
+}
+
+__noinline int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode_p)
+{
+	struct inode *inode = (struct inode *)inode_p;
+	struct super_block *sb;
+
+	if (!s || !inode)
+		return -1;
+#ifndef C2D_PROBE_READS
+	inode = C2D_BTF(struct inode, inode);
+	s->ev.ino = inode->i_ino;
+	sb = inode->i_sb;
+	s->ev.dev = sb ? C2D_BTF(struct super_block, sb)->s_dev : 0;
+#else
+	if (bpf_probe_read_kernel(s->win, C2D_HEAD_WIN, inode) < 0)
+		return -1;
+	s->ev.ino = path__win_u64(s, inode, i_ino);
+	sb = (struct super_block *)path__win_u64(s, inode, i_sb);
+	s->ev.dev = BPF_CORE_READ(sb, s_dev);
+#endif
+	return 0;
+}
+
 /* Prepend one component; returns the new start offset or -1 when it does not fit. */
 static __always_inline int path__prepend(struct c2d_scratch *s, int off, const unsigned char *name,
 					 __u32 len)
@@ -50,20 +185,14 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	s->ntop = 0;
 	s->gate_ok = 0;
 	s->end = off;
-	/* Two helper calls per level (parent and name+len in one read, the name bytes); the
-	 * mount root is read once per mount, not per level. */
-	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	/* true on every kernel seen (6.x: d_parent then the d_name union); CO-RE checks it */
-	bool adjacent = bpf_core_field_offset(struct dentry, d_name) ==
-			bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *);
+	/* per level: the dentry (kread__dentry), then the name bytes; the mount root is read
+	 * once per mount, not per level */
+	struct dentry *mnt_root = kread__mnt_root(vfsmnt);
 
 	/* identity of the ancestors, folded in (c2d_match_ids): only inside the file's own
 	 * filesystem, i.e. until the first mount crossing */
 	bool ids = s->id_kinds != 0, same_fs = true;
 	struct c2d_file_id id = {.dev = s->ev.dev};
-	bool adjacent3 = adjacent && bpf_core_field_offset(struct dentry, d_inode) ==
-					     bpf_core_field_offset(struct dentry, d_name) +
-						     sizeof(struct qstr);
 
 	s->id_hit = 0;
 	s->id_resume = 0;
@@ -80,7 +209,7 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 			break;
 		}
 		if (dentry == mnt_root) {
-			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+			struct mount *mnt_parent = kread__mnt_parent(mnt);
 
 			if (ids && same_fs) /* mount root (a bind's: the rest lies above it) */
 				s->id_resume = (__u64)dentry;
@@ -90,38 +219,19 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 				done = true; /* the global root, or a detached mount */
 				break;
 			}
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			dentry = kread__mnt_mountpoint(mnt);
 			mnt = mnt_parent;
 			vfsmnt = &mnt->mnt;
-			mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+			mnt_root = kread__mnt_root(vfsmnt);
 			continue;
 		}
-		if (adjacent) { /* d_parent and d_name side by side: one read for both */
-			struct {
-				struct dentry *parent;
-				struct qstr name;
-				struct inode *inode; /* read only when adjacent3 */
-			} pn;
-
-			if (bpf_probe_read_kernel(&pn, adjacent3 ? sizeof(pn) : sizeof(pn) - sizeof(void *),
-						  (void *)dentry + bpf_core_field_offset(dentry->d_parent)) < 0)
-				break;
-			parent = pn.parent;
-			q = pn.name;
-			if (adjacent3)
-				inode = pn.inode;
-		} else {
-			parent = BPF_CORE_READ(dentry, d_parent);
-			if (bpf_core_read(&q, sizeof(q), &dentry->d_name) < 0)
-				break;
-		}
+		if (kread__dentry(dentry, &parent, &q, &inode, ids && same_fs && i > 0) < 0)
+			break;
 		/* an ancestor of the opened file, in its filesystem: a directory rule's identity? */
 		if (ids && same_fs && i > 0 && !s->id_hit) {
 			struct c2d_rule_val *v;
 
-			if (!inode)
-				inode = BPF_CORE_READ(dentry, d_inode);
-			id.ino = BPF_CORE_READ(inode, i_ino);
+			id.ino = inode ? kread__ino(inode) : 0;
 			v = bpf_map_lookup_elem(&dir_ids, &id);
 			if (v && v->kind < 32 && (s->id_kinds & (1u << v->kind))) { /* bounded shift */
 				s->id_rule = *v;

@@ -15,9 +15,11 @@
 
 #include "c2d_abi.h" /* before the skeleton: its .bss holds struct c2d_gates */
 #include "c2d.skel.h"
+#include "c2d_pr.skel.h"
 #include "loader.h"
 #include "log.h"
 #include "runtime_ids.h"
+#include "skel_open.h"
 #include "syscalls.h"
 
 #ifndef SYS_io_uring_enter
@@ -177,7 +179,14 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(libbpf_log);
-	l->skel = c2d_bpf__open();
+	if (lo->probe_reads) { /* the same programs, reading kernel objects by helper calls */
+		size_t sz = 0;
+		const void *bytes = c2d_bpf_pr__elf_bytes(&sz);
+
+		l->skel = SKEL_OPEN_BYTES(c2d_bpf, bytes, sz);
+	} else {
+		l->skel = c2d_bpf__open();
+	}
 	if (!l->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return -errno;

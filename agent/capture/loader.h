@@ -35,6 +35,7 @@ struct loader_opts {
 	uint64_t container_burst; /* findings a cgroup may send at once above its rate */
 	bool watch_compat;	  /* load compat.bpf.c (--watch-compat-syscalls) */
 	uint64_t fold_window_ns;  /* fold identical findings within this window; 0: off */
+	bool probe_reads;	  /* the object built with C2D_PROBE_READS (no BTF loads) */
 };
 
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,

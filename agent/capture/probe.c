@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -51,6 +52,40 @@ static bool tp_btf_available(const char *tp)
 	ok = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
 	btf__free(btf);
 	return ok;
+}
+
+/*
+ * Can a tracepoint program cast a kernel pointer to its BTF type (the bpf_rdonly_cast kfunc,
+ * 6.2+) and load a field through it? Asked of the kernel with the smallest such program:
+ * r0 = bpf_rdonly_cast(NULL, <struct dentry>); r0 = d_flags (a u32 at offset 0 on every
+ * kernel); exit — what the walk in bpf/path.bpf.c does at every level.
+ */
+static bool btf_loads_available(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int fn, dentry, fd;
+
+	if (!btf)
+		return false;
+	fn = btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC);
+	dentry = btf__find_by_name_kind(btf, "dentry", BTF_KIND_STRUCT);
+	btf__free(btf);
+	if (fn <= 0 || dentry <= 0)
+		return false;
+	struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 0},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = dentry},
+		{.code = BPF_JMP | BPF_CALL, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = fn},
+		{.code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_0},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "c2d_probe_cast", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /* Does this kernel take 32-bit syscalls? On x86-64 /proc/sys/abi/vsyscall32 exists with IA32
@@ -170,6 +205,7 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 	 * the struct sock comes typed; every kernel that passes the checks above has both */
 	plan->tcp_state = tp_btf_available("inet_sock_set_state");
 	plan->compat_possible = compat_possible();
+	plan->btf_loads = btf_loads_available();
 	if (find_events_dir(plan) < 0) {
 		snprintf(err, errlen,
 			 "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing "

@@ -20,6 +20,7 @@ struct c2d_hook_plan {
 	bool uring_available; /* tp_btf io_uring_submit_req, _complete and _cqe_overflow */
 	bool tcp_state;	     /* tp_btf/inet_sock_set_state attachable (4.16+ with BTF) */
 	bool compat_possible; /* the kernel takes 32-bit syscalls (x86-64 IA32 emulation on) */
+	bool btf_loads;	      /* tracepoint programs may call bpf_rdonly_cast and load through it */
 };
 
 /* Returns 0, or a negative errno with the reason (and what to do) in err. */

@@ -158,7 +158,7 @@ struct c2d_scratch {
 	struct c2d_rule_val id_rule;
 	__u32 pad7;
 	/* What the judgement of an opened file reads of its struct file and inode, each read in
-	 * one helper call into win (path__fhead); `file` says whose it is (0 after a reset). */
+	 * loads through BTF, or one helper call into win (path.bpf.c); `file` says whose it is (0 after a reset). */
 	struct c2d_file_head {
 		__u64 file;
 		__u64 dentry, mnt, inode;

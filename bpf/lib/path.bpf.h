@@ -98,55 +98,31 @@ static __always_inline int path__dir(struct task_struct *task, long dirfd, __u64
 	return 0;
 }
 
-/* Field `field` of the struct at the start of s->win (a CO-RE offset, so a constant once
- * relocated), or the fallback read when a kernel put it outside the window. */
-#define path__win_u64(s, ptr, field)                                                               \
-	(bpf_core_field_offset(ptr->field) + 8 <= C2D_HEAD_WIN                                      \
-		 ? *(__u64 *)&(s)->win[bpf_core_field_offset(ptr->field) & (C2D_HEAD_WIN - 8)]       \
-		 : (__u64)BPF_CORE_READ(ptr, field))
-#define path__win_u32(s, ptr, field)                                                               \
-	(bpf_core_field_offset(ptr->field) + 4 <= C2D_HEAD_WIN                                      \
-		 ? *(__u32 *)&(s)->win[bpf_core_field_offset(ptr->field) & (C2D_HEAD_WIN - 4)]       \
-		 : (__u32)BPF_CORE_READ(ptr, field))
+/* What the judgement of an opened file needs of its struct file (f_path, f_inode, f_mode,
+ * f_flags), into s->fh (path.bpf.c: loads through BTF, or one helper call for the head of the
+ * struct). Read once per event, kept for the same file until sysev__reset() clears it: only
+ * the judgement of an opened file (open.bpf.h), whose every caller resets first, uses it. */
+int c2d_file_head_read(struct c2d_scratch *s, __u64 file);
+/* An inode's identity into the event: inode number and its superblock's device, in the
+ * kernel's encoding (MKDEV: major << 20 | minor), as the agent keys file_ids and dir_ids. */
+int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode);
 
-/*
- * What the judgement of an opened file needs of its struct file (f_path, f_inode, f_mode,
- * f_flags): one helper call for the first C2D_HEAD_WIN bytes of the struct, where these fields
- * lie on every kernel from 5.x to 6.18 (CO-RE offsets decide; a field outside falls back to a
- * read of its own), instead of one call per field and per use (~35 ns each). Read once per
- * event, kept for the same file until sysev__reset() clears it: only the judgement of an
- * opened file (open.bpf.h), whose every caller resets first, uses it.
- */
 static __always_inline struct c2d_file_head *path__fhead(struct c2d_scratch *s, struct file *f)
 {
 	struct c2d_file_head *h = &s->fh;
 
-	if (h->file == (__u64)f)
-		return h;
-	h->file = 0;
-	if (bpf_probe_read_kernel(s->win, C2D_HEAD_WIN, f) < 0)
-		__builtin_memset(s->win, 0, C2D_HEAD_WIN);
-	h->dentry = path__win_u64(s, f, f_path.dentry);
-	h->mnt = path__win_u64(s, f, f_path.mnt);
-	h->inode = path__win_u64(s, f, f_inode);
-	h->mode = path__win_u32(s, f, f_mode);
-	h->flags = path__win_u32(s, f, f_flags);
-	h->file = (__u64)f;
+	if (h->file != (__u64)f && c2d_file_head_read(s, (__u64)f) < 0)
+		h->file = 0;
 	return h;
 }
 
-/* The opened file's identity into the event: inode number and its superblock's device, in the
- * kernel's encoding (MKDEV: major << 20 | minor), as the agent keys file_ids and dir_ids. */
+/* The opened file's identity into the event. */
 static __always_inline void path__file_id(struct c2d_scratch *s, struct file *f)
 {
-	struct inode *inode = (struct inode *)path__fhead(s, f)->inode;
-	struct super_block *sb;
+	__u64 inode = path__fhead(s, f)->inode;
 
-	if (!inode || bpf_probe_read_kernel(s->win, C2D_HEAD_WIN, inode) < 0)
-		return;
-	s->ev.ino = path__win_u64(s, inode, i_ino);
-	sb = (struct super_block *)path__win_u64(s, inode, i_sb);
-	s->ev.dev = BPF_CORE_READ(sb, s_dev);
+	if (inode)
+		c2d_inode_id_read(s, inode);
 }
 
 /* The file's path from the root of its own filesystem (no mount crossed: a NULL vfsmount has

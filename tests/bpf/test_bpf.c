@@ -28,6 +28,8 @@
 
 #include "c2d_abi.h" /* before the skeleton: its .bss holds struct c2d_gates */
 #include "c2d_test.skel.h"
+#include "c2d_test_pr.skel.h"
+#include "skel_open.h"
 #include "loader.h"
 #include "match_test.h"
 #include "policy.h"
@@ -156,7 +158,20 @@ static int setup(void **state)
 		fprintf(stderr, "test_bpf: needs root (BPF_PROG_TEST_RUN, mounts)\n");
 		return -1;
 	}
-	skel = c2d_test_bpf__open_and_load();
+	/* C2D_BPF_READS=probe: the object whose walk reads by helper calls (make bpf-test runs both) */
+	if (getenv("C2D_BPF_READS") && strcmp(getenv("C2D_BPF_READS"), "probe") == 0) {
+		size_t sz = 0;
+		const void *bytes = c2d_test_bpf_pr__elf_bytes(&sz);
+
+		skel = SKEL_OPEN_BYTES(c2d_test_bpf, bytes, sz);
+		if (skel && c2d_test_bpf__load(skel)) {
+			c2d_test_bpf__destroy(skel);
+			skel = NULL;
+		}
+		fprintf(stderr, "test_bpf: the helper-read object (C2D_PROBE_READS)\n");
+	} else {
+		skel = c2d_test_bpf__open_and_load();
+	}
 	if (!skel) {
 		fprintf(stderr, "test_bpf: cannot load the test object: %s\n", strerror(errno));
 		return -1;
