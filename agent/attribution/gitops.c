@@ -139,7 +139,7 @@ static long list_page(struct source *s, char *cont, size_t ccap)
 	st = k8s_get(&s->x, path, NULL, NULL);
 	if (st != 200)
 		return st;
-	if (!(obj = cJSON_ParseWithLength(s->x.buf, s->x.len)))
+	if (!(obj = cJSON_ParseWithLength(s->x.body.p, s->x.body.len)))
 		return -EPROTO;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(obj, "items"))
 		apply(s, it, true);

@@ -116,7 +116,7 @@ static void workload(struct k8s *k, struct k8s_pod_info *p, const cJSON *meta)
 		 kind[0] == 'R' ? "apps/v1" : "batch/v1", p->ns,
 		 kind[0] == 'R' ? "replicasets" : "jobs", name);
 	if (get(&k->aux, path, false) != 200 ||
-	    !(obj = cJSON_ParseWithLength(k->aux.buf, k->aux.len)))
+	    !(obj = cJSON_ParseWithLength(k->aux.body.p, k->aux.body.len)))
 		return;
 	top = controller(cJSON_GetObjectItem(obj, "metadata"));
 	kind = top ? cJSON_GetStringValue(cJSON_GetObjectItem(top, "kind")) : NULL;
@@ -214,7 +214,7 @@ static long sa_fetch(void *arg, const char *path, struct k8s_sa_identity *out)
 	long st = get(&k->aux, path, false);
 	cJSON *obj;
 
-	if (st == 200 && (obj = cJSON_ParseWithLength(k->aux.buf, k->aux.len))) {
+	if (st == 200 && (obj = cJSON_ParseWithLength(k->aux.body.p, k->aux.body.len))) {
 		k8s_identity_parse_sa(out, obj);
 		cJSON_Delete(obj);
 	}
@@ -245,7 +245,7 @@ static long wm_fetch(void *arg, const char *path, cJSON **obj)
 	struct k8s *k = arg;
 	long st = get(&k->aux, path, false);
 
-	*obj = st == 200 ? cJSON_ParseWithLength(k->aux.buf, k->aux.len) : NULL;
+	*obj = st == 200 ? cJSON_ParseWithLength(k->aux.body.p, k->aux.body.len) : NULL;
 	return st;
 }
 
@@ -340,7 +340,7 @@ static int list(struct k8s *k)
 
 	snprintf(path, sizeof(path), "/api/v1/pods?fieldSelector=spec.nodeName%%3D%s", k->node);
 	st = get(&k->main, path, false);
-	if (st != 200 || !(obj = cJSON_ParseWithLength(k->main.buf, k->main.len)))
+	if (st != 200 || !(obj = cJSON_ParseWithLength(k->main.body.p, k->main.body.len)))
 		return st < 0 ? (int)st : -EPROTO;
 	k->st.lists++;
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(obj, "items"))

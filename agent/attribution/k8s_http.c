@@ -2,31 +2,9 @@
 /* k8s_http.c - see k8s_http.h. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "k8s_http.h"
-
-static bool grow(struct k8s_xfer *x, size_t need, size_t max)
-{
-	char *nb;
-	size_t ncap = x->cap ? x->cap : 65536;
-
-	if (need > max)
-		return false;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > max)
-		ncap = max;
-	if (ncap <= x->cap)
-		return true;
-	nb = realloc(x->buf, ncap);
-	if (!nb)
-		return false;
-	x->buf = nb;
-	x->cap = ncap;
-	return true;
-}
 
 static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
 {
@@ -38,24 +16,23 @@ static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	struct k8s_xfer *x = ud;
+	struct buf *b = &x->body;
 	size_t n = size * nmemb;
 
-	if (!grow(x, x->len + n + 1, x->on_line ? K8S_LINE_MAX : K8S_BODY_MAX + 1)) {
+	if (buf_append(b, ptr, n) < 0) { /* over the cap, or out of memory */
 		x->too_big = true;
 		return 0;
 	}
-	memcpy(x->buf + x->len, ptr, n);
-	x->len += n;
 	while (x->on_line) { /* complete lines are events */
-		char *nl = memchr(x->buf, '\n', x->len);
+		char *nl = memchr(b->p, '\n', b->len);
 		size_t ln;
 
 		if (!nl)
 			break;
-		ln = (size_t)(nl - x->buf);
-		x->on_line(x->line_arg, x->buf, ln);
-		memmove(x->buf, nl + 1, x->len - ln - 1);
-		x->len -= ln + 1;
+		ln = (size_t)(nl - b->p);
+		x->on_line(x->line_arg, b->p, ln);
+		memmove(b->p, nl + 1, b->len - ln); /* the rest, and the NUL after it */
+		b->len -= ln + 1;
 	}
 	return n;
 }
@@ -92,7 +69,9 @@ long k8s_get(struct k8s_xfer *x, const char *path, k8s_line_fn on_line, void *ar
 	CURLcode rc;
 
 	snprintf(url, sizeof(url), "%s%s", x->conn->api, path);
-	x->len = 0;
+	/* the same transfer serves lists and watches: the cap is the request's; the memory stays */
+	x->body.len = 0;
+	x->body.max = watch ? K8S_LINE_MAX - 1 : K8S_BODY_MAX;
 	x->too_big = false;
 	x->on_line = on_line;
 	x->line_arg = arg;
@@ -121,14 +100,15 @@ long k8s_get(struct k8s_xfer *x, const char *path, k8s_line_fn on_line, void *ar
 	x->on_line = NULL;
 	if (rc != CURLE_OK && !(watch && status == 200))
 		return x->too_big ? -EMSGSIZE : -EIO;
-	if (!watch && grow(x, x->len + 1, K8S_BODY_MAX + 1))
-		x->buf[x->len] = 0;
+	if (!watch && buf_reserve(&x->body, 0) == 0) /* "" for an empty body */
+		x->body.p[x->body.len] = 0;
 	return status;
 }
 
 int k8s_xfer_init(struct k8s_xfer *x, const struct k8s_conn *conn)
 {
 	memset(x, 0, sizeof(*x));
+	buf_init(&x->body, K8S_BODY_MAX);
 	x->conn = conn;
 	x->curl = curl_easy_init();
 	return x->curl ? 0 : -ENOMEM;
@@ -138,8 +118,6 @@ void k8s_xfer_free(struct k8s_xfer *x)
 {
 	if (x->curl)
 		curl_easy_cleanup(x->curl);
-	free(x->buf);
+	buf_free(&x->body);
 	x->curl = NULL;
-	x->buf = NULL;
-	x->cap = x->len = 0;
 }

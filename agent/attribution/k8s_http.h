@@ -13,6 +13,8 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
+
 #define K8S_BODY_MAX (16u << 20) /* one list response (a page of it, when paged) */
 #define K8S_LINE_MAX (1u << 20)	 /* one watch event */
 #define K8S_TIMEOUT_MS 10000
@@ -30,8 +32,7 @@ typedef void (*k8s_line_fn)(void *arg, const char *line, size_t n);
 struct k8s_xfer {
 	const struct k8s_conn *conn;
 	CURL *curl;
-	char *buf; /* the response (NUL-terminated after k8s_get), or the watch line being built */
-	size_t len, cap;
+	struct buf body; /* the response (NUL-terminated after k8s_get), or the watch line */
 	bool too_big;
 	k8s_line_fn on_line; /* non-NULL while watching */
 	void *line_arg;
@@ -40,9 +41,10 @@ struct k8s_xfer {
 int k8s_xfer_init(struct k8s_xfer *x, const struct k8s_conn *conn); /* 0 or -ENOMEM */
 void k8s_xfer_free(struct k8s_xfer *x);
 /*
- * GET conn->api + path. on_line NULL: the body lands in x->buf (x->len bytes, NUL-terminated),
- * at most K8S_BODY_MAX. on_line set: a watch without a timeout; every complete line goes to
- * on_line(arg, …); returns when the server ends it or *stop is set. The HTTP status, or -errno.
+ * GET conn->api + path. on_line NULL: the body lands in x->body (x->body.len bytes at
+ * x->body.p, NUL-terminated), at most K8S_BODY_MAX. on_line set: a watch without a timeout;
+ * every complete line goes to on_line(arg, …); returns when the server ends it or *stop is set.
+ * The HTTP status, or -errno.
  */
 long k8s_get(struct k8s_xfer *x, const char *path, k8s_line_fn on_line, void *arg);
 

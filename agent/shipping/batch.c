@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* batch.c - see batch.h. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zlib.h>
 
 #include "batch.h"
+#include "buf.h"
 #include "gzip.h"
 
 struct batch {
@@ -142,46 +145,53 @@ int gz_compress(const void *in, size_t n, uint8_t **out, size_t *outlen)
 int gz_decompress(const void *in, size_t n, size_t max, uint8_t **out, size_t *outlen)
 {
 	z_stream zs = {0};
-	size_t cap = 4096;
+	struct buf b;
 	int rc = Z_OK;
 
+	*out = NULL;
+	if (max >= SIZE_MAX / 2)
+		return -EINVAL; /* a real cap, or buf would take it all at once */
 	if (inflateInit2(&zs, 15 + 16) != Z_OK)
 		return -ENOMEM;
-	*out = NULL;
+	buf_init(&b, max + 1); /* one byte past max: reaching it means too big */
 	zs.next_in = (Bytef *)in;
 	zs.avail_in = (uInt)n;
 	while (rc != Z_STREAM_END) {
-		uint8_t *p = realloc(*out, cap);
+		size_t room = b.cap > b.len + 1 ? b.cap - b.len - 1 : 0;
 
-		if (!p) {
-			rc = -ENOMEM;
-			goto fail;
+		if (!room) { /* double, up to the cap */
+			room = b.len ? b.len : 4096;
+			if (room > b.max - b.len)
+				room = b.max - b.len;
+			rc = buf_reserve(&b, room);
+			if (rc < 0)
+				goto fail;
+			room = b.cap - b.len - 1;
 		}
-		*out = p;
-		zs.next_out = p + zs.total_out;
-		zs.avail_out = (uInt)(cap - zs.total_out);
+		zs.next_out = (Bytef *)b.p + b.len;
+		zs.avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
 		rc = inflate(&zs, Z_NO_FLUSH);
 		if (rc != Z_OK && rc != Z_STREAM_END) {
 			rc = -EBADMSG;
 			goto fail;
 		}
-		if (zs.total_out > max) {
+		b.len = zs.total_out;
+		b.p[b.len] = 0;
+		if (b.len > max) {
 			rc = -EFBIG;
 			goto fail;
 		}
-		if (rc == Z_OK && zs.avail_out == 0)
-			cap *= 2;
-		else if (rc == Z_OK && zs.avail_in == 0) {
+		if (rc == Z_OK && zs.avail_out != 0 && zs.avail_in == 0) {
 			rc = -EBADMSG; /* truncated stream */
 			goto fail;
 		}
 	}
-	*outlen = zs.total_out;
 	inflateEnd(&zs);
+	*out = (uint8_t *)b.p;
+	*outlen = b.len;
 	return 0;
 fail:
 	inflateEnd(&zs);
-	free(*out);
-	*out = NULL;
+	buf_free(&b);
 	return rc;
 }

@@ -40,7 +40,8 @@ void batch_reset(struct batch *b);
 
 /* gzip (RFC 1952) of in into a malloc'd *out. 0 or -errno. */
 int gz_compress(const void *in, size_t n, uint8_t **out, size_t *outlen);
-/* The inverse, refusing more than max output bytes (-EFBIG) or a bad stream (-EBADMSG). */
+/* The inverse, refusing more than max output bytes (-EFBIG) or a bad stream (-EBADMSG); max is
+ * a real cap (below SIZE_MAX / 2, else -EINVAL): at most max + 1 bytes are ever allocated. */
 int gz_decompress(const void *in, size_t n, size_t max, uint8_t **out, size_t *outlen);
 
 #endif

@@ -30,11 +30,11 @@ done
 declare -A SRCS=(
 	[pb]="agent/attribution/pb.c"
 	[cgroup]="agent/attribution/container_id.c"
-	[ingest]="collector/ingest/ingest.c collector/ingest/validate.c collector/ingest/validate_ids.c collector/ingest/prescan.c collector/ingest/gunzip.c collector/buf.c common/rfc3339.c"
+	[ingest]="collector/ingest/ingest.c collector/ingest/validate.c collector/ingest/validate_ids.c collector/ingest/prescan.c collector/ingest/gunzip.c common/buf.c common/rfc3339.c"
 	[event]="agent/capture/event.c"
 	[cri]="agent/attribution/runtime_cri.c agent/attribution/runtime_mounts.c agent/attribution/exposures.c agent/attribution/secrets.c agent/attribution/image_config.c agent/attribution/image_store.c agent/attribution/pb.c agent/attribution/labels.c agent/attribution/grpc.c common/log.c common/jsonw.c"
 	[kubeconfig]="agent/attribution/kubeconfig.c common/log.c common/jsonw.c"
-	[policy]="agent/policy/policy.c agent/policy/policy_file.c agent/policy/policy_defaults.c agent/attribution/provenance.c agent/attribution/gitops.c agent/attribution/gitops_parse.c agent/attribution/gitops_table.c agent/attribution/gitops_tie.c agent/attribution/k8s_http.c common/rfc3339.c agent/attribution/labels.c agent/capture/syscalls.c common/jsonw.c common/log.c"
+	[policy]="agent/policy/policy.c agent/policy/policy_file.c agent/policy/policy_defaults.c agent/attribution/provenance.c agent/attribution/gitops.c agent/attribution/gitops_parse.c agent/attribution/gitops_table.c agent/attribution/gitops_tie.c agent/attribution/k8s_http.c common/buf.c common/rfc3339.c agent/attribution/labels.c agent/capture/syscalls.c common/jsonw.c common/log.c"
 	[elastic]="collector/forward/fwd_elastic.c collector/forward/fwd_util.c collector/ingest/validate.c collector/ingest/validate_ids.c common/jsonw.c common/rfc3339.c common/gzip.c"
 	[spool]="agent/shipping/spool.c agent/shipping/crc32c.c agent/shipping/durable.c common/log.c common/jsonw.c"
 	[image_config]="agent/attribution/image_config.c agent/attribution/image_store.c agent/attribution/exposures.c agent/attribution/secrets.c agent/attribution/pb.c agent/attribution/grpc.c common/log.c common/jsonw.c"

@@ -80,6 +80,12 @@ static void test_gzip_round_trip(void **state)
 	assert_int_equal(backlen, batch_bytes(b));
 	assert_memory_equal(back, batch_data(b), backlen);
 	free(back);
+	/* the cap is inclusive: exactly max bytes pass, one more is too big */
+	assert_int_equal(gz_decompress(gz, gzlen, batch_bytes(b), &back, &backlen), 0);
+	assert_int_equal(backlen, batch_bytes(b));
+	free(back);
+	assert_int_equal(gz_decompress(gz, gzlen, batch_bytes(b) - 1, &back, &backlen), -EFBIG);
+	assert_null(back);
 	assert_int_equal(gz_decompress(gz, gzlen, 1000, &back, &backlen), -EFBIG);
 	assert_int_equal(gz_decompress(gz, gzlen / 2, 1 << 24, &back, &backlen), -EBADMSG);
 	gz[gzlen / 2] ^= 0xff;

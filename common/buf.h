@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * buf.h - a growable byte buffer with a hard maximum: a request body can never make the
- * collector allocate more than the configured cap, whatever its headers claim.
+ * buf.h - a growable byte buffer with a hard maximum, shared by the agent and the collector:
+ * a body (an HTTP request or response, an inflated stream) can never make either allocate more
+ * than the configured cap, whatever its headers claim. max must be a size worth allocating:
+ * past 1 MiB the buffer takes max + 1 bytes at once (untouched pages cost nothing).
  */
-#ifndef C2D_COLLECTOR_BUF_H
-#define C2D_COLLECTOR_BUF_H
+#ifndef C2D_COMMON_BUF_H
+#define C2D_COMMON_BUF_H
 
 #include <stddef.h>
 
