@@ -432,6 +432,7 @@ static int start_kernel(struct agent *a)
 				 .fold_window_ns = o->fold_window_s * 1000000000ull};
 	struct c2d_hook_plan plan;
 	char err[512];
+	int rc;
 
 	if (probe_kernel(&plan, err, sizeof(err)) < 0) {
 		log_error("kernel probe: %s", err);
@@ -443,8 +444,18 @@ static int start_kernel(struct agent *a)
 		return -1;
 	}
 	lo.probe_reads = o->kernel_reads == C2D_READS_PROBE || !plan.btf_loads;
-	if (loader_load(l, &plan, p, &lo, err, sizeof(err)) < 0 ||
-	    loader_fill_policy(l, p, err, sizeof(err)) < 0 || loader_attach(l, err, sizeof(err)) < 0) {
+	/* auto: a kernel that refuses the BTF-load object (a verifier older than this one, with
+	 * less room) is given the helper-read one before giving up */
+	rc = loader_load(l, &plan, p, &lo, err, sizeof(err));
+	if (rc < 0 && !lo.probe_reads && o->kernel_reads == C2D_READS_AUTO) {
+		log_warn("loading the BPF programs with BTF loads failed (%s); trying helper-call reads",
+			 err);
+		loader_close(l);
+		lo.probe_reads = true;
+		rc = loader_load(l, &plan, p, &lo, err, sizeof(err));
+	}
+	if (rc < 0 || loader_fill_policy(l, p, err, sizeof(err)) < 0 ||
+	    loader_attach(l, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -454,8 +465,9 @@ static int start_kernel(struct agent *a)
 		 l->n_sys_attached, (unsigned long long)(lo.ringbuf_bytes >> 20),
 		 plan.missing[0] ? plan.missing : "none", l->skipped[0] ? l->skipped : "none");
 	log_info("kernel reads: %s",
-		 !lo.probe_reads ? "plain loads through BTF types (bpf_rdonly_cast)"
-		 : plan.btf_loads ? "a helper call per read (--kernel-reads probe)"
+		 !lo.probe_reads			    ? "plain loads through BTF types (bpf_rdonly_cast)"
+		 : o->kernel_reads == C2D_READS_PROBE ? "a helper call per read (--kernel-reads probe)"
+		 : plan.btf_loads ? "a helper call per read (the BTF-load object was refused)"
 				  : "a helper call per read (this kernel has no bpf_rdonly_cast for "
 				    "tracepoint programs: 6.2 or later)");
 	log_info("io_uring: %s", l->uring ? l->uring : "unknown");

@@ -80,7 +80,7 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	if ((oflags & C2D_O_PATH) && (f || sys != C2D_SYS_OPENAT2))
 		return 0;
 	if (f) {
-		hit = open__judge_file(s, task, f, oflags, &kind, &off);
+		hit = open__judge_file(s, NULL, f, oflags, &kind, &off); /* NULL: current */
 	} else {
 		off = c2d_path_join(s, dirfd, (__u64)upath);
 		hit = off >= 0 && open__judge(s, off, oflags, &kind);
@@ -179,7 +179,7 @@ int c2d_exit_ftruncate(struct c2d_sys_exit_ctx *ctx)
 		return 0;
 	sysev__reset(s);
 	idk = file__ids_on() ? C2D_KBIT(C2D_KIND_STORAGE_WRITE) : 0;
-	off = file__walk(s, task, f, idk);
+	off = file__walk(s, NULL, f, idk); /* NULL: the current task */
 	if (off < 0)
 		return 0;
 	if (!c2d_match_storage(s, off) && !(idk && c2d_match_ids(s, idk)))

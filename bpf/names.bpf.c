@@ -216,7 +216,7 @@ static __always_inline int name__judge(struct c2d_scratch *s, __u64 dd, __u64 dm
 	/* a link's old name through /proc/self/fd: the open file's own path */
 	if ((kinds & C2D_NAME_CRED) && (fd = c2d_proc_fd(s, n)) >= 0 &&
 	    (f = path__fd_file(task, fd)) != NULL)
-		off = path__from_file(s, task, f);
+		off = path__from_file(s, NULL, f); /* NULL: the current task */
 	else
 		off = c2d_path_join_at(s, dd, dm, n);
 	if (off < 0)

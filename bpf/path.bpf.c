@@ -457,3 +457,32 @@ __noinline int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname
 		return -1;
 	return c2d_path_join_at(s, dd, dm, n);
 }
+
+__noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
+{
+	struct fs_struct *fs;
+	__u64 rd, rm;
+
+	if (!s || (s->fh.file != file && c2d_file_head_read(s, file) < 0) || !s->fh.dentry)
+		return -1;
+#ifndef C2D_PROBE_READS
+	/* 0: the current task, a trusted BTF pointer; else a number (io_uring's submitter) */
+	fs = task ? C2D_BTF(struct task_struct, task)->fs : bpf_get_current_task_btf()->fs;
+	if (!fs)
+		return -1;
+	s->root[0] = (__u64)fs->root.dentry;
+	s->root[1] = (__u64)fs->root.mnt;
+	rd = *(volatile __u64 *)&s->root[0]; /* numbers again (the comment in maps.bpf.h) */
+	rm = *(volatile __u64 *)&s->root[1];
+#else
+	struct path root;
+
+	fs = task ? BPF_CORE_READ((struct task_struct *)task, fs) : bpf_get_current_task_btf()->fs;
+	/* one read for the (dentry, mnt) pair */
+	if (!fs || bpf_core_read(&root, sizeof(root), &fs->root) < 0)
+		return -1;
+	rd = (__u64)root.dentry;
+	rm = (__u64)root.mnt;
+#endif
+	return c2d_path_walk(s, s->fh.dentry, s->fh.mnt, rd, rm);
+}

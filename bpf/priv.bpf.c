@@ -262,7 +262,7 @@ static __always_inline void priv__decode(__u16 sys, struct c2d_scratch *s, struc
 		struct file *f = path__fd_file(task, a->a[0]);
 
 		if (f) {
-			off = path__from_file(s, task, f);
+			off = path__from_file(s, NULL, f); /* NULL: the current task */
 			if (off >= 0)
 				sysev__add_path(s, off);
 		}

@@ -164,6 +164,9 @@ struct c2d_scratch {
 		__u64 dentry, mnt, inode;
 		__u32 mode, flags;
 	} fh;
+	/* The task's root (dentry, vfsmount) for c2d_path_of_file: loaded through BTF, stored here
+	 * and read back as numbers, which is what a global function may be handed. */
+	__u64 root[2];
 	__u8 win[C2D_HEAD_WIN];
 };
 

@@ -160,18 +160,17 @@ static __always_inline void path__gate_walked(struct c2d_scratch *s, int off)
 	s->gate_ok = off >= 0 && !(s->flags & C2D_F_PATH_TRUNCATED) && path__tops_ok(s, off);
 }
 
+/* The path of an opened file as `task` sees it: from f_path up to the task's root
+ * (path.bpf.c). task: NULL for the current task (the syscall programs: its BTF pointer is
+ * taken inside, a global function cannot be handed one), or a task known only as a number
+ * (io_uring's submitter). Returns the offset in pbuf, or -1. */
+int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file);
+
 static __always_inline int path__from_file(struct c2d_scratch *s, struct task_struct *task,
 					   struct file *f)
 {
-	struct fs_struct *fs = BPF_CORE_READ(task, fs); /* a BTF pointer or a number: io_uring's */
-	struct c2d_file_head *h = path__fhead(s, f); /* f_path: read with the head, once */
-	struct path root;
-
 	s->flags |= C2D_F_FROM_FD;
-	/* one read for the (dentry, mnt) pair; the walk takes kernel pointers as plain numbers */
-	if (!fs || !h->dentry || bpf_core_read(&root, sizeof(root), &fs->root) < 0)
-		return -1;
-	return c2d_path_walk(s, h->dentry, h->mnt, (__u64)root.dentry, (__u64)root.mnt);
+	return c2d_path_of_file(s, (__u64)task, (__u64)f);
 }
 
 #endif /* C2D_PATH_BPF_H */

@@ -163,7 +163,7 @@ int c2d_test_walk_fd(__u64 *ctx)
 	if (!f)
 		return -2;
 	if (rootfd < 0) {
-		off = path__from_file(s, task, f);
+		off = path__from_file(s, NULL, f); /* NULL: the current task */
 	} else {
 		rf = path__fd_file(task, rootfd);
 		if (!rf)
