@@ -107,7 +107,8 @@ static const struct opt_def defs[] = {
 	OPT_DEF("kernel-reads", OPT_ENUM, OFF(kernel_reads), "auto", 0, 0, "HOW",
 		"how the BPF programs read kernel objects: btf (plain loads through BTF types, "
 		"bpf_rdonly_cast, 6.2+), probe (a helper call per read, every kernel), or auto: btf "
-		"when the kernel takes it", .words = kernel_reads_words,
+		"when the kernel takes it (and probe if it refuses the BTF-load object); the start-up "
+		"log says which", .words = kernel_reads_words,
 		.expect = "auto, btf or probe"),
 	OPT_DEF("log-format", OPT_LOG_FORMAT, OFF(log_format), "text", 0, 0, "FORMAT",
 		"text, or json: one {\"time\",\"level\",\"msg\"} object per line"),

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* evqueue.c - see evqueue.h. A mutex, not lock-free: the critical section is a memcpy, and
- * the consumer sleeps on a condition variable instead of spinning. */
+ * the consumer sleeps on a condition variable instead of spinning. An emptied ring starts again
+ * at its first byte, so the pages it touches (its share of the agent's RSS) follow the most it
+ * ever held, not how many bytes went through it. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@ struct evqueue {
 	pthread_cond_t cv;
 	char *buf;
 	size_t cap, head, used; /* head: offset of the oldest byte */
+	size_t touched;		/* bytes of buf ever written: [0, touched) */
 	int woken;
 };
 
@@ -54,6 +57,10 @@ static void ring_put(struct evqueue *q, const void *src, size_t n)
 	size_t tail = (q->head + q->used) % q->cap, first = q->cap - tail < n ? q->cap - tail : n;
 
 	memcpy(q->buf + tail, src, first);
+	if (tail + first > q->touched)
+		q->touched = tail + first;
+	if (n > first && n - first > q->touched)
+		q->touched = n - first;
 	memcpy(q->buf, (const char *)src + first, n - first);
 	q->used += n;
 }
@@ -68,6 +75,8 @@ static void ring_get(struct evqueue *q, void *dst, size_t n)
 	}
 	q->head = (q->head + n) % q->cap;
 	q->used -= n;
+	if (!q->used)
+		q->head = 0; /* empty: the next line goes where the last pages are still warm */
 }
 
 int evqueue_push(struct evqueue *q, const char *line, size_t len, uint64_t seq)
@@ -136,3 +145,12 @@ void evqueue_wake(struct evqueue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
+size_t evqueue_touched(struct evqueue *q)
+{
+	size_t t;
+
+	pthread_mutex_lock(&q->mu);
+	t = q->touched;
+	pthread_mutex_unlock(&q->mu);
+	return t;
+}

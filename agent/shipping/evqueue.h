@@ -29,5 +29,9 @@ long evqueue_pop(struct evqueue *q, char *buf, size_t cap, int timeout_ms, uint6
 /* Wake a consumer waiting in evqueue_pop (stop requested). */
 void evqueue_wake(struct evqueue *q);
 
+/* Bytes of the ring ever written: what it costs in resident memory. An emptied queue starts
+ * again at its first byte, so this follows the most it ever held. */
+size_t evqueue_touched(struct evqueue *q);
+
 
 #endif
