@@ -160,6 +160,8 @@ bool h_parse_time(const char *s, struct timespec *out);
 
 void h_expect_str(const cJSON *ev, const char *path, const char *want); /* NULL: absent */
 void h_expect_int(const cJSON *ev, const char *path, long long want);
+/* file.inode and file.dev ("MAJ:MIN") are those stat(2) gives for file */
+void h_expect_file_identity(const cJSON *ev, const char *file);
 void h_expect_absent(const cJSON *ev, const char *path);
 void h_expect_strs(const cJSON *ev, const char *path, const char *const *want); /* NULL-ended */
 

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <setjmp.h>
@@ -63,6 +64,17 @@ void h_expect_int(const cJSON *ev, const char *path, long long want)
 		fail_field(ev, path, "want %lld, is absent or not an integer", want);
 	if (got != want)
 		fail_field(ev, path, "want %lld, got %lld", want, got);
+}
+
+void h_expect_file_identity(const cJSON *ev, const char *file)
+{
+	struct stat st;
+	char dev[32];
+
+	assert_int_equal(stat(file, &st), 0);
+	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
+	h_expect_int(ev, "file.inode", (long long)st.st_ino);
+	h_expect_str(ev, "file.dev", dev);
 }
 
 void h_expect_absent(const cJSON *ev, const char *path)

@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -115,18 +114,6 @@ static int group_teardown(void **state)
 	return rc;
 }
 
-/* inode and device ("MAJ:MIN") of path as stat sees them */
-static void expect_identity(const cJSON *ev, const char *path)
-{
-	struct stat st;
-	char dev[32];
-
-	assert_int_equal(stat(path, &st), 0);
-	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
-	h_expect_int(ev, "file.inode", (long long)st.st_ino);
-	h_expect_str(ev, "file.dev", dev);
-}
-
 static void run(struct h_proc *p, char **argv)
 {
 	assert_int_equal(h_run(p, agent, argv, H_KEEP_ID, H_KEEP_ID), 0);
@@ -168,7 +155,7 @@ static void test_hard_link_to_shadow(void **state)
 					 .severity = "high", .syscall = "openat", .ret = 3,
 					 .flags = flags, .path = link});
 	h_expect_str(ev, "file.host_path", link); /* the link is the host's own name */
-	expect_identity(ev, "/etc/shadow");
+	h_expect_file_identity(ev, "/etc/shadow");
 	unlink(link);
 }
 
@@ -186,7 +173,7 @@ static void test_bind_mount_of_etc(void **state)
 	h_expect_str(ev, "file.path", path);
 	h_expect_str(ev, "file.host_path", "/etc/shadow");
 	h_expect_str(ev, "process.executable", h_trigger("open_file"));
-	expect_identity(ev, "/etc/shadow");
+	h_expect_file_identity(ev, "/etc/shadow");
 	rmdir(dir);
 }
 
@@ -218,7 +205,7 @@ static void test_container_host_etc(void **state)
 	h_expect_str(ev, "file.host_path", "/etc/shadow");
 	h_expect_str(ev, "container.runtime", "containerd");
 	h_expect_str(ev, "container.image.name", IMAGE);
-	expect_identity(ev, "/etc/shadow");
+	h_expect_file_identity(ev, "/etc/shadow");
 }
 
 /* A write through a hard link (made before the agent started) to a file in /srv/prod. */
@@ -239,7 +226,7 @@ static void test_write_through_hard_link_into_storage(void **state)
 					 .severity = "high", .syscall = "openat", .ret = 3,
 					 .flags = flags, .path = link});
 	h_expect_str(ev, "file.host_path", link);
-	expect_identity(ev, data);
+	h_expect_file_identity(ev, data);
 }
 
 /* ftruncate through a descriptor opened by the other name: the file, not the name, is judged. */
@@ -256,7 +243,7 @@ static void test_ftruncate_through_hard_link_into_storage(void **state)
 	ev = h_expect_event(agent, &p, "storage_write", "production-storage", "ftruncate");
 	h_expect_str(ev, "file.path", link);
 	h_expect_int(ev, "syscall.ret", 0);
-	expect_identity(ev, data);
+	h_expect_file_identity(ev, data);
 }
 
 /* /srv/prod mounted into a container as /data (how storage reaches a pod) and written. */
@@ -278,7 +265,7 @@ static void test_container_writes_storage_volume(void **state)
 	h_expect_str(ev, "kind", "storage_write");
 	h_expect_str(ev, "file.path", "/data/from-container");
 	h_expect_str(ev, "file.host_path", host);
-	expect_identity(ev, host);
+	h_expect_file_identity(ev, host);
 }
 
 /*
@@ -313,7 +300,7 @@ static void test_rule_file_replaced_by_rename(void **state)
 	}
 	assert_non_null(ev);
 	h_expect_str(ev, "file.path", new_link);
-	expect_identity(ev, watched);
+	h_expect_file_identity(ev, watched);
 	/* the old inode is no longer the rule's file */
 	run(&p, old_argv);
 	h_agent_pump(agent, H_QUIET_MS);
@@ -338,7 +325,7 @@ static void test_write_through_bind_of_storage_parent(void **state)
 	ev = h_expect_event(agent, &p, "storage_write", "production-storage", "openat");
 	h_expect_str(ev, "file.path", path);
 	h_expect_str(ev, "file.host_path", host);
-	expect_identity(ev, host);
+	h_expect_file_identity(ev, host);
 	rmdir(dir);
 }
 
@@ -376,7 +363,7 @@ static void test_credential_directory_through_bind_mount(void **state)
 	ev = h_expect_event(agent, &p, "credential_read", "evasion-creds", "openat");
 	h_expect_str(ev, "file.path", path);
 	h_expect_str(ev, "file.host_path", key);
-	expect_identity(ev, key);
+	h_expect_file_identity(ev, key);
 	rmdir(dir);
 }
 
@@ -404,7 +391,7 @@ static void test_rule_file_appearing_later(void **state)
 	}
 	assert_non_null(ev);
 	h_expect_str(ev, "file.path", link);
-	expect_identity(ev, secret);
+	h_expect_file_identity(ev, secret);
 }
 
 int main(void)

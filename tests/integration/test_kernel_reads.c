@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,18 +87,6 @@ static void run(struct h_proc *p, char **argv)
 	assert_int_equal(h_run(p, agent, argv, H_KEEP_ID, H_KEEP_ID), 0);
 }
 
-/* inode and device ("MAJ:MIN") of path as stat sees them */
-static void expect_identity(const cJSON *ev, const char *path)
-{
-	struct stat st;
-	char dev[32];
-
-	assert_int_equal(stat(path, &st), 0);
-	snprintf(dev, sizeof(dev), "%u:%u", major(st.st_dev), minor(st.st_dev));
-	h_expect_int(ev, "file.inode", (long long)st.st_ino);
-	h_expect_str(ev, "file.dev", dev);
-}
-
 /* Exactly one event of pid so far (a second finding for one open would be a bug). */
 static void expect_one_event(const struct h_agent *a, pid_t pid)
 {
@@ -149,7 +136,7 @@ static void test_shadow(void **state)
 					 .severity = "high", .syscall = "openat", .ret = 3,
 					 .flags = flags, .path = "/etc/shadow"});
 	h_expect_str(ev, "file.host_path", "/etc/shadow");
-	expect_identity(ev, "/etc/shadow");
+	h_expect_file_identity(ev, "/etc/shadow");
 	marker(&m, margv); /* everything of p has been delivered by now */
 	expect_one_event(agent, p.pid);
 }
@@ -183,7 +170,7 @@ static void test_through_bind_mount(void **state)
 	h_expect_str(ev, "severity", "high");
 	h_expect_str(ev, "process.executable", h_trigger("open_file"));
 	h_expect_strs(ev, "syscall.flags", flags);
-	expect_identity(ev, real);
+	h_expect_file_identity(ev, real);
 	assert_int_equal(rmdir(dst), 0); /* empty again: the mount died with its namespace */
 }
 
