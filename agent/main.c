@@ -406,7 +406,7 @@ static int start_file_ids(struct agent *a)
 	struct file_ids_opts fo = {.policy = &a->policy};
 	int rc;
 
-	loader_ids_maps(&a->l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags);
+	loader_ids_maps(&a->l, &fo.file_fd, &fo.dir_fd, &fo.policy_flags, &fo.id_gate);
 	a->pl.hp.mountinfo = FILE_IDS_MOUNTINFO;
 	rc = file_ids_start(&a->ids, &fo);
 	if (rc < 0) { /* rules still match by name; host paths follow mount changes on misses */

@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define C2D_ABI_VERSION 3 /* 3: struct c2d_gates, C2D_POL_GATES */
+#define C2D_ABI_VERSION 4 /* 3: struct c2d_gates, C2D_POL_GATES; 4: c2d_id_gate */
 
 #define C2D_COMM_LEN 16
 #define C2D_PATH_MAX 4096	/* a rebuilt path, NUL included */
@@ -383,6 +383,17 @@ static inline __u32 c2d_gate_hash(__u64 head, __u64 tail, __u32 len, __u64 salt)
 static inline int c2d_gate_test(const __u64 *gate, __u32 h)
 {
 	return (gate[(h / 64) % C2D_GATE_WORDS] >> (h % 64)) & 1;
+}
+
+/*
+ * The identity gate (c2d_id_gate, C2D_GATE_BITS): a bit per (inode, device) of each file_ids
+ * entry, set by the agent before the entry is put in the map and cleared only once no entry
+ * of the map has it (agent/capture/file_ids.c). A clear bit proves the opened file is no
+ * rule's file by identity, and the hash lookup is skipped.
+ */
+static inline __u32 c2d_gate_id(__u64 ino, __u32 dev)
+{
+	return c2d_gate_hash(ino, dev, 8, 0x2545f4914f6cdd1dULL);
 }
 
 #ifndef __BPF__

@@ -271,7 +271,8 @@ __noinline int c2d_match_ids(struct c2d_scratch *s, __u32 kinds)
 
 	if (!s || !s->ev.ino)
 		return 0;
-	if (c2d_policy_flags & C2D_POL_FILE_IDS) {
+	if ((c2d_policy_flags & C2D_POL_FILE_IDS) &&
+	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(s->ev.ino, s->ev.dev))) {
 		id.ino = s->ev.ino;
 		id.dev = s->ev.dev;
 		v = bpf_map_lookup_elem(&file_ids, &id);

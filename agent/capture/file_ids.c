@@ -96,6 +96,38 @@ static int map_fd(const struct file_ids *fi, enum id_map map)
 	return map == ID_FILE ? fi->o.file_fd : fi->o.dir_fd;
 }
 
+/* The identity gate (c2d_abi.h c2d_gate_id): an entry's bit is set before the entry is put in
+ * the map, so the programs never skip a lookup that would have found it. */
+static void gate_set(struct file_ids *fi, const struct c2d_file_id *key)
+{
+	uint32_t h = c2d_gate_id(key->ino, key->dev) % C2D_GATE_BITS;
+
+	if (fi->o.id_gate)
+		__atomic_fetch_or(&fi->o.id_gate[h / 64], 1ull << (h % 64), __ATOMIC_SEQ_CST);
+}
+
+/* After a refresh has removed the stale ids from the map: the gate becomes exactly the bits of
+ * the ids the map still holds (each word written at once; a bit of a kept id is never cleared,
+ * not even for a moment). */
+static void gate_rebuild(struct file_ids *fi, const struct table *t)
+{
+	uint64_t w[C2D_GATE_WORDS] = {0};
+
+	if (!fi->o.id_gate)
+		return;
+	for (size_t i = 0; i < SLOTS; i++) {
+		const struct id_ent *e = &t->e[i];
+		uint32_t h;
+
+		if (!e->src || e->map != ID_FILE)
+			continue;
+		h = c2d_gate_id(e->ino, e->dev) % C2D_GATE_BITS;
+		w[h / 64] |= 1ull << (h % 64);
+	}
+	for (size_t i = 0; i < C2D_GATE_WORDS; i++)
+		__atomic_store_n(&fi->o.id_gate[i], w[i], __ATOMIC_SEQ_CST);
+}
+
 /* Put one id into the table being built and, if the maps do not hold it already, into its map.
  * The first rule to name an id keeps it. */
 static void put_id(struct file_ids *fi, enum id_map map, const struct stat *st,
@@ -115,6 +147,8 @@ static void put_id(struct file_ids *fi, enum id_map map, const struct stat *st,
 	old = slot_of(fi->cur, map, key.dev, key.ino);
 	o = &fi->cur->e[old];
 	if (!o->src || memcmp(&o->val, v, sizeof(*v))) {
+		if (map == ID_FILE)
+			gate_set(fi, &key);
 		if (bpf_map_update_elem(map_fd(fi, map), &key, v, BPF_ANY) < 0) {
 			fi->map_full++;
 			return;
@@ -379,6 +413,7 @@ static void refresh(struct file_ids *fi, bool full)
 		carry_scanned(fi);
 	put_learnt(fi);
 	remove_stale(fi);
+	gate_rebuild(fi, fi->next);
 	done = fi->cur;
 	fi->cur = fi->next;
 	fi->next = done;

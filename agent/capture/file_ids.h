@@ -41,6 +41,7 @@ struct file_ids_opts {
 	const struct c2d_policy *policy; /* outlives the file_ids */
 	int file_fd, dir_fd;		 /* the file_ids and dir_ids maps */
 	volatile uint32_t *policy_flags; /* the programs' c2d_policy_flags: FILE_IDS/DIR_IDS bits */
+	volatile uint64_t *id_gate;	 /* the programs' c2d_id_gate (C2D_GATE_WORDS), or NULL */
 	const char *host_root;		 /* NULL: FILE_IDS_HOST_ROOT */
 	const char *mountinfo;		 /* NULL: FILE_IDS_MOUNTINFO */
 	unsigned refresh_ms;		 /* 0: FILE_IDS_REFRESH_MS */

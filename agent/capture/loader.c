@@ -402,11 +402,12 @@ int loader_fold_sweep(struct c2d_loader *l, bool all)
 }
 
 void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
-		     volatile uint32_t **policy_flags)
+		     volatile uint32_t **policy_flags, volatile uint64_t **id_gate)
 {
 	*file_fd = bpf_map__fd(l->skel->maps.file_ids);
 	*dir_fd = bpf_map__fd(l->skel->maps.dir_ids);
 	*policy_flags = &l->skel->bss->c2d_policy_flags;
+	*id_gate = (volatile uint64_t *)l->skel->bss->c2d_id_gate; /* __u64 is uint64_t */
 }
 
 int loader_runtime_sync(struct c2d_loader *l, const struct runtime_ids *ids)

@@ -59,10 +59,10 @@ int loader_ringbuf_fd(const struct c2d_loader *l);
  * C2D_EV_FOLD records, read from the ring buffer like the others. Returns the records sent,
  * or -errno. */
 int loader_fold_sweep(struct c2d_loader *l, bool all);
-/* The identity maps (file_ids, dir_ids) and the programs' policy switches, for file_ids.c,
- * which fills them after loader_fill_policy and keeps them current. */
+/* The identity maps (file_ids, dir_ids), the programs' policy switches and identity gate, for
+ * file_ids.c, which fills them after loader_fill_policy and keeps them current. */
 void loader_ids_maps(const struct c2d_loader *l, int *file_fd, int *dir_fd,
-		     volatile uint32_t **policy_flags);
+		     volatile uint32_t **policy_flags, volatile uint64_t **id_gate);
 /* runtime_ids := ids (stale entries removed); C2D_POL_RUNTIME on when there are any. */
 struct runtime_ids;
 int loader_runtime_sync(struct c2d_loader *l, const struct runtime_ids *ids);

@@ -4,7 +4,8 @@
  * object's file_ids and dir_ids; needs CAP_BPF, skipped without): the rules' files and
  * directories by identity, the device markers, the files with several links below storage,
  * the policy switches, a rule's file replaced by rename (new id in, old id out), and a learnt
- * file. Files live under /var/tmp (a hard link needs one filesystem).
+ * file; and the identity gate (c2d_id_gate) covers every id in the file map, and loses the bit
+ * of an id the map no longer holds. Files live under /var/tmp (a hard link needs one filesystem).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@ static struct c2d_policy pol;
 static char dir[64];
 static int file_fd = -1, dir_fd = -1;
 static volatile uint32_t flags;
+static volatile uint64_t gate[C2D_GATE_WORDS]; /* the programs' c2d_id_gate */
 
 static void path_of(char *out, size_t cap, const char *name)
 {
@@ -67,6 +69,55 @@ static bool wait_rule(int fd, struct c2d_file_id id, int want)
 {
 	for (int i = 0; i < 100; i++) {
 		if (rule_in(fd, id) == want)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+static bool gate_has(struct c2d_file_id id)
+{
+	uint32_t h = c2d_gate_id(id.ino, id.dev) % C2D_GATE_BITS;
+
+	return (gate[h / 64] >> (h % 64)) & 1;
+}
+
+/* The gate's promise: every id in the file map has its bit (checked over the whole map). */
+static void assert_gate_covers_map(void)
+{
+	struct c2d_file_id k, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (bpf_map_get_next_key(file_fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		assert_true(gate_has(k));
+		n++;
+	}
+	assert_true(n > 0);
+}
+
+/* Is the bit of id set by no id the file map holds? (then a rebuilt gate has it clear) */
+static bool bit_unshared(struct c2d_file_id id)
+{
+	uint32_t h = c2d_gate_id(id.ino, id.dev) % C2D_GATE_BITS;
+	struct c2d_file_id k, next;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(file_fd, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (c2d_gate_id(k.ino, k.dev) % C2D_GATE_BITS == h)
+			return false;
+	}
+	return true;
+}
+
+static bool wait_gate_clear(struct c2d_file_id id)
+{
+	for (int i = 0; i < 100; i++) {
+		if (!gate_has(id))
 			return true;
 		usleep(50 * 1000);
 	}
@@ -133,7 +184,7 @@ static int teardown(void **state)
 static void test_ids_kept_current(void **state)
 {
 	struct file_ids_opts o = {.policy = &pol, .file_fd = file_fd, .dir_fd = dir_fd,
-				  .policy_flags = &flags, .host_root = "",
+				  .policy_flags = &flags, .id_gate = gate, .host_root = "",
 				  .mountinfo = "/proc/self/mountinfo"};
 	struct c2d_file_id old_secret, marker;
 	struct file_ids *fi;
@@ -154,6 +205,7 @@ static void test_ids_kept_current(void **state)
 	assert_int_equal(rule_in(dir_fd, marker), 0xffff); /* the device's marker */
 	assert_int_equal(flags & (C2D_POL_FILE_IDS | C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED),
 			 C2D_POL_FILE_IDS | C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED);
+	assert_gate_covers_map();
 	/* the rule's file replaced by rename: the new inode in, the old one out */
 	old_secret = id_of("secret");
 	path_of(a, sizeof(a), "secret.keep");
@@ -164,11 +216,15 @@ static void test_ids_kept_current(void **state)
 	assert_int_equal(rename(a, b), 0);
 	assert_true(wait_rule(file_fd, id_of("secret"), 0));
 	assert_true(wait_rule(file_fd, old_secret, -1));
+	assert_gate_covers_map();
+	if (bit_unshared(old_secret)) /* its bit goes with it, unless another id shares it */
+		assert_true(wait_gate_clear(old_secret));
 	/* a learnt file */
 	touch("learnt");
 	path_of(a, sizeof(a), "learnt");
 	assert_int_equal(file_ids_learn(fi, a, 2), 0);
 	assert_true(wait_rule(file_fd, id_of("learnt"), 2));
+	assert_gate_covers_map();
 	assert_int_equal(file_ids_learn(fi, "relative", 2), -EINVAL);
 	file_ids_stop(fi);
 }
