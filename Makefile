@@ -249,8 +249,8 @@ helm-test:
 images: all
 	helm/images/build.sh
 
-bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop $(BUILD)/bench/spec_scan \
-		$(BUILD)/bench/realistic
+bench: all $(TRIGGER_BINS) $(BUILD)/bench/open_loop $(BUILD)/bench/tp_floor \
+		$(BUILD)/bench/spec_scan $(BUILD)/bench/realistic
 	tests/bench/run.sh
 
 # the realistic load for the store bench (tests/bench/store.sh), on the collector's own ingest

@@ -4,9 +4,10 @@
 # tests/bench/run.sh - cloud2dev benchmarks, run by `make bench` (needs root).
 #
 # Method (docs PERFORMANCE.md): every number is a ratio measured side by side on the same machine
-# in the same run. A/B rounds are interleaved (without / with agent / with auditd, the order
-# rotating from round to round), at least 11 rounds, and the result is the median of the per-round
-# values. The machine is shared, so absolute ns are noisy; the ratios are what to compare.
+# in the same run. A/B rounds are interleaved (without / with agent / with auditd / tracepoint
+# floor, the order rotating from round to round), at least 11 rounds, and the result is the median
+# of the per-round values. The machine is shared, so absolute ns are noisy; the ratios are what to
+# compare.
 #
 #   1. open+close of a non-matching file (/etc/hostname), ns per iteration, without / with agent
 #   2. open+close of a matching file (/etc/shadow): every open is an emitted event
@@ -16,6 +17,10 @@
 #      exist and one syscall rule for the privileged set, log in a temp dir; after the matching
 #      loop its records of key c2d are counted, so a rule that does not fire cannot pass as cheap.
 #      No kernel audit, or no auditd to install: the column says "skipped: <reason>".
+#   1-3 also have a floor arm, the tracepoint floor (build/bench/tp_floor, no agent): an empty BPF
+#      program (r0 = 0; exit) on the agent's own openat hook, syscalls/sys_exit_openat, attached
+#      before and detached after its measures in every round. It is what any classic-tracepoint
+#      tool pays before doing anything; the agent's ratio above the floor's is what the agent adds.
 #   4. matching events/s delivered to --stdout: a ladder of paced bursts then an unpaced one,
 #      each with a fresh agent; delivered events are counted in the agent's output and checked
 #      against the generated count when the kernel drop counters are zero.
@@ -34,7 +39,7 @@
 # MATCH_ITERS (100000 of the matching file: each is an event, slower), PPID_ITERS (1000000),
 # RATES ("25000 50000 100000 200000 300000 0"; 0 = as fast as possible, always run), BURST_SECONDS (2),
 # MAX_N (300000, the unpaced burst), SKIP ("attribution forwarding store": sections left out;
-# "auditd": no peer arm),
+# "auditd": no peer arm; "floor": no tracepoint floor arm),
 # EXTRA_ROUNDS (4: more rounds when another c2d-agent ran
 # during some), QUIET_WAIT (20: seconds in all to wait for other agents to stop),
 # BUILD (build directory, default <repo>/build).
@@ -45,6 +50,8 @@ BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 AGENT=$BUILD/c2d-agent
 OL=$BUILD/bench/open_loop
+TP_FLOOR=$BUILD/bench/tp_floor
+FLOOR_TP=sys_exit_openat # the agent's own hook for openat (bpf/file.bpf.c)
 AUDITD_SH=$ROOT/tests/bench/auditd.sh
 
 ROUNDS=${ROUNDS:-11}
@@ -65,6 +72,10 @@ die() { log "FAIL: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (BPF programs are loaded)"
 [ -x "$AGENT" ] || die "$AGENT missing (make)"
 [ -x "$OL" ] || die "$OL missing (make $BUILD/bench/open_loop)"
+case " ${SKIP:-} " in
+*" floor "*) ;;
+*) [ -x "$TP_FLOOR" ] || die "$TP_FLOOR missing (make $BUILD/bench/tp_floor)" ;;
+esac
 [ -r "$MATCH" ] && [ -r "$NOMATCH" ] || die "$MATCH or $NOMATCH not readable"
 [ "$ROUNDS" -ge 11 ] 2>/dev/null || log "warning: ROUNDS=$ROUNDS < 11, below the method's minimum"
 
@@ -74,15 +85,15 @@ if [ ! -d /sys/kernel/tracing/events ]; then
 fi
 
 TMP=$(mktemp -d /tmp/c2d-bench.XXXXXX) || die "mktemp"
-AGENT_PID='' COUNT_PID='' BURST_PID='' AGENT_PROGS='' AUDITD_ON=0
+AGENT_PID='' COUNT_PID='' BURST_PID='' FLOOR_PID='' AGENT_PROGS='' AUDITD_ON=0
 FAILED=0
 
 cleanup() {
 	local p
-	for p in $BURST_PID $COUNT_PID $AGENT_PID; do
+	for p in $BURST_PID $COUNT_PID $AGENT_PID $FLOOR_PID; do
 		kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
 	done
-	for p in $BURST_PID $COUNT_PID $AGENT_PID; do
+	for p in $BURST_PID $COUNT_PID $AGENT_PID $FLOOR_PID; do
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
 	done
@@ -227,8 +238,37 @@ if [ -z "$AUDITD_SKIP" ] && auditd_start; then
 	auditd_stop
 fi
 
-# A round measures the conditions in an order rotating from round to round (alternating when the
-# auditd arm is left out). A round during which another c2d-agent ran (other people's tests) is
+# The floor arm: tp_floor attaches its empty program, prints "attached"; measured; SIGTERM detaches
+# it. A failed start leaves the arm out from then on ("skipped: <reason>"), like auditd's.
+FLOOR_SKIP=''
+floor_start() {
+	"$TP_FLOOR" "$FLOOR_TP" >"$TMP/floor.out" 2>"$TMP/floor.err" &
+	FLOOR_PID=$!
+	for _ in $(seq 100); do
+		grep -qx attached "$TMP/floor.out" 2>/dev/null && return 0
+		kill -0 "$FLOOR_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	floor_stop
+	FLOOR_SKIP=$(grep -m 1 '^tp_floor: ' "$TMP/floor.err")
+	[ -n "$FLOOR_SKIP" ] || FLOOR_SKIP="tp_floor did not attach within 10 s"
+	log "floor arm left out: $FLOOR_SKIP"
+	return 1
+}
+floor_stop() {
+	kill -TERM "$FLOOR_PID" 2>/dev/null
+	wait "$FLOOR_PID" 2>/dev/null
+	FLOOR_PID=
+}
+case " ${SKIP:-} " in *" floor "*) FLOOR_SKIP="SKIP" ;; esac
+if [ -z "$FLOOR_SKIP" ] && floor_start; then
+	log "floor: an empty program attaches to syscalls/$FLOOR_TP"
+	floor_stop
+fi
+
+# A round measures the conditions in an order rotating from round to round: round r starts at the
+# (r mod n)-th of the n conditions (alternating when both the auditd and floor arms are left out).
+# A round during which another c2d-agent ran (other people's tests) is
 # "foreign": its programs slow down every condition and hide part of ours. Up to EXTRA_ROUNDS more rounds are run to get ROUNDS clean
 # ones; the medians are over the clean rounds if there are ROUNDS of them, else over all.
 AB=$TMP/ab.txt
@@ -241,15 +281,11 @@ AB_DROPS=0 AB_PDROPS=0 AB_MISSES=0 CLEAN=0 FOREIGN_ROUNDS=0 RUN=0 CLEAN_LIST=' '
 for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET_LEFT > 0); r++)); do
 	wait_quiet
 	f0=$(foreign_agents)
-	if [ -n "$AUDITD_SKIP" ]; then
-		if ((r % 2)); then order="without with"; else order="with without"; fi
-	else
-		case $((r % 3)) in
-		0) order="with without auditd" ;;
-		1) order="without auditd with" ;;
-		*) order="auditd with without" ;;
-		esac
-	fi
+	conds=(with without)
+	[ -n "$AUDITD_SKIP" ] || conds+=(auditd)
+	[ -n "$FLOOR_SKIP" ] || conds+=(floor)
+	k=$((r % ${#conds[@]}))
+	order="${conds[*]:k} ${conds[*]:0:k}"
 	for cond in $order; do
 		if [ "$cond" = with ]; then
 			start_agent /dev/null "$TMP/ab.err"
@@ -266,6 +302,11 @@ for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET
 				lost1=$("$AUDITD_SH" lost)
 				auditd_stop
 				echo "$r ${nrec:-0} $((${lost1:-0} - ${lost0:-0}))" >>"$AUDITD_COUNTS"
+			fi
+		elif [ "$cond" = floor ]; then
+			if floor_start; then
+				measure "$r" floor
+				floor_stop
 			fi
 		else
 			measure "$r" without
@@ -286,7 +327,11 @@ for ((r = 0; r < ROUNDS || (CLEAN < ROUNDS && r < ROUNDS + EXTRA_ROUNDS && QUIET
 		if (("match", "auditd") in v)
 			printf "; auditd: hostname %s, shadow %s, getppid %s ns",
 				v["nomatch", "auditd"], v["match", "auditd"], v["getppid", "auditd"] }' "$AB")$(
-		awk -v r="$r" '$1 == r {printf " (%s records key c2d, %s lost)", $2, $3}' "$AUDITD_COUNTS")"
+		awk -v r="$r" '$1 == r {printf " (%s records key c2d, %s lost)", $2, $3}' "$AUDITD_COUNTS")$(
+		awk -v r="$r" '$1 == r && $2 == "floor" {v[$3] = $4} END {
+			if ("match" in v)
+				printf "; floor: hostname %s, shadow %s, getppid %s ns",
+					v["nomatch"], v["match"], v["getppid"] }' "$AB")"
 done
 AB_S=$((SECONDS - START_S))
 if [ "$CLEAN" -ge "$ROUNDS" ]; then USED=$CLEAN_LIST USED_NOTE="$CLEAN clean rounds"
@@ -294,7 +339,7 @@ else USED=all USED_NOTE="all $RUN rounds, only $CLEAN without another agent runn
 
 # One row per measure: medians per condition; ratio = median of the per-round ratios (min–max);
 # delta = median of the per-round deltas; loop CPU = median per-round ratio of the loop's CPU time.
-# The same for auditd against the same round's "without" measure.
+# The same for auditd and for the tracepoint floor against the same round's "without" measure.
 # The auditd arm's proof of work, on the matching row: its records of key c2d per round (at least
 # one per timed open, or the rule did not fire), and the records the kernel counted as lost.
 AUDITD_NOTE=$(awk -v used="$USED" -v iters="$MATCH_ITERS" '
@@ -314,7 +359,8 @@ END {
 }' "$AUDITD_COUNTS")
 ROWS=$(awk -v used="$USED" -v nm="open+close, non-matching ($NOMATCH)" \
 	-v m="open+close, matching ($MATCH), every open emitted" -v gp="getppid (not monitored)" \
-	-v askip="${AUDITD_SKIP:+skipped: $AUDITD_SKIP}" -v anote="$AUDITD_NOTE" '
+	-v askip="${AUDITD_SKIP:+skipped: $AUDITD_SKIP}" -v anote="$AUDITD_NOTE" \
+	-v fskip="${FLOOR_SKIP:+skipped: $FLOOR_SKIP}" '
 function med(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -348,12 +394,19 @@ END {
 		} else {
 			acell = askip != "" ? askip : "skipped: no round with auditd"; aratio = "–"
 		}
+		ratio(x, "floor")
+		if (N) {
+			fcell = sprintf("%.0f ns", MB)
+			fratio = sprintf("%.2f (%+.0f ns; rounds %.2f–%.2f; loop CPU time %.2f)", MQ, MD, LO, HI, MC)
+		} else {
+			fcell = fskip != "" ? fskip : "skipped: no round with the floor"; fratio = "–"
+		}
 		ratio(x, "with")
-		printf "| %s | %.0f ns | %.0f ns | %s | **%.2f** (%+.0f ns; rounds %.2f–%.2f; loop CPU time %.2f) | %s |\n",
-			label[x], MA, MB, acell, MQ, MD, LO, HI, MC, aratio
+		printf "| %s | %.0f ns | %.0f ns | %s | **%.2f** (%+.0f ns; rounds %.2f–%.2f; loop CPU time %.2f) | %s | %s | %s |\n",
+			label[x], MA, MB, acell, MQ, MD, LO, HI, MC, aratio, fcell, fratio
 	}
 }' "$AB")
-ROWS+=$'\n'"| kernel drops during the A/B rounds with agent (matching opens) | – | – | – | ringbuf=$AB_DROPS proc_ringbuf=$AB_PDROPS; program recursion misses $AB_MISSES | – |"
+ROWS+=$'\n'"| kernel drops during the A/B rounds with agent (matching opens) | – | – | – | ringbuf=$AB_DROPS proc_ringbuf=$AB_PDROPS; program recursion misses $AB_MISSES | – | – | – |"
 
 # ---- 4: matching events/s delivered to --stdout ------------------------------------------------
 # burst RATE N: fresh agent with --stdout into `open_loop count`, N opens of $MATCH by a process
@@ -473,9 +526,17 @@ else
 		"--backlog_wait_time 60000 -f 1; started before and stopped after its measures in every round" \
 		"($(wc -l <"$AUDITD_COUNTS") rounds), log in a temp dir; auditd ratio = auditd / without, same method"
 fi
+if [ -n "$FLOOR_SKIP" ]; then
+	echo "- tracepoint floor: skipped: $FLOOR_SKIP"
+else
+	echo "- tracepoint floor (no agent; tests/bench/tp_floor.c): an empty BPF program (r0 = 0; exit) on the" \
+		"agent's own openat hook, syscalls/$FLOOR_TP, attached before and detached after its measures in" \
+		"every round: what any classic-tracepoint tool pays before doing anything; the agent's ratio above" \
+		"the floor's is what the agent adds; floor ratio = floor / without, same method"
+fi
 echo
-echo "| measure | without | with agent | with auditd | agent ratio | auditd ratio |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| measure | without | with agent | with auditd | agent ratio | auditd ratio | tracepoint floor | floor ratio |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 echo "$ROWS"
 echo
 echo "| measure | without agent | with agent | ratio (or value) |"
