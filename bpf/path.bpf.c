@@ -17,21 +17,28 @@
 #ifndef C2D_PROBE_READS
 extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
 #define C2D_BTF(T, p) ((T *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(T)))
+/* A value loaded through BTF, as a plain number (scratch num[], maps.bpf.h) */
+#define C2D_NUM(s, i, v)                                                                          \
+	({                                                                                        \
+		(s)->num[i] = (__u64)(v);                                                         \
+		*(volatile __u64 *)&(s)->num[i];                                                  \
+	})
 #endif
 
 /* One level of a dentry: its parent, name and inode (inode only when `want_inode`). 0, or -1
  * when the dentry cannot be read. */
-static __always_inline int kread__dentry(struct dentry *d, struct dentry **parent, struct qstr *q,
+static __always_inline int kread__dentry(struct c2d_scratch *s, struct dentry *d,
+					 struct dentry **parent, struct qstr *q,
 					 struct inode **inode, bool want_inode)
 {
 #ifndef C2D_PROBE_READS
 	struct dentry *b = C2D_BTF(struct dentry, d);
 
-	*parent = b->d_parent;
+	*parent = (struct dentry *)C2D_NUM(s, 0, b->d_parent);
 	q->len = b->d_name.len;
-	q->name = b->d_name.name;
+	q->name = (const unsigned char *)C2D_NUM(s, 1, b->d_name.name);
 	if (want_inode)
-		*inode = b->d_inode;
+		*inode = (struct inode *)C2D_NUM(s, 2, b->d_inode);
 	return 0;
 #else
 	/* d_parent, d_name and d_inode side by side on every kernel seen (6.x); CO-RE checks */
@@ -64,14 +71,17 @@ static __always_inline int kread__dentry(struct dentry *d, struct dentry **paren
 }
 
 #ifndef C2D_PROBE_READS
-#define kread__mnt_root(vfsmnt) (C2D_BTF(struct vfsmount, vfsmnt)->mnt_root)
-#define kread__mnt_parent(mnt) (C2D_BTF(struct mount, mnt)->mnt_parent)
-#define kread__mnt_mountpoint(mnt) (C2D_BTF(struct mount, mnt)->mnt_mountpoint)
+#define kread__mnt_root(s, vfsmnt)                                                                \
+	((struct dentry *)C2D_NUM(s, 3, C2D_BTF(struct vfsmount, vfsmnt)->mnt_root))
+#define kread__mnt_parent(s, mnt)                                                                 \
+	((struct mount *)C2D_NUM(s, 3, C2D_BTF(struct mount, mnt)->mnt_parent))
+#define kread__mnt_mountpoint(s, mnt)                                                             \
+	((struct dentry *)C2D_NUM(s, 3, C2D_BTF(struct mount, mnt)->mnt_mountpoint))
 #define kread__ino(inode) (C2D_BTF(struct inode, inode)->i_ino)
 #else
-#define kread__mnt_root(vfsmnt) BPF_CORE_READ(vfsmnt, mnt_root)
-#define kread__mnt_parent(mnt) BPF_CORE_READ(mnt, mnt_parent)
-#define kread__mnt_mountpoint(mnt) BPF_CORE_READ(mnt, mnt_mountpoint)
+#define kread__mnt_root(s, vfsmnt) BPF_CORE_READ(vfsmnt, mnt_root)
+#define kread__mnt_parent(s, mnt) BPF_CORE_READ(mnt, mnt_parent)
+#define kread__mnt_mountpoint(s, mnt) BPF_CORE_READ(mnt, mnt_mountpoint)
 #define kread__ino(inode) BPF_CORE_READ(inode, i_ino)
 #endif
 
@@ -187,7 +197,7 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	s->end = off;
 	/* per level: the dentry (kread__dentry), then the name bytes; the mount root is read
 	 * once per mount, not per level */
-	struct dentry *mnt_root = kread__mnt_root(vfsmnt);
+	struct dentry *mnt_root = kread__mnt_root(s, vfsmnt);
 
 	/* identity of the ancestors, folded in (c2d_match_ids): only inside the file's own
 	 * filesystem, i.e. until the first mount crossing */
@@ -209,7 +219,7 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 			break;
 		}
 		if (dentry == mnt_root) {
-			struct mount *mnt_parent = kread__mnt_parent(mnt);
+			struct mount *mnt_parent = kread__mnt_parent(s, mnt);
 
 			if (ids && same_fs) /* mount root (a bind's: the rest lies above it) */
 				s->id_resume = (__u64)dentry;
@@ -219,13 +229,13 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 				done = true; /* the global root, or a detached mount */
 				break;
 			}
-			dentry = kread__mnt_mountpoint(mnt);
+			dentry = kread__mnt_mountpoint(s, mnt);
 			mnt = mnt_parent;
 			vfsmnt = &mnt->mnt;
-			mnt_root = kread__mnt_root(vfsmnt);
+			mnt_root = kread__mnt_root(s, vfsmnt);
 			continue;
 		}
-		if (kread__dentry(dentry, &parent, &q, &inode, ids && same_fs && i > 0) < 0)
+		if (kread__dentry(s, dentry, &parent, &q, &inode, ids && same_fs && i > 0) < 0)
 			break;
 		/* an ancestor of the opened file, in its filesystem: a directory rule's identity? */
 		if (ids && same_fs && i > 0 && !s->id_hit) {
@@ -470,10 +480,8 @@ __noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
 	fs = task ? C2D_BTF(struct task_struct, task)->fs : bpf_get_current_task_btf()->fs;
 	if (!fs)
 		return -1;
-	s->root[0] = (__u64)fs->root.dentry;
-	s->root[1] = (__u64)fs->root.mnt;
-	rd = *(volatile __u64 *)&s->root[0]; /* numbers again (the comment in maps.bpf.h) */
-	rm = *(volatile __u64 *)&s->root[1];
+	rd = C2D_NUM(s, 0, fs->root.dentry); /* numbers: what c2d_path_walk may be handed */
+	rm = C2D_NUM(s, 1, fs->root.mnt);
 #else
 	struct path root;
 

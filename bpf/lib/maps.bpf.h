@@ -168,9 +168,10 @@ struct c2d_scratch {
 		__u64 dentry, mnt, inode;
 		__u32 mode, flags;
 	} fh;
-	/* The task's root (dentry, vfsmount) for c2d_path_of_file: loaded through BTF, stored here
-	 * and read back as numbers, which is what a global function may be handed. */
-	__u64 root[2];
+	/* Kernel pointers loaded through BTF (path.bpf.c), stored here and read back as numbers:
+	 * what a global function may be handed, and what keeps the walk's loop state as plain
+	 * scalars for the verifier (typed pointers there cost it a third more work). */
+	__u64 num[4];
 	__u8 win[C2D_HEAD_WIN];
 };
 
