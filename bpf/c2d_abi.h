@@ -380,9 +380,21 @@ static inline __u32 c2d_gate_hash(__u64 head, __u64 tail, __u32 len, __u64 salt)
 	return (__u32)h;
 }
 
+/* Where hash h lands in a gate: its word and the bit in that word (the kernel tests, the
+ * agent sets, with the same two). */
+static inline __u32 c2d_gate_word(__u32 h)
+{
+	return (h / 64) % C2D_GATE_WORDS;
+}
+
+static inline __u64 c2d_gate_bit(__u32 h)
+{
+	return 1ULL << (h % 64);
+}
+
 static inline int c2d_gate_test(const __u64 *gate, __u32 h)
 {
-	return (gate[(h / 64) % C2D_GATE_WORDS] >> (h % 64)) & 1;
+	return (gate[c2d_gate_word(h)] & c2d_gate_bit(h)) != 0;
 }
 
 /*

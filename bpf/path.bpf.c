@@ -473,7 +473,7 @@ __noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
 	struct fs_struct *fs;
 	__u64 rd, rm;
 
-	if (!s || (s->fh.file != file && c2d_file_head_read(s, file) < 0) || !s->fh.dentry)
+	if (!s || !path__fhead(s, (struct file *)file)->dentry)
 		return -1;
 #ifndef C2D_PROBE_READS
 	/* 0: the current task, a trusted BTF pointer; else a number (io_uring's submitter) */

@@ -100,10 +100,10 @@ static int map_fd(const struct file_ids *fi, enum id_map map)
  * the map, so the programs never skip a lookup that would have found it. */
 static void gate_set(struct file_ids *fi, const struct c2d_file_id *key)
 {
-	uint32_t h = c2d_gate_id(key->ino, key->dev) % C2D_GATE_BITS;
+	uint32_t h = c2d_gate_id(key->ino, key->dev);
 
 	if (fi->o.id_gate)
-		__atomic_fetch_or(&fi->o.id_gate[h / 64], 1ull << (h % 64), __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&fi->o.id_gate[c2d_gate_word(h)], c2d_gate_bit(h), __ATOMIC_SEQ_CST);
 }
 
 /* After a refresh has removed the stale ids from the map: the gate becomes exactly the bits of
@@ -121,8 +121,8 @@ static void gate_rebuild(struct file_ids *fi, const struct table *t)
 
 		if (!e->src || e->map != ID_FILE)
 			continue;
-		h = c2d_gate_id(e->ino, e->dev) % C2D_GATE_BITS;
-		w[h / 64] |= 1ull << (h % 64);
+		h = c2d_gate_id(e->ino, e->dev);
+		w[c2d_gate_word(h)] |= c2d_gate_bit(h);
 	}
 	for (size_t i = 0; i < C2D_GATE_WORDS; i++)
 		__atomic_store_n(&fi->o.id_gate[i], w[i], __ATOMIC_SEQ_CST);

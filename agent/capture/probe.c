@@ -40,18 +40,12 @@ static int find_events_dir(struct c2d_hook_plan *plan)
 	return -ENOENT;
 }
 
-static bool tp_btf_available(const char *tp)
+static bool tp_btf_available(const struct btf *btf, const char *tp)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	char name[96];
-	bool ok;
 
-	if (!btf)
-		return false;
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	ok = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
-	return ok;
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
 }
 
 /*
@@ -60,16 +54,14 @@ static bool tp_btf_available(const char *tp)
  * r0 = bpf_rdonly_cast(NULL, <struct dentry>); r0 = d_flags (a u32 at offset 0 on every
  * kernel); exit — what the walk in bpf/path.bpf.c does at every level.
  */
-static bool btf_loads_available(void)
+static bool btf_loads_available(const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	int fn, dentry, fd;
 
 	if (!btf)
 		return false;
 	fn = btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC);
 	dentry = btf__find_by_name_kind(btf, "dentry", BTF_KIND_STRUCT);
-	btf__free(btf);
 	if (fn <= 0 || dentry <= 0)
 		return false;
 	struct bpf_insn insns[] = {
@@ -161,6 +153,36 @@ static bool missing_caps(char *err, size_t errlen)
 	return true;
 }
 
+/* What the kernel's BTF (parsed once: ~5 MiB) says of the hooks: tp_btf on the scheduler,
+ * io_uring and socket-state tracepoints, and loads through BTF types. -1 with err set when the
+ * scheduler tracepoints cannot be attached (the agent cannot run without them). */
+static int probe_btf_hooks(struct c2d_hook_plan *plan, char *err, size_t errlen)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int rc = 0;
+
+	if (!tp_btf_available(btf, "sched_process_exec") ||
+	    !tp_btf_available(btf, "sched_process_fork") ||
+	    !tp_btf_available(btf, "sched_process_exit")) {
+		snprintf(err, errlen, "this kernel cannot attach tp_btf programs to the sched_process "
+				      "tracepoints (needs 5.5 or later with BTF)");
+		rc = -1;
+		goto out;
+	}
+	/* io_uring operations pass no syscall tracepoint: without these hooks they go unseen,
+	 * which the start-up log says; the agent still runs */
+	plan->uring_available = tp_btf_available(btf, "io_uring_submit_req") &&
+				tp_btf_available(btf, "io_uring_complete") &&
+				tp_btf_available(btf, "io_uring_cqe_overflow");
+	/* tp_btf rather than the classic sock/inet_sock_set_state: no trace record is built,
+	 * the struct sock comes typed; every kernel that passes the checks above has both */
+	plan->tcp_state = tp_btf_available(btf, "inet_sock_set_state");
+	plan->btf_loads = btf_loads_available(btf);
+out:
+	btf__free(btf);
+	return rc;
+}
+
 int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 {
 	int rc;
@@ -190,22 +212,9 @@ int probe_kernel(struct c2d_hook_plan *plan, char *err, size_t errlen)
 		snprintf(err, errlen, "this kernel lacks bpf_task_pt_regs (needs 5.15 or later)");
 		return -EOPNOTSUPP;
 	}
-	if (!tp_btf_available("sched_process_exec") || !tp_btf_available("sched_process_fork") ||
-	    !tp_btf_available("sched_process_exit")) {
-		snprintf(err, errlen, "this kernel cannot attach tp_btf programs to the sched_process "
-				      "tracepoints (needs 5.5 or later with BTF)");
+	if (probe_btf_hooks(plan, err, errlen) < 0)
 		return -EOPNOTSUPP;
-	}
-	/* io_uring operations pass no syscall tracepoint: without these hooks they go unseen,
-	 * which the start-up log says; the agent still runs */
-	plan->uring_available = tp_btf_available("io_uring_submit_req") &&
-				tp_btf_available("io_uring_complete") &&
-				tp_btf_available("io_uring_cqe_overflow");
-	/* tp_btf rather than the classic sock/inet_sock_set_state: no trace record is built,
-	 * the struct sock comes typed; every kernel that passes the checks above has both */
-	plan->tcp_state = tp_btf_available("inet_sock_set_state");
 	plan->compat_possible = compat_possible();
-	plan->btf_loads = btf_loads_available();
 	if (find_events_dir(plan) < 0) {
 		snprintf(err, errlen,
 			 "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing "

@@ -25,7 +25,7 @@ static uint32_t comp_hash(const char *c, size_t len, __u64 salt)
 
 static void set_bit(__u64 *gate, uint32_t h)
 {
-	gate[(h / 64) % C2D_GATE_WORDS] |= 1ull << (h % 64);
+	gate[c2d_gate_word(h)] |= c2d_gate_bit(h);
 }
 
 /* The hashes of an absolute path's or pattern's first component (h1) and of its first two as a

@@ -130,7 +130,7 @@ static __always_inline void path__file_id(struct c2d_scratch *s, struct file *f)
  * itself). The agent turns (dev, this) into the host's path. Returns the offset in pbuf. */
 static __always_inline int path__fs_path(struct c2d_scratch *s, struct file *f)
 {
-	return c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry), 0, 0, 0);
+	return c2d_path_walk(s, path__fhead(s, f)->dentry, 0, 0, 0); /* f_path: read with the head */
 }
 
 /* Do the first two components the walk noted (top_off/top_len) lie where the path pbuf[off, …]

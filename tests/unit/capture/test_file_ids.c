@@ -77,9 +77,7 @@ static bool wait_rule(int fd, struct c2d_file_id id, int want)
 
 static bool gate_has(struct c2d_file_id id)
 {
-	uint32_t h = c2d_gate_id(id.ino, id.dev) % C2D_GATE_BITS;
-
-	return (gate[h / 64] >> (h % 64)) & 1;
+	return c2d_gate_test((const __u64 *)gate, c2d_gate_id(id.ino, id.dev));
 }
 
 /* The gate's promise: every id in the file map has its bit (checked over the whole map). */
@@ -101,7 +99,7 @@ static void assert_gate_covers_map(void)
 /* Is the bit of id set by no id the file map holds? (then a rebuilt gate has it clear) */
 static bool bit_unshared(struct c2d_file_id id)
 {
-	uint32_t h = c2d_gate_id(id.ino, id.dev) % C2D_GATE_BITS;
+	uint32_t h = c2d_gate_id(id.ino, id.dev) % C2D_GATE_BITS; /* its position in the gate */
 	struct c2d_file_id k, next;
 	void *prev = NULL;
 
