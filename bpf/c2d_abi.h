@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define C2D_ABI_VERSION 4 /* 3: struct c2d_gates, C2D_POL_GATES; 4: c2d_id_gate */
+#define C2D_ABI_VERSION 5 /* 3: struct c2d_gates, C2D_POL_GATES; 4: c2d_id_gate; 5: dir_ids in it */
 
 #define C2D_COMM_LEN 16
 #define C2D_PATH_MAX 4096	/* a rebuilt path, NUL included */
@@ -399,9 +399,12 @@ static inline int c2d_gate_test(const __u64 *gate, __u32 h)
 
 /*
  * The identity gate (c2d_id_gate, C2D_GATE_BITS): a bit per (inode, device) of each file_ids
- * entry, set by the agent before the entry is put in the map and cleared only once no entry
- * of the map has it (agent/capture/file_ids.c). A clear bit proves the opened file is no
- * rule's file by identity, and the hash lookup is skipped.
+ * and dir_ids entry (a device's marker {0, dev} included), set by the agent before the entry
+ * is put in its map and cleared only once no entry of either map has it
+ * (agent/capture/file_ids.c). A clear bit proves the opened file is no rule's file by
+ * identity (the hash lookup is skipped), a clear marker that no directory rule lies on its
+ * device, and clear bits all the way up that none of its directories is a rule's (the
+ * prewalk, open.bpf.h, decides without the walk).
  */
 static inline __u32 c2d_gate_id(__u64 ino, __u32 dev)
 {

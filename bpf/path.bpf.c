@@ -468,20 +468,18 @@ __noinline int c2d_path_join_kstr(struct c2d_scratch *s, long dirfd, __u64 kname
 	return c2d_path_join_at(s, dd, dm, n);
 }
 
-__noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
+/* The root of `task` (0: the current task), the walk's end: 0, or -1 when it has none. */
+static __always_inline int path__task_root(struct c2d_scratch *s, __u64 task, __u64 *rd, __u64 *rm)
 {
 	struct fs_struct *fs;
-	__u64 rd, rm;
 
-	if (!s || !path__fhead(s, (struct file *)file)->dentry)
-		return -1;
 #ifndef C2D_PROBE_READS
 	/* 0: the current task, a trusted BTF pointer; else a number (io_uring's submitter) */
 	fs = task ? C2D_BTF(struct task_struct, task)->fs : bpf_get_current_task_btf()->fs;
 	if (!fs)
 		return -1;
-	rd = C2D_NUM(s, 0, fs->root.dentry); /* numbers: what c2d_path_walk may be handed */
-	rm = C2D_NUM(s, 1, fs->root.mnt);
+	*rd = C2D_NUM(s, 0, fs->root.dentry); /* numbers: what c2d_path_walk may be handed */
+	*rm = C2D_NUM(s, 1, fs->root.mnt);
 #else
 	struct path root;
 
@@ -489,8 +487,207 @@ __noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
 	/* one read for the (dentry, mnt) pair */
 	if (!fs || bpf_core_read(&root, sizeof(root), &fs->root) < 0)
 		return -1;
-	rd = (__u64)root.dentry;
-	rm = (__u64)root.mnt;
+	*rd = (__u64)root.dentry;
+	*rm = (__u64)root.mnt;
 #endif
+	return 0;
+}
+
+__noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
+{
+	__u64 rd, rm;
+
+	if (!s || !path__fhead(s, (struct file *)file)->dentry || path__task_root(s, task, &rd, &rm))
+		return -1;
 	return c2d_path_walk(s, s->fh.dentry, s->fh.mnt, rd, rm);
+}
+
+/*
+ * The prewalk: the dentries the walk would go through, without a name copied. Names are
+ * read only for the four components the gates judge by, as c2d_gate_hash() takes them: the
+ * first and last 8 bytes. A short name lives inside its dentry (d_shortname, 40 bytes on
+ * 6.14+): five loads through BTF; any other name, two helper reads.
+ */
+static __always_inline int pre__name(struct c2d_scratch *s, __u32 i)
+{
+	__u64 name = s->pre_name[i & 3], head = 0, tail = 0;
+	__u32 len = s->pre_len[i & 3];
+
+	if (len == 0 || len > C2D_NAME_MASK)
+		return -1;
+#if !defined(C2D_PROBE_READS) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (bpf_core_field_exists(struct dentry, d_shortname) &&
+	    len < bpf_core_field_size(struct dentry, d_shortname) &&
+	    name == s->pre_d[i & 3] + bpf_core_field_offset(struct dentry, d_shortname)) {
+		struct dentry *b = C2D_BTF(struct dentry, s->pre_d[i & 3]);
+		__u64 w[5];
+		__u32 start, k, r;
+
+		w[0] = b->d_shortname.words[0];
+		w[1] = b->d_shortname.words[1];
+		w[2] = b->d_shortname.words[2];
+		w[3] = b->d_shortname.words[3];
+		w[4] = b->d_shortname.words[4];
+		head = w[0];
+		if (len < 8) {
+			head &= (1ULL << (len * 8)) - 1;
+			tail = head;
+		} else {
+			start = len - 8;
+			k = (start >> 3) & 3; /* len < 40: k <= 3 */
+			r = (start & 7) * 8;
+			tail = r ? (w[k] >> r) | (w[k + 1] << (64 - r)) : w[k];
+		}
+		s->pre_head[i & 3] = head;
+		s->pre_tail[i & 3] = tail;
+		return 0;
+	}
+#endif
+	if (bpf_probe_read_kernel(&head, sizeof(head), (void *)name) < 0)
+		return -1;
+	if (len < 8) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		head &= (1ULL << (len * 8)) - 1;
+#else
+		head &= ~((1ULL << ((8 - len) * 8)) - 1);
+#endif
+		tail = head;
+	} else if (bpf_probe_read_kernel(&tail, sizeof(tail), (void *)(name + len - 8)) < 0) {
+		return -1;
+	}
+	s->pre_head[i & 3] = head;
+	s->pre_tail[i & 3] = tail;
+	return 0;
+}
+
+/* Slot `to` names what slot `from` names (a short path: its first components are its leaf
+ * and parent). */
+static __always_inline void pre__same(struct c2d_scratch *s, __u32 to, __u32 from)
+{
+	s->pre_head[to & 3] = s->pre_head[from & 3];
+	s->pre_tail[to & 3] = s->pre_tail[from & 3];
+	s->pre_len[to & 3] = s->pre_len[from & 3];
+}
+
+__noinline int c2d_path_prewalk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt_p,
+				__u64 root_dentry, __u64 root_mnt)
+{
+	struct dentry *dentry = (struct dentry *)dentry_p;
+	struct vfsmount *vfsmnt = (struct vfsmount *)vfsmnt_p;
+	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
+	bool done = false;
+	__u32 n;
+
+	if (!s)
+		return -1;
+	/* carried in scratch (the loops' rule above): the components so far, and the room the
+	 * walk's prepend would have left (what would not fit there, truncates the walk) */
+	s->pre_n = 0;
+	s->pre_room = C2D_PATH_MAX - 1;
+	struct dentry *mnt_root = kread__mnt_root(s, vfsmnt);
+
+	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
+		struct dentry *parent;
+		struct inode *inode = NULL;
+		struct qstr q;
+		__u32 len, room;
+
+		if ((__u64)dentry == root_dentry && (__u64)vfsmnt == root_mnt) {
+			done = true;
+			break;
+		}
+		if (dentry == mnt_root) {
+			struct mount *mnt_parent = kread__mnt_parent(s, mnt);
+
+			if (mnt == mnt_parent)
+				return -1; /* outside the task's root: left to the walk */
+			dentry = kread__mnt_mountpoint(s, mnt);
+			mnt = mnt_parent;
+			vfsmnt = &mnt->mnt;
+			mnt_root = kread__mnt_root(s, vfsmnt);
+			continue;
+		}
+		if (kread__dentry(s, dentry, &parent, &q, &inode, false) < 0 || dentry == parent)
+			return -1; /* unreadable, or a pseudo filesystem's root */
+		len = q.len & C2D_NAME_MASK;
+		room = *(volatile __u32 *)&s->pre_room;
+		if (len + 1 >= room)
+			return -1; /* the walk would truncate */
+		*(volatile __u32 *)&s->pre_room = room - len - 1;
+		n = *(volatile __u32 *)&s->pre_n;
+		if (n < 2) {
+			s->pre_d[n & 1] = (__u64)dentry;
+			s->pre_name[n & 1] = (__u64)q.name;
+			s->pre_len[n & 1] = len;
+		}
+		/* the components seen last are the path's first two */
+		s->pre_d[C2D_PRE_TOP1] = s->pre_d[C2D_PRE_TOP0];
+		s->pre_name[C2D_PRE_TOP1] = s->pre_name[C2D_PRE_TOP0];
+		s->pre_len[C2D_PRE_TOP1] = s->pre_len[C2D_PRE_TOP0];
+		s->pre_d[C2D_PRE_TOP0] = (__u64)dentry;
+		s->pre_name[C2D_PRE_TOP0] = (__u64)q.name;
+		s->pre_len[C2D_PRE_TOP0] = len;
+		*(volatile __u32 *)&s->pre_n = n + 1;
+		dentry = parent;
+	}
+	n = s->pre_n;
+	if (!done || n == 0)
+		return -1; /* too deep, or the root itself */
+	if (pre__name(s, C2D_PRE_LEAF) < 0)
+		return -1;
+	if (n == 1) {
+		pre__same(s, C2D_PRE_TOP0, C2D_PRE_LEAF);
+		return 1;
+	}
+	if (pre__name(s, C2D_PRE_PARENT) < 0)
+		return -1;
+	if (n == 2) {
+		pre__same(s, C2D_PRE_TOP0, C2D_PRE_PARENT);
+		pre__same(s, C2D_PRE_TOP1, C2D_PRE_LEAF);
+		return 2;
+	}
+	if (pre__name(s, C2D_PRE_TOP0) < 0)
+		return -1;
+	if (n == 3)
+		pre__same(s, C2D_PRE_TOP1, C2D_PRE_PARENT);
+	else if (pre__name(s, C2D_PRE_TOP1) < 0)
+		return -1;
+	return n > 255 ? 255 : n;
+}
+
+__noinline int c2d_path_prewalk_file(struct c2d_scratch *s, __u64 task, __u64 file)
+{
+	__u64 rd, rm;
+
+	if (!s || !path__fhead(s, (struct file *)file)->dentry || path__task_root(s, task, &rd, &rm))
+		return -1;
+	return c2d_path_prewalk(s, s->fh.dentry, s->fh.mnt, rd, rm);
+}
+
+__noinline int c2d_path_pre_ids(struct c2d_scratch *s, __u64 dentry_p, __u32 dev)
+{
+	struct dentry *d = (struct dentry *)dentry_p;
+	struct dentry *parent;
+	struct inode *inode = NULL;
+	struct qstr q;
+
+	if (!s || kread__dentry(s, d, &parent, &q, &inode, false) < 0)
+		return 1;
+	if (parent == d)
+		return 0; /* the filesystem's root: no ancestor */
+	d = parent;
+	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
+		__u64 ino;
+
+		inode = NULL;
+		if (kread__dentry(s, d, &parent, &q, &inode, true) < 0)
+			return 1;
+		ino = inode ? kread__ino(inode) : 0;
+		if (c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(ino, dev)))
+			return 1;
+		if (parent == d)
+			return 0; /* the superblock's root, tested */
+		d = parent;
+	}
+	return 1; /* deeper than the identity walk goes: left to it */
 }

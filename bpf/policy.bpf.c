@@ -176,6 +176,39 @@ __noinline int c2d_match_storage(struct c2d_scratch *s, int off)
 }
 
 
+/* The gates against a prewalk's component in slot i (c2d_path_prewalk). */
+static __always_inline __u32 pre__hash(struct c2d_scratch *s, __u32 i, __u64 salt)
+{
+	return c2d_gate_hash(s->pre_head[i & 3], s->pre_tail[i & 3], s->pre_len[i & 3], salt);
+}
+
+static __always_inline bool pre__top(struct c2d_scratch *s, __u32 n, volatile __u64 *gate)
+{
+	__u32 h1 = pre__hash(s, C2D_PRE_TOP0, 0);
+
+	if (gate__bit(gate, h1))
+		return true;
+	return n >= 2 && gate__bit(gate, pre__hash(s, C2D_PRE_TOP1, h1 ^ C2D_GATE_PAIR_SALT));
+}
+
+/* The same tests as the matchers' (gate__top, gate__comp), on the same components: the
+ * matchers would look in no trie, so they would find nothing. */
+__noinline int c2d_gates_admit(struct c2d_scratch *s, __u32 n, __u32 write)
+{
+	__u32 pf = c2d_policy_flags;
+
+	if (!s || n == 0 || !(pf & C2D_POL_GATES))
+		return 1;
+	if (pre__top(s, n, c2d_gates.cred_top))
+		return 1;
+	if ((pf & C2D_POL_SUFFIX) && gate__bit(c2d_gates.leaf, pre__hash(s, C2D_PRE_LEAF, 0)))
+		return 1;
+	if ((pf & C2D_POL_DIR) && n >= 2 &&
+	    gate__bit(c2d_gates.dir, pre__hash(s, C2D_PRE_PARENT, 0)))
+		return 1;
+	return write && (pf & C2D_POL_STORAGE) && pre__top(s, n, c2d_gates.stor_top);
+}
+
 /* Does the rule found apply to this open? kinds is a mask of (1 << enum c2d_kind); the kind
  * byte comes from a map, so it is bounded before it shifts. */
 static __always_inline bool ids__applies(const struct c2d_rule_val *v, __u32 kinds)

@@ -96,8 +96,9 @@ static int map_fd(const struct file_ids *fi, enum id_map map)
 	return map == ID_FILE ? fi->o.file_fd : fi->o.dir_fd;
 }
 
-/* The identity gate (c2d_abi.h c2d_gate_id): an entry's bit is set before the entry is put in
- * the map, so the programs never skip a lookup that would have found it. */
+/* The identity gate (c2d_abi.h c2d_gate_id): an entry's bit, of either map (a directory, a
+ * device's marker), is set before the entry is put in the map, so the programs never skip a
+ * lookup that would have found it. */
 static void gate_set(struct file_ids *fi, const struct c2d_file_id *key)
 {
 	uint32_t h = c2d_gate_id(key->ino, key->dev);
@@ -119,7 +120,7 @@ static void gate_rebuild(struct file_ids *fi, const struct table *t)
 		const struct id_ent *e = &t->e[i];
 		uint32_t h;
 
-		if (!e->src || e->map != ID_FILE)
+		if (!e->src)
 			continue;
 		h = c2d_gate_id(e->ino, e->dev);
 		w[c2d_gate_word(h)] |= c2d_gate_bit(h);
@@ -147,8 +148,7 @@ static void put_id(struct file_ids *fi, enum id_map map, const struct stat *st,
 	old = slot_of(fi->cur, map, key.dev, key.ino);
 	o = &fi->cur->e[old];
 	if (!o->src || memcmp(&o->val, v, sizeof(*v))) {
-		if (map == ID_FILE)
-			gate_set(fi, &key);
+		gate_set(fi, &key);
 		if (bpf_map_update_elem(map_fd(fi, map), &key, v, BPF_ANY) < 0) {
 			fi->map_full++;
 			return;

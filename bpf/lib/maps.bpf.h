@@ -173,7 +173,21 @@ struct c2d_scratch {
 	 * scalars for the verifier (typed pointers there cost it a third more work). */
 	__u64 num[4];
 	__u8 win[C2D_HEAD_WIN];
+	/* The prewalk of an opened file (c2d_path_prewalk): the components the gates judge by,
+	 * slot C2D_PRE_LEAF, _PARENT, _TOP0 (the path's first), _TOP1 (its second): the dentry
+	 * and name pointer while walking, then the name as c2d_gate_hash() takes it. */
+	__u64 pre_d[4];
+	__u64 pre_name[4];
+	__u64 pre_head[4];
+	__u64 pre_tail[4];
+	__u32 pre_len[4];
+	__u32 pre_n, pre_room;
 };
+
+#define C2D_PRE_LEAF 0
+#define C2D_PRE_PARENT 1
+#define C2D_PRE_TOP0 2
+#define C2D_PRE_TOP1 3
 
 /* Exec records are built here (the exe path is walked in c2d_scratch.pbuf first). */
 struct c2d_proc_scratch {

@@ -166,6 +166,22 @@ static __always_inline void path__gate_walked(struct c2d_scratch *s, int off)
  * (io_uring's submitter). Returns the offset in pbuf, or -1. */
 int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file);
 
+/*
+ * The prewalk of an opened file, before any path is built (open.bpf.h open__may_match): the
+ * same dentries and mount crossings as the walk to the task's root, no name copied; the
+ * gates' four components (leaf, parent, the path's first two) into s->pre_* as
+ * c2d_gate_hash() takes them. Returns the number of components (capped at 255), or -1 when
+ * only the walk can judge the file (deeper or longer than the walk goes, outside the task's
+ * root, a pseudo filesystem, a name that cannot be read).
+ */
+int c2d_path_prewalk(struct c2d_scratch *s, __u64 dentry, __u64 vfsmnt, __u64 root_dentry,
+		     __u64 root_mnt);
+int c2d_path_prewalk_file(struct c2d_scratch *s, __u64 task, __u64 file);
+/* The ancestors of a dentry in its filesystem, up to the superblock's root, against the
+ * identity gate (c2d_id_gate, device dev): 1 when one may be a directory rule's (dir_ids
+ * must be looked in) or the chain is deeper than C2D_MAX_DEPTH, 0 when none is. */
+int c2d_path_pre_ids(struct c2d_scratch *s, __u64 dentry, __u32 dev);
+
 static __always_inline int path__from_file(struct c2d_scratch *s, struct task_struct *task,
 					   struct file *f)
 {

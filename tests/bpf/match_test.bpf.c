@@ -162,12 +162,22 @@ int c2d_test_walk_fd(__u64 *ctx)
 	f = path__fd_file(task, fd);
 	if (!f)
 		return -2;
+	/* the prewalk first, as open__may_match() runs it, to the same root */
 	if (rootfd < 0) {
-		off = path__from_file(s, NULL, f); /* NULL: the current task */
+		o->pre_n = c2d_path_prewalk_file(s, 0, (__u64)f);
 	} else {
 		rf = path__fd_file(task, rootfd);
 		if (!rf)
 			return -2;
+		o->pre_n = c2d_path_prewalk(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
+					    (__u64)BPF_CORE_READ(f, f_path.mnt),
+					    (__u64)BPF_CORE_READ(rf, f_path.dentry),
+					    (__u64)BPF_CORE_READ(rf, f_path.mnt));
+	}
+	o->pre_admit = o->pre_n > 0 ? c2d_gates_admit(s, o->pre_n, 1) : 1;
+	if (rootfd < 0) {
+		off = path__from_file(s, NULL, f); /* NULL: the current task */
+	} else {
 		off = c2d_path_walk(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
 				    (__u64)BPF_CORE_READ(f, f_path.mnt),
 				    (__u64)BPF_CORE_READ(rf, f_path.dentry),

@@ -294,10 +294,16 @@ static void test_equivalence_join_absolute(void **state)
 	assert_int_equal(div, 0);
 }
 
-/* The corpus as real files, walked from their dentries up to files_root (as if chrooted). */
+/*
+ * The corpus as real files, walked from their dentries up to files_root (as if chrooted). The
+ * prewalk (open__may_match's decision before any path is built) runs first on each: it must
+ * see as many components as the walk and take exactly the gates' decision on them, and it
+ * must keep from the walk most files no rule matches, never one a rule matches.
+ */
 static void test_equivalence_walk_files(void **state)
 {
-	int rfd = open(files_root, O_DIRECTORY | O_RDONLY), div = 0;
+	const struct c2d_gates *kg = (const struct c2d_gates *)&skel->bss->c2d_gates;
+	int rfd = open(files_root, O_DIRECTORY | O_RDONLY), div = 0, nomatch = 0, kept = 0;
 	char full[2 * PATH_MAX];
 
 	assert_true(rfd >= 0);
@@ -316,12 +322,26 @@ static void test_equivalence_walk_files(void **state)
 		assert_false(out.flags & C2D_F_PATH_TRUNCATED);
 		assert_comps(p);
 		div += check_same("real walk", p);
+		assert_int_equal(out.pre_n, depth(p));
+		if (out.pre_admit != (int)policy_gates_admit(kg, p, CRED | STOR)) {
+			print_message("prewalk of %s: admit %d, the gates say otherwise\n", p,
+				      out.pre_admit);
+			fail();
+		}
+		if (out.cred_hit || out.stor_hit) {
+			assert_int_equal(out.pre_admit, 1);
+		} else {
+			nomatch++;
+			kept += !out.pre_admit;
+		}
 	}
 	close(rfd);
-	print_message("real walk: %d files (%d corpus paths cannot be files), %d divergences\n",
-		      nfiles, nfile_skipped, div);
+	print_message("real walk: %d files (%d corpus paths cannot be files), %d divergences; "
+		      "the prewalk kept %d of the %d no rule matches from the walk\n",
+		      nfiles, nfile_skipped, div, kept, nomatch);
 	assert_true(nfiles > 200);
 	assert_int_equal(div, 0);
+	assert_true(kept * 2 > nomatch);
 }
 
 /*
@@ -417,6 +437,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_walk_depth_truncated),
 		cmocka_unit_test(test_walk_length_truncated),
 		cmocka_unit_test(test_walk_bind_mount),
+		cmocka_unit_test(test_prewalk_names),
 		cmocka_unit_test(test_join_relative),
 		cmocka_unit_test(test_join_unresolved),
 		cmocka_unit_test(test_join_relative_chroot),

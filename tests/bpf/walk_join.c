@@ -137,12 +137,59 @@ void test_walk_depth_truncated(void **state)
 			size_t lo = strlen(out_path()), lr = strlen(rp);
 
 			assert_true(out.flags & C2D_F_PATH_TRUNCATED);
+			assert_int_equal(out.pre_n, -1); /* the prewalk leaves it to the walk */
 			assert_true(lo < lr);
 			assert_string_equal(out_path(), rp + lr - lo); /* the tail, from a '/' */
 			assert_int_equal(depth(out_path()), C2D_MAX_DEPTH);
 		}
 		/* the tail still names the credential: the suffix rule matches */
 		assert_int_equal(k_cred(), policy_find(&pol, "aws-credentials", 0));
+		free(rp);
+	}
+}
+
+/*
+ * The prewalk hashes a name as the gates do, whether it lives inside its dentry (under 40
+ * bytes on 6.14+: loads) or apart (two reads), at every length where the last 8 bytes straddle
+ * words: with the leaf's bit set in the leaf gate it must go to the walk, and without it take
+ * the gates' decision.
+ */
+void test_prewalk_names(void **state)
+{
+	static const int lens[] = {1, 5, 7, 8, 9, 12, 15, 16, 17, 23, 31, 32, 33, 38, 39, 40, 41, 63, 64, 200, 255};
+	struct c2d_gates *kg = (struct c2d_gates *)&skel->bss->c2d_gates;
+	char name[256], p[2 * PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+		int len = lens[i];
+		uint64_t head = 0, tail = 0, saved;
+		uint32_t h, w;
+		char *rp;
+
+		for (int j = 0; j < len; j++)
+			name[j] = (char)('a' + (j * 7 + len) % 26);
+		name[len] = 0;
+		mkfile("%s/pw/%s", scratch_root, name);
+		snprintf(p, sizeof(p), "%s/pw/%s", scratch_root, name);
+		rp = realpath(p, NULL);
+		assert_non_null(rp);
+		memcpy(&head, name, len < 8 ? (size_t)len : 8);
+		if (len < 8)
+			tail = head;
+		else
+			memcpy(&tail, name + len - 8, 8);
+		h = c2d_gate_hash(head, tail, (uint32_t)len, 0);
+		w = c2d_gate_word(h);
+		saved = kg->leaf[w];
+		kg->leaf[w] |= c2d_gate_bit(h);
+		assert_int_equal(walk_path(p, -1), 0);
+		assert_int_equal(out.pre_n, depth(rp));
+		if (!out.pre_admit)
+			print_message("prewalk: a %d-byte leaf with its bit set was not admitted\n", len);
+		assert_int_equal(out.pre_admit, 1);
+		kg->leaf[w] = saved;
+		assert_int_equal(walk_path(p, -1), 0);
+		assert_int_equal(out.pre_admit, (int)policy_gates_admit(kg, rp, CRED | STOR));
 		free(rp);
 	}
 }
@@ -174,6 +221,7 @@ void test_walk_length_truncated(void **state)
 	snprintf(want + wl, 8 * PATH_MAX - wl, "/id_rsa");
 	assert_int_equal(run(skel->progs.c2d_test_walk_fd, (uint64_t)fd, (uint64_t)-1), 0);
 	assert_true(out.flags & C2D_F_PATH_TRUNCATED);
+	assert_int_equal(out.pre_n, -1);
 	lo = strlen(out_path());
 	assert_true(lo < C2D_PATH_MAX && lo > C2D_PATH_MAX - 256);
 	assert_string_equal(out_path(), want + strlen(want) - lo);
@@ -198,6 +246,8 @@ void test_walk_bind_mount(void **state)
 	snprintf(p, sizeof(p), "%s/x/.aws/credentials", dst);
 	assert_walk_is_realpath(p);
 	assert_int_equal(depth(out_path()), depth(p));
+	assert_int_equal(out.pre_n, depth(p)); /* the prewalk crosses the mount as the walk does */
+	assert_int_equal(out.pre_admit, 1);	/* .aws/credentials: the leaf gate */
 	assert_int_equal(k_cred(), policy_find(&pol, "aws-credentials", 0));
 	/* the bind mount's root itself */
 	assert_walk_is_realpath(dst);

@@ -4,8 +4,9 @@
  * object's file_ids and dir_ids; needs CAP_BPF, skipped without): the rules' files and
  * directories by identity, the device markers, the files with several links below storage,
  * the policy switches, a rule's file replaced by rename (new id in, old id out), and a learnt
- * file; and the identity gate (c2d_id_gate) covers every id in the file map, and loses the bit
- * of an id the map no longer holds. Files live under /var/tmp (a hard link needs one filesystem).
+ * file; and the identity gate (c2d_id_gate) covers every id in both maps (the kernel's prewalk
+ * decides by it), and loses the bit of an id the maps no longer hold. Files live under
+ * /var/tmp (a hard link needs one filesystem).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,34 +81,43 @@ static bool gate_has(struct c2d_file_id id)
 	return c2d_gate_test((const __u64 *)gate, c2d_gate_id(id.ino, id.dev));
 }
 
-/* The gate's promise: every id in the file map has its bit (checked over the whole map). */
+/* The gate's promise: every id in either map (files, directories and device markers) has its
+ * bit (checked over the whole maps). */
 static void assert_gate_covers_map(void)
 {
-	struct c2d_file_id k, next;
-	void *prev = NULL;
-	int n = 0;
+	const int fds[] = {file_fd, dir_fd};
 
-	while (bpf_map_get_next_key(file_fd, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		assert_true(gate_has(k));
-		n++;
+	for (int m = 0; m < 2; m++) {
+		struct c2d_file_id k, next;
+		void *prev = NULL;
+		int n = 0;
+
+		while (bpf_map_get_next_key(fds[m], prev, &next) == 0) {
+			k = next;
+			prev = &k;
+			assert_true(gate_has(k));
+			n++;
+		}
+		assert_true(n > 0);
 	}
-	assert_true(n > 0);
 }
 
-/* Is the bit of id set by no id the file map holds? (then a rebuilt gate has it clear) */
+/* Is the bit of id set by no id the maps hold? (then a rebuilt gate has it clear) */
 static bool bit_unshared(struct c2d_file_id id)
 {
 	uint32_t h = c2d_gate_id(id.ino, id.dev) % C2D_GATE_BITS; /* its position in the gate */
-	struct c2d_file_id k, next;
-	void *prev = NULL;
+	const int fds[] = {file_fd, dir_fd};
 
-	while (bpf_map_get_next_key(file_fd, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		if (c2d_gate_id(k.ino, k.dev) % C2D_GATE_BITS == h)
-			return false;
+	for (int m = 0; m < 2; m++) {
+		struct c2d_file_id k, next;
+		void *prev = NULL;
+
+		while (bpf_map_get_next_key(fds[m], prev, &next) == 0) {
+			k = next;
+			prev = &k;
+			if (c2d_gate_id(k.ino, k.dev) % C2D_GATE_BITS == h)
+				return false;
+		}
 	}
 	return true;
 }
