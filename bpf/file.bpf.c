@@ -35,9 +35,20 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	struct file *f = NULL;
 	int off, hit;
 
-	if (self__is_agent() || (ret < 0 && !open__report_failure(ret)))
+	if (ret < 0 && !open__report_failure(ret))
 		return 0;
 	task = bpf_get_current_task_btf();
+	if (task->tgid == c2d_agent_tgid) /* self__is_agent(), without a helper call */
+		return 0;
+	s = scratch__get();
+	if (!s)
+		return 0;
+	/* Most opens end here, before an argument is read: no rule can match the opened file. */
+	if (ret >= 0) {
+		f = path__fd_file(task, ret);
+		if (!f || !open__may_match(s, NULL, f)) /* NULL: the current task */
+			return 0;
+	}
 	sysargs__read(task, &a);
 	/* the caller's flags: registers, except openat2's struct open_how { u64 flags; … } in
 	 * user memory. A successful open takes from them only the bits the kernel drops
@@ -65,16 +76,9 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		upath = (const char *)a.a[0];
 		oflags = a.a[1];
 	}
-	s = scratch__get();
-	if (!s)
-		return 0;
 	sysev__reset(s);
-	if (ret >= 0) {
-		f = path__fd_file(task, ret);
-		if (!f)
-			return 0;
+	if (f)
 		oflags = file__open_mode(s, f, oflags);
-	}
 	/* O_PATH opens only name the file: nothing can be read or written through them. A failed
 	 * openat2 has only user memory to say so, which a thread can rewrite: it is reported. */
 	if ((oflags & C2D_O_PATH) && (f || sys != C2D_SYS_OPENAT2))

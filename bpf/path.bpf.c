@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "lib/path.bpf.h"
+#include "lib/gates.bpf.h"
 
 /*
  * Reading kernel objects: two builds of this file (Makefile; the agent picks one at start-up,
@@ -98,14 +99,11 @@ static __always_inline int kread__dentry(struct c2d_scratch *s, struct dentry *d
 		 : (__u32)BPF_CORE_READ(ptr, field))
 #endif
 
-__noinline int c2d_file_head_read(struct c2d_scratch *s, __u64 file)
+static __always_inline void path__head_read(struct c2d_scratch *s, __u64 file)
 {
 	struct file *f = (struct file *)file;
-	struct c2d_file_head *h;
+	struct c2d_file_head *h = &s->fh;
 
-	if (!s)
-		return -1;
-	h = &s->fh;
 #ifndef C2D_PROBE_READS
 	f = C2D_BTF(struct file, f);
 	h->dentry = (__u64)f->f_path.dentry;
@@ -125,15 +123,22 @@ __noinline int c2d_file_head_read(struct c2d_scratch *s, __u64 file)
 	h->flags = path__win_u32(s, f, f_flags);
 #endif
 	h->file = file;
+}
+
+__noinline int c2d_file_head_read(struct c2d_scratch *s, __u64 file)
+{
+	if (!s)
+		return -1;
+	path__head_read(s, file);
 	return 0;
 }
 
-__noinline int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode_p)
+static __always_inline int path__inode_id(struct c2d_scratch *s, __u64 inode_p)
 {
 	struct inode *inode = (struct inode *)inode_p;
 	struct super_block *sb;
 
-	if (!s || !inode)
+	if (!inode)
 		return -1;
 #ifndef C2D_PROBE_READS
 	inode = C2D_BTF(struct inode, inode);
@@ -148,6 +153,11 @@ __noinline int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode_p)
 	s->ev.dev = BPF_CORE_READ(sb, s_dev);
 #endif
 	return 0;
+}
+
+__noinline int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode)
+{
+	return s ? path__inode_id(s, inode) : -1;
 }
 
 /* Prepend one component; returns the new start offset or -1 when it does not fit. */
@@ -569,8 +579,8 @@ static __always_inline void pre__same(struct c2d_scratch *s, __u32 to, __u32 fro
 	s->pre_len[to & 3] = s->pre_len[from & 3];
 }
 
-__noinline int c2d_path_prewalk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt_p,
-				__u64 root_dentry, __u64 root_mnt)
+static __always_inline int path__prewalk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt_p,
+					  __u64 root_dentry, __u64 root_mnt)
 {
 	struct dentry *dentry = (struct dentry *)dentry_p;
 	struct vfsmount *vfsmnt = (struct vfsmount *)vfsmnt_p;
@@ -578,8 +588,6 @@ __noinline int c2d_path_prewalk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfs
 	bool done = false;
 	__u32 n;
 
-	if (!s)
-		return -1;
 	/* carried in scratch (the loops' rule above): the components so far, and the room the
 	 * walk's prepend would have left (what would not fit there, truncates the walk) */
 	s->pre_n = 0;
@@ -655,13 +663,58 @@ __noinline int c2d_path_prewalk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfs
 	return n > 255 ? 255 : n;
 }
 
-__noinline int c2d_path_prewalk_file(struct c2d_scratch *s, __u64 task, __u64 file)
+/*
+ * The prefilter on a file whose head is in s->fh, to the root (rd, rm): the prewalk, the gates
+ * on its components (as for a write: the caller's O_TRUNC is not read yet), then, when the
+ * agent filled an identity map, the identity gate on the file and, on a device with a
+ * directory rule, on its ancestors. 1: the walk must judge; 0: no rule can match.
+ */
+static __always_inline int pre__filter(struct c2d_scratch *s, __u64 rd, __u64 rm)
+{
+	__u32 pf = c2d_policy_flags, dev;
+	int n;
+
+	s->pre_got = -1;
+	if (!(pf & C2D_POL_GATES) || !s->fh.dentry)
+		return 1;
+	n = path__prewalk(s, s->fh.dentry, s->fh.mnt, rd, rm);
+	s->pre_got = n;
+	if (n <= 0 || pre__gates_admit(s, n, true))
+		return 1;
+	if (!(pf & (C2D_POL_FILE_IDS | C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)))
+		return 0;
+	if (path__inode_id(s, s->fh.inode) < 0 || !s->ev.ino)
+		return 1;
+	dev = s->ev.dev;
+	if ((pf & C2D_POL_FILE_IDS) &&
+	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(s->ev.ino, dev)))
+		return 1;
+	/* a device with a directory rule has its marker {ino 0, dev} in the gate too */
+	if ((pf & (C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)) &&
+	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(0, dev)))
+		return c2d_path_pre_ids(s, s->fh.dentry, dev) != 0;
+	return 0;
+}
+
+__noinline int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file)
 {
 	__u64 rd, rm;
 
-	if (!s || !path__fhead(s, (struct file *)file)->dentry || path__task_root(s, task, &rd, &rm))
-		return -1;
-	return c2d_path_prewalk(s, s->fh.dentry, s->fh.mnt, rd, rm);
+	if (!s)
+		return 1;
+	path__head_read(s, file);
+	if (path__task_root(s, task, &rd, &rm))
+		return 1;
+	return pre__filter(s, rd, rm);
+}
+
+__noinline int c2d_open_prefilter_at(struct c2d_scratch *s, __u64 file, __u64 root_dentry,
+				     __u64 root_mnt)
+{
+	if (!s)
+		return 1;
+	path__head_read(s, file);
+	return pre__filter(s, root_dentry, root_mnt);
 }
 
 __noinline int c2d_path_pre_ids(struct c2d_scratch *s, __u64 dentry_p, __u32 dev)

@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include "lib/policy.bpf.h"
+#include "lib/gates.bpf.h"
 
 #define C2D_COMP_MASK (C2D_COMP_MAX - 1)
 
@@ -95,11 +96,6 @@ static __always_inline __u32 gate__hash(struct c2d_scratch *s, __u32 coff, __u32
 	return c2d_gate_hash(head, tail, len, salt);
 }
 
-static __always_inline bool gate__bit(volatile __u64 *gate, __u32 h)
-{
-	return (gate[(h / 64) & (C2D_GATE_WORDS - 1)] >> (h & 63)) & 1;
-}
-
 /* May a rule of the exact/prefix trie behind `gate` match the walked path in pbuf? Its first
  * component alone (a one-component rule), or its first two as a pair. Open (true) whenever the
  * path is not a whole walked one or the agent wrote no gates. */
@@ -175,39 +171,6 @@ __noinline int c2d_match_storage(struct c2d_scratch *s, int off)
 	return policy__found(s, policy__prefix(&storage_trie, s, off));
 }
 
-
-/* The gates against a prewalk's component in slot i (c2d_path_prewalk). */
-static __always_inline __u32 pre__hash(struct c2d_scratch *s, __u32 i, __u64 salt)
-{
-	return c2d_gate_hash(s->pre_head[i & 3], s->pre_tail[i & 3], s->pre_len[i & 3], salt);
-}
-
-static __always_inline bool pre__top(struct c2d_scratch *s, __u32 n, volatile __u64 *gate)
-{
-	__u32 h1 = pre__hash(s, C2D_PRE_TOP0, 0);
-
-	if (gate__bit(gate, h1))
-		return true;
-	return n >= 2 && gate__bit(gate, pre__hash(s, C2D_PRE_TOP1, h1 ^ C2D_GATE_PAIR_SALT));
-}
-
-/* The same tests as the matchers' (gate__top, gate__comp), on the same components: the
- * matchers would look in no trie, so they would find nothing. */
-__noinline int c2d_gates_admit(struct c2d_scratch *s, __u32 n, __u32 write)
-{
-	__u32 pf = c2d_policy_flags;
-
-	if (!s || n == 0 || !(pf & C2D_POL_GATES))
-		return 1;
-	if (pre__top(s, n, c2d_gates.cred_top))
-		return 1;
-	if ((pf & C2D_POL_SUFFIX) && gate__bit(c2d_gates.leaf, pre__hash(s, C2D_PRE_LEAF, 0)))
-		return 1;
-	if ((pf & C2D_POL_DIR) && n >= 2 &&
-	    gate__bit(c2d_gates.dir, pre__hash(s, C2D_PRE_PARENT, 0)))
-		return 1;
-	return write && (pf & C2D_POL_STORAGE) && pre__top(s, n, c2d_gates.stor_top);
-}
 
 /* Does the rule found apply to this open? kinds is a mask of (1 << enum c2d_kind); the kind
  * byte comes from a map, so it is bounded before it shifts. */

@@ -402,7 +402,7 @@ static __always_inline int uring__opened_exact(struct io_kiocb *req, __u16 sys, 
 	if (!s)
 		return 0;
 	sysev__reset(s);
-	if (!open__judge_file(s, t, f, oflags, &kind, &off))
+	if (!open__may_match(s, t, f) || !open__judge_file(s, t, f, oflags, &kind, &off))
 		return 0;
 	sysev__add_path(s, off);
 	file__add_fs_path(s, f);

@@ -173,7 +173,7 @@ struct c2d_scratch {
 	 * scalars for the verifier (typed pointers there cost it a third more work). */
 	__u64 num[4];
 	__u8 win[C2D_HEAD_WIN];
-	/* The prewalk of an opened file (c2d_path_prewalk): the components the gates judge by,
+	/* The prewalk of an opened file (c2d_open_prefilter): the components the gates judge by,
 	 * slot C2D_PRE_LEAF, _PARENT, _TOP0 (the path's first), _TOP1 (its second): the dentry
 	 * and name pointer while walking, then the name as c2d_gate_hash() takes it. */
 	__u64 pre_d[4];
@@ -182,6 +182,8 @@ struct c2d_scratch {
 	__u64 pre_tail[4];
 	__u32 pre_len[4];
 	__u32 pre_n, pre_room;
+	__s32 pre_got; /* what the last prewalk found: its components, or -1 */
+	__u32 pad8;
 };
 
 #define C2D_PRE_LEAF 0

@@ -159,38 +159,12 @@ static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file
 		sysev__add_path_as(s, off, C2D_STR_FS_PATH);
 }
 
-/*
- * Decide before walking: can any rule match this opened file? The prewalk goes up the walk's
- * dentries without copying a name, the gates judge its leaf, parent and first two components,
- * and the identity gate the file and, on a device with a directory rule, its ancestors. false
- * proves the walk and every matcher would find nothing (each closed gate is a proof; `make
- * bpf-test` holds the two to each other on the corpus); true: the walk decides, as before.
- */
+/* Decide before walking (path.bpf.h c2d_open_prefilter): false proves no rule matches the
+ * opened file, whatever the flags of its open; true: the walk judges it. */
 static __always_inline bool open__may_match(struct c2d_scratch *s, struct task_struct *task,
-					    struct file *f, __u64 oflags, __u32 idk)
+					    struct file *f)
 {
-	__u32 pf = c2d_policy_flags, dev;
-	int n;
-
-	if (!(pf & C2D_POL_GATES))
-		return true;
-	n = c2d_path_prewalk_file(s, (__u64)task, (__u64)f);
-	if (n <= 0 || c2d_gates_admit(s, n, open__is_write(oflags)))
-		return true;
-	if (!idk)
-		return false;
-	path__file_id(s, f);
-	dev = s->ev.dev;
-	if (!s->ev.ino)
-		return true;
-	if ((pf & C2D_POL_FILE_IDS) &&
-	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(s->ev.ino, dev)))
-		return true;
-	/* a device with a directory rule has its marker {ino 0, dev} in the gate too */
-	if ((pf & (C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)) &&
-	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(0, dev)))
-		return c2d_path_pre_ids(s, s->fh.dentry, dev) != 0;
-	return false;
+	return c2d_open_prefilter(s, (__u64)task, (__u64)f) != 0;
 }
 
 /*
@@ -203,12 +177,8 @@ static __always_inline int open__judge_file(struct c2d_scratch *s, struct task_s
 					    struct file *f, __u64 oflags, __u8 *kind, int *offp)
 {
 	__u32 idk = file__ids_on() ? open__id_kinds(s, f, oflags) : 0;
-	int off;
+	int off = file__walk(s, task, f, idk);
 
-	*offp = -1;
-	if (!open__may_match(s, task, f, oflags, idk))
-		return 0;
-	off = file__walk(s, task, f, idk);
 	*offp = off;
 	if (off < 0)
 		return 0;

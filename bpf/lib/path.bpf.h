@@ -167,16 +167,19 @@ static __always_inline void path__gate_walked(struct c2d_scratch *s, int off)
 int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file);
 
 /*
- * The prewalk of an opened file, before any path is built (open.bpf.h open__may_match): the
- * same dentries and mount crossings as the walk to the task's root, no name copied; the
- * gates' four components (leaf, parent, the path's first two) into s->pre_* as
- * c2d_gate_hash() takes them. Returns the number of components (capped at 255), or -1 when
- * only the walk can judge the file (deeper or longer than the walk goes, outside the task's
- * root, a pseudo filesystem, a name that cannot be read).
+ * Decide before walking (open.bpf.h open__may_match): can any rule match this opened file?
+ * The prewalk goes up the same dentries and mount crossings as the walk to the task's root
+ * (task: 0 for the current one, as c2d_path_of_file), without copying a name; the gates
+ * (gates.bpf.h) judge the four components they read, leaf, parent and the path's first two,
+ * read as c2d_gate_hash() takes them; then the identity gate judges the file and, on a device
+ * with a directory rule, its ancestors. Returns 0 when no rule can match (the walk and every
+ * matcher would find nothing), 1 when the walk must judge: the path is deeper or longer than
+ * the walk goes, outside the task's root, on a pseudo filesystem, or a gate is open. Reads the
+ * file's head into s->fh and leaves the components found in s->pre_got.
+ * c2d_open_prefilter_at: the same to a given root (the kernel test's chroot).
  */
-int c2d_path_prewalk(struct c2d_scratch *s, __u64 dentry, __u64 vfsmnt, __u64 root_dentry,
-		     __u64 root_mnt);
-int c2d_path_prewalk_file(struct c2d_scratch *s, __u64 task, __u64 file);
+int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file);
+int c2d_open_prefilter_at(struct c2d_scratch *s, __u64 file, __u64 root_dentry, __u64 root_mnt);
 /* The ancestors of a dentry in its filesystem, up to the superblock's root, against the
  * identity gate (c2d_id_gate, device dev): 1 when one may be a directory rule's (dir_ids
  * must be looked in) or the chain is deeper than C2D_MAX_DEPTH, 0 when none is. */

@@ -25,11 +25,6 @@ int c2d_match_credential(struct c2d_scratch *s, int off);
 /* Same against the production-storage prefixes (0 when none are configured). */
 int c2d_match_storage(struct c2d_scratch *s, int off);
 
-/* After c2d_path_prewalk() found n components: may a rule of the credential tries (and with
- * `write`, of the storage trie) match the path, by the same gates the matchers test (1), or
- * can none (0)? Open (1) when the agent wrote no gates. */
-int c2d_gates_admit(struct c2d_scratch *s, __u32 n, __u32 write);
-
 /*
  * Files by identity (s->ev.ino/dev, filled by path__file_id). `kinds` is a mask of
  * (1 << enum c2d_kind): storage rules apply only to writes.

@@ -162,19 +162,19 @@ int c2d_test_walk_fd(__u64 *ctx)
 	f = path__fd_file(task, fd);
 	if (!f)
 		return -2;
-	/* the prewalk first, as open__may_match() runs it, to the same root */
+	/* the prefilter first, as open__may_match() runs it, to the same root */
 	if (rootfd < 0) {
-		o->pre_n = c2d_path_prewalk_file(s, 0, (__u64)f);
+		o->pre_admit = c2d_open_prefilter(s, 0, (__u64)f);
 	} else {
 		rf = path__fd_file(task, rootfd);
 		if (!rf)
 			return -2;
-		o->pre_n = c2d_path_prewalk(s, (__u64)BPF_CORE_READ(f, f_path.dentry),
-					    (__u64)BPF_CORE_READ(f, f_path.mnt),
-					    (__u64)BPF_CORE_READ(rf, f_path.dentry),
-					    (__u64)BPF_CORE_READ(rf, f_path.mnt));
+		o->pre_admit = c2d_open_prefilter_at(s, (__u64)f,
+						     (__u64)BPF_CORE_READ(rf, f_path.dentry),
+						     (__u64)BPF_CORE_READ(rf, f_path.mnt));
 	}
-	o->pre_admit = o->pre_n > 0 ? c2d_gates_admit(s, o->pre_n, 1) : 1;
+	o->pre_n = s->pre_got;
+	s->fh.file = 0;
 	if (rootfd < 0) {
 		off = path__from_file(s, NULL, f); /* NULL: the current task */
 	} else {

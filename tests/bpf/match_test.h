@@ -13,8 +13,8 @@ struct c2d_test_out {
 	__u32 ncomp;
 	__u16 flags; /* C2D_F_* the walk/join/matchers set */
 	__u16 pad;
-	__s32 pre_n;	 /* c2d_path_walk_fd: c2d_path_prewalk()'s components, or -1 */
-	__s32 pre_admit; /* c2d_gates_admit() after it (write: 1), 1 when pre_n <= 0 */
+	__s32 pre_n;	 /* c2d_test_walk_fd: the components the prewalk found, or -1 */
+	__s32 pre_admit; /* c2d_open_prefilter(): 1 the walk judges, 0 no rule can match */
 	__u16 comp_off[4];
 	__u16 comp_len[4];
 	struct c2d_rule_val cred_rule;

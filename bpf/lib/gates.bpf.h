@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * gates.bpf.h - the gates (c2d_abi.h struct c2d_gates) as the kernel tests them: by the
+ * matchers on a walked path (policy.bpf.c), and by the prefilter on the components the prewalk
+ * noted (path.bpf.c), with the same hash on the same bytes.
+ */
+#ifndef C2D_GATES_BPF_H
+#define C2D_GATES_BPF_H
+
+#include "maps.bpf.h"
+
+static __always_inline bool gate__bit(volatile __u64 *gate, __u32 h)
+{
+	return (gate[(h / 64) & (C2D_GATE_WORDS - 1)] >> (h & 63)) & 1;
+}
+
+/* The prewalk's component in slot i (C2D_PRE_*), hashed as the matchers hash a component. */
+static __always_inline __u32 pre__hash(struct c2d_scratch *s, __u32 i, __u64 salt)
+{
+	return c2d_gate_hash(s->pre_head[i & 3], s->pre_tail[i & 3], s->pre_len[i & 3], salt);
+}
+
+/* As gate__top (policy.bpf.c): the first component alone, or the first two as a pair. */
+static __always_inline bool pre__top(struct c2d_scratch *s, __u32 n, volatile __u64 *gate)
+{
+	__u32 h1 = pre__hash(s, C2D_PRE_TOP0, 0);
+
+	if (gate__bit(gate, h1))
+		return true;
+	return n >= 2 && gate__bit(gate, pre__hash(s, C2D_PRE_TOP1, h1 ^ C2D_GATE_PAIR_SALT));
+}
+
+/* After a prewalk of n components: may a rule of the credential tries (with `write`, of the
+ * storage trie too) match the path? The matchers' own tests (gate__top, gate__comp) on the
+ * same components: false means they would look in no trie, so they would find nothing. */
+static __always_inline bool pre__gates_admit(struct c2d_scratch *s, __u32 n, bool write)
+{
+	__u32 pf = c2d_policy_flags;
+
+	if (n == 0 || !(pf & C2D_POL_GATES))
+		return true;
+	if (pre__top(s, n, c2d_gates.cred_top))
+		return true;
+	if ((pf & C2D_POL_SUFFIX) && gate__bit(c2d_gates.leaf, pre__hash(s, C2D_PRE_LEAF, 0)))
+		return true;
+	if ((pf & C2D_POL_DIR) && n >= 2 &&
+	    gate__bit(c2d_gates.dir, pre__hash(s, C2D_PRE_PARENT, 0)))
+		return true;
+	return write && (pf & C2D_POL_STORAGE) && pre__top(s, n, c2d_gates.stor_top);
+}
+
+#endif /* C2D_GATES_BPF_H */
