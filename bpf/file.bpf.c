@@ -37,18 +37,20 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 
 	if (ret < 0 && !open__report_failure(ret))
 		return 0;
-	task = bpf_get_current_task_btf();
-	if (task->tgid == c2d_agent_tgid) /* self__is_agent(), without a helper call */
-		return 0;
 	s = scratch__get();
 	if (!s)
 		return 0;
-	/* Most opens end here, before an argument is read: no rule can match the opened file. */
+	sysev__reset(s);
+	/* Most opens end here, in one call, before an argument is read: no rule can match the
+	 * opened file (the file and its head stay in s->fh for the judgement below). */
 	if (ret >= 0) {
-		f = path__fd_file(task, ret);
-		if (!f || !open__may_match(s, NULL, f)) /* NULL: the current task */
+		if (!c2d_open_prefilter_fd(s, ret))
 			return 0;
+		f = (struct file *)s->fh.file;
 	}
+	task = bpf_get_current_task_btf();
+	if (task->tgid == c2d_agent_tgid) /* self__is_agent(), without a helper call */
+		return 0;
 	sysargs__read(task, &a);
 	/* the caller's flags: registers, except openat2's struct open_how { u64 flags; … } in
 	 * user memory. A successful open takes from them only the bits the kernel drops
@@ -76,7 +78,6 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 		upath = (const char *)a.a[0];
 		oflags = a.a[1];
 	}
-	sysev__reset(s);
 	if (f)
 		oflags = file__open_mode(s, f, oflags);
 	/* O_PATH opens only name the file: nothing can be read or written through them. A failed

@@ -708,6 +708,50 @@ __noinline int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file)
 	return pre__filter(s, rd, rm);
 }
 
+/* The file in slot fd of the current task's table, as a number (0: none). The slot is read
+ * as the one pointer of a struct llist_node, a kernel type every version has: a load through
+ * BTF instead of a helper call. */
+static __always_inline __u64 path__current_fd_file(struct c2d_scratch *s, struct task_struct *task,
+						   long fd)
+{
+	struct files_struct *files = task->files;
+	struct fdtable *fdt = files ? files->fdt : NULL;
+	__u64 arr;
+
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
+		return 0;
+	arr = (__u64)fdt->fd;
+	if (!arr)
+		return 0;
+#ifndef C2D_PROBE_READS
+	return C2D_NUM(s, 2, C2D_BTF(struct llist_node, arr + (__u64)fd * sizeof(__u64))->next);
+#else
+	__u64 f = 0;
+
+	bpf_probe_read_kernel(&f, sizeof(f), (void *)(arr + (__u64)fd * sizeof(__u64)));
+	return f;
+#endif
+}
+
+__noinline int c2d_open_prefilter_fd(struct c2d_scratch *s, long fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 file, rd, rm;
+
+	if (!s)
+		return 1;
+	s->fh.file = 0;
+	if (task->tgid == c2d_agent_tgid) /* self__is_agent(), without a second helper call */
+		return 0;
+	file = path__current_fd_file(s, task, fd);
+	if (!file)
+		return 0;
+	path__head_read(s, file);
+	if (path__task_root(s, (__u64)task, &rd, &rm))
+		return 1;
+	return pre__filter(s, rd, rm);
+}
+
 __noinline int c2d_open_prefilter_at(struct c2d_scratch *s, __u64 file, __u64 root_dentry,
 				     __u64 root_mnt)
 {

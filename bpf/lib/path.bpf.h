@@ -179,6 +179,10 @@ int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file);
  * c2d_open_prefilter_at: the same to a given root (the kernel test's chroot).
  */
 int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file);
+/* The same for the file a syscall of the current task just opened as fd, found in its table
+ * here (0 too when there is none, or the task is the agent): a non-matching open costs one
+ * helper call and this one call. The file is left in s->fh.file. */
+int c2d_open_prefilter_fd(struct c2d_scratch *s, long fd);
 int c2d_open_prefilter_at(struct c2d_scratch *s, __u64 file, __u64 root_dentry, __u64 root_mnt);
 /* The ancestors of a dentry in its filesystem, up to the superblock's root, against the
  * identity gate (c2d_id_gate, device dev): 1 when one may be a directory rule's (dir_ids
