@@ -7,10 +7,12 @@
  * ~80 ns (PERFORMANCE.md). At exit the result is known and, for a successful open, the path is
  * rebuilt from the file the kernel actually opened: symlinks, `..` and dirfds are resolved.
  *
- * Order of checks, cheapest first: self → result → path walk → prefix trie → suffix tries →
- * storage trie (writes only) → identity (file_ids, then dir_ids up the dentries: every other
- * name of a rule's file, and the same file seen through another mount) → emit. Nothing is
- * reserved in the ring buffer before a match. A finding about an opened file carries its
+ * Order of checks, cheapest first: result → the prefilter, one call (path.bpf.h
+ * c2d_open_prefilter_fd: the agent's own opens, then a prewalk of the file's dentries with no
+ * name copied, the gates and the identity gate; most opens end there) → path walk → prefix
+ * trie → suffix tries → storage trie (writes only) → identity (file_ids, then dir_ids up the
+ * dentries: every other name of a rule's file, and the same file seen through another mount)
+ * → emit. Nothing is reserved in the ring buffer before a match. A finding about an opened file carries its
  * (ino, dev) and its path from its filesystem's root (the agent makes the host path of it).
  */
 #include "vmlinux.h"
@@ -40,14 +42,15 @@ static __always_inline int file__open(struct c2d_sys_exit_ctx *ctx, __u16 sys)
 	s = scratch__get();
 	if (!s)
 		return 0;
-	sysev__reset(s);
-	/* Most opens end here, in one call, before an argument is read: no rule can match the
-	 * opened file (the file and its head stay in s->fh for the judgement below). */
+	/* Most opens end here, in one call, before an argument is read or the scratch reset: no
+	 * rule can match the opened file. Its head, read there, serves the judgement below. */
 	if (ret >= 0) {
 		if (!c2d_open_prefilter_fd(s, ret))
 			return 0;
 		f = (struct file *)s->fh.file;
 	}
+	sysev__reset(s);
+	s->fh.file = (__u64)f; /* the head read above is this run's */
 	task = bpf_get_current_task_btf();
 	if (task->tgid == c2d_agent_tgid) /* self__is_agent(), without a helper call */
 		return 0;

@@ -20,14 +20,11 @@ static __always_inline __u32 pre__hash(struct c2d_scratch *s, __u32 i, __u64 sal
 	return c2d_gate_hash(s->pre_head[i & 3], s->pre_tail[i & 3], s->pre_len[i & 3], salt);
 }
 
-/* As gate__top (policy.bpf.c): the first component alone, or the first two as a pair. */
-static __always_inline bool pre__top(struct c2d_scratch *s, __u32 n, volatile __u64 *gate)
+/* As gate__top (policy.bpf.c): the first component alone (h1), or the first two as a pair
+ * (h2, when there are two). */
+static __always_inline bool pre__top(volatile __u64 *gate, __u32 n, __u32 h1, __u32 h2)
 {
-	__u32 h1 = pre__hash(s, C2D_PRE_TOP0, 0);
-
-	if (gate__bit(gate, h1))
-		return true;
-	return n >= 2 && gate__bit(gate, pre__hash(s, C2D_PRE_TOP1, h1 ^ C2D_GATE_PAIR_SALT));
+	return gate__bit(gate, h1) || (n >= 2 && gate__bit(gate, h2));
 }
 
 /* After a prewalk of n components: may a rule of the credential tries (with `write`, of the
@@ -35,18 +32,20 @@ static __always_inline bool pre__top(struct c2d_scratch *s, __u32 n, volatile __
  * same components: false means they would look in no trie, so they would find nothing. */
 static __always_inline bool pre__gates_admit(struct c2d_scratch *s, __u32 n, bool write)
 {
-	__u32 pf = c2d_policy_flags;
+	__u32 pf = c2d_policy_flags, h1, h2;
 
 	if (n == 0 || !(pf & C2D_POL_GATES))
 		return true;
-	if (pre__top(s, n, c2d_gates.cred_top))
+	h1 = pre__hash(s, C2D_PRE_TOP0, 0);
+	h2 = pre__hash(s, C2D_PRE_TOP1, h1 ^ C2D_GATE_PAIR_SALT);
+	if (pre__top(c2d_gates.cred_top, n, h1, h2))
 		return true;
 	if ((pf & C2D_POL_SUFFIX) && gate__bit(c2d_gates.leaf, pre__hash(s, C2D_PRE_LEAF, 0)))
 		return true;
 	if ((pf & C2D_POL_DIR) && n >= 2 &&
 	    gate__bit(c2d_gates.dir, pre__hash(s, C2D_PRE_PARENT, 0)))
 		return true;
-	return write && (pf & C2D_POL_STORAGE) && pre__top(s, n, c2d_gates.stor_top);
+	return write && (pf & C2D_POL_STORAGE) && pre__top(c2d_gates.stor_top, n, h1, h2);
 }
 
 #endif /* C2D_GATES_BPF_H */

@@ -167,7 +167,8 @@ static __always_inline void path__gate_walked(struct c2d_scratch *s, int off)
 int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file);
 
 /*
- * Decide before walking (open.bpf.h open__may_match): can any rule match this opened file?
+ * Decide before walking (the open syscalls through c2d_open_prefilter_fd, io_uring's opens
+ * through open.bpf.h open__may_match): can any rule match this opened file?
  * The prewalk goes up the same dentries and mount crossings as the walk to the task's root
  * (task: 0 for the current one, as c2d_path_of_file), without copying a name; the gates
  * (gates.bpf.h) judge the four components they read, leaf, parent and the path's first two,
@@ -176,13 +177,13 @@ int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file);
  * matcher would find nothing), 1 when the walk must judge: the path is deeper or longer than
  * the walk goes, outside the task's root, on a pseudo filesystem, or a gate is open. Reads the
  * file's head into s->fh and leaves the components found in s->pre_got.
- * c2d_open_prefilter_at: the same to a given root (the kernel test's chroot).
  */
 int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file);
 /* The same for the file a syscall of the current task just opened as fd, found in its table
  * here (0 too when there is none, or the task is the agent): a non-matching open costs one
  * helper call and this one call. The file is left in s->fh.file. */
 int c2d_open_prefilter_fd(struct c2d_scratch *s, long fd);
+/* The same to a given root (the kernel test's chroot). */
 int c2d_open_prefilter_at(struct c2d_scratch *s, __u64 file, __u64 root_dentry, __u64 root_mnt);
 /* The ancestors of a dentry in its filesystem, up to the superblock's root, against the
  * identity gate (c2d_id_gate, device dev): 1 when one may be a directory rule's (dir_ids
