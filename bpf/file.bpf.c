@@ -12,8 +12,9 @@
  * name copied, the gates and the identity gate; most opens end there) → path walk → prefix
  * trie → suffix tries → storage trie (writes only) → identity (file_ids, then dir_ids up the
  * dentries: every other name of a rule's file, and the same file seen through another mount)
- * → emit. Nothing is reserved in the ring buffer before a match. A finding about an opened file carries its
- * (ino, dev) and its path from its filesystem's root (the agent makes the host path of it).
+ * → emit. Nothing is reserved in the ring buffer before a match. A finding about an opened
+ * file carries its (ino, dev) and its path from its filesystem's root (the agent makes the
+ * host path of it).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

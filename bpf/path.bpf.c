@@ -540,7 +540,7 @@ static __always_inline int pre__name(struct c2d_scratch *s, __u32 i)
 		w[4] = b->d_shortname.words[4];
 		head = w[0];
 		if (len < 8) {
-			head &= (1ULL << (len * 8)) - 1;
+			head = gate__short(head, len);
 			tail = head;
 		} else {
 			start = len - 8;
@@ -556,11 +556,7 @@ static __always_inline int pre__name(struct c2d_scratch *s, __u32 i)
 	if (bpf_probe_read_kernel(&head, sizeof(head), (void *)name) < 0)
 		return -1;
 	if (len < 8) {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		head &= (1ULL << (len * 8)) - 1;
-#else
-		head &= ~((1ULL << ((8 - len) * 8)) - 1);
-#endif
+		head = gate__short(head, len);
 		tail = head;
 	} else if (bpf_probe_read_kernel(&tail, sizeof(tail), (void *)(name + len - 8)) < 0) {
 		return -1;
@@ -660,7 +656,7 @@ static __always_inline int path__prewalk(struct c2d_scratch *s, __u64 dentry_p, 
 		pre__same(s, C2D_PRE_TOP1, C2D_PRE_PARENT);
 	else if (pre__name(s, C2D_PRE_TOP1) < 0)
 		return -1;
-	return n > 255 ? 255 : n;
+	return n; /* at most C2D_MAX_DEPTH */
 }
 
 /*
@@ -696,16 +692,20 @@ static __always_inline int pre__filter(struct c2d_scratch *s, __u64 rd, __u64 rm
 	return 0;
 }
 
-__noinline int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file)
+/* The prefilter on `file`, to the root of `task` (0: the current one). */
+static __always_inline int pre__file(struct c2d_scratch *s, __u64 task, __u64 file)
 {
 	__u64 rd, rm;
 
-	if (!s)
-		return 1;
 	path__head_read(s, file);
 	if (path__task_root(s, task, &rd, &rm))
 		return 1;
 	return pre__filter(s, rd, rm);
+}
+
+__noinline int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file)
+{
+	return s ? pre__file(s, task, file) : 1;
 }
 
 /* The file in slot fd of the current task's table, as a number (0: none). The slot is read
@@ -714,29 +714,21 @@ __noinline int c2d_open_prefilter(struct c2d_scratch *s, __u64 task, __u64 file)
 static __always_inline __u64 path__current_fd_file(struct c2d_scratch *s, struct task_struct *task,
 						   long fd)
 {
-	struct files_struct *files = task->files;
-	struct fdtable *fdt = files ? files->fdt : NULL;
-	__u64 arr;
+	__u64 slot = path__fd_slot_addr(task, fd);
 
-	if (!fdt || fd < 0 || fd >= fdt->max_fds)
-		return 0;
-	arr = (__u64)fdt->fd;
-	if (!arr)
+	if (!slot)
 		return 0;
 #ifndef C2D_PROBE_READS
-	return C2D_NUM(s, 2, C2D_BTF(struct llist_node, arr + (__u64)fd * sizeof(__u64))->next);
+	return C2D_NUM(s, 2, C2D_BTF(struct llist_node, slot)->next);
 #else
-	__u64 f = 0;
-
-	bpf_probe_read_kernel(&f, sizeof(f), (void *)(arr + (__u64)fd * sizeof(__u64)));
-	return f;
+	return (__u64)path__fd_file(task, fd);
 #endif
 }
 
 __noinline int c2d_open_prefilter_fd(struct c2d_scratch *s, long fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 file, rd, rm;
+	__u64 file;
 
 	if (!s)
 		return 1;
@@ -744,12 +736,7 @@ __noinline int c2d_open_prefilter_fd(struct c2d_scratch *s, long fd)
 	if (task->tgid == c2d_agent_tgid) /* self__is_agent(), without a second helper call */
 		return 0;
 	file = path__current_fd_file(s, task, fd);
-	if (!file)
-		return 0;
-	path__head_read(s, file);
-	if (path__task_root(s, (__u64)task, &rd, &rm))
-		return 1;
-	return pre__filter(s, rd, rm);
+	return file ? pre__file(s, (__u64)task, file) : 0;
 }
 
 __noinline int c2d_open_prefilter_at(struct c2d_scratch *s, __u64 file, __u64 root_dentry,

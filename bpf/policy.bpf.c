@@ -84,11 +84,7 @@ static __always_inline __u32 gate__hash(struct c2d_scratch *s, __u32 coff, __u32
 
 	len &= C2D_NAME_MASK;
 	if (len < 8) {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		head &= (1ULL << (len * 8)) - 1; /* the first len bytes are the low ones */
-#else
-		head &= ~((1ULL << ((8 - len) * 8)) - 1);
-#endif
+		head = gate__short(head, len);
 		tail = head;
 	} else {
 		tail = *(__u64 *)&s->pbuf[(coff + len - 8) & C2D_PBUF_MASK];

@@ -11,7 +11,18 @@
 
 static __always_inline bool gate__bit(volatile __u64 *gate, __u32 h)
 {
-	return (gate[(h / 64) & (C2D_GATE_WORDS - 1)] >> (h & 63)) & 1;
+	return c2d_gate_test((const __u64 *)gate, h);
+}
+
+/* A component's first 8 bytes as the gate hash takes a name shorter than 8: its len bytes,
+ * zero padded (also its last 8). */
+static __always_inline __u64 gate__short(__u64 head, __u32 len)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return head & ((1ULL << (len * 8)) - 1); /* the first len bytes are the low ones */
+#else
+	return head & ~((1ULL << ((8 - len) * 8)) - 1);
+#endif
 }
 
 /* The prewalk's component in slot i (C2D_PRE_*), hashed as the matchers hash a component. */

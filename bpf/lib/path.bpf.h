@@ -60,14 +60,30 @@ static __always_inline struct file *path__fd_slot(struct file **fdarr, unsigned 
 	return f;
 }
 
-/* The file behind `fd` in the task `task`, a BTF pointer (bpf_get_current_task_btf()): the
- * chain down to the fd array is plain loads, only the slot is read with a helper. NULL if none. */
-static __always_inline struct file *path__fd_file(struct task_struct *task, long fd)
+/* The address of slot fd in the table of `task`, a BTF pointer (bpf_get_current_task_btf()):
+ * the chain down to the fd array is plain loads. 0 if there is no such slot. */
+static __always_inline __u64 path__fd_slot_addr(struct task_struct *task, long fd)
 {
 	struct files_struct *files = task->files;
 	struct fdtable *fdt = files ? files->fdt : NULL;
+	struct file **arr;
 
-	return fdt ? path__fd_slot(fdt->fd, fdt->max_fds, fd) : NULL;
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
+		return 0;
+	arr = fdt->fd;
+	return arr ? (__u64)&arr[fd] : 0;
+}
+
+/* The file behind `fd` in the task `task`, a BTF pointer: only the slot is read with a helper
+ * (path.bpf.c reads it with a load). NULL if none. */
+static __always_inline struct file *path__fd_file(struct task_struct *task, long fd)
+{
+	__u64 slot = path__fd_slot_addr(task, fd);
+	struct file *f = NULL;
+
+	if (slot)
+		bpf_probe_read_kernel(&f, sizeof(f), (void *)slot);
+	return f;
 }
 
 /* The same for a task pointer known only as a number (read from a kernel object). */
