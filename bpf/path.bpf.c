@@ -161,16 +161,47 @@ __noinline int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode)
 }
 
 /* Prepend one component; returns the new start offset or -1 when it does not fit. */
-static __always_inline int path__prepend(struct c2d_scratch *s, int off, const unsigned char *name,
-					 __u32 len)
+static __always_inline int path__prepend(struct c2d_scratch *s, int off, struct dentry *d,
+					 const unsigned char *name, __u32 len)
 {
 	len &= C2D_NAME_MASK; /* d_name.len <= NAME_MAX (255): the mask only informs the verifier */
 	if ((int)len + 1 >= off)
 		return -1;
-	off -= len;
-	off &= C2D_PATH_MASK; /* verifier: off stays inside pbuf */
-	if (bpf_probe_read_kernel(&s->pbuf[off], len, name) < 0)
-		return -1;
+#if !defined(C2D_PROBE_READS) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* A name stored inside its dentry (d_shortname, 40 bytes on 6.14+): its five words by
+	 * loads through BTF and 8-byte stores from the component's start, instead of a helper
+	 * call. The stores run up to 39 bytes past the name, over the '/' and what was written
+	 * before: those 40 bytes are saved first and put back after. No branch on the length:
+	 * the verifier walks this once per level of the walk's loop. */
+	if (bpf_core_field_exists(struct dentry, d_shortname) &&
+	    len < bpf_core_field_size(struct dentry, d_shortname) &&
+	    (__u64)name == (__u64)d + bpf_core_field_offset(struct dentry, d_shortname)) {
+		struct dentry *b = C2D_BTF(struct dentry, d);
+		__u64 *after = (__u64 *)&s->pbuf[off & C2D_PATH_MASK];
+		__u64 k0 = after[0], k1 = after[1], k2 = after[2], k3 = after[3], k4 = after[4];
+		__u64 *at;
+
+		off -= len;
+		at = (__u64 *)&s->pbuf[off & C2D_PATH_MASK];
+		at[0] = b->d_shortname.words[0];
+		at[1] = b->d_shortname.words[1];
+		at[2] = b->d_shortname.words[2];
+		at[3] = b->d_shortname.words[3];
+		at[4] = b->d_shortname.words[4];
+		after = (__u64 *)&s->pbuf[(off + len) & C2D_PATH_MASK];
+		after[0] = k0;
+		after[1] = k1;
+		after[2] = k2;
+		after[3] = k3;
+		after[4] = k4;
+	} else
+#endif
+	{
+		off -= len;
+		off &= C2D_PATH_MASK; /* verifier: off stays inside pbuf */
+		if (bpf_probe_read_kernel(&s->pbuf[off], len, name) < 0)
+			return -1;
+	}
 	off -= 1;
 	off &= C2D_PATH_MASK;
 	s->pbuf[off] = '/';
@@ -263,7 +294,7 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 			same_fs = false; /* the filesystem's root: nothing above for identity */
 			break;
 		}
-		noff = path__prepend(s, off, q.name, q.len);
+		noff = path__prepend(s, off, dentry, q.name, q.len);
 		if (noff < 0)
 			break;
 		path__note_comp(s, noff, q.len & C2D_NAME_MASK);
@@ -503,12 +534,32 @@ static __always_inline int path__task_root(struct c2d_scratch *s, __u64 task, __
 	return 0;
 }
 
+/* Is the file in s->fh on the root mount (rd, rm), a mount of its filesystem's root (not a
+ * chroot, not a bind mount)? Then its path from that root is its walked path. */
+static __always_inline bool path__fs_whole(struct c2d_scratch *s, __u64 rd, __u64 rm)
+{
+	struct vfsmount *vfsmnt = (struct vfsmount *)rm;
+
+	if (s->fh.mnt != rm || (__u64)kread__mnt_root(s, vfsmnt) != rd)
+		return false;
+#ifndef C2D_PROBE_READS
+	return (__u64)C2D_BTF(struct vfsmount, rm)->mnt_sb->s_root == rd;
+#else
+	return (__u64)BPF_CORE_READ(vfsmnt, mnt_sb, s_root) == rd;
+#endif
+}
+
 __noinline int c2d_path_of_file(struct c2d_scratch *s, __u64 task, __u64 file)
 {
 	__u64 rd, rm;
 
-	if (!s || !path__fhead(s, (struct file *)file)->dentry || path__task_root(s, task, &rd, &rm))
+	if (!s)
 		return -1;
+	s->fs_whole = 0;
+	if (!path__fhead(s, (struct file *)file)->dentry || path__task_root(s, task, &rd, &rm))
+		return -1;
+	if (path__fs_whole(s, rd, rm))
+		s->fs_whole = file;
 	return c2d_path_walk(s, s->fh.dentry, s->fh.mnt, rd, rm);
 }
 

@@ -459,7 +459,7 @@ static __always_inline int uring__release(struct io_kiocb *req, long res, __u16 
 	c2d_barrier_var(size); /* verifier: the bound stays on the register passed to output */
 	if (size < sizeof(p->ev))
 		goto out;
-	if (!c2d_budget_take(p->ev.hdr.cgroup_id, 1)) {
+	if (!budget__take(p->ev.hdr.cgroup_id, 1)) {
 		C2D_STAT_INC(rate_limited);
 	} else {
 		if (emit__output(p, size) < 0)

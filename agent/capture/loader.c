@@ -28,7 +28,8 @@
 #define SYS_io_uring_enter 426 /* the same on every architecture since 5.1 */
 #endif
 
-#define WAKEUP_BYTES_DIV 8 /* wake the reader when 1/8 of the ring is used */
+#define WAKEUP_BYTES_DIV 8 /* the CPUs together wake the reader per 1/8 of the ring */
+#define WAKEUP_BYTES_MIN (16u << 10) /* …but one CPU not more often than per 16 KiB */
 
 /* A verifier log comes as one message, and its verdict is at the end: a message longer than a
  * log line goes to stderr whole (its last 64 KiB), after a one-line header. */
@@ -194,6 +195,15 @@ static void release_objects(void)
 	release_elf_bytes(b, sz);
 }
 
+/* What one CPU sends before it wakes the ring's reader (base.bpf.h emit__output_flags). */
+static uint64_t wakeup_bytes(uint64_t ringbuf_bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t share = ringbuf_bytes / WAKEUP_BYTES_DIV / (uint64_t)(ncpu > 0 ? ncpu : 1);
+
+	return share > WAKEUP_BYTES_MIN ? share : WAKEUP_BYTES_MIN;
+}
+
 int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		const struct c2d_policy *p, const struct loader_opts *lo, char *err,
 		size_t errlen)
@@ -217,7 +227,7 @@ int loader_load(struct c2d_loader *l, const struct c2d_hook_plan *plan,
 		return -errno;
 	}
 	l->skel->rodata->c2d_agent_tgid = (uint32_t)getpid();
-	l->skel->rodata->c2d_wakeup_bytes = ringbuf_bytes / WAKEUP_BYTES_DIV;
+	l->skel->rodata->c2d_wakeup_bytes = wakeup_bytes(ringbuf_bytes);
 	if (lo->container_rate) {
 		uint64_t interval = 1000000000ull / lo->container_rate;
 

@@ -139,6 +139,22 @@ int c2d_budget_take(__u64 cgid, int charge);
 int c2d_fold_take(void);
 int c2d_fold_settle(int sent);
 
+/* Folding and the budget are fixed at load: off (the knob 0), their calls are not made. */
+static __always_inline int fold__take(void)
+{
+	return c2d_fold_window_ns ? c2d_fold_take() : C2D_FOLD_SEND_NEW;
+}
+
+static __always_inline int fold__settle(int sent)
+{
+	return c2d_fold_window_ns ? c2d_fold_settle(sent) : 0;
+}
+
+static __always_inline int budget__take(__u64 cgid, int charge)
+{
+	return c2d_cg_interval_ns ? c2d_budget_take(cgid, charge) : 1;
+}
+
 static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_val *rule, __u8 kind)
 {
 	__u32 size = sizeof(s->ev) + sysev__used(s);
@@ -151,21 +167,21 @@ static __always_inline int sysev__send(struct c2d_scratch *s, struct c2d_rule_va
 	if (size > sizeof(s->ev) + C2D_DATA_MAX)
 		return 0;
 	/* identical findings are counted, not sent: only distinct ones spend the budget */
-	take = c2d_fold_take();
+	take = fold__take();
 	if (!take)
 		return 0;
-	if (!c2d_budget_take(s->ev.hdr.cgroup_id, take == C2D_FOLD_SEND_NEW)) {
-		if (!c2d_fold_settle(0))
+	if (!budget__take(s->ev.hdr.cgroup_id, take == C2D_FOLD_SEND_NEW)) {
+		if (!fold__settle(0))
 			C2D_STAT_INC(rate_limited);
 		return 0;
 	}
 	s->ev.hdr.size = size;
 	if (emit__output(&s->ev, size) < 0) {
-		if (!c2d_fold_settle(0))
+		if (!fold__settle(0))
 			C2D_STAT_INC(drop_ringbuf);
 		return 0;
 	}
-	c2d_fold_settle(1);
+	fold__settle(1);
 	if (kind == C2D_KIND_NONE)
 		C2D_STAT_INC(unresolved);
 	else

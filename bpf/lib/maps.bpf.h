@@ -12,6 +12,8 @@
  * | scratch      | the program running on CPU | same program   | 1 per CPU: event + path buffers  |
  * | proc_scratch | exec program               | same program   | 1 per CPU: exec record           |
  * | stats        | every program              | agent (metrics)| 1 per CPU: loss counters         |
+ * | rb_unwoken   | every program (output)     | same           | 1 per CPU: bytes sent since this |
+ * |              |                            |                | CPU last woke the reader         |
  * | prefix_trie  | agent at start-up          | file programs  | exact + prefix credential rules  |
  * | suffix_trie  | agent                      | file programs  | `<any>/a/b` rules, components reversed|
  * | dir_trie     | agent                      | file programs  | `<any>/dir/` and `<any>/dir/leaf*` rules |
@@ -59,7 +61,7 @@
 
 /* Static knobs, set between __open and __load. */
 C2D_KNOB(__u32, c2d_agent_tgid, 0);	       /* self-exclusion */
-C2D_KNOB(__u64, c2d_wakeup_bytes, 256 * 1024); /* wake the reader past this much data */
+C2D_KNOB(__u64, c2d_wakeup_bytes, 128 * 1024); /* a CPU wakes the reader per this much data */
 /* Per-cgroup finding budget (--container-rate, --container-burst), as a GCRA: one finding
  * per c2d_cg_interval_ns on average, c2d_cg_burst_ns of credit ahead. 0: no limit. */
 C2D_KNOB(__u64, c2d_cg_interval_ns, 0);
@@ -109,6 +111,14 @@ C2D_MAP struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 * 1024 * 1024);
 } events SEC(".maps");
+
+/* Bytes this CPU sent since it last woke the ring's reader (base.bpf.h emit__output_flags). */
+C2D_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} rb_unwoken SEC(".maps");
 
 /* Per-CPU working memory: the event being built and the buffer the path is walked into.
  * Programs never sleep and never nest on one CPU for these hooks (tracepoints run with
@@ -168,6 +178,9 @@ struct c2d_scratch {
 		__u64 dentry, mnt, inode;
 		__u32 mode, flags;
 	} fh;
+	/* The file c2d_path_of_file last walked when its mount is the task's root mount and
+	 * mounts its filesystem's root: its path from that root is the walked path (0: none). */
+	__u64 fs_whole;
 	/* Kernel pointers loaded through BTF (path.bpf.c), stored here and read back as numbers:
 	 * what a global function may be handed, and what keeps the walk's loop state as plain
 	 * scalars for the verifier (typed pointers there cost it a third more work). */

@@ -115,7 +115,11 @@ static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct 
 	s->id_kinds = 0;
 	if (kinds) {
 		path__file_id(s, f);
-		s->id_kinds = c2d_ids_walk_kinds(s, kinds);
+		/* a device with a directory rule has its marker {ino 0, dev} in the identity gate:
+		 * a clear bit spares the marker's lookup (and the call that makes it) */
+		if ((c2d_policy_flags & (C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)) &&
+		    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(0, s->ev.dev)))
+			s->id_kinds = c2d_ids_walk_kinds(s, kinds);
 	}
 	off = path__from_file(s, task, f);
 	s->id_kinds = 0; /* other walks (dirfd, exec, fs path) look nothing up */
@@ -124,33 +128,18 @@ static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct 
 }
 
 /* A finding about an opened file: its identity (if the match did not read it already) and its
- * path from its filesystem's root, after the path as the process sees it. When the file's
- * mount is the process's root mount and mounts its filesystem's root (a host process on the
- * root file system, a container's process in its rootfs), that path is file.path itself: a
- * flag says so instead of a second walk (a matching open's most expensive part after the
- * first one). */
+ * path from its filesystem's root, after the path as the process sees it. When the walk of
+ * the file found its mount to be the process's root mount and to mount its filesystem's root
+ * (a host process on the root file system, a container's process in its rootfs), that path
+ * is file.path itself: a flag says so instead of a second walk (a matching open's most
+ * expensive part after the first one). */
 static __always_inline void file__add_fs_path(struct c2d_scratch *s, struct file *f)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct vfsmount *mnt = (struct vfsmount *)path__fhead(s, f)->mnt;
-	struct fs_struct *fs = task->fs;
-	struct {
-		struct dentry *root;
-		struct super_block *sb;
-	} m = {};
-	struct super_block *sb;
 	int off;
 
 	if (!s->ev.ino)
 		path__file_id(s, f);
-	/* mnt_root and mnt_sb side by side (struct vfsmount, every kernel): one read */
-	if (bpf_core_field_offset(mnt->mnt_sb) == bpf_core_field_offset(mnt->mnt_root) + 8)
-		bpf_core_read(&m, sizeof(m), &mnt->mnt_root);
-	else
-		m.root = BPF_CORE_READ(mnt, mnt_root), m.sb = BPF_CORE_READ(mnt, mnt_sb);
-	sb = m.sb; /* not inside BPF_CORE_READ: m is ours, not the kernel's */
-	if (fs && mnt == fs->root.mnt && m.root == fs->root.dentry && m.root == BPF_CORE_READ(sb, s_root) && /* not a chroot, not a bind mount */
-	    !(s->flags & C2D_F_PATH_TRUNCATED)) {
+	if (s->fs_whole == (__u64)f && !(s->flags & C2D_F_PATH_TRUNCATED)) {
 		s->flags |= C2D_F_FS_IS_PATH;
 		return;
 	}

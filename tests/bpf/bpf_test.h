@@ -61,6 +61,7 @@ void test_walk_depth_truncated(void **state);
 void test_walk_length_truncated(void **state);
 void test_walk_bind_mount(void **state);
 void test_prewalk_names(void **state);
+void test_walk_short_names_nested(void **state);
 void test_join_relative(void **state);
 void test_join_unresolved(void **state);
 void test_join_relative_chroot(void **state);

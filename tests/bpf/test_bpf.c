@@ -438,6 +438,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_walk_length_truncated),
 		cmocka_unit_test(test_walk_bind_mount),
 		cmocka_unit_test(test_prewalk_names),
+		cmocka_unit_test(test_walk_short_names_nested),
 		cmocka_unit_test(test_join_relative),
 		cmocka_unit_test(test_join_unresolved),
 		cmocka_unit_test(test_join_relative_chroot),

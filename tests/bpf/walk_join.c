@@ -149,10 +149,10 @@ void test_walk_depth_truncated(void **state)
 }
 
 /*
- * The prewalk hashes a name as the gates do, whether it lives inside its dentry (under 40
- * bytes on 6.14+: loads) or apart (two reads), at every length where the last 8 bytes straddle
- * words: with the leaf's bit set in the leaf gate it must go to the walk, and without it take
- * the gates' decision.
+ * The prewalk hashes a name as the gates do, and the walk copies it, whether it lives inside
+ * its dentry (under 40 bytes on 6.14+: loads) or apart (helper reads), at every length where
+ * the last 8 bytes straddle words: with the leaf's bit set in the leaf gate it must go to the
+ * walk, and without it take the gates' decision; the walked path is the real one.
  */
 void test_prewalk_names(void **state)
 {
@@ -183,6 +183,7 @@ void test_prewalk_names(void **state)
 		saved = kg->leaf[w];
 		kg->leaf[w] |= c2d_gate_bit(h);
 		assert_int_equal(walk_path(p, -1), 0);
+		assert_string_equal(out_path(), rp); /* the walk copies the name the same way */
 		assert_int_equal(out.pre_n, depth(rp));
 		if (!out.pre_admit)
 			print_message("prewalk: a %d-byte leaf with its bit set was not admitted\n", len);
@@ -191,6 +192,33 @@ void test_prewalk_names(void **state)
 		assert_int_equal(walk_path(p, -1), 0);
 		assert_int_equal(out.pre_admit, (int)policy_gates_admit(kg, rp, CRED | STOR));
 		free(rp);
+	}
+}
+
+/*
+ * Short names one inside the other, each copied by whole words that run past its end over
+ * what the walk wrote before (path.bpf.c path__prepend): every length under 40, longest
+ * first, shortest first, and alternating, must walk to the real path.
+ */
+void test_walk_short_names_nested(void **state)
+{
+	char p[2 * PATH_MAX], name[41];
+	static const int orders[3][2] = {{39, -1}, {1, 1}, {0, 0}};
+
+	for (int o = 0; o < 3; o++) {
+		int n = snprintf(p, sizeof(p), "%s/nest%d", scratch_root, o);
+
+		for (int i = 0; i < 39; i++) {
+			int len = orders[o][1] ? orders[o][0] + orders[o][1] * i
+					       : (i % 2 ? 39 - i / 2 : 1 + i / 2);
+
+			for (int j = 0; j < len; j++)
+				name[j] = (char)('a' + (i + j) % 26);
+			name[len] = 0;
+			n += snprintf(p + n, sizeof(p) - (size_t)n, "/%s", name);
+		}
+		mkfile("%s", p);
+		assert_walk_is_realpath(p);
 	}
 }
 
