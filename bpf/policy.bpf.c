@@ -8,13 +8,22 @@
 
 #define C2D_COMP_MASK (C2D_COMP_MAX - 1)
 
-/* Look the path pbuf[off, end] (NUL included) up in an exact/prefix trie. */
+/* Look the path pbuf[off, end] (NUL included) up in an exact/prefix trie. The key is built in
+ * place: its prefix length goes in the 4 bytes before the path, which nothing uses (paths are
+ * built right to left, and everything of one lies at or after its start), and the trie reads
+ * the path's first n bytes where they are, instead of a helper copying them into s->key. */
 static __always_inline struct c2d_rule_val *policy__prefix(void *trie, struct c2d_scratch *s, int off)
 {
 	__u32 n = s->end - off + 1;
 
 	if (n > C2D_LPM_MAX - 1)
 		n = C2D_LPM_MAX - 1; /* the first 255 bytes: prefixes still match, exacts cannot */
+	if (off >= 4 && off <= (int)(sizeof(s->pbuf) - sizeof(struct c2d_lpm_key))) {
+		struct c2d_lpm_key *k = (struct c2d_lpm_key *)&s->pbuf[(off - 4) & C2D_PBUF_MASK];
+
+		k->prefixlen = n * 8;
+		return bpf_map_lookup_elem(trie, k);
+	}
 	c2d_barrier_var(n);
 	n &= C2D_LPM_MAX - 1; /* verifier: bound the size register itself */
 	if (bpf_probe_read_kernel(s->key.data, n, &s->pbuf[off & C2D_PBUF_MASK]) < 0)
@@ -225,7 +234,7 @@ static __always_inline int ids__walk_dirs(struct c2d_scratch *s, struct dentry *
 		if (ids__up(d, &parent, &inode, adjacent) < 0 || !parent)
 			return 0;
 		id.ino = BPF_CORE_READ(inode, i_ino);
-		v = bpf_map_lookup_elem(&dir_ids, &id);
+		v = ids__dir(&id);
 		if (ids__applies(v, kinds))
 			return policy__found(s, v);
 		if (parent == d)

@@ -59,4 +59,14 @@ static __always_inline bool pre__gates_admit(struct c2d_scratch *s, __u32 n, boo
 	return write && (pf & C2D_POL_STORAGE) && pre__top(c2d_gates.stor_top, n, h1, h2);
 }
 
+/* The directory rule by identity (dir_ids) of (ino, dev), looked up only when the identity
+ * gate has its bit (the agent sets it before the entry goes in): most ancestors of a walked
+ * file cost a bit test, not a hash lookup. */
+static __always_inline struct c2d_rule_val *ids__dir(const struct c2d_file_id *id)
+{
+	if (!c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(id->ino, id->dev)))
+		return NULL;
+	return bpf_map_lookup_elem(&dir_ids, id);
+}
+
 #endif /* C2D_GATES_BPF_H */
