@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define C2D_ABI_VERSION 5 /* 3: struct c2d_gates, C2D_POL_GATES; 4: c2d_id_gate; 5: dir_ids in it */
+#define C2D_ABI_VERSION 6 /* 3: struct c2d_gates, C2D_POL_GATES; 4: c2d_id_gate; 5: dir_ids in it; 6: c2d_rt_gate */
 
 #define C2D_COMM_LEN 16
 #define C2D_PATH_MAX 4096	/* a rebuilt path, NUL included */
@@ -409,6 +409,25 @@ static inline int c2d_gate_test(const __u64 *gate, __u32 h)
 static inline __u32 c2d_gate_id(__u64 ino, __u32 dev)
 {
 	return c2d_gate_hash(ino, dev, 8, 0x2545f4914f6cdd1dULL);
+}
+
+/*
+ * The runtime gate (c2d_rt_gate): a bit per tgid (modulo C2D_RT_GATE_BITS) of each
+ * runtime_tasks entry, set before the entry is put in (by the exec and fork programs, and the
+ * agent's seed from /proc) and never cleared: a clear bit proves the process is not a marked
+ * runtime process, and its finding skips the hash lookup. A stale bit costs only the lookup.
+ */
+#define C2D_RT_GATE_BITS 4096
+#define C2D_RT_GATE_WORDS (C2D_RT_GATE_BITS / 64)
+
+static inline __u32 c2d_rt_gate_word(__u32 tgid)
+{
+	return (tgid / 64) % C2D_RT_GATE_WORDS;
+}
+
+static inline __u64 c2d_rt_gate_bit(__u32 tgid)
+{
+	return 1ULL << (tgid % 64);
 }
 
 #ifndef __BPF__

@@ -478,6 +478,9 @@ int loader_runtime_mark(void *arg, uint32_t tgid, uint64_t start_ns)
 {
 	struct c2d_loader *l = arg;
 
+	/* the gate bit first: the kernel looks an entry up only when its bit is set */
+	__atomic_or_fetch(&l->skel->bss->c2d_rt_gate[c2d_rt_gate_word(tgid)], c2d_rt_gate_bit(tgid),
+			  __ATOMIC_SEQ_CST);
 	/* the start floored to the tick passes the kernel's check as the exact one does */
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.runtime_tasks), &tgid, &start_ns,
 				BPF_ANY) < 0)

@@ -31,10 +31,21 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
  */
 #define C2D_RUNTIME_START_SLACK_NS 10000000ull
 
-/* Is this process (tgid, group leader start) one runtime_tasks marks? */
+/* Mark tgid in the runtime gate: before its runtime_tasks entry goes in. */
+static __always_inline void runtime__gate_set(__u32 tgid)
+{
+	__sync_fetch_and_or(&c2d_rt_gate[c2d_rt_gate_word(tgid)], c2d_rt_gate_bit(tgid));
+}
+
+/* Is this process (tgid, group leader start) one runtime_tasks marks? A clear gate bit says
+ * no without the lookup. */
 static __always_inline bool runtime__marked(__u32 tgid, __u64 start_ns)
 {
-	__u64 *v = bpf_map_lookup_elem(&runtime_tasks, &tgid);
+	__u64 *v;
+
+	if (!(c2d_rt_gate[c2d_rt_gate_word(tgid)] & c2d_rt_gate_bit(tgid)))
+		return false;
+	v = bpf_map_lookup_elem(&runtime_tasks, &tgid);
 
 	return v && start_ns >= *v && start_ns - *v < C2D_RUNTIME_START_SLACK_NS;
 }

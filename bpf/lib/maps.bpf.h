@@ -91,6 +91,8 @@ C2D_VAR(struct c2d_gates, c2d_gates);
 /* (inode, device) of every file_ids entry, one bit each (c2d_abi.h c2d_gate_id), kept by the
  * agent's file_ids thread: a clear bit skips the file_ids lookup. */
 C2D_VAR(__u64, c2d_id_gate[C2D_GATE_WORDS]);
+/* A bit per tgid of each runtime_tasks entry (c2d_abi.h c2d_rt_gate_word), set before it goes in. */
+C2D_VAR(__u64, c2d_rt_gate[C2D_RT_GATE_WORDS]);
 
 /* The host's mount namespace (inode number of /proc/1/ns/mnt as the agent sees it): an exec
  * of a runtime binary marks the process only there, so a container that can reach the host's
