@@ -160,6 +160,18 @@ __noinline int c2d_inode_id_read(struct c2d_scratch *s, __u64 inode)
 	return s ? path__inode_id(s, inode) : -1;
 }
 
+#if !defined(C2D_PROBE_READS) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Is `name` (len bytes) the name stored inside dentry d (d_shortname, 6.14+)? Then loads
+ * through BTF read it, no helper call. */
+static __always_inline bool kread__name_inline(__u64 d, __u64 name, __u32 len)
+{
+	return bpf_core_field_exists(struct dentry, d_shortname) &&
+	       len < bpf_core_field_size(struct dentry, d_shortname) &&
+	       name == d + bpf_core_field_offset(struct dentry, d_shortname);
+}
+
+#endif
+
 /* Prepend one component; returns the new start offset or -1 when it does not fit. */
 static __always_inline int path__prepend(struct c2d_scratch *s, int off, struct dentry *d,
 					 const unsigned char *name, __u32 len)
@@ -173,9 +185,7 @@ static __always_inline int path__prepend(struct c2d_scratch *s, int off, struct 
 	 * call. The stores run up to 39 bytes past the name, over the '/' and what was written
 	 * before: those 40 bytes are saved first and put back after. No branch on the length:
 	 * the verifier walks this once per level of the walk's loop. */
-	if (bpf_core_field_exists(struct dentry, d_shortname) &&
-	    len < bpf_core_field_size(struct dentry, d_shortname) &&
-	    (__u64)name == (__u64)d + bpf_core_field_offset(struct dentry, d_shortname)) {
+	if (kread__name_inline((__u64)d, (__u64)name, len)) {
 		struct dentry *b = C2D_BTF(struct dentry, d);
 		__u64 *after = (__u64 *)&s->pbuf[off & C2D_PATH_MASK];
 		__u64 k0 = after[0], k1 = after[1], k2 = after[2], k3 = after[3], k4 = after[4];
@@ -577,9 +587,7 @@ static __always_inline int pre__name(struct c2d_scratch *s, __u32 i)
 	if (len == 0 || len > C2D_NAME_MASK)
 		return -1;
 #if !defined(C2D_PROBE_READS) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (bpf_core_field_exists(struct dentry, d_shortname) &&
-	    len < bpf_core_field_size(struct dentry, d_shortname) &&
-	    name == s->pre_d[i & 3] + bpf_core_field_offset(struct dentry, d_shortname)) {
+	if (kread__name_inline(s->pre_d[i & 3], name, len)) {
 		struct dentry *b = C2D_BTF(struct dentry, s->pre_d[i & 3]);
 		__u64 w[5];
 		__u32 start, k, r;
@@ -737,8 +745,7 @@ static __always_inline int pre__filter(struct c2d_scratch *s, __u64 rd, __u64 rm
 	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(s->ev.ino, dev)))
 		return 1;
 	/* a device with a directory rule has its marker {ino 0, dev} in the gate too */
-	if ((pf & (C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)) &&
-	    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(0, dev)))
+	if (ids__dev_marked(dev))
 		return c2d_path_pre_ids(s, s->fh.dentry, dev) != 0;
 	return 0;
 }

@@ -154,11 +154,8 @@ static __always_inline void proc__runtime_exec(struct task_struct *task, struct 
 			bpf_map_delete_elem(&runtime_tasks, &tgid);
 		return;
 	}
-	if (!is_rt || !host)
-		return;
-	runtime__gate_set(tgid);
-	if (bpf_map_update_elem(&runtime_tasks, &tgid, &start, BPF_ANY) < 0)
-		C2D_STAT_INC(map_full);
+	if (is_rt && host)
+		runtime__mark(tgid, start);
 }
 
 /* A new process (not a thread) of a runtime process is the runtime until it execs. */
@@ -171,9 +168,7 @@ static __always_inline void proc__runtime_fork(struct task_struct *parent,
 	if (!(c2d_policy_flags & C2D_POL_RUNTIME) ||
 	    !runtime__marked(parent->tgid, parent->group_leader->start_boottime))
 		return;
-	runtime__gate_set(tgid);
-	if (bpf_map_update_elem(&runtime_tasks, &tgid, &start, BPF_ANY) < 0)
-		C2D_STAT_INC(map_full);
+	runtime__mark(tgid, start);
 }
 
 /* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm) */

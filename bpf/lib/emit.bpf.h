@@ -31,11 +31,6 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
  */
 #define C2D_RUNTIME_START_SLACK_NS 10000000ull
 
-/* Mark tgid in the runtime gate: before its runtime_tasks entry goes in. */
-static __always_inline void runtime__gate_set(__u32 tgid)
-{
-	__sync_fetch_and_or(&c2d_rt_gate[c2d_rt_gate_word(tgid)], c2d_rt_gate_bit(tgid));
-}
 
 /* Is this process (tgid, group leader start) one runtime_tasks marks? A clear gate bit says
  * no without the lookup. */
@@ -48,6 +43,15 @@ static __always_inline bool runtime__marked(__u32 tgid, __u64 start_ns)
 	v = bpf_map_lookup_elem(&runtime_tasks, &tgid);
 
 	return v && start_ns >= *v && start_ns - *v < C2D_RUNTIME_START_SLACK_NS;
+}
+
+/* Mark the process (tgid, group leader start) as the runtime's: its gate bit first, then
+ * its runtime_tasks entry. */
+static __always_inline void runtime__mark(__u32 tgid, __u64 start_ns)
+{
+	__sync_fetch_and_or(&c2d_rt_gate[c2d_rt_gate_word(tgid)], c2d_rt_gate_bit(tgid));
+	if (bpf_map_update_elem(&runtime_tasks, &tgid, &start_ns, BPF_ANY) < 0)
+		C2D_STAT_INC(map_full);
 }
 
 /* C2D_F_RUNTIME for a finding of a container-runtime process; one lookup, and only when the

@@ -59,6 +59,14 @@ static __always_inline bool pre__gates_admit(struct c2d_scratch *s, __u32 n, boo
 	return write && (pf & C2D_POL_STORAGE) && pre__top(c2d_gates.stor_top, n, h1, h2);
 }
 
+/* May a directory rule by identity lie on device dev? The agent puts a marker {ino 0, dev}
+ * for each such device in the identity gate: a clear bit says none does. */
+static __always_inline bool ids__dev_marked(__u32 dev)
+{
+	return (c2d_policy_flags & (C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)) &&
+	       c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(0, dev));
+}
+
 /* The directory rule by identity (dir_ids) of (ino, dev), looked up only when the identity
  * gate has its bit (the agent sets it before the entry goes in): most ancestors of a walked
  * file cost a bit test, not a hash lookup. */

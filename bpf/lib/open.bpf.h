@@ -7,6 +7,7 @@
 #define C2D_OPEN_BPF_H
 
 #include "emit.bpf.h"
+#include "gates.bpf.h"
 
 #define C2D_O_ACCMODE 03
 #define C2D_O_WRONLY 01
@@ -115,10 +116,8 @@ static __always_inline int file__walk(struct c2d_scratch *s, struct task_struct 
 	s->id_kinds = 0;
 	if (kinds) {
 		path__file_id(s, f);
-		/* a device with a directory rule has its marker {ino 0, dev} in the identity gate:
-		 * a clear bit spares the marker's lookup (and the call that makes it) */
-		if ((c2d_policy_flags & (C2D_POL_DIR_IDS | C2D_POL_DIR_IDS_CRED)) &&
-		    c2d_gate_test((const __u64 *)c2d_id_gate, c2d_gate_id(0, s->ev.dev)))
+		/* a clear marker bit spares the marker's lookup (and the call that makes it) */
+		if (ids__dev_marked(s->ev.dev))
 			s->id_kinds = c2d_ids_walk_kinds(s, kinds);
 	}
 	off = path__from_file(s, task, f);
