@@ -128,7 +128,7 @@ start_agent() {
 	# no per-container budget: these measure what the pipeline carries, not the policy
 	"$AGENT" --stdout --container-rate 0 --fold-window 0 >"$out" 2>"$err" &
 	AGENT_PID=$!
-	for _ in $(seq 300); do
+	for _ in $(seq 1200); do # 120 s: the verifier alone takes ~20 s on a slow 2-vCPU VM
 		grep -q ' ready: ' "$err" 2>/dev/null &&
 			{ AGENT_PROGS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' '); sleep 0.3; return 0; }
 		kill -0 "$AGENT_PID" 2>/dev/null || break

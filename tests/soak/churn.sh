@@ -36,7 +36,11 @@ tests/integration/images/build_image.sh default "$IMAGE" \
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$AGENT" --stdout --k8s-api none --metadata-cache-size 32 --proc-cache-size 1024 --metrics-addr "127.0.0.1:$mport" >"$work/events" 2>"$work/agent.err" &
 agent_pid=$!
-for _ in $(seq 300); do grep -q ' ready: ' "$work/agent.err" && break; sleep 0.1; done
+for _ in $(seq 1200); do # 120 s: the verifier alone takes ~20 s on a slow 2-vCPU VM
+	grep -q ' ready: ' "$work/agent.err" && break
+	kill -0 "$agent_pid" 2>/dev/null || break
+	sleep 0.1
+done
 grep -q ' ready: ' "$work/agent.err" || { cat "$work/agent.err" >&2; exit 1; }
 
 warm=$((N / 3)) base=0 peak_cache=0 cap=$(metric c2d_agent_metadata_cache_capacity)
