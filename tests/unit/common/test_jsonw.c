@@ -158,6 +158,44 @@ static void test_escaping(void **state)
 	}
 }
 
+/*
+ * One byte that is not plain, among plain ones, at every offset of strings of 1 to 40 bytes:
+ * the 8-byte scan must stop at it wherever it lies in a word (its own byte, the word's first or
+ * last, the tail past the last whole word), and nothing plain around it may change.
+ */
+static const struct {
+	const char *in, *json; /* one special sequence, and how it must come out */
+} specials[] = {
+	{"\"", "\\\""},    {"\\", "\\\\"},	       {"\n", "\\u000a"},
+	{"\x01", "\\u0001"}, {"\x1f", "\\u001f"},	       {"\x7f", "\x7f"},
+	{"\x80", "\\ufffd"}, {"\xff", "\\ufffd"},	       {"\xc3\xa9", "\xc3\xa9"},
+	{" ", " "},	       {"~", "~"},		       {"\xe2\x82\xac", "\xe2\x82\xac"},
+};
+
+static void test_escaping_every_offset(void **state)
+{
+	char in[64], want[128];
+
+	for (size_t k = 0; k < ARRAY_SIZE(specials); k++) {
+		size_t sl = strlen(specials[k].in);
+
+		for (size_t len = sl; len <= 40; len++) {
+			for (size_t at = 0; at + sl <= len; at++) {
+				size_t tail = len - at - sl;
+
+				memset(in, 'a', at);
+				memcpy(in + at, specials[k].in, sl);
+				memset(in + at + sl, 'z', tail);
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, in,
+					 specials[k].json, (int)tail, in + at + sl);
+				start();
+				jw_strn(&w, in, len);
+				cJSON_Delete(finish(want));
+			}
+		}
+	}
+}
+
 static void test_keys_escaped(void **state)
 {
 	cJSON *j;
@@ -318,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_and_commas),
 		cmocka_unit_test(test_arrays_of_containers),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_escaping_every_offset),
 		cmocka_unit_test(test_keys_escaped),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_depth_limit),
