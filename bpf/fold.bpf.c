@@ -54,8 +54,12 @@ static __always_inline __u64 fold__hash_span(struct c2d_scratch *s, __u32 start,
 			break;
 		/* verifier: an 8-aligned offset inside data[] */
 		w = *(__u64 *)&s->data[off & (C2D_DATA_MAX - 8)];
-		if (n - off < 8)
+		if (n - off < 8) { /* the last word: leave now, so that the verifier does not go
+				    * on through the remaining iterations from here as well */
 			w &= (1ull << ((n - off) * 8)) - 1;
+			h = fold__mix(h, w);
+			break;
+		}
 		h = fold__mix(h, w);
 	}
 	return h;
