@@ -5,9 +5,10 @@
  * findings in a real agent. One group per mode, each with its own agent: the start-up log names
  * the mode, a read of /etc/shadow is one finding with the file's inode and device, a read
  * through a bind mount reports the path through the mount (the walk crosses mounts), and a file
- * no rule matches, read 50 times, is no finding at all. A last group checks that an unknown
- * mode is refused.
+ * no rule matches, read 50 times, is no finding at all, and no program takes 90 % or more of
+ * the verifier's instruction limit. A last group checks that an unknown mode is refused.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -34,10 +36,13 @@ struct mode {
 	const char *arg;  /* the value of --kernel-reads */
 	const char *log;  /* the start-up line it must give */
 	const char *not;  /* the other mode's line, which must not be there */
+	const char *fold; /* --fold-window: "0" (the harness's) where a test reads a file twice */
 };
 
-static const struct mode btf = {"btf", LOG_BTF, LOG_PROBE};
-static const struct mode probe = {"probe", LOG_PROBE, LOG_BTF};
+static const struct mode btf = {"btf", LOG_BTF, LOG_PROBE, "0"};
+static const struct mode probe = {"probe", LOG_PROBE, LOG_BTF, "0"};
+/* the agent's defaults (folding on, the budget on): what the verifier walks furthest */
+static const struct mode btf_defaults = {"btf", LOG_BTF, LOG_PROBE, "1"};
 
 /* The group's mode and agent; one group runs at a time. */
 static const struct mode *mode;
@@ -51,7 +56,8 @@ static char out[OUT_MAX], err[OUT_MAX]; /* static: a failed assertion must not l
 
 static int start(const struct mode *m)
 {
-	const char *args[] = {"--storage-path", suite.storage, "--kernel-reads", m->arg, NULL};
+	const char *args[] = {"--storage-path", suite.storage, "--kernel-reads", m->arg,
+			      "--fold-window", m->fold, NULL};
 	char path[PATH_MAX];
 
 	mode = m;
@@ -70,6 +76,7 @@ static int start(const struct mode *m)
 
 static int setup_btf(void **state) { return start(&btf); }
 static int setup_probe(void **state) { return start(&probe); }
+static int setup_btf_defaults(void **state) { return start(&btf_defaults); }
 
 static int teardown(void **state)
 {
@@ -194,6 +201,69 @@ static void test_ids_unique(void **state)
 
 /* ---- an unknown mode ---------------------------------------------------------------------- */
 
+/*
+ * Room left under the verifier's limit (1 M instructions processed per program): the agent's
+ * programs each below 90 % of it, in each mode and in the default configuration (folding and
+ * the budget on: 984 k before the fold hash's loop was mended).
+ * Another kernel's verifier may walk a program further; a program past the limit does not load.
+ * The programs are the agent's own: the ones its open fds name (/proc/PID/fdinfo: prog_id).
+ */
+#define VERIFIER_LIMIT 1000000u
+static void test_verifier_headroom(void **state)
+{
+	char path[300], line[128], top[BPF_OBJ_NAME_LEN] = "";
+	uint32_t most = 0;
+	unsigned seen[256];
+	int nprogs = 0;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)h_agent_pid(agent));
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		FILE *f;
+		unsigned id = 0;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)h_agent_pid(agent), e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "prog_id: %u", &id) == 1)
+				break;
+		fclose(f);
+		for (int i = 0; id && i < nprogs; i++)
+			if (seen[i] == id)
+				id = 0; /* the program's fd and its link's both name it */
+		if (id && nprogs < (int)(sizeof(seen) / sizeof(seen[0]))) {
+			struct bpf_prog_info info = {0};
+			uint32_t len = sizeof(info);
+			int fd = bpf_prog_get_fd_by_id(id);
+
+			assert_true(fd >= 0);
+			assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+			close(fd);
+			seen[nprogs++] = id;
+			if (info.verified_insns > most) {
+				most = info.verified_insns;
+				snprintf(top, sizeof(top), "%s", info.name);
+			}
+		}
+	}
+	closedir(d);
+	assert_true(nprogs >= 20); /* the exit programs at least: the agent's fds were found */
+	fprintf(stderr, "--kernel-reads %s, --fold-window %s: %d programs, the largest %s at %u "
+			"instructions verified (%.0f %% of the limit)\n",
+		mode->arg, mode->fold, nprogs, top, most, 100.0 * most / VERIFIER_LIMIT);
+	if (most >= VERIFIER_LIMIT / 10 * 9)
+		fail_msg("--kernel-reads %s: %s took %u of the verifier's %u instructions (90 %% "
+			 "or more): little room left for another kernel's verifier",
+			 mode->arg, top, most, VERIFIER_LIMIT);
+}
+
 static void test_bogus_refused(void **state)
 {
 	const char *path = getenv("C2D_AGENT") ? getenv("C2D_AGENT") : "build/c2d-agent-san";
@@ -216,11 +286,15 @@ static void test_bogus_refused(void **state)
 #define PER_MODE(m)                                                                                \
 	{MODE_TEST(m, test_startup_log), MODE_TEST(m, test_shadow),                                \
 	 MODE_TEST(m, test_through_bind_mount), MODE_TEST(m, test_no_event_for_unmatched_file),   \
-	 MODE_TEST(m, test_ids_unique)}
+	 MODE_TEST(m, test_ids_unique), MODE_TEST(m, test_verifier_headroom)}
 
 int main(void)
 {
 	const struct CMUnitTest with_btf[] = PER_MODE("btf"), with_probe[] = PER_MODE("probe");
+	const struct CMUnitTest defaults[] = {
+		MODE_TEST("btf, defaults", test_startup_log),
+		MODE_TEST("btf, defaults", test_verifier_headroom),
+	};
 	const struct CMUnitTest refused[] = {
 		cmocka_unit_test(test_bogus_refused),
 	};
@@ -229,6 +303,8 @@ int main(void)
 	failed += cmocka_run_group_tests_name("kernel-reads btf", with_btf, setup_btf, teardown);
 	failed += cmocka_run_group_tests_name("kernel-reads probe", with_probe, setup_probe,
 					      teardown);
+	failed += cmocka_run_group_tests_name("kernel-reads btf, defaults", defaults,
+					      setup_btf_defaults, teardown);
 	failed += cmocka_run_group_tests_name("kernel-reads bogus", refused, NULL, NULL);
 	return failed ? 1 : 0;
 }
