@@ -59,9 +59,11 @@ failed=()
 for t in "${tests[@]}"; do
 	name=${t#"$PWD"/}
 	echo "== $name"
+	start=$SECONDS
 	if ! "$t" 2>&1 | tee "$logs/${name//\//_}.log"; then
 		failed+=("$name")
 	fi
+	echo "-- $name: $((SECONDS - start)) s" # where the suite's time goes
 done
 
 if [[ ${#failed[@]} -gt 0 ]]; then
