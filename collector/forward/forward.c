@@ -250,6 +250,16 @@ static int encode(struct worker *w, const struct fwd_event *ev, size_t *n, const
 	return 0;
 }
 
+/* The backlog gauge: stored events past the cursor, as seen now. Looked at before each round
+ * and between retries: a backend that is down is when the backlog grows. */
+static void look(struct worker *w)
+{
+	int64_t max = 0, cursor = atomic_load(&w->st.cursor);
+
+	if (fwd_db_max(&w->db, &max) == 0)
+		atomic_store(&w->st.queue, max > cursor ? max - cursor : 0);
+}
+
 /* Encode events[0..n) once (fewer if the body would pass max_payload), then send that body
  * until the backend takes at least a prefix or we stop. The ack is relative to events. */
 static void deliver(struct worker *w, const struct fwd_event *ev, size_t n, struct fwd_ack *ack)
@@ -277,6 +287,7 @@ static void deliver(struct worker *w, const struct fwd_event *ev, size_t n, stru
 			return;
 		atomic_fetch_add(&w->st.failures, 1);
 		atomic_fetch_add(&w->st.retries, 1);
+		look(w);
 		backoff(w, attempt++, retry_after);
 	}
 }
@@ -326,11 +337,10 @@ static bool round_(struct worker *w, int64_t *cursor, struct fwd_row *rows,
 		   struct fwd_event *ev, cJSON **parsed)
 {
 	size_t n = 0, k;
-	int64_t max = 0, to;
+	int64_t to;
 	struct fwd_ack ack = {0};
 
-	if (fwd_db_max(&w->db, &max) == 0)
-		atomic_store(&w->st.queue, max > *cursor ? max - *cursor : 0);
+	look(w); /* w->st.cursor is *cursor */
 	if (fwd_db_read(&w->db, *cursor, w->c->batch, rows, &n) < 0 || n == 0)
 		goto out;
 	k = select_rows(w, rows, n, ev, parsed);
