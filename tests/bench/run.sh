@@ -168,14 +168,16 @@ stop_agent() {
 	DROPS=${line% proc_ringbuf=*} PDROPS=${line#* proc_ringbuf=}
 }
 
-# Other agents (other people's tests) attach programs that slow down both conditions.
-foreign_agents() {
-	local n=0 p
+# Other agents (other people's tests) attach programs that slow down both conditions. A
+# zombie (exited, not reaped: an init that does not reap orphans) holds no program: not counted.
+other_agents() {
+	local p
 	for p in $(pgrep '^c2d-agent'); do
-		[ "$p" = "${AGENT_PID:-}" ] || n=$((n + 1))
+		[ "$p" != "${AGENT_PID:-}" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] &&
+			[ -e "/proc/$p" ] && echo "$p"
 	done
-	echo "$n"
 }
+foreign_agents() { other_agents | wc -l; }
 
 kv() { tr ' ' '\n' | sed -n "s/^$1=//p"; } # kv KEY < "k=v k=v"
 proc_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -199,7 +201,7 @@ QUIET_LEFT=$QUIET_WAIT
 wait_quiet() {
 	local said=0
 	while [ "$(foreign_agents)" != 0 ] && [ "$QUIET_LEFT" -gt 0 ]; do
-		[ "$said" = 1 ] || log "another c2d-agent is running ($(pgrep -d, '^c2d-agent')): waiting up to $QUIET_LEFT s"
+		[ "$said" = 1 ] || log "another c2d-agent is running ($(other_agents | paste -sd,)): waiting up to $QUIET_LEFT s"
 		said=1
 		sleep 1
 		QUIET_LEFT=$((QUIET_LEFT - 1))
