@@ -31,7 +31,6 @@ static __always_inline void sysev__reset(struct c2d_scratch *s)
  */
 #define C2D_RUNTIME_START_SLACK_NS 10000000ull
 
-
 /* Is this process (tgid, group leader start) one runtime_tasks marks? A clear gate bit says
  * no without the lookup. */
 static __always_inline bool runtime__marked(__u32 tgid, __u64 start_ns)

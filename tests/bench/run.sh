@@ -46,6 +46,7 @@
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/lib/agent.sh"
 BUILD=${BUILD:-$ROOT/build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 AGENT=$BUILD/c2d-agent
@@ -128,12 +129,11 @@ start_agent() {
 	# no per-container budget: these measure what the pipeline carries, not the policy
 	"$AGENT" --stdout --container-rate 0 --fold-window 0 >"$out" 2>"$err" &
 	AGENT_PID=$!
-	for _ in $(seq 1200); do # 120 s: the verifier alone takes ~20 s on a slow 2-vCPU VM
-		grep -q ' ready: ' "$err" 2>/dev/null &&
-			{ AGENT_PROGS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' '); sleep 0.3; return 0; }
-		kill -0 "$AGENT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	if c2d_agent_ready "$err" "$AGENT_PID"; then
+		AGENT_PROGS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' ')
+		sleep 0.3
+		return 0
+	fi
 	log "agent did not become ready; its stderr:"
 	sed 's/^/  /' "$err" >&2
 	die "agent start"

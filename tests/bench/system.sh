@@ -13,6 +13,7 @@
 #    load (VmRSS / VmHWM).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/lib/agent.sh
 
 BUILD=${BUILD:-build}
 AGENT=$BUILD/c2d-agent COL=$BUILD/c2d-collector OL=$BUILD/bench/open_loop
@@ -38,15 +39,11 @@ start_agent() { # ARGS...
 	before=$(prog_ids)
 	"$AGENT" --container-rate 0 --fold-window 0 "$@" >/dev/null 2>"$work/agent.err" &
 	agent_pid=$!
-	for _ in $(seq 1200); do # 120 s: the verifier alone takes ~20 s on a slow 2-vCPU VM
-		grep -q ' ready: ' "$work/agent.err" && {
-			PROGS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' ')
-			sleep 0.5
-			return 0
-		}
-		kill -0 "$agent_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	if c2d_agent_ready "$work/agent.err" "$agent_pid"; then
+		PROGS=$(comm -13 <(echo "$before") <(prog_ids) | tr '\n' ' ')
+		sleep 0.5
+		return 0
+	fi
 	log "agent not ready"; cat "$work/agent.err" >&2; exit 1
 }
 stop_agent() { kill -INT "$agent_pid"; wait "$agent_pid" || true; agent_pid=; }

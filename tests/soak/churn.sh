@@ -19,6 +19,7 @@ work=$(mktemp -d /tmp/c2d-churn.XXXXXX)
 agent_pid=
 
 . tests/lib/containerd.sh
+. tests/lib/agent.sh
 log() { printf 'soak: %s\n' "$*" >&2; }
 cleanup() {
 	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null || true
@@ -36,12 +37,7 @@ tests/integration/images/build_image.sh default "$IMAGE" \
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$AGENT" --stdout --k8s-api none --metadata-cache-size 32 --proc-cache-size 1024 --metrics-addr "127.0.0.1:$mport" >"$work/events" 2>"$work/agent.err" &
 agent_pid=$!
-for _ in $(seq 1200); do # 120 s: the verifier alone takes ~20 s on a slow 2-vCPU VM
-	grep -q ' ready: ' "$work/agent.err" && break
-	kill -0 "$agent_pid" 2>/dev/null || break
-	sleep 0.1
-done
-grep -q ' ready: ' "$work/agent.err" || { cat "$work/agent.err" >&2; exit 1; }
+c2d_agent_ready "$work/agent.err" "$agent_pid" || { cat "$work/agent.err" >&2; exit 1; }
 
 warm=$((N / 3)) base=0 peak_cache=0 cap=$(metric c2d_agent_metadata_cache_capacity)
 for i in $(seq 1 "$N"); do
