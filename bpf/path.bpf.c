@@ -238,9 +238,14 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 	struct mount *mnt = container_of(vfsmnt, struct mount, mnt);
 	int off = C2D_PATH_MAX - 1;
 	bool done = false;
+	/* loop state in scratch, read back through volatile: see struct c2d_scratch */
+	volatile __s32 *w_off;
+	volatile __u32 *w_same_fs;
 
 	if (!s)
 		return -1;
+	w_off = &s->w_off;
+	w_same_fs = &s->w_same_fs;
 	s->pbuf[off] = 0;
 	s->ncomp = 0;
 	s->ntop = 0;
@@ -252,17 +257,21 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 
 	/* identity of the ancestors, folded in (c2d_match_ids): only inside the file's own
 	 * filesystem, i.e. until the first mount crossing */
-	bool ids = s->id_kinds != 0, same_fs = true;
+	bool ids = s->id_kinds != 0;
 	struct c2d_file_id id = {.dev = s->ev.dev};
 
 	s->id_hit = 0;
 	s->id_resume = 0;
+	*w_off = off;
+	*w_same_fs = 1;
 	for (int i = 0; i < C2D_MAX_DEPTH; i++) {
 		struct dentry *parent;
 		struct inode *inode = NULL;
 		struct qstr q;
 		int noff;
+		bool same_fs = *w_same_fs != 0;
 
+		off = *w_off;
 		if ((__u64)dentry == root_dentry && (__u64)vfsmnt == root_mnt) {
 			if (ids && same_fs)
 				s->id_resume = (__u64)dentry; /* a root below the filesystem's */
@@ -274,7 +283,7 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 
 			if (ids && same_fs) /* mount root (a bind's: the rest lies above it) */
 				s->id_resume = (__u64)dentry;
-			same_fs = false;
+			*w_same_fs = 0;
 
 			if (mnt == mnt_parent) {
 				done = true; /* the global root, or a detached mount */
@@ -301,7 +310,6 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 		}
 		if (dentry == parent) {
 			done = true; /* a pseudo filesystem's root (pipe:, anon_inode:) */
-			same_fs = false; /* the filesystem's root: nothing above for identity */
 			break;
 		}
 		noff = path__prepend(s, off, dentry, q.name, q.len);
@@ -314,9 +322,10 @@ __noinline int c2d_path_walk(struct c2d_scratch *s, __u64 dentry_p, __u64 vfsmnt
 		s->top_off[0] = noff + 1;
 		s->top_len[0] = q.len & C2D_NAME_MASK;
 		s->ntop++;
-		off = noff;
+		*w_off = noff;
 		dentry = parent;
 	}
+	off = *w_off;
 	if (!done) {
 		s->flags |= C2D_F_PATH_TRUNCATED;
 		C2D_STAT_INC(path_truncated);

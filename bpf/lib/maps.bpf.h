@@ -199,6 +199,11 @@ struct c2d_scratch {
 	__u32 pre_n, pre_room;
 	__s32 pre_got; /* what the last prewalk found: its components, or -1 */
 	__u32 pad8;
+	/* c2d_path_walk's loop state, carried in memory from one level to the next: the verifier
+	 * tracks no map contents, so every level starts from the same state and is verified once
+	 * instead of once per path length seen so far */
+	__s32 w_off;	  /* where the path built so far starts in pbuf */
+	__u32 w_same_fs; /* still inside the opened file's filesystem */
 };
 
 #define C2D_PRE_LEAF 0
