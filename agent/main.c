@@ -29,6 +29,7 @@
 #include "pipeline.h"
 #include "policy.h"
 #include "probe.h"
+#include "ring.h"
 #include "gitops.h"
 #include "k8s.h"
 #include "kubeconfig.h"
@@ -262,13 +263,13 @@ static int agent_run(struct agent *a)
 {
 	const struct c2d_agent_opts *o = &a->o;
 	struct pipeline *pl = &a->pl;
-	struct ring_buffer *rb = ring_buffer__new(loader_ringbuf_fd(&a->l), pipeline_handle, pl,
-						  NULL);
+	struct ring rb;
+	int err = ring_open(&rb, loader_ringbuf_fd(&a->l), pipeline_handle, pl);
 	time_t last_stats = time(NULL), last_clock = last_stats, last_second = 0;
 	time_t last_runtime = last_stats;
 
-	if (!rb) {
-		log_error("ring buffer: %s", strerror(errno));
+	if (err < 0) {
+		log_error("ring buffer: %s", strerror(-err));
 		return EXIT_FAILURE;
 	}
 	while (!g_stop) {
@@ -276,14 +277,14 @@ static int agent_run(struct agent *a)
 		int n;
 
 		pl->budget = PIPELINE_BUDGET;
-		n = ring_buffer__poll(rb, POLL_MS);
+		n = ring_poll(&rb, POLL_MS);
 		if (n < 0 && n != -EINTR && n != -EAGAIN) {
 			log_error("ring buffer poll: %s", strerror(-n));
 			break;
 		}
 		/* records written with BPF_RB_NO_WAKEUP do not wake epoll: drain on every tick */
 		pl->budget = PIPELINE_BUDGET;
-		ring_buffer__consume(rb);
+		ring_consume(&rb);
 		pipeline_tick(pl, false);
 		if (pl->out)
 			fflush(pl->out);
@@ -312,11 +313,11 @@ static int agent_run(struct agent *a)
 	}
 	loader_fold_sweep(&a->l, true); /* what is still folded goes out, window or not */
 	pl->budget = 0; /* no budget: what is already in the ring is not lost on stop */
-	ring_buffer__consume(rb);
+	ring_consume(&rb);
 	pipeline_tick(pl, true); /* and nothing held back is lost either */
 	if (pl->out)
 		fflush(pl->out);
-	ring_buffer__free(rb);
+	ring_close(&rb);
 	return 0;
 }
 
