@@ -2,6 +2,7 @@
 /* jsonw.c - see jsonw.h. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -149,9 +150,21 @@ static void escape(struct jw *w, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	size_t i = plain_run(s, 0, n);
 
+	if (i == n) { /* the common case, a name or a path: quotes and bytes in one copy */
+		if (w->overflow || n + 2 > w->cap - w->len) {
+			w->overflow = true;
+			return;
+		}
+		w->buf[w->len] = '"';
+		memcpy(w->buf + w->len + 1, s, n);
+		w->buf[w->len + 1 + n] = '"';
+		w->len += n + 2;
+		return;
+	}
 	putc1(w, '"');
+	put(w, str, i);
 	while (i < n) {
 		size_t start = i;
 		unsigned char c;
@@ -181,12 +194,32 @@ static void escape(struct jw *w, const char *str, size_t n)
 	putc1(w, '"');
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_dkey(struct jw *w, const char *key)
 {
 	sep(w);
 	escape(w, key, strlen(key));
 	putc1(w, ':');
 	w->after_key = true; /* the value that follows takes no comma */
+}
+
+void jw_key_lit_(struct jw *w, const char *key, size_t n)
+{
+#ifdef __SANITIZE_ADDRESS__
+	/* the sanitized builds (every test) hold the literals to what needs no escaping */
+	if (plain_run((const unsigned char *)key, 0, n) != n)
+		abort();
+#endif
+	sep(w);
+	if (w->overflow || n + 3 > w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	w->buf[w->len] = '"';
+	memcpy(w->buf + w->len + 1, key, n);
+	w->buf[w->len + 1 + n] = '"';
+	w->buf[w->len + 2 + n] = ':';
+	w->len += n + 3;
+	w->after_key = true;
 }
 
 static void value_sep(struct jw *w)
@@ -209,25 +242,17 @@ void jw_str(struct jw *w, const char *s)
 	jw_strn(w, s, strlen(s));
 }
 
-static void num(struct jw *w, char *tmp, int n)
-{
-	put(w, tmp, n);
-}
-
 void jw_u64(struct jw *w, uint64_t v)
 {
 	char tmp[24];
-	int n = 0;
-	char rev[24];
+	char *p = tmp + sizeof(tmp);
 
 	value_sep(w);
-	do {
-		rev[n++] = (char)('0' + v % 10);
+	do { /* the digits from the last, straight into place */
+		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	for (int i = 0; i < n; i++)
-		tmp[i] = rev[n - 1 - i];
-	num(w, tmp, n);
+	put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void jw_i64(struct jw *w, int64_t v)
@@ -262,21 +287,21 @@ void jw_raw(struct jw *w, const char *s)
 	put(w, s, strlen(s));
 }
 
-void jw_kv_str(struct jw *w, const char *k, const char *v)
+void jw_dkv_str(struct jw *w, const char *k, const char *v)
 {
-	jw_key(w, k);
+	jw_dkey(w, k);
 	jw_str(w, v);
 }
 
-void jw_kv_u64(struct jw *w, const char *k, uint64_t v)
+void jw_dkv_u64(struct jw *w, const char *k, uint64_t v)
 {
-	jw_key(w, k);
+	jw_dkey(w, k);
 	jw_u64(w, v);
 }
 
-void jw_kv_i64(struct jw *w, const char *k, int64_t v)
+void jw_dkv_i64(struct jw *w, const char *k, int64_t v)
 {
-	jw_key(w, k);
+	jw_dkey(w, k);
 	jw_i64(w, v);
 }
 

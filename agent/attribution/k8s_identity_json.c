@@ -10,14 +10,14 @@
 static void flag(struct jw *w, const char *k, bool v)
 {
 	if (v)
-		jw_key(w, k), jw_bool(w, true);
+		jw_dkey(w, k), jw_bool(w, true);
 }
 
 static void list(struct jw *w, const char *k, const char *base, size_t elem, unsigned n)
 {
 	if (!n)
 		return;
-	jw_key(w, k);
+	jw_dkey(w, k);
 	jw_arr_begin(w);
 	for (unsigned i = 0; i < n; i++)
 		jw_str(w, base + i * elem);

@@ -236,14 +236,14 @@ static void render(struct jw *w, const struct provenance *p, const struct gitops
 	jw_obj_begin(w);
 	for (int f = 0; f < PROV_MAX; f++)
 		if (val[f][0])
-			jw_kv_str(w, field_names[f], val[f]);
+			jw_dkv_str(w, field_names[f], val[f]);
 	if (d)
 		render_deploy(w, d);
 	jw_key(w, "sources");
 	jw_obj_begin(w);
 	for (int f = 0; f < PROV_MAX; f++)
 		if (val[f][0])
-			jw_kv_str(w, field_names[f], src[f]);
+			jw_dkv_str(w, field_names[f], src[f]);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

@@ -22,7 +22,7 @@ static void r_none(struct jw *w, const uint64_t *a, const char *const *s, int n)
  */
 static void ids_obj(struct jw *w, const char *key, uint64_t re, uint64_t sf)
 {
-	jw_key(w, key);
+	jw_dkey(w, key);
 	jw_obj_begin(w);
 	jw_kv_u64(w, "real", re & 0xffffffffu);
 	jw_kv_u64(w, "effective", re >> 32);
@@ -65,7 +65,7 @@ static void r_uid3(struct jw *w, const uint64_t *a, const char *const *s, int n)
 
 static void caps_obj(struct jw *w, const char *key, uint64_t eff, uint64_t perm)
 {
-	jw_key(w, key);
+	jw_dkey(w, key);
 	jw_obj_begin(w);
 	jw_kv_u64(w, "effective", eff);
 	jw_kv_u64(w, "permitted", perm);
@@ -107,7 +107,7 @@ static void r_ptrace(struct jw *w, const uint64_t *a, const char *const *s, int 
 		jw_kv_str(w, "request", name);
 	else
 		jw_kv_u64(w, "request", a[0]);
-	jw_kv_i64(w, a[0] == 0 ? "tracer_pid" : "target_pid", (int32_t)a[1]);
+	jw_dkv_i64(w, a[0] == 0 ? "tracer_pid" : "target_pid", (int32_t)a[1]);
 }
 
 static void r_vm(struct jw *w, const uint64_t *a, const char *const *s, int n)
@@ -118,7 +118,7 @@ static void r_vm(struct jw *w, const uint64_t *a, const char *const *s, int n)
 static void str_arg(struct jw *w, const char *key, const char *const *s, int n, int i)
 {
 	if (i < n && s[i])
-		jw_kv_str(w, key, s[i]);
+		jw_dkv_str(w, key, s[i]);
 }
 
 static void r_mount(struct jw *w, const uint64_t *a, const char *const *s, int n)
@@ -163,7 +163,7 @@ static const struct {
 
 static void ns_list_as(struct jw *w, const char *key, uint64_t flags)
 {
-	jw_key(w, key);
+	jw_dkey(w, key);
 	jw_arr_begin(w);
 	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
 		if (flags & ns_flags[i].bit)

@@ -17,6 +17,34 @@
 #include "render_net.h"
 #include "syscalls.h"
 
+/* The digits of v ending just before end; returns where they start. */
+static char *digits_before(char *end, uint32_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* "major:minor" of a kernel device number, as "%u:%u" would write it (runs for every event
+ * about a file: no printf). cap >= 22 holds any two 32-bit numbers. */
+const char *render_dev(char *out, size_t cap, uint32_t kdev)
+{
+	char tmp[24], *minor = digits_before(tmp + sizeof(tmp), hostpath_kdev_minor(kdev));
+	char *p = digits_before(minor - 1, hostpath_kdev_major(kdev));
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+
+	minor[-1] = ':';
+	if (n >= cap)
+		n = cap ? cap - 1 : 0;
+	if (cap) {
+		memcpy(out, p, n);
+		out[n] = 0;
+	}
+	return out;
+}
+
 void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns)
 {
 	/* Events come in bursts: format the date part once per second. Two slots, because an
@@ -161,7 +189,7 @@ static void render_syscall(struct jw *w, const struct finding *f)
 static void kv_opt(struct jw *w, const char *k, const char *v)
 {
 	if (v && v[0])
-		jw_kv_str(w, k, v);
+		jw_dkv_str(w, k, v);
 }
 
 static void render_k8s(struct jw *w, const struct container_meta *m, const char *pod_uid,
@@ -293,9 +321,7 @@ static void render_file_identity(struct jw *w, const struct finding *f)
 	if (ev->ino <= 9007199254740991ull) /* JSON readers keep integers exactly to 2^53 (an
 					     * overlayfs xino inode can be larger: left out) */
 		jw_kv_u64(w, "inode", ev->ino);
-	snprintf(dev, sizeof(dev), "%u:%u", hostpath_kdev_major(ev->dev),
-		 hostpath_kdev_minor(ev->dev));
-	jw_kv_str(w, "dev", dev);
+	jw_kv_str(w, "dev", render_dev(dev, sizeof(dev), ev->dev));
 }
 
 /* A write through a pod volume: which one (the kubelet's directory names it). */

@@ -46,6 +46,9 @@ struct finding {
 				       * not known */
 };
 
+/* "major:minor" of a kernel device number (MINORBITS 20) into out (cap bytes); returns out. */
+const char *render_dev(char *out, size_t cap, uint32_t kdev);
+
 /* Format boot-time ns as RFC 3339 UTC with nanoseconds. */
 void render_time(char *out, size_t cap, uint64_t boot_ns, int64_t boot_to_real_ns);
 

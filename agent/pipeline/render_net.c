@@ -64,8 +64,8 @@ static void render_net_copy(struct jw *w, const struct c2d_decoded *d, int i, co
 		return;
 	if (i == 1 && strcmp(s, shown) == 0 && port == shown_port)
 		return;
-	jw_kv_str(w, keys[i][0], s);
-	jw_kv_u64(w, keys[i][1], port);
+	jw_dkv_str(w, keys[i][0], s);
+	jw_dkv_u64(w, keys[i][1], port);
 }
 
 void render_network(struct jw *w, const struct c2d_decoded *d)

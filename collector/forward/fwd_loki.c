@@ -71,7 +71,7 @@ static void stream(struct jw *w, const struct fwd_event *e, size_t n, size_t i, 
 	jw_kv_str(w, "source", "cloud2dev");
 	for (size_t l = 0; l < NLABELS; l++)
 		if (fwd_str(e[i].ev, labels[l].path))
-			jw_kv_str(w, labels[l].label, fwd_str(e[i].ev, labels[l].path));
+			jw_dkv_str(w, labels[l].label, fwd_str(e[i].ev, labels[l].path));
 	jw_obj_end(w);
 	jw_key(w, "values");
 	jw_arr_begin(w);

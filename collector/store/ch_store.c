@@ -78,7 +78,7 @@ struct ch_client *ch_store_client(struct ch_store *s)
 
 static void kv_text(struct jw *w, const char *k, const char *v)
 {
-	jw_key(w, k);
+	jw_dkey(w, k);
 	if (v)
 		jw_str(w, v);
 	else

@@ -196,17 +196,47 @@ static void test_escaping_every_offset(void **state)
 	}
 }
 
+/* A key from data (jw_dkv_*) is escaped like a value. */
 static void test_keys_escaped(void **state)
 {
 	cJSON *j;
 
 	start();
 	jw_obj_begin(&w);
-	jw_kv_str(&w, "k\"\\\x01\xff", "v");
+	jw_dkv_str(&w, "k\"\\\x01\xff", "v");
 	jw_obj_end(&w);
 	j = finish("{\"k\\\"\\\\\\u0001\\ufffd\":\"v\"}");
 	assert_str_member(j, "k\"\\\x01" FFFD, "v");
 	cJSON_Delete(j);
+}
+
+/* A literal key goes out as written, with every kind of value after it, and overflows like
+ * the rest: sticky, never half a key. */
+static void test_literal_keys(void **state)
+{
+	cJSON *j;
+	char small[8];
+	struct jw sw;
+
+	start();
+	jw_obj_begin(&w);
+	jw_kv_str(&w, "path", "/etc/shadow");
+	jw_kv_u64(&w, "inode", 861);
+	jw_kv_i64(&w, "ret", -13);
+	jw_key(&w, "flags");
+	jw_arr_begin(&w);
+	jw_str(&w, "O_RDONLY");
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	j = finish("{\"path\":\"/etc/shadow\",\"inode\":861,\"ret\":-13,\"flags\":[\"O_RDONLY\"]}");
+	cJSON_Delete(j);
+
+	jw_init(&sw, small, sizeof(small));
+	jw_obj_begin(&sw);
+	jw_key(&sw, "abcde"); /* 8 bytes after the brace: 9 in all, one too many */
+	assert_true(sw.overflow);
+	assert_int_equal(sw.len, 1);
+	assert_int_equal(jw_finish(&sw), -ENOSPC);
 }
 
 static void test_numbers(void **state)
@@ -358,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_escaping_every_offset),
 		cmocka_unit_test(test_keys_escaped),
+		cmocka_unit_test(test_literal_keys),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_overflow_every_size),

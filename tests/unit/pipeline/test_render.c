@@ -668,6 +668,21 @@ static void test_render_time(void **state)
 	assert_string_equal(buf, "1970-01-01");
 }
 
+/* The same text as "%u:%u" of major and minor, for the edges of both fields. */
+static void test_render_dev(void **state)
+{
+	static const uint32_t kdevs[] = {0, 1, 254u << 20, (8u << 20) | 1, (0xfffu << 20) | 0xfffff,
+					 (1u << 20) | 0xfffff, 0xffffffffu, 259u << 20 | 65536};
+	char buf[32], want[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(kdevs); i++) {
+		snprintf(want, sizeof(want), "%u:%u", kdevs[i] >> 20, kdevs[i] & 0xfffff);
+		assert_string_equal(render_dev(buf, sizeof(buf), kdevs[i]), want);
+	}
+	assert_string_equal(render_dev(buf, 4, (254u << 20) | 12), "254"); /* cut, terminated */
+	assert_string_equal(render_dev(buf, 1, 1), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_reused_pid),
 		cmocka_unit_test(test_too_small_buffer),
 		cmocka_unit_test(test_render_time),
+		cmocka_unit_test(test_render_dev),
 		cmocka_unit_test(test_folded),
 	};
 
