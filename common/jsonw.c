@@ -146,6 +146,23 @@ static size_t plain_run(const unsigned char *s, size_t i, size_t n)
 	return i;
 }
 
+/* "s" (n bytes that need no escaping), then a colon if asked, in one bounds check and copy. */
+static void put_quoted(struct jw *w, const char *s, size_t n, bool colon)
+{
+	size_t total = n + 2 + colon;
+
+	if (w->overflow || total > w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	w->buf[w->len] = '"';
+	memcpy(w->buf + w->len + 1, s, n);
+	w->buf[w->len + 1 + n] = '"';
+	if (colon)
+		w->buf[w->len + 2 + n] = ':';
+	w->len += total;
+}
+
 static void escape(struct jw *w, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -153,14 +170,7 @@ static void escape(struct jw *w, const char *str, size_t n)
 	size_t i = plain_run(s, 0, n);
 
 	if (i == n) { /* the common case, a name or a path: quotes and bytes in one copy */
-		if (w->overflow || n + 2 > w->cap - w->len) {
-			w->overflow = true;
-			return;
-		}
-		w->buf[w->len] = '"';
-		memcpy(w->buf + w->len + 1, s, n);
-		w->buf[w->len + 1 + n] = '"';
-		w->len += n + 2;
+		put_quoted(w, str, n, false);
 		return;
 	}
 	putc1(w, '"');
@@ -210,15 +220,7 @@ void jw_key_lit_(struct jw *w, const char *key, size_t n)
 		abort();
 #endif
 	sep(w);
-	if (w->overflow || n + 3 > w->cap - w->len) {
-		w->overflow = true;
-		return;
-	}
-	w->buf[w->len] = '"';
-	memcpy(w->buf + w->len + 1, key, n);
-	w->buf[w->len + 1 + n] = '"';
-	w->buf[w->len + 2 + n] = ':';
-	w->len += n + 3;
+	put_quoted(w, key, n, true);
 	w->after_key = true;
 }
 
