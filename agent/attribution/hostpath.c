@@ -140,12 +140,27 @@ static long best_mount(const struct hostpath_table *t, uint32_t dev, const char 
 	return best;
 }
 
+/* a then b into out, as snprintf("%s%s") would (cut to fit, terminated; every finding about a
+ * file comes here: no printf). 0, or -ENAMETOOLONG when it did not fit. */
+static int join2(char *out, size_t cap, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), n;
+
+	if (!cap)
+		return -ENAMETOOLONG;
+	n = la < cap - 1 ? la : cap - 1;
+	memcpy(out, a, n);
+	lb = lb < cap - 1 - n ? lb : cap - 1 - n;
+	memcpy(out + n, b, lb);
+	out[n + lb] = 0;
+	return la + strlen(b) >= cap ? -ENAMETOOLONG : 0;
+}
+
 int hostpath_resolve(const struct hostpath_table *t, uint32_t dev, const char *fs_path, char *out,
 		     size_t cap)
 {
 	long i, skip;
 	const char *rest, *mp;
-	int n;
 
 	if (!fs_path || fs_path[0] != '/')
 		return -ENOENT;
@@ -158,10 +173,8 @@ int hostpath_resolve(const struct hostpath_table *t, uint32_t dev, const char *f
 		rest = ""; /* the mount's root itself: its mount point, without a trailing '/' */
 	mp = t->m[i].mpoint;
 	if (!strcmp(mp, "/"))
-		n = snprintf(out, cap, "%s", rest[0] ? rest : "/");
-	else
-		n = snprintf(out, cap, "%s%s", mp, rest);
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+		return join2(out, cap, "", rest[0] ? rest : "/");
+	return join2(out, cap, mp, rest);
 }
 
 static uint64_t mono_ns(void)

@@ -106,6 +106,13 @@ static void test_resolve_too_long(void **state)
 
 	assert_int_equal(hostpath_resolve(&t, hostpath_kdev(0, 52), "/etc", out, sizeof(out)),
 			 -ENAMETOOLONG);
+	assert_int_equal(out[7], 0); /* cut, terminated */
+	/* on the root mount: "/etc/ab" and its NUL fill 8 bytes exactly, one more does not fit */
+	assert_int_equal(hostpath_resolve(&t, hostpath_kdev(254, 0), "/etc/ab", out, sizeof(out)), 0);
+	assert_string_equal(out, "/etc/ab");
+	assert_int_equal(hostpath_resolve(&t, hostpath_kdev(254, 0), "/etc/abc", out, sizeof(out)),
+			 -ENAMETOOLONG);
+	assert_string_equal(out, "/etc/ab");
 }
 
 static void test_volume(void **state)
