@@ -276,15 +276,15 @@ static int agent_run(struct agent *a)
 		time_t now;
 		int n;
 
+		/* records written with BPF_RB_NO_WAKEUP do not wake epoll: ring_poll() reads the
+		 * ring on every tick, woken or not; a pass cut by the budget leaves data that makes
+		 * the next wait return at once */
 		pl->budget = PIPELINE_BUDGET;
 		n = ring_poll(&rb, POLL_MS);
 		if (n < 0 && n != -EINTR && n != -EAGAIN) {
 			log_error("ring buffer poll: %s", strerror(-n));
 			break;
 		}
-		/* records written with BPF_RB_NO_WAKEUP do not wake epoll: drain on every tick */
-		pl->budget = PIPELINE_BUDGET;
-		ring_consume(&rb);
 		pipeline_tick(pl, false);
 		if (pl->out)
 			fflush(pl->out);

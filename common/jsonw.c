@@ -175,16 +175,10 @@ static void escape(struct jw *w, const char *str, size_t n)
 	}
 	putc1(w, '"');
 	put(w, str, i);
-	while (i < n) {
-		size_t start = i;
-		unsigned char c;
-		size_t ul;
+	while (i < n) { /* s[i] needs escaping; then the plain run after it, in one copy */
+		unsigned char c = s[i];
+		size_t start, ul;
 
-		i = plain_run(s, i, n); /* the common case: one copy per run */
-		put(w, (const char *)s + start, i - start);
-		if (i == n)
-			break;
-		c = s[i];
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
 			put(w, e, 2);
@@ -200,6 +194,9 @@ static void escape(struct jw *w, const char *str, size_t n)
 			put(w, "\\ufffd", 6);
 			i++;
 		}
+		start = i;
+		i = plain_run(s, i, n);
+		put(w, str + start, i - start);
 	}
 	putc1(w, '"');
 }
@@ -244,38 +241,35 @@ void jw_str(struct jw *w, const char *s)
 	jw_strn(w, s, strlen(s));
 }
 
-void jw_u64(struct jw *w, uint64_t v)
+char *jw_digits(char *end, uint64_t v)
 {
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-
-	value_sep(w);
 	do { /* the digits from the last, straight into place */
-		*--p = (char)('0' + v % 10);
+		*--end = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
+	return end;
+}
+
+void jw_u64(struct jw *w, uint64_t v)
+{
+	char tmp[24], *p = jw_digits(tmp + sizeof(tmp), v);
+
+	value_sep(w);
 	put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void jw_i64(struct jw *w, int64_t v)
 {
-	if (v < 0) {
-		value_sep(w);
-		putc1(w, '-');
-		/* the value after '-' must not take a separator: write digits directly */
-		uint64_t u = (uint64_t)(-(v + 1)) + 1;
-		char rev[24];
-		int n = 0;
+	char tmp[24], *p;
 
-		do {
-			rev[n++] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		while (n > 0)
-			putc1(w, rev[--n]);
+	if (v >= 0) {
+		jw_u64(w, (uint64_t)v);
 		return;
 	}
-	jw_u64(w, (uint64_t)v);
+	p = jw_digits(tmp + sizeof(tmp), (uint64_t)(-(v + 1)) + 1);
+	*--p = '-';
+	value_sep(w);
+	put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void jw_bool(struct jw *w, bool v)

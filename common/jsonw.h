@@ -47,6 +47,9 @@ void jw_dkv_i64(struct jw *w, const char *k, int64_t v);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_str(struct jw *w, const char *s);
 void jw_u64(struct jw *w, uint64_t v);
+/* The decimal digits of v written backwards ending just before end (room for 20); returns
+ * where they start. What jw_u64/jw_i64 write, for callers that build a string of numbers. */
+char *jw_digits(char *end, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_raw(struct jw *w, const char *s); /* a literal already in JSON */

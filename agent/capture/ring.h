@@ -32,8 +32,9 @@ struct ring {
 
 /* Map the ring of map_fd and register it for wakeups. 0 or -errno. */
 int ring_open(struct ring *r, int map_fd, ring_sample_fn fn, void *ctx);
-/* Wait up to timeout_ms for a wakeup, then read what is there. Records read, or -errno
- * (-EINTR when a signal came), or the callback's negative value. */
+/* Wait up to timeout_ms for a wakeup, then read what is there, woken or not (records sent
+ * without a wakeup are read on the timeout). Records read, or -errno (-EINTR when a signal
+ * came: nothing read), or the callback's negative value. */
 int ring_poll(struct ring *r, int timeout_ms);
 /* Read every complete record now in the ring. Records read, or the callback's negative value. */
 int ring_consume(struct ring *r);

@@ -17,22 +17,12 @@
 #include "render_net.h"
 #include "syscalls.h"
 
-/* The digits of v ending just before end; returns where they start. */
-static char *digits_before(char *end, uint32_t v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
-}
-
 /* "major:minor" of a kernel device number, as "%u:%u" would write it (runs for every event
  * about a file: no printf). cap >= 22 holds any two 32-bit numbers. */
 const char *render_dev(char *out, size_t cap, uint32_t kdev)
 {
-	char tmp[24], *minor = digits_before(tmp + sizeof(tmp), hostpath_kdev_minor(kdev));
-	char *p = digits_before(minor - 1, hostpath_kdev_major(kdev));
+	char tmp[24], *minor = jw_digits(tmp + sizeof(tmp), hostpath_kdev_minor(kdev));
+	char *p = jw_digits(minor - 1, hostpath_kdev_major(kdev));
 	size_t n = (size_t)(tmp + sizeof(tmp) - p);
 
 	minor[-1] = ':';
